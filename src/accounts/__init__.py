@@ -1,0 +1,1 @@
+"""Compte ressource: budget periods, envelopes, ledger, acquisitions and licences."""

@@ -1,0 +1,175 @@
+"""The ``catalogue`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import functools
+import os
+import signal
+import socket
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
+
+import click
+import msgspec
+
+from catalogue import demo, migrations
+from catalogue.config import Settings, settings_from
+from catalogue.database import connect, resolve_database_url
+from catalogue.errors import CatalogueError, ConfigurationError
+from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
+from catalogue.logs import configure_logging
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _clear_errors(command: Callable[P, T]) -> Callable[P, T]:
+    """Expected failures end the command with one readable line and a non-zero status."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return command(*args, **kwargs)
+        except CatalogueError as exc:
+            click.echo(f"catalogue: error: {exc.detail}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            sys.exit(130)
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    settings = settings_from(os.environ)
+    configure_logging(settings)
+    return settings
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so the embedded PostgreSQL is stopped at exit."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+
+
+async def _with_connection(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    conn = await connect(await resolve_database_url(settings))
+    try:
+        return await work(conn)
+    finally:
+        await conn.close()
+
+
+@click.group()
+@click.version_option(package_name="catalogue-ressources")
+def main() -> None:
+    """Catalogue de ressources numériques éducatives et compte ressource."""
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Charger les données de démonstration.")
+@click.option("--host", help="Adresse d'écoute (CATALOGUE_HOST, 127.0.0.1 par défaut).")
+@click.option("--port", type=int, help="Port d'écoute (CATALOGUE_PORT, 8000 par défaut).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@_clear_errors
+def serve(demo: bool, host: str | None, port: int | None, workers: int) -> None:
+    """Apply pending migrations, then serve HTTP."""
+    settings = _settings()
+    settings = msgspec.structs.replace(
+        settings, host=host or settings.host, port=settings.port if port is None else port
+    )
+    if demo:
+        ensure_demo_allowed(settings, settings.host)
+    _check_port_free(settings.host, settings.port)
+    _stop_on_sigterm()
+    url = asyncio.run(_prepare(settings, load_demo=demo))
+    # Server worker processes read their settings from the environment: hand them the
+    # resolved database (the embedded one has no DATABASE_URL of its own).
+    os.environ["DATABASE_URL"] = url
+    import uvicorn  # noqa: PLC0415  # only `serve` needs the server
+
+    uvicorn.run(
+        "catalogue.app:create_asgi_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_config=None,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+async def _prepare(settings: Settings, *, load_demo: bool) -> str:
+    url = await resolve_database_url(settings)
+    conn = await connect(url)
+    try:
+        await migrations.migrate(conn)
+        if load_demo:
+            await demo.load_demo(conn)
+    finally:
+        await conn.close()
+    return url
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"{host}:{port} is already in use (another `catalogue serve`?); "
+                    "choose another with --port"
+                ) from None
+            raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("migrate")
+@_clear_errors
+def db_migrate() -> None:
+    """Apply pending migrations."""
+    settings = _settings()
+    _stop_on_sigterm()
+    applied = asyncio.run(_with_connection(settings, migrations.migrate))
+    if applied:
+        for migration in applied:
+            click.echo(f"applied {migration.label}")
+    else:
+        click.echo("nothing to apply: the database is up to date")
+
+
+@db.command("status")
+@_clear_errors
+def db_status() -> None:
+    """Show applied and pending migrations; exit 1 when some are pending."""
+    settings = _settings()
+    state = asyncio.run(_with_connection(settings, migrations.status))
+    for migration in migrations.available():
+        mark = "applied" if migration.version in state.applied else "pending"
+        click.echo(f"{migration.label}  {mark}")
+    if not state.current:
+        sys.exit(1)
+
+
+@main.command("demo-token")
+@click.argument(
+    "role",
+    type=click.Choice([role.replace("_", "-") for role in DEMO_IDENTITIES]),
+)
+@_clear_errors
+def demo_token_command(role: str) -> None:
+    """Print a bearer token for a seeded demo identity."""
+    settings = _settings()
+    ensure_demo_allowed(settings, settings.host)
+    key = role.replace("-", "_")
+    token = asyncio.run(_with_connection(settings, lambda c: demo_token(c, settings, key)))
+    click.echo(token)

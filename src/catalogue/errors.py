@@ -1,0 +1,74 @@
+"""The one error hierarchy. Everything the service refuses on purpose is a CatalogueError.
+
+The HTTP layer turns these into RFC 9457 problem+json in one place (catalogue.problems);
+the CLI prints their message on one line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class CatalogueError(Exception):
+    """A failure we expected and can explain to the caller."""
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Erreur interne"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class ConfigurationError(CatalogueError):
+    slug = "configuration"
+    title = "Configuration invalide"
+
+
+class DatabaseUnavailableError(CatalogueError):
+    status = 503
+    slug = "database-unavailable"
+    title = "Base de données indisponible"
+
+
+class MigrationError(CatalogueError):
+    slug = "migration"
+    title = "Migration impossible"
+
+
+class InvalidInputError(CatalogueError):
+    status = 400
+    slug = "invalid-input"
+    title = "Requête invalide"
+
+
+class UnprocessableError(CatalogueError):
+    status = 422
+    slug = "unprocessable"
+    title = "Données refusées"
+
+
+class UnauthorizedError(CatalogueError):
+    status = 401
+    slug = "unauthorized"
+    title = "Authentification requise"
+
+
+class ForbiddenError(CatalogueError):
+    status = 403
+    slug = "forbidden"
+    title = "Accès refusé"
+
+
+class NotFoundError(CatalogueError):
+    status = 404
+    slug = "not-found"
+    title = "Introuvable"
+
+
+class ConflictError(CatalogueError):
+    status = 409
+    slug = "conflict"
+    title = "Conflit"

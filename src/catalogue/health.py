@@ -1,0 +1,54 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+from litestar import get
+from litestar.openapi import ResponseSpec
+
+from catalogue import migrations
+from catalogue.dependencies import Pool
+from catalogue.errors import CatalogueError, DatabaseUnavailableError
+from catalogue.problems import PROBLEM_JSON, Problem
+
+
+class NotReadyError(CatalogueError):
+    status = 503
+    slug = "not-ready"
+    title = "Service pas prêt"
+
+
+class Health(msgspec.Struct):
+    status: str
+
+
+class Readiness(msgspec.Struct):
+    status: str
+    database: str
+    migrations: str
+
+
+@get("/healthz", tags=["santé"], summary="Le processus répond", sync_to_thread=False)
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+@get(
+    "/readyz",
+    tags=["santé"],
+    summary="La base répond et ses migrations sont à jour",
+    responses={
+        503: ResponseSpec(Problem, description="Pas prêt", media_type=PROBLEM_JSON),
+    },
+)
+async def readyz(pool: Pool) -> Readiness:
+    try:
+        async with pool.acquire() as conn:
+            state = await migrations.status(conn)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailableError):
+        raise NotReadyError("La base de données ne répond pas.") from None
+    if not state.current:
+        pending = ", ".join(m.label for m in state.pending)
+        raise NotReadyError(f"Migrations en attente : {pending}.")
+    return Readiness(status="ready", database="ok", migrations="current")

@@ -1,0 +1,1 @@
+"""Identity and access: people, roles and scopes, tokens, platform keys, pseudonyms."""

@@ -1,0 +1,108 @@
+"""Seeded demo identities, one per role, for the embedded default."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import msgspec
+
+from catalogue.config import Settings
+from catalogue.database import Connection
+from catalogue.errors import ConfigurationError, NotFoundError
+from catalogue.identity.tokens import issue_access_token
+from catalogue.sqlfiles import load_queries
+
+SQL = load_queries("catalogue.identity")
+DEMO_ISSUER = "urn:catalogue:demo"
+
+
+class DemoIdentity(msgspec.Struct, frozen=True):
+    subject: str
+    display_name: str
+    email: str
+    roles: tuple[str, ...]
+    establishment_uai: str | None = None
+    academie: str | None = None
+
+
+DEMO_IDENTITIES: dict[str, DemoIdentity] = {
+    "teacher": DemoIdentity(
+        "demo-enseignant",
+        "Camille Martin",
+        "camille.martin@demo.invalid",
+        ("teacher",),
+        establishment_uai="0751234J",
+        academie="paris",
+    ),
+    "establishment_admin": DemoIdentity(
+        "demo-chef-etablissement",
+        "Dominique Bernard",
+        "dominique.bernard@demo.invalid",
+        ("establishment_admin",),
+        establishment_uai="0751234J",
+        academie="paris",
+    ),
+    "academie_admin": DemoIdentity(
+        "demo-academie",
+        "Claude Petit",
+        "claude.petit@demo.invalid",
+        ("academie_admin",),
+        academie="paris",
+    ),
+    "national_admin": DemoIdentity(
+        "demo-national",
+        "Alex Durand",
+        "alex.durand@demo.invalid",
+        ("national_admin",),
+    ),
+    "publisher": DemoIdentity(
+        "demo-editeur",
+        "Sam Leroy",
+        "sam.leroy@demo.invalid",
+        ("publisher",),
+    ),
+}
+
+
+def ensure_demo_allowed(settings: Settings, host: str) -> None:
+    """Demo identities sign anyone in: never in production, never beyond this machine."""
+    if settings.production:
+        raise ConfigurationError("demo mode is refused when CATALOGUE_PRODUCTION is set")
+    if not _is_loopback(host):
+        raise ConfigurationError(
+            f"demo mode only binds to a loopback address (127.0.0.1, ::1), not {host!r}"
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def seed_identities(conn: Connection) -> None:
+    for identity in DEMO_IDENTITIES.values():
+        await conn.execute(
+            SQL["upsert_demo_person"],
+            DEMO_ISSUER,
+            identity.subject,
+            identity.display_name,
+            identity.email,
+            list(identity.roles),
+            identity.establishment_uai,
+            identity.academie,
+        )
+
+
+async def demo_token(conn: Connection, settings: Settings, role: str) -> str:
+    identity = DEMO_IDENTITIES[role]
+    person = await conn.fetchrow(SQL["find_person"], DEMO_ISSUER, identity.subject)
+    if person is None:
+        raise NotFoundError(
+            "the demo identities are not loaded in this database: "
+            "run `catalogue serve --demo` first"
+        )
+    return await issue_access_token(conn, settings, subject=str(person["id"]))

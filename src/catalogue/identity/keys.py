@@ -1,0 +1,46 @@
+"""The platform's RSA signing keys, kept in PostgreSQL so every process signs alike."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from joserfc.jwk import KeySet, RSAKey
+
+from catalogue.database import Connection
+from catalogue.sqlfiles import load_queries
+
+SQL = load_queries("catalogue.identity")
+SIGNING_ALGORITHM = "RS256"
+_KEY_BITS = 2048
+# Serialises the creation of the first key when several processes start at once.
+_FIRST_KEY_LOCK = 0x6B65_7973  # "keys"
+
+
+def _new_key() -> RSAKey:
+    kid = secrets.token_urlsafe(12)
+    return RSAKey.generate_key(
+        _KEY_BITS, parameters={"kid": kid, "use": "sig", "alg": SIGNING_ALGORITHM}
+    )
+
+
+async def current_signing_key(conn: Connection) -> RSAKey:
+    """The newest key that is not retired; the first one is created on demand."""
+    async with conn.transaction():
+        await conn.execute(SQL["lock_signing_keys"], _FIRST_KEY_LOCK)
+        row = await conn.fetchrow(SQL["current_signing_key"])
+        if row is not None:
+            return RSAKey.import_key(row["private_jwk"])
+        key = _new_key()
+        await conn.execute(SQL["insert_signing_key"], key.kid, key.as_dict(private=True))
+        return key
+
+
+async def public_key_set(conn: Connection) -> KeySet:
+    """Every published key: the current ones and those retired but still verifying tokens."""
+    rows = await conn.fetch(SQL["published_signing_keys"])
+    return KeySet([RSAKey.import_key(_public(row["private_jwk"])) for row in rows])
+
+
+def _public(jwk: dict[str, Any]) -> dict[str, Any]:
+    return RSAKey.import_key(jwk).as_dict(private=False)

@@ -1,0 +1,5 @@
+SELECT private_jwk
+FROM signing_keys
+WHERE retired_at IS NULL
+ORDER BY created_at DESC
+LIMIT 1

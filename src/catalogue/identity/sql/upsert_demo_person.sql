@@ -1,0 +1,3 @@
+INSERT INTO people (issuer, subject, display_name, email, roles, establishment_uai, academie)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (issuer, subject) DO NOTHING

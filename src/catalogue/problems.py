@@ -1,0 +1,92 @@
+"""RFC 9457 problem+json: the one place where errors become HTTP answers."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+
+from catalogue.errors import CatalogueError
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem details object."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
+    return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _from_catalogue_error(
+    request: Request[Any, Any, Any], exc: CatalogueError
+) -> Response[Problem]:
+    if exc.status >= 500:
+        log.error("request failed", error=exc.detail, exc_info=exc)
+    errors = exc.extra.get("errors")
+    return problem_response(
+        Problem(
+            type=f"/problems/{exc.slug}",
+            title=exc.title,
+            status=exc.status,
+            detail=exc.detail,
+            instance=request.url.path,
+            errors=errors,
+        )
+    )
+
+
+def _from_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("request failed", exc_info=exc)
+    errors = (
+        exc.extra if isinstance(exc, ValidationException) and isinstance(exc.extra, list) else None
+    )
+    detail = exc.detail if status < 500 else "Une erreur interne est survenue."
+    return problem_response(
+        Problem(
+            type="about:blank",
+            title=HTTPStatus(status).phrase,
+            status=status,
+            detail=detail,
+            instance=request.url.path,
+            errors=errors,
+        ),
+        headers=exc.headers,
+    )
+
+
+def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    log.error("unhandled error", exc_info=exc)
+    return problem_response(
+        Problem(
+            type="about:blank",
+            title=HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
+            status=500,
+            detail="Une erreur interne est survenue.",
+            instance=request.url.path,
+        )
+    )
+
+
+exception_handlers: ExceptionHandlersMap = {
+    CatalogueError: _from_catalogue_error,
+    HTTPException: _from_http_exception,
+    Exception: _from_unexpected,
+}

@@ -1,0 +1,1 @@
+"""Connectors: the contract for bringing outside catalogues in, and the built-in ones."""

@@ -1,0 +1,84 @@
+"""A real PostgreSQL for the whole session (embedded unless DATABASE_URL is set).
+
+Each test that asks for ``database_url`` gets its own database, copied from a template that
+holds the real migrations, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from catalogue import migrations
+from catalogue.config import Settings
+from catalogue.database import connect, start_embedded, with_database
+
+TEMPLATE = "catalogue_test_template"
+
+
+@pytest.fixture(scope="session")
+def admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A URL with the right to create databases."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return configured
+    data_dir = tmp_path_factory.mktemp("embedded")
+    return start_embedded(Settings(data_dir=data_dir))
+
+
+async def _recreate(admin: str, name: str, *, template: str | None = None) -> None:
+    conn = await connect(admin)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        source = f' TEMPLATE "{template}"' if template else ""
+        await conn.execute(f'CREATE DATABASE "{name}"{source}')
+    finally:
+        await conn.close()
+
+
+async def _drop(admin: str, name: str) -> None:
+    conn = await connect(admin)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def template_url(admin_url: str) -> str:
+    await _recreate(admin_url, TEMPLATE)
+    url = with_database(admin_url, TEMPLATE)
+    conn = await connect(url)
+    try:
+        await migrations.migrate(conn)
+    finally:
+        await conn.close()
+    return url
+
+
+@pytest.fixture
+async def database_url(admin_url: str, template_url: str) -> AsyncIterator[str]:
+    """A fresh, fully migrated database for one test."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    await _recreate(admin_url, name, template=urlsplit(template_url).path.lstrip("/"))
+    yield with_database(admin_url, name)
+    await _drop(admin_url, name)
+
+
+@pytest.fixture
+async def empty_database_url(admin_url: str) -> AsyncIterator[str]:
+    """A database with no migration applied."""
+    name = f"empty_{uuid.uuid4().hex[:12]}"
+    await _recreate(admin_url, name)
+    yield with_database(admin_url, name)
+    await _drop(admin_url, name)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path)

@@ -1,0 +1,119 @@
+"""Every error is RFC 9457 problem+json: routing, validation, bodies, ours and unexpected."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import msgspec
+import pytest
+from litestar import get, post
+from litestar.params import JSONBody
+
+from catalogue.app import create_app
+from catalogue.config import Settings
+from catalogue.errors import ConflictError
+from catalogue.middleware import RequestContext
+from tests.integration.conftest import open_client
+from tests.logs import capture_logs
+
+
+class Echo(msgspec.Struct):
+    name: str
+    count: int
+
+
+@post("/test/echo", sync_to_thread=False)
+def echo(data: JSONBody[Echo]) -> Echo:
+    return data
+
+
+@get("/test/conflict", sync_to_thread=False)
+def conflict() -> None:
+    raise ConflictError("Cette ressource existe déjà.")
+
+
+@get("/test/crash", sync_to_thread=False)
+def crash() -> None:
+    raise RuntimeError("secret internals")
+
+
+@pytest.fixture
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    small = msgspec.structs.replace(settings, max_body_bytes=2048)
+    app = create_app(small, extra_route_handlers=[echo, conflict, crash])
+    async for c in open_client(RequestContext(app)):
+        yield c
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, object] = response.json()
+    assert body["status"] == status
+    assert isinstance(body["title"], str)
+    assert body["title"]
+    assert "type" in body
+    return body
+
+
+async def test_a_valid_body_is_echoed(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.post("/test/echo", json={"name": "a", "count": 2})
+    assert response.status_code == 201
+    assert response.json() == {"name": "a", "count": 2}
+
+
+async def test_unknown_route_is_404(app_client: httpx.AsyncClient) -> None:
+    body = assert_problem(await app_client.get("/no/such/page"), 404)
+    assert body["instance"] == "/no/such/page"
+
+
+async def test_wrong_method_is_405_with_allow(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.delete("/healthz")
+    assert_problem(response, 405)
+    assert "GET" in response.headers["allow"]
+
+
+async def test_malformed_json_is_400(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.post(
+        "/test/echo", content=b'{"name": "a", ', headers={"content-type": "application/json"}
+    )
+    assert_problem(response, 400)
+
+
+async def test_invalid_fields_are_400_with_the_errors(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.post("/test/echo", json={"name": "a", "count": "many"})
+    body = assert_problem(response, 400)
+    assert body["errors"]
+
+
+async def test_wrong_content_type_is_415(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.post(
+        "/test/echo", content=b'{"name": "a", "count": 1}', headers={"content-type": "text/plain"}
+    )
+    assert_problem(response, 415)
+
+
+async def test_oversized_body_is_413(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.post("/test/echo", json={"name": "x" * 5000, "count": 1})
+    assert_problem(response, 413)
+
+
+async def test_our_errors_keep_their_status_and_type(app_client: httpx.AsyncClient) -> None:
+    body = assert_problem(await app_client.get("/test/conflict"), 409)
+    assert body["type"] == "/problems/conflict"
+    assert body["detail"] == "Cette ressource existe déjà."
+
+
+async def test_unexpected_errors_are_500_logged_with_stack_not_leaked(
+    app_client: httpx.AsyncClient,
+) -> None:
+    with capture_logs() as logs:
+        response = await app_client.get("/test/crash")
+    body = assert_problem(response, 500)
+    assert "secret" not in response.text
+    assert body["detail"] == "Une erreur interne est survenue."
+    errors = [line for line in logs if line["log_level"] == "error"]
+    assert len(errors) == 1
+    assert isinstance(errors[0]["exc_info"], RuntimeError)
+    assert errors[0]["request_id"] == response.headers["x-request-id"]

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from catalogue.config import Settings, settings_from
+from catalogue.errors import ConfigurationError
+
+
+def test_defaults_run_the_embedded_demo_on_loopback() -> None:
+    settings = settings_from({})
+    assert settings.database_url is None
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.log_format == "console"
+    assert not settings.production
+    assert settings.pgdata == settings.data_dir / "pgdata"
+    assert settings.issuer == "http://127.0.0.1:8000"
+
+
+def test_every_variable_is_read() -> None:
+    settings = settings_from(
+        {
+            "DATABASE_URL": "postgresql://db/catalogue",
+            "CATALOGUE_DATA_DIR": "/srv/catalogue",
+            "MEILI_URL": "http://127.0.0.1:7700",
+            "MEILI_MASTER_KEY": "key",
+            "CATALOGUE_HOST": "0.0.0.0",  # noqa: S104
+            "CATALOGUE_PORT": "9000",
+            "CATALOGUE_PUBLIC_URL": "https://catalogue.example.fr/",
+            "CATALOGUE_LOG_FORMAT": "console",
+            "CATALOGUE_LOG_LEVEL": "DEBUG",
+            "CATALOGUE_PRODUCTION": "yes",
+            "CATALOGUE_MAX_BODY_BYTES": "4096",
+            "CATALOGUE_DB_POOL_SIZE": "20",
+        }
+    )
+    assert settings == Settings(
+        database_url="postgresql://db/catalogue",
+        data_dir=Path("/srv/catalogue"),
+        meili_url="http://127.0.0.1:7700",
+        meili_master_key="key",
+        host="0.0.0.0",  # noqa: S104
+        port=9000,
+        public_url="https://catalogue.example.fr/",
+        log_format="console",
+        log_level="debug",
+        production=True,
+        max_body_bytes=4096,
+        db_pool_size=20,
+    )
+    assert settings.issuer == "https://catalogue.example.fr"
+
+
+def test_production_logs_json_by_default() -> None:
+    assert settings_from({"CATALOGUE_PRODUCTION": "true"}).log_format == "json"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CATALOGUE_PORT": "http"}, "CATALOGUE_PORT must be an integer"),
+        ({"CATALOGUE_PORT": "70000"}, "CATALOGUE_PORT must be between"),
+        ({"CATALOGUE_PRODUCTION": "maybe"}, "CATALOGUE_PRODUCTION must be true or false"),
+        ({"CATALOGUE_LOG_FORMAT": "xml"}, "CATALOGUE_LOG_FORMAT must be console or json"),
+        ({"CATALOGUE_MAX_BODY_BYTES": "10"}, "CATALOGUE_MAX_BODY_BYTES must be between"),
+    ],
+)
+def test_bad_values_are_refused_by_name(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        settings_from(env)

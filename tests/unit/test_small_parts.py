@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from catalogue import migrations
+from catalogue.config import Settings
+from catalogue.database import redact, with_database
+from catalogue.errors import ConfigurationError
+from catalogue.identity.demo import ensure_demo_allowed
+
+
+def test_redact_hides_only_the_password() -> None:
+    assert redact("postgresql://me:s3cret@db:5432/x") == "postgresql://me:***@db:5432/x"
+    assert redact("postgresql://me@db/x") == "postgresql://me@db/x"
+
+
+def test_with_database_keeps_the_socket_query() -> None:
+    url = "postgresql://postgres:@/postgres?host=/tmp/pg"
+    assert with_database(url, "catalogue") == "postgresql://postgres:@/catalogue?host=/tmp/pg"
+
+
+def test_shipped_migrations_are_numbered_in_order_without_gaps() -> None:
+    shipped = migrations.available()
+    assert [m.version for m in shipped] == list(range(1, len(shipped) + 1))
+    assert all(re.fullmatch(r"[a-z0-9_]+", m.name) for m in shipped)
+    assert all(m.sql.strip() for m in shipped)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_demo_is_allowed_on_loopback(host: str) -> None:
+    ensure_demo_allowed(Settings(), host)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "catalogue.example.fr"])  # noqa: S104
+def test_demo_is_refused_beyond_this_machine(host: str) -> None:
+    with pytest.raises(ConfigurationError, match="loopback"):
+        ensure_demo_allowed(Settings(), host)
+
+
+def test_demo_is_refused_in_production() -> None:
+    with pytest.raises(ConfigurationError, match="CATALOGUE_PRODUCTION"):
+        ensure_demo_allowed(Settings(production=True), "127.0.0.1")
