@@ -81,4 +81,4 @@ async def empty_database_url(admin_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path)
+    return Settings(database_url=database_url, data_dir=tmp_path, secret_key="t" * 40)

@@ -4,24 +4,45 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.params import BodyKwarg
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
-from catalogue import __version__, health
+from catalogue import __version__, health, pages
 from catalogue.config import Settings, get_settings
 from catalogue.database import create_pool
 from catalogue.dependencies import DEPENDENCIES
+from catalogue.identity import api as identity_api
+from catalogue.identity import web as identity_web
+from catalogue.identity.authn import SESSION_LIFETIME_S, Authenticator
+from catalogue.identity.demo import is_loopback
+from catalogue.identity.guards import PUBLIC, Authenticate
+from catalogue.identity.jwks import OidcProvider
+from catalogue.identity.secrets import derive_key, resolve_secret_key
+from catalogue.identity.signin import OidcSignIn
 from catalogue.logs import configure_logging
 from catalogue.middleware import RequestContext
 from catalogue.problems import exception_handlers
 
+HERE = Path(__file__).parent
 _JSON_TYPES = ("application/json",)
+# Outside HTTP: bounded waits, and a retry of connection failures (never of sent requests).
+HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+HTTP_RETRIES = 2
 
 
 def _expects_json(request: Request[Any, Any, Any]) -> bool:
@@ -47,27 +68,89 @@ async def _require_json_content_type(request: Request[Any, Any, Any]) -> None:
 def create_app(
     settings: Settings | None = None,
     *,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+    key_refresh_s: float = 10.0,
     extra_route_handlers: Sequence[ControllerRouterHandler] = (),
 ) -> Litestar:
-    """Build the Litestar app. The database pool opens and closes with the app's lifespan."""
+    """Build the Litestar app.
+
+    The database pool and the outbound HTTP client open and close with the app's lifespan;
+    tests hand in ``http_transport`` so that no request leaves the machine.
+    """
     settings = settings or get_settings()
     configure_logging(settings)
+    secret = resolve_secret_key(settings)
+    secure_cookies = not is_loopback(urlsplit(settings.issuer).hostname or "")
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         url = settings.database_url
         if url is None:
             raise RuntimeError("create_app needs a resolved database_url (the CLI provides it)")
-        app.state.pool = await create_pool(url, max_size=settings.db_pool_size)
-        try:
+        transport = http_transport or httpx.AsyncHTTPTransport(retries=HTTP_RETRIES)
+        async with (
+            await create_pool(url, max_size=settings.db_pool_size) as pool,
+            httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT) as http,
+        ):
+            oidc = settings.oidc
+            provider = (
+                OidcProvider(http, oidc.issuer, min_refresh_s=key_refresh_s) if oidc else None
+            )
+            authenticator = Authenticator(settings, pool, provider, min_refresh_s=key_refresh_s)
+            app.state.update(
+                settings=settings,
+                pool=pool,
+                http=http,
+                authenticator=authenticator,
+                sign_in=(
+                    OidcSignIn(settings, oidc, provider, http, authenticator)
+                    if oidc and provider
+                    else None
+                ),
+            )
             yield
-        finally:
-            await app.state.pool.close()
 
+    session = CookieBackendConfig(
+        secret=derive_key(secret, "session"),
+        key="catalogue_session",
+        max_age=SESSION_LIFETIME_S,
+        secure=secure_cookies,
+        httponly=True,
+        samesite="lax",
+        exclude=["^/healthz", "^/readyz", "^/static/"],
+    )
     return Litestar(
-        route_handlers=[health.healthz, health.readyz, *extra_route_handlers],
+        route_handlers=[
+            health.healthz,
+            health.readyz,
+            pages.home,
+            identity_api.IdentityController,
+            identity_api.PublisherClientsController,
+            identity_api.token,
+            identity_api.jwks,
+            identity_web.AuthController,
+            create_static_files_router(
+                "/static",
+                directories=[HERE / "static"],
+                opt={PUBLIC: True},
+                include_in_schema=False,
+            ),
+            *extra_route_handlers,
+        ],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
+        middleware=[
+            session.middleware,
+            DefineMiddleware(Authenticate, exclude_from_auth_key=PUBLIC, exclude=["^/schema"]),
+        ],
+        csrf_config=CSRFConfig(
+            secret=derive_key(secret, "csrf").hex(),
+            cookie_secure=secure_cookies,
+            cookie_samesite="lax",
+            # Bearer-token endpoints: no cookie authenticates a write there (see guards).
+            exclude=["^/api/", "^/oauth/token$", "^/healthz$", "^/readyz$"],
+        ),
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         before_request=_require_json_content_type,
         exception_handlers=exception_handlers,
         request_max_body_size=settings.max_body_bytes,
@@ -81,6 +164,13 @@ def create_app(
     )
 
 
-def create_asgi_app(settings: Settings | None = None) -> RequestContext:
+def create_asgi_app(
+    settings: Settings | None = None,
+    *,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+    key_refresh_s: float = 10.0,
+) -> RequestContext:
     """What the ASGI server runs: the app inside the request-context layer."""
-    return RequestContext(create_app(settings))
+    return RequestContext(
+        create_app(settings, http_transport=http_transport, key_refresh_s=key_refresh_s)
+    )

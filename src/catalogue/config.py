@@ -19,6 +19,32 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+ROLE_NAMES = ("teacher", "establishment_admin", "academie_admin", "national_admin", "publisher")
+
+
+class OidcSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The identity provider people sign in with (OpenID Connect, code flow with PKCE)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str | None = None
+    scopes: str = "openid profile email"
+    # The `aud` the provider puts in access tokens meant for this API.
+    api_audience: str = "catalogue-api"
+
+
+class ClaimMapping(msgspec.Struct, frozen=True, kw_only=True):
+    """How the provider's claims become our roles and scopes."""
+
+    roles_claim: str = "roles"  # a dotted path is followed: "realm_access.roles"
+    role_values: dict[str, str] = msgspec.field(
+        default_factory=lambda: {role: role for role in ROLE_NAMES}
+    )
+    uai_claim: str = "uai"
+    academie_claim: str = "academie"
+    publisher_claim: str = "publisher_id"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     data_dir: Path = Path(platformdirs.user_data_dir("catalogue"))
@@ -32,6 +58,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     production: bool = False
     max_body_bytes: int = 20 * 1024 * 1024
     db_pool_size: int = 10
+    secret_key: str | None = None
+    demo: bool = False
+    oidc: OidcSettings | None = None
+    claims: ClaimMapping = msgspec.field(default_factory=ClaimMapping)
 
     @property
     def pgdata(self) -> Path:
@@ -72,6 +102,13 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         )
     defaults = Settings()
     data_dir = env.get("CATALOGUE_DATA_DIR")
+    secret_key = env.get("CATALOGUE_SECRET_KEY") or None
+    if secret_key is not None and len(secret_key) < 32:
+        raise ConfigurationError("CATALOGUE_SECRET_KEY must be at least 32 characters long")
+    if production and secret_key is None:
+        raise ConfigurationError(
+            "CATALOGUE_SECRET_KEY is required when CATALOGUE_PRODUCTION is set"
+        )
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         data_dir=Path(data_dir).expanduser() if data_dir else defaults.data_dir,
@@ -97,6 +134,53 @@ def settings_from(env: Mapping[str, str]) -> Settings:
             low=1,
             high=500,
         ),
+        secret_key=secret_key,
+        demo=_flag("CATALOGUE_DEMO", env.get("CATALOGUE_DEMO", "")),
+        oidc=_oidc_from(env),
+        claims=_claims_from(env),
+    )
+
+
+def _oidc_from(env: Mapping[str, str]) -> OidcSettings | None:
+    issuer = env.get("OIDC_ISSUER")
+    if not issuer:
+        return None
+    client_id = env.get("OIDC_CLIENT_ID")
+    if not client_id:
+        raise ConfigurationError("OIDC_CLIENT_ID is required when OIDC_ISSUER is set")
+    defaults = OidcSettings(issuer=issuer, client_id=client_id)
+    return OidcSettings(
+        issuer=issuer.rstrip("/"),
+        client_id=client_id,
+        client_secret=env.get("OIDC_CLIENT_SECRET") or None,
+        scopes=env.get("OIDC_SCOPES", defaults.scopes),
+        api_audience=env.get("OIDC_API_AUDIENCE", defaults.api_audience),
+    )
+
+
+def _claims_from(env: Mapping[str, str]) -> ClaimMapping:
+    defaults = ClaimMapping()
+    raw_values = env.get("CATALOGUE_ROLE_VALUES")
+    role_values = defaults.role_values
+    if raw_values:
+        try:
+            role_values = msgspec.json.decode(raw_values, type=dict[str, str])
+        except msgspec.DecodeError:
+            raise ConfigurationError(
+                'CATALOGUE_ROLE_VALUES must be a JSON object such as {"ENS": "teacher"}'
+            ) from None
+        unknown = sorted(set(role_values.values()) - set(ROLE_NAMES))
+        if unknown:
+            raise ConfigurationError(
+                f"CATALOGUE_ROLE_VALUES maps to unknown roles {unknown}; "
+                f"roles are {', '.join(ROLE_NAMES)}"
+            )
+    return ClaimMapping(
+        roles_claim=env.get("CATALOGUE_ROLES_CLAIM", defaults.roles_claim),
+        role_values=role_values,
+        uai_claim=env.get("CATALOGUE_UAI_CLAIM", defaults.uai_claim),
+        academie_claim=env.get("CATALOGUE_ACADEMIE_CLAIM", defaults.academie_claim),
+        publisher_claim=env.get("CATALOGUE_PUBLISHER_CLAIM", defaults.publisher_claim),
     )
 
 

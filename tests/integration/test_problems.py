@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 from catalogue.app import create_app
 from catalogue.config import Settings
 from catalogue.errors import ConflictError
+from catalogue.identity.guards import PUBLIC
 from catalogue.middleware import RequestContext
 from tests.integration.conftest import open_client
 from tests.logs import capture_logs
@@ -23,17 +24,17 @@ class Echo(msgspec.Struct):
     count: int
 
 
-@post("/test/echo", sync_to_thread=False)
+@post("/api/test/echo", sync_to_thread=False, opt={PUBLIC: True})
 def echo(data: JSONBody[Echo]) -> Echo:
     return data
 
 
-@get("/test/conflict", sync_to_thread=False)
+@get("/api/test/conflict", sync_to_thread=False, opt={PUBLIC: True})
 def conflict() -> None:
     raise ConflictError("Cette ressource existe déjà.")
 
 
-@get("/test/crash", sync_to_thread=False)
+@get("/api/test/crash", sync_to_thread=False, opt={PUBLIC: True})
 def crash() -> None:
     raise RuntimeError("secret internals")
 
@@ -58,7 +59,7 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
 
 
 async def test_a_valid_body_is_echoed(app_client: httpx.AsyncClient) -> None:
-    response = await app_client.post("/test/echo", json={"name": "a", "count": 2})
+    response = await app_client.post("/api/test/echo", json={"name": "a", "count": 2})
     assert response.status_code == 201
     assert response.json() == {"name": "a", "count": 2}
 
@@ -76,31 +77,33 @@ async def test_wrong_method_is_405_with_allow(app_client: httpx.AsyncClient) -> 
 
 async def test_malformed_json_is_400(app_client: httpx.AsyncClient) -> None:
     response = await app_client.post(
-        "/test/echo", content=b'{"name": "a", ', headers={"content-type": "application/json"}
+        "/api/test/echo", content=b'{"name": "a", ', headers={"content-type": "application/json"}
     )
     assert_problem(response, 400)
 
 
 async def test_invalid_fields_are_400_with_the_errors(app_client: httpx.AsyncClient) -> None:
-    response = await app_client.post("/test/echo", json={"name": "a", "count": "many"})
+    response = await app_client.post("/api/test/echo", json={"name": "a", "count": "many"})
     body = assert_problem(response, 400)
     assert body["errors"]
 
 
 async def test_wrong_content_type_is_415(app_client: httpx.AsyncClient) -> None:
     response = await app_client.post(
-        "/test/echo", content=b'{"name": "a", "count": 1}', headers={"content-type": "text/plain"}
+        "/api/test/echo",
+        content=b'{"name": "a", "count": 1}',
+        headers={"content-type": "text/plain"},
     )
     assert_problem(response, 415)
 
 
 async def test_oversized_body_is_413(app_client: httpx.AsyncClient) -> None:
-    response = await app_client.post("/test/echo", json={"name": "x" * 5000, "count": 1})
+    response = await app_client.post("/api/test/echo", json={"name": "x" * 5000, "count": 1})
     assert_problem(response, 413)
 
 
 async def test_our_errors_keep_their_status_and_type(app_client: httpx.AsyncClient) -> None:
-    body = assert_problem(await app_client.get("/test/conflict"), 409)
+    body = assert_problem(await app_client.get("/api/test/conflict"), 409)
     assert body["type"] == "/problems/conflict"
     assert body["detail"] == "Cette ressource existe déjà."
 
@@ -109,7 +112,7 @@ async def test_unexpected_errors_are_500_logged_with_stack_not_leaked(
     app_client: httpx.AsyncClient,
 ) -> None:
     with capture_logs() as logs:
-        response = await app_client.get("/test/crash")
+        response = await app_client.get("/api/test/crash")
     body = assert_problem(response, 500)
     assert "secret" not in response.text
     assert body["detail"] == "Une erreur interne est survenue."

@@ -33,6 +33,8 @@ def test_every_variable_is_read() -> None:
             "CATALOGUE_PRODUCTION": "yes",
             "CATALOGUE_MAX_BODY_BYTES": "4096",
             "CATALOGUE_DB_POOL_SIZE": "20",
+            "CATALOGUE_SECRET_KEY": "s" * 32,
+            "CATALOGUE_DEMO": "false",
         }
     )
     assert settings == Settings(
@@ -48,12 +50,14 @@ def test_every_variable_is_read() -> None:
         production=True,
         max_body_bytes=4096,
         db_pool_size=20,
+        secret_key="s" * 32,
     )
     assert settings.issuer == "https://catalogue.example.fr"
 
 
 def test_production_logs_json_by_default() -> None:
-    assert settings_from({"CATALOGUE_PRODUCTION": "true"}).log_format == "json"
+    env = {"CATALOGUE_PRODUCTION": "true", "CATALOGUE_SECRET_KEY": "k" * 40}
+    assert settings_from(env).log_format == "json"
 
 
 @pytest.mark.parametrize(

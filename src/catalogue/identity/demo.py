@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from uuid import UUID
 
 import msgspec
 
@@ -14,6 +15,8 @@ from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.identity")
 DEMO_ISSUER = "urn:catalogue:demo"
+DEMO_ESTABLISHMENT = ("0751234J", "Collège Jean Moulin (démonstration)", "paris")
+DEMO_PUBLISHER = "Éditions de démonstration"
 
 
 class DemoIdentity(msgspec.Struct, frozen=True):
@@ -68,13 +71,21 @@ def ensure_demo_allowed(settings: Settings, host: str) -> None:
     """Demo identities sign anyone in: never in production, never beyond this machine."""
     if settings.production:
         raise ConfigurationError("demo mode is refused when CATALOGUE_PRODUCTION is set")
-    if not _is_loopback(host):
+    if not is_loopback(host):
         raise ConfigurationError(
             f"demo mode only binds to a loopback address (127.0.0.1, ::1), not {host!r}"
         )
 
 
-def _is_loopback(host: str) -> bool:
+def demo_sign_in_allowed(settings: Settings) -> bool:
+    try:
+        ensure_demo_allowed(settings, settings.host)
+    except ConfigurationError:
+        return False
+    return settings.demo
+
+
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -84,6 +95,8 @@ def _is_loopback(host: str) -> bool:
 
 
 async def seed_identities(conn: Connection) -> None:
+    await conn.execute(SQL["upsert_demo_establishment"], *DEMO_ESTABLISHMENT)
+    publisher_id = await conn.fetchval(SQL["upsert_demo_publisher"], DEMO_PUBLISHER)
     for identity in DEMO_IDENTITIES.values():
         await conn.execute(
             SQL["upsert_demo_person"],
@@ -94,15 +107,22 @@ async def seed_identities(conn: Connection) -> None:
             list(identity.roles),
             identity.establishment_uai,
             identity.academie,
+            publisher_id if "publisher" in identity.roles else None,
         )
 
 
-async def demo_token(conn: Connection, settings: Settings, role: str) -> str:
-    identity = DEMO_IDENTITIES[role]
-    person = await conn.fetchrow(SQL["find_person"], DEMO_ISSUER, identity.subject)
-    if person is None:
+async def demo_person_id(conn: Connection, role: str) -> UUID:
+    identity = DEMO_IDENTITIES.get(role)
+    person = identity and await conn.fetchrow(SQL["find_person"], DEMO_ISSUER, identity.subject)
+    if not person:
         raise NotFoundError(
             "the demo identities are not loaded in this database: "
             "run `catalogue serve --demo` first"
         )
-    return await issue_access_token(conn, settings, subject=str(person["id"]))
+    person_id: UUID = person["id"]
+    return person_id
+
+
+async def demo_token(conn: Connection, settings: Settings, role: str) -> str:
+    person_id = await demo_person_id(conn, role)
+    return await issue_access_token(conn, settings, subject=str(person_id))

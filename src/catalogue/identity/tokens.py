@@ -1,9 +1,10 @@
-"""Access tokens the platform signs itself (demo identities, and later publisher clients)."""
+"""Access tokens the platform signs itself: demo identities and publishers' clients."""
 
 from __future__ import annotations
 
 import secrets
 import time
+from typing import Any
 
 from joserfc import jwt
 
@@ -18,19 +19,26 @@ ACCESS_TOKEN_LIFETIME_S = 3600
 
 
 async def issue_access_token(
-    conn: Connection, settings: Settings, *, subject: str, scope: str = ""
+    conn: Connection,
+    settings: Settings,
+    *,
+    subject: str,
+    scope: str = "",
+    lifetime_s: int = ACCESS_TOKEN_LIFETIME_S,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     key = await current_signing_key(conn)
     now = int(time.time())
-    claims = {
+    claims: dict[str, Any] = {
         "iss": settings.issuer,
         "aud": API_AUDIENCE,
         "sub": subject,
         "iat": now,
         "nbf": now,
-        "exp": now + ACCESS_TOKEN_LIFETIME_S,
+        "exp": now + lifetime_s,
         "jti": secrets.token_urlsafe(16),
-        "client_id": settings.issuer,
+        "client_id": "catalogue",
+        **(extra or {}),
     }
     if scope:
         claims["scope"] = scope

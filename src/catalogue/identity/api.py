@@ -1,0 +1,185 @@
+"""HTTP API of identity and access."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, JSONBody, URLEncodedBody
+
+from catalogue.dependencies import AppSettings, Pool
+from catalogue.errors import InvalidInputError
+from catalogue.identity import clients, people, publishers
+from catalogue.identity.guards import PUBLIC, requires, signed_in
+from catalogue.identity.keys import public_key_set
+from catalogue.identity.models import (
+    ADMIN_ROLES,
+    ClientInfo,
+    ClientSecret,
+    Me,
+    NewClient,
+    PersonView,
+    Principal,
+    Role,
+    TokenResponse,
+)
+
+
+class TokenRequest(msgspec.Struct, kw_only=True):
+    grant_type: str
+    scope: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+class IdentityController(Controller):
+    path = "/api/v1"
+    tags = ["identité"]  # noqa: RUF012  # Litestar reads it as a class attribute
+
+    @get("/me", guards=[signed_in], summary="L'appelant : rôles, périmètres, identifiant")
+    async def me(self, request: Request[Principal, Any, Any]) -> Me:
+        principal = request.user
+        return Me(
+            id=principal.id,
+            kind=principal.kind,
+            roles=sorted(principal.roles),
+            establishment_uai=principal.establishment_uai,
+            academie=principal.academie,
+            publisher_id=principal.publisher_id,
+            scopes=sorted(principal.scopes),
+        )
+
+    @get(
+        "/people/{person_id:uuid}",
+        guards=[requires(Role.TEACHER, *ADMIN_ROLES)],
+        summary="Une personne de son périmètre",
+    )
+    async def person(
+        self, request: Request[Principal, Any, Any], pool: Pool, person_id: FromPath[UUID]
+    ) -> PersonView:
+        return await people.read_person(pool, request.user, person_id)
+
+    @get(
+        "/establishments/{uai:str}/people",
+        guards=[requires(*ADMIN_ROLES)],
+        summary="Les personnes d'un établissement de son périmètre",
+    )
+    async def establishment_people(
+        self, request: Request[Principal, Any, Any], pool: Pool, uai: FromPath[str]
+    ) -> list[PersonView]:
+        return await people.people_of_establishment(pool, request.user, uai)
+
+
+class PublisherClientsController(Controller):
+    path = "/api/v1/publishers"
+    tags = ["éditeurs"]  # noqa: RUF012  # Litestar reads it as a class attribute
+
+    @post("/", guards=[requires(Role.NATIONAL_ADMIN)], summary="Enregistrer un éditeur")
+    async def create_publisher(
+        self, pool: Pool, data: JSONBody[publishers.NewPublisher]
+    ) -> publishers.PublisherView:
+        return await publishers.create(pool, data)
+
+    @get(
+        "/{publisher_id:uuid}/clients",
+        guards=[requires(Role.NATIONAL_ADMIN, Role.PUBLISHER)],
+        summary="Les clients machine d'un éditeur",
+    )
+    async def list_clients(
+        self, request: Request[Principal, Any, Any], pool: Pool, publisher_id: FromPath[UUID]
+    ) -> list[ClientInfo]:
+        clients.ensure_manages(request.user, publisher_id)
+        return await clients.list_clients(pool, publisher_id)
+
+    @post(
+        "/{publisher_id:uuid}/clients",
+        guards=[requires(Role.NATIONAL_ADMIN)],
+        summary="Créer un client machine (le secret n'est montré qu'une fois)",
+    )
+    async def create_client(
+        self,
+        request: Request[Principal, Any, Any],
+        pool: Pool,
+        publisher_id: FromPath[UUID],
+        data: JSONBody[NewClient],
+    ) -> ClientSecret:
+        return await clients.register(pool, request.user, publisher_id, data)
+
+    @post(
+        "/{publisher_id:uuid}/clients/{client_id:str}/rotation",
+        guards=[requires(Role.NATIONAL_ADMIN, Role.PUBLISHER)],
+        summary="Remplacer le secret d'un client (l'ancien cesse de fonctionner)",
+    )
+    async def rotate_client(
+        self,
+        request: Request[Principal, Any, Any],
+        pool: Pool,
+        publisher_id: FromPath[UUID],
+        client_id: FromPath[str],
+    ) -> ClientSecret:
+        clients.ensure_manages(request.user, publisher_id)
+        return await clients.rotate(pool, publisher_id, client_id)
+
+    @delete(
+        "/{publisher_id:uuid}/clients/{client_id:str}",
+        guards=[requires(Role.NATIONAL_ADMIN, Role.PUBLISHER)],
+        summary="Révoquer un client",
+    )
+    async def revoke_client(
+        self,
+        request: Request[Principal, Any, Any],
+        pool: Pool,
+        publisher_id: FromPath[UUID],
+        client_id: FromPath[str],
+    ) -> None:
+        clients.ensure_manages(request.user, publisher_id)
+        await clients.revoke(pool, publisher_id, client_id)
+
+
+@post(
+    "/oauth/token",
+    opt={PUBLIC: True},
+    tags=["identité"],
+    summary="Jeton d'accès des clients machine (OAuth 2.0 client credentials)",
+    status_code=200,
+)
+async def token(
+    request: Request[Any, Any, Any],
+    pool: Pool,
+    settings: AppSettings,
+    data: URLEncodedBody[TokenRequest],
+) -> TokenResponse:
+    if data.grant_type != "client_credentials":
+        raise InvalidInputError(
+            "only client_credentials is supported", error="unsupported_grant_type"
+        )
+    client_id, client_secret = _client_authentication(request, data)
+    return await clients.client_credentials_token(
+        pool, settings, client_id=client_id, client_secret=client_secret, scope=data.scope
+    )
+
+
+def _client_authentication(request: Request[Any, Any, Any], data: TokenRequest) -> tuple[str, str]:
+    """HTTP Basic (client_secret_basic) or form fields (client_secret_post)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            client_id, _, secret = base64.b64decode(value).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise clients.InvalidClientError("malformed Basic credentials") from None
+        return client_id, secret
+    if data.client_id and data.client_secret:
+        return data.client_id, data.client_secret
+    raise clients.InvalidClientError("client authentication required")
+
+
+@get("/.well-known/jwks.json", opt={PUBLIC: True}, tags=["identité"], summary="Clés publiques")
+async def jwks(pool: Pool) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        keys = await public_key_set(conn)
+    return dict(keys.as_dict(private=False))

@@ -1,0 +1,165 @@
+"""Who is calling: bearer tokens (ours or the identity provider's) and browser sessions."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import structlog
+from joserfc.jwk import KeySet
+
+from catalogue.config import Settings
+from catalogue.errors import UnauthorizedError
+from catalogue.identity import repository
+from catalogue.identity.claims import Access, map_claims
+from catalogue.identity.jwks import KeyCache, OidcProvider
+from catalogue.identity.keys import public_key_set
+from catalogue.identity.models import Principal, Role
+from catalogue.identity.tokens import API_AUDIENCE
+from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
+
+log = structlog.get_logger(__name__)
+
+SESSION_LIFETIME_S = 8 * 3600
+_PEOPLE_CACHE_SIZE = 10_000
+
+
+class Authenticator:
+    def __init__(
+        self,
+        settings: Settings,
+        pool: asyncpg.Pool,
+        provider: OidcProvider | None,
+        *,
+        min_refresh_s: float = 10.0,
+    ) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.provider = provider
+        self.platform_keys = KeyCache(self._platform_key_set, min_refresh_s=min_refresh_s)
+        # (issuer, subject, access) -> principal: skips a write when nothing changed.
+        self._known: OrderedDict[tuple[str, str, Access], Principal] = OrderedDict()
+
+    async def _platform_key_set(self) -> KeySet:
+        async with self.pool.acquire() as conn:
+            return await public_key_set(conn)
+
+    async def from_bearer(self, token: str) -> Principal:
+        header, issuer = unverified_header_and_issuer(token)
+        if issuer == self.settings.issuer:
+            claims = await verify_jwt(
+                token,
+                header,
+                self.platform_keys,
+                issuer=issuer,
+                audience=API_AUDIENCE,
+                access_token=True,
+            )
+            return await self._platform_principal(claims)
+        if self.provider is not None and issuer == self.provider.issuer:
+            assert self.settings.oidc is not None  # a provider exists only when configured
+            claims = await verify_jwt(
+                token,
+                header,
+                self.provider.keys,
+                issuer=issuer,
+                audience=self.settings.oidc.api_audience,
+                access_token=True,
+            )
+            access = map_claims(claims, self.settings.claims)
+            return await self.remember_person(issuer, claims["sub"], access)
+        raise UnauthorizedError("token from an unknown issuer")
+
+    async def from_session(self, session: dict[str, Any]) -> Principal | None:
+        person = session.get("person_id")
+        expires_at = session.get("expires_at", 0)
+        if not isinstance(person, str) or not isinstance(expires_at, int):
+            return None
+        if expires_at < time.time():
+            return None
+        return await self.person(UUID(person))
+
+    async def person(self, person_id: UUID) -> Principal | None:
+        async with self.pool.acquire() as conn:
+            row = await repository.person_by_id(conn, person_id)
+        if row is None:
+            return None
+        access = Access(
+            roles=frozenset(Role(r) for r in row["roles"]),
+            establishment_uai=row["establishment_uai"],
+            academie=row["academie"],
+            publisher_id=row["publisher_id"],
+        )
+        return _person_principal(person_id, access)
+
+    async def _platform_principal(self, claims: dict[str, Any]) -> Principal:
+        subject = claims["sub"]
+        if claims.get("client_id") == subject:
+            return await self._client_principal(subject, claims)
+        try:
+            person_id = UUID(subject)
+        except ValueError:
+            raise UnauthorizedError("unknown subject") from None
+        principal = await self.person(person_id)
+        if principal is None:
+            raise UnauthorizedError("unknown subject")
+        return principal
+
+    async def _client_principal(self, client_id: str, claims: dict[str, Any]) -> Principal:
+        async with self.pool.acquire() as conn:
+            client = await repository.client_by_id(conn, client_id)
+        if client is None or client["revoked_at"] is not None:
+            raise UnauthorizedError("client revoked")
+        if client["publisher_status"] == "suspended":
+            raise UnauthorizedError("publisher suspended")
+        granted = str(claims.get("scope", "")).split()
+        return Principal(
+            kind="client",
+            id=client_id,
+            roles=frozenset({Role.PUBLISHER}),
+            publisher_id=client["publisher_id"],
+            scopes=frozenset(granted) & frozenset(client["scopes"]),
+        )
+
+    async def remember_person(
+        self,
+        issuer: str,
+        subject: str,
+        access: Access,
+        *,
+        display_name: str | None = None,
+        email: str | None = None,
+    ) -> Principal:
+        """Record (or refresh) a person known to the identity provider."""
+        key = (issuer, subject, access)
+        known = self._known.get(key)
+        if known is not None and display_name is None and email is None:
+            self._known.move_to_end(key)
+            return known
+        async with self.pool.acquire() as conn:
+            person_id, stored = await repository.upsert_person(
+                conn, issuer, subject, access, display_name=display_name, email=email
+            )
+        principal = _person_principal(person_id, stored)
+        self._known[key] = principal
+        if len(self._known) > _PEOPLE_CACHE_SIZE:
+            self._known.popitem(last=False)
+        return principal
+
+
+def _person_principal(person_id: UUID, access: Access) -> Principal:
+    return Principal(
+        kind="person",
+        id=str(person_id),
+        roles=access.roles,
+        establishment_uai=access.establishment_uai,
+        academie=access.academie,
+        publisher_id=access.publisher_id,
+    )
+
+
+def new_session(person_id: UUID) -> dict[str, Any]:
+    return {"person_id": str(person_id), "expires_at": int(time.time()) + SESSION_LIFETIME_S}

@@ -1,0 +1,70 @@
+"""Authentication for every route, and role guards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Guard
+
+from catalogue.errors import ForbiddenError, UnauthorizedError
+from catalogue.identity.authn import Authenticator
+from catalogue.identity.models import Principal, Role
+
+log = structlog.get_logger(__name__)
+
+PUBLIC = "public"  # route opt: no authentication at all (probes, sign-in, token endpoint)
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Authenticate(AbstractAuthenticationMiddleware):
+    """A bearer token, or a browser session for reading; anything else is 401."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        authenticator: Authenticator = connection.app.state.authenticator
+        header = connection.headers.get("authorization")
+        if header is not None:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise UnauthorizedError("use an Authorization: Bearer token")
+            try:
+                principal = await authenticator.from_bearer(token.strip())
+            except UnauthorizedError as exc:
+                log.info("token refused", reason=exc.detail)  # never the token itself
+                raise
+            return AuthenticationResult(user=principal, auth=token)
+        session = connection.scope.get("session")
+        session = session if isinstance(session, dict) else {}
+        principal_or_none = await authenticator.from_session(session)
+        if principal_or_none is None:
+            raise UnauthorizedError("authentication required")
+        # The API is exempt from CSRF checks, so a cookie alone may only read it.
+        if connection.scope.get("method") not in _SAFE_METHODS and connection.url.path.startswith(
+            "/api/"
+        ):
+            raise UnauthorizedError("API changes need a bearer token")
+        return AuthenticationResult(user=principal_or_none, auth=None)
+
+
+def requires(*roles: Role) -> Guard:
+    """Let through callers holding at least one of the roles."""
+    names = ", ".join(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal: Principal = connection.user
+        if not principal.has(*roles):
+            raise ForbiddenError(f"Réservé aux rôles : {names}.")
+
+    guard.__name__ = f"requires({names})"
+    return guard
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Any authenticated caller, whatever their roles (the middleware has checked who)."""
+    if not isinstance(connection.user, Principal):
+        raise UnauthorizedError("authentication required")

@@ -1,0 +1,1 @@
+SELECT academie FROM establishments WHERE uai = $1

@@ -1,0 +1,1 @@
+SELECT status FROM publishers WHERE id = $1

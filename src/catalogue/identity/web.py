@@ -1,0 +1,100 @@
+"""Sign-in, sign-out and the demo sign-in page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeAlias
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from catalogue.config import Settings
+from catalogue.errors import NotFoundError
+from catalogue.identity.authn import Authenticator, new_session
+from catalogue.identity.demo import DEMO_IDENTITIES, demo_person_id, demo_sign_in_allowed
+from catalogue.identity.guards import PUBLIC
+from catalogue.identity.models import Role
+from catalogue.identity.signin import OidcSignIn
+from catalogue.pages import ROLE_LABELS, render
+
+_PENDING = "oidc_pending"
+# Where to go after signing in: the query parameter `next`.
+NextPath: TypeAlias = Annotated[str | None, QueryParameter(name="next")]
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+class DemoSignIn(msgspec.Struct):
+    role: str
+    next: str = "/"
+
+
+class AuthController(Controller):
+    path = "/auth"
+    include_in_schema = False
+    opt = {PUBLIC: True}  # noqa: RUF012  # Litestar reads it as a class attribute
+
+    @get("/login")
+    async def login(self, request: Request[Any, Any, Any], next_path: NextPath = None) -> Redirect:
+        target = safe_next(next_path)
+        sign_in: OidcSignIn | None = request.app.state.sign_in
+        if sign_in is None:
+            if demo_sign_in_allowed(request.app.state.settings):
+                return Redirect(f"/auth/demo?next={target}")
+            raise NotFoundError("Aucun fournisseur d'identité n'est configuré.")
+        url, pending = await sign_in.start(target)
+        request.set_session({_PENDING: pending})
+        return Redirect(url)
+
+    @get("/callback")
+    async def callback(self, request: Request[Any, Any, Any]) -> Redirect:
+        sign_in: OidcSignIn | None = request.app.state.sign_in
+        if sign_in is None:
+            raise NotFoundError("Aucun fournisseur d'identité n'est configuré.")
+        pending = request.session.get(_PENDING)
+        principal = await sign_in.finish(pending, dict(request.query_params))
+        assert principal.person_id is not None  # sign-in is for people
+        request.set_session(new_session(principal.person_id))
+        return Redirect(safe_next(pending.get("next") if pending else None))
+
+    @post("/logout", status_code=303)
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect("/", status_code=303)
+
+    @get("/demo")
+    async def demo_page(
+        self, request: Request[Any, Any, Any], next_path: NextPath = None
+    ) -> Template:
+        _ensure_demo(request.app.state.settings)
+        identities = [
+            {"role": role, "display_name": i.display_name, "label": ROLE_LABELS[Role(i.roles[0])]}
+            for role, i in DEMO_IDENTITIES.items()
+        ]
+        return await render(
+            request, "auth/demo.html", identities=identities, next=safe_next(next_path)
+        )
+
+    @post("/demo", status_code=303)
+    async def demo_sign_in(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[DemoSignIn],
+    ) -> Redirect:
+        _ensure_demo(request.app.state.settings)
+        authenticator: Authenticator = request.app.state.authenticator
+        async with authenticator.pool.acquire() as conn:
+            person_id = await demo_person_id(conn, data.role)
+        request.set_session(new_session(person_id))
+        return Redirect(safe_next(data.next), status_code=303)
+
+
+def _ensure_demo(settings: Settings) -> None:
+    if not demo_sign_in_allowed(settings):
+        raise NotFoundError("La connexion de démonstration n'est pas disponible ici.")
