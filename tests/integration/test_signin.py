@@ -1,4 +1,4 @@
-"""People sign in through OpenID Connect (code flow with PKCE) or, in demo mode, as a seeded identity."""
+"""People sign in with OpenID Connect (code flow, PKCE) or, in demo mode, as a seeded identity."""
 
 from __future__ import annotations
 

@@ -24,13 +24,28 @@ def _new_key() -> RSAKey:
     )
 
 
+# Importing an RSA private key costs tens of milliseconds; a kid never changes its key.
+_imported: dict[str, RSAKey] = {}
+
+
+def _import(jwk: dict[str, Any]) -> RSAKey:
+    kid = jwk["kid"]
+    key = _imported.get(kid)
+    if key is None:
+        key = _imported[kid] = RSAKey.import_key(jwk)
+    return key
+
+
 async def current_signing_key(conn: Connection) -> RSAKey:
     """The newest key that is not retired; the first one is created on demand."""
+    row = await conn.fetchrow(SQL["current_signing_key"])
+    if row is not None:
+        return _import(row["private_jwk"])
     async with conn.transaction():
         await conn.execute(SQL["lock_signing_keys"], _FIRST_KEY_LOCK)
         row = await conn.fetchrow(SQL["current_signing_key"])
         if row is not None:
-            return RSAKey.import_key(row["private_jwk"])
+            return _import(row["private_jwk"])
         key = _new_key()
         await conn.execute(SQL["insert_signing_key"], key.kid, key.as_dict(private=True))
         return key
@@ -39,8 +54,6 @@ async def current_signing_key(conn: Connection) -> RSAKey:
 async def public_key_set(conn: Connection) -> KeySet:
     """Every published key: the current ones and those retired but still verifying tokens."""
     rows = await conn.fetch(SQL["published_signing_keys"])
-    return KeySet([RSAKey.import_key(_public(row["private_jwk"])) for row in rows])
-
-
-def _public(jwk: dict[str, Any]) -> dict[str, Any]:
-    return RSAKey.import_key(jwk).as_dict(private=False)
+    return KeySet(
+        [RSAKey.import_key(_import(row["private_jwk"]).as_dict(private=False)) for row in rows]
+    )
