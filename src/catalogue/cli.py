@@ -84,9 +84,15 @@ def serve(demo: bool, host: str | None, port: int | None, workers: int) -> None:
     _check_port_free(settings.host, settings.port)
     _stop_on_sigterm()
     url = asyncio.run(_prepare(settings, load_demo=demo))
-    # Server worker processes read their settings from the environment: hand them the
-    # resolved database (the embedded one has no DATABASE_URL of its own).
-    os.environ["DATABASE_URL"] = url
+    # The app (in this process or in server workers) reads its settings from the
+    # environment: hand it what the command line decided, and the resolved database
+    # (the embedded one has no DATABASE_URL of its own).
+    os.environ.update(
+        DATABASE_URL=url,
+        CATALOGUE_HOST=settings.host,
+        CATALOGUE_PORT=str(settings.port),
+        CATALOGUE_DEMO="true" if demo else "false",
+    )
     import uvicorn  # noqa: PLC0415  # only `serve` needs the server
 
     uvicorn.run(

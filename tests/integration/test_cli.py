@@ -102,9 +102,14 @@ def test_serve_demo_stops_cleanly_on_sigterm_and_sigint_and_restarts(
     servers.append(first)
     first.wait_ready()
     assert _postgres_running(tmp_path)
-    token = _run("demo-token", "teacher", env=_env(tmp_path))
+    token = _run("demo-token", "teacher", env=_env(tmp_path, CATALOGUE_PORT=str(first.port)))
     assert token.returncode == 0, token.stderr
-    assert token.stdout.count(".") == 2
+    me = httpx.get(
+        f"{first.url}/api/v1/me", headers={"Authorization": f"Bearer {token.stdout.strip()}"}
+    )
+    assert me.status_code == 200
+    assert me.json()["roles"] == ["teacher"]
+    assert httpx.get(f"{first.url}/auth/demo").status_code == 200
 
     assert first.stop(signal.SIGTERM) != -signal.SIGKILL
     assert not _postgres_running(tmp_path)
