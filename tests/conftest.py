@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from catalogue import migrations
+from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, start_embedded, with_database
 
@@ -55,7 +55,7 @@ async def template_url(admin_url: str) -> str:
     url = with_database(admin_url, TEMPLATE)
     conn = await connect(url)
     try:
-        await migrations.migrate(conn)
+        await prepare_database(conn)
     finally:
         await conn.close()
     return url
@@ -81,4 +81,6 @@ async def empty_database_url(admin_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path, secret_key="t" * 40)
+    return Settings(
+        database_url=database_url, data_dir=tmp_path, secret_key="t" * 40, embedded_worker=False
+    )

@@ -37,6 +37,12 @@ from catalogue.identity.signin import OidcSignIn
 from catalogue.logs import configure_logging
 from catalogue.middleware import RequestContext
 from catalogue.problems import exception_handlers
+from catalogue.resources import api as resources_api
+from catalogue.search import api as search_api
+from catalogue.search.backends import running_worker, search_backend
+from catalogue.search.service import SearchService
+from catalogue.vocabularies import api as vocabularies_api
+from catalogue.vocabularies.index import VocabularyIndex
 
 HERE = Path(__file__).parent
 _JSON_TYPES = ("application/json",)
@@ -97,7 +103,12 @@ def create_app(
                 OidcProvider(http, oidc.issuer, min_refresh_s=key_refresh_s) if oidc else None
             )
             authenticator = Authenticator(settings, pool, provider, min_refresh_s=key_refresh_s)
+            async with pool.acquire() as conn:
+                vocab = await VocabularyIndex.load(conn)
+            backend = search_backend(settings, pool, http_transport=http_transport)
             app.state.update(
+                vocab=vocab,
+                search=SearchService(backend, vocab, pool),
                 settings=settings,
                 pool=pool,
                 http=http,
@@ -108,7 +119,11 @@ def create_app(
                     else None
                 ),
             )
-            yield
+            try:
+                async with running_worker(settings, pool, backend, vocab):
+                    yield
+            finally:
+                await backend.aclose()
 
     session = CookieBackendConfig(
         secret=derive_key(secret, "session"),
@@ -124,6 +139,9 @@ def create_app(
             health.healthz,
             health.readyz,
             pages.home,
+            search_api.search,
+            resources_api.resource,
+            vocabularies_api.vocabulary,
             identity_api.IdentityController,
             identity_api.PublisherClientsController,
             identity_api.token,

@@ -9,18 +9,27 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar
 
+import asyncpg
 import click
 import msgspec
 
 from catalogue import demo, migrations
+from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings, settings_from
-from catalogue.database import connect, resolve_database_url
+from catalogue.database import connect, create_pool, resolve_database_url
 from catalogue.errors import CatalogueError, ConfigurationError
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
 from catalogue.logs import configure_logging
+from catalogue.search import outbox
+from catalogue.search.backends import search_backend
+from catalogue.search.models import SearchBackend
+from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.worker import build_worker
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -111,7 +120,7 @@ async def _prepare(settings: Settings, *, load_demo: bool) -> str:
     url = await resolve_database_url(settings)
     conn = await connect(url)
     try:
-        await migrations.migrate(conn)
+        await prepare_database(conn)
         if load_demo:
             await demo.load_demo(conn)
     finally:
@@ -145,7 +154,7 @@ def db_migrate() -> None:
     """Apply pending migrations."""
     settings = _settings()
     _stop_on_sigterm()
-    applied = asyncio.run(_with_connection(settings, migrations.migrate))
+    applied = asyncio.run(_with_connection(settings, prepare_database))
     if applied:
         for migration in applied:
             click.echo(f"applied {migration.label}")
@@ -164,6 +173,69 @@ def db_status() -> None:
         click.echo(f"{migration.label}  {mark}")
     if not state.current:
         sys.exit(1)
+
+
+@main.command()
+@_clear_errors
+def worker() -> None:
+    """Run the job worker (search indexing) until SIGINT or SIGTERM."""
+    settings = _settings()
+    _stop_on_sigterm()
+    asyncio.run(_run_worker(settings))
+
+
+async def _run_worker(settings: Settings) -> None:
+    async with search_context(settings) as (pool, backend, vocab):
+        await build_worker(pool, backend, vocab).run()
+
+
+@main.group()
+def index() -> None:
+    """The search index."""
+
+
+@index.command("rebuild")
+@_clear_errors
+def index_rebuild() -> None:
+    """Rebuild the whole index from PostgreSQL."""
+    settings = _settings()
+
+    async def run() -> tuple[int, float]:
+        async with search_context(settings) as (pool, backend, vocab):
+            started = time.perf_counter()
+            count = await outbox.rebuild(pool, backend, vocab)
+            return count, time.perf_counter() - started
+
+    count, seconds = asyncio.run(run())
+    click.echo(f"indexed {count} resources in {seconds:.1f} s ({count / max(seconds, 1e-9):.0f}/s)")
+
+
+@index.command("status")
+@_clear_errors
+def index_status() -> None:
+    """Show the backend and the changes not yet indexed (the lag)."""
+    settings = _settings()
+
+    async def run() -> outbox.IndexStatus:
+        async with search_context(settings) as (pool, backend, _):
+            return await outbox.status(pool, backend)
+
+    state = asyncio.run(run())
+    oldest = state.oldest_pending.isoformat() if state.oldest_pending else "-"
+    click.echo(f"backend: {state.backend}")
+    click.echo(f"pending changes: {state.pending_changes} (oldest: {oldest})")
+
+
+@asynccontextmanager
+async def search_context(
+    settings: Settings,
+) -> AsyncIterator[tuple[asyncpg.Pool, SearchBackend, VocabularyIndex]]:
+    url = await resolve_database_url(settings)
+    async with await create_pool(url, max_size=4) as pool:
+        async with pool.acquire() as conn:
+            await prepare_database(conn)
+            vocab = await VocabularyIndex.load(conn)
+        yield pool, search_backend(settings, pool), vocab
 
 
 @main.command("demo-token")

@@ -60,6 +60,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: int = 10
     secret_key: str | None = None
     demo: bool = False
+    # `serve` runs the job worker in its own process unless told otherwise (the embedded
+    # default); production runs `catalogue worker` processes and sets this to false.
+    embedded_worker: bool = True
     oidc: OidcSettings | None = None
     claims: ClaimMapping = msgspec.field(default_factory=ClaimMapping)
 
@@ -136,6 +139,9 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         ),
         secret_key=secret_key,
         demo=_flag("CATALOGUE_DEMO", env.get("CATALOGUE_DEMO", "")),
+        embedded_worker=_flag(
+            "CATALOGUE_EMBEDDED_WORKER", env.get("CATALOGUE_EMBEDDED_WORKER", "true")
+        ),
         oidc=_oidc_from(env),
         claims=_claims_from(env),
     )

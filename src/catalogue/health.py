@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 import msgspec
-from litestar import get
+from litestar import Request, get
 from litestar.openapi import ResponseSpec
 
 from catalogue import migrations
@@ -12,6 +14,7 @@ from catalogue.dependencies import Pool
 from catalogue.errors import CatalogueError, DatabaseUnavailableError
 from catalogue.identity.guards import PUBLIC
 from catalogue.problems import PROBLEM_JSON, Problem
+from catalogue.search.service import SearchService
 
 
 class NotReadyError(CatalogueError):
@@ -28,6 +31,7 @@ class Readiness(msgspec.Struct):
     status: str
     database: str
     migrations: str
+    search: str
 
 
 @get(
@@ -50,7 +54,7 @@ def healthz() -> Health:
         503: ResponseSpec(Problem, description="Pas prêt", media_type=PROBLEM_JSON),
     },
 )
-async def readyz(pool: Pool) -> Readiness:
+async def readyz(request: Request[Any, Any, Any], pool: Pool) -> Readiness:
     try:
         async with pool.acquire() as conn:
             state = await migrations.status(conn)
@@ -59,4 +63,8 @@ async def readyz(pool: Pool) -> Readiness:
     if not state.current:
         pending = ", ".join(m.label for m in state.pending)
         raise NotReadyError(f"Migrations en attente : {pending}.")
-    return Readiness(status="ready", database="ok", migrations="current")
+    search: SearchService = request.app.state.search
+    await search.backend.check()
+    return Readiness(
+        status="ready", database="ok", migrations="current", search=search.backend.name
+    )

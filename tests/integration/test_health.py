@@ -16,7 +16,12 @@ async def test_healthz_answers_without_the_database(client: httpx.AsyncClient) -
 async def test_readyz_is_ready_on_a_migrated_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok", "migrations": "current"}
+    assert response.json() == {
+        "status": "ready",
+        "database": "ok",
+        "migrations": "current",
+        "search": "postgresql",
+    }
 
 
 async def test_readyz_reports_pending_migrations(

@@ -1,0 +1,1 @@
+"""Resources and offers: what publishers describe and sell."""

@@ -1,0 +1,129 @@
+"""Wire and service types of resources and offers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Url = Annotated[str, msgspec.Meta(max_length=2_000, pattern=r"^https?://")]
+Cents = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class LicenceType(enum.StrEnum):
+    TEACHER = "teacher"
+    CLASS_SEATS = "class_seats"
+    ESTABLISHMENT = "establishment"
+
+
+class Duration(enum.StrEnum):
+    SCHOOL_YEAR = "school_year"
+    MONTHS = "months"
+    PERPETUAL = "perpetual"
+
+
+class IdentifierKind(enum.StrEnum):
+    ARK = "ark"
+    ISBN = "isbn"
+    URL = "url"
+
+
+class Identifier(msgspec.Struct, frozen=True):
+    kind: IdentifierKind
+    value: Annotated[str, msgspec.Meta(min_length=1, max_length=2_000)]
+
+
+class OfferDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    licence_type: LicenceType
+    unit_price_cents: Cents
+    duration: Duration
+    duration_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
+    seats: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
+
+
+class Provenance(msgspec.Struct, kw_only=True):
+    connector: str = "api"
+    source_id: str | None = None
+    harvested_at: datetime | None = None
+
+
+class ResourceDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A resource as a publisher or a connector gives it. Vocabulary fields take concept URIs."""
+
+    title: Title
+    description: Text = ""
+    keywords: list[Annotated[str, msgspec.Meta(max_length=200)]] = []
+    languages: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z]{3}$")]] = []
+    resource_types: list[str] = []
+    pedagogical_types: list[str] = []
+    audiences: list[str] = []
+    levels: list[str] = []
+    disciplines: list[str] = []
+    accessibility: list[str] = []
+    formats: list[str] = []
+    rights: str | None = None
+    thumbnail_url: Url | None = None
+    access_url: Url | None = None
+    identifiers: list[Identifier] = []
+    offers: list[OfferDraft] = []
+    status: Status = Status.DRAFT
+
+
+class Labelled(msgspec.Struct):
+    uri: str
+    label: str
+
+
+class OfferView(msgspec.Struct, kw_only=True):
+    id: UUID
+    licence_type: LicenceType
+    unit_price_cents: int
+    duration: Duration
+    duration_months: int | None
+    seats: int | None
+    status: str
+
+
+class ProvenanceView(msgspec.Struct, kw_only=True):
+    connector: str
+    source_id: str | None
+    harvested_at: datetime | None
+    content_hash: str | None
+
+
+class ResourceView(msgspec.Struct, kw_only=True):
+    id: UUID
+    publisher_id: UUID
+    publisher_name: str
+    status: Status
+    title: str
+    description: str
+    keywords: list[str]
+    languages: list[str]
+    resource_types: list[Labelled]
+    pedagogical_types: list[Labelled]
+    audiences: list[Labelled]
+    levels: list[Labelled]
+    disciplines: list[Labelled]
+    accessibility: list[Labelled]
+    formats: list[str]
+    rights: str | None
+    thumbnail_url: str | None
+    access_url: str | None
+    identifiers: list[Identifier]
+    unknown_concepts: list[str]
+    offers: list[OfferView]
+    provenance: ProvenanceView
+    created_at: datetime
+    updated_at: datetime

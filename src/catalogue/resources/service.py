@@ -1,0 +1,154 @@
+"""Saving resources: vocabulary normalisation, de-duplication, and the search outbox."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from catalogue.database import Connection
+from catalogue.errors import NotFoundError
+from catalogue.resources import repository
+from catalogue.resources.models import (
+    Identifier,
+    Labelled,
+    OfferView,
+    Provenance,
+    ProvenanceView,
+    ResourceDraft,
+    ResourceView,
+    Status,
+)
+from catalogue.search.outbox import announce_changes
+from catalogue.vocabularies.extra import ACCESSIBILITY_SCHEME
+from catalogue.vocabularies.index import VocabularyIndex
+
+# Which vocabularies each field accepts (levels: coarse 012 and detailed 022).
+VOCABULARY_FIELDS: dict[str, tuple[str, ...]] = {
+    "resource_types": ("scolomfr-voc-005",),
+    "pedagogical_types": ("scolomfr-voc-010",),
+    "audiences": ("scolomfr-voc-011",),
+    "levels": ("scolomfr-voc-012", "scolomfr-voc-022"),
+    "disciplines": ("scolomfr-voc-015",),
+    "accessibility": (ACCESSIBILITY_SCHEME,),
+}
+
+
+class SaveOutcome(msgspec.Struct, kw_only=True):
+    id: UUID
+    outcome: Literal["created", "updated", "unchanged"]
+    unknown_concepts: list[str]
+
+
+def normalise_draft(
+    draft: ResourceDraft, vocab: VocabularyIndex
+) -> tuple[ResourceDraft, list[str]]:
+    """Retired concepts replaced, unknown ones set apart (kept and reported, never dropped)."""
+    changes: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for field, schemes in VOCABULARY_FIELDS.items():
+        result = vocab.normalise(getattr(draft, field), schemes)
+        changes[field] = result.uris
+        unknown.extend(result.unknown)
+    return msgspec.structs.replace(draft, **changes), unknown
+
+
+async def save_resource(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    publisher_id: UUID,
+    draft: ResourceDraft,
+    provenance: Provenance | None = None,
+) -> SaveOutcome:
+    """Create or update (found by source record or identifier) in one transaction."""
+    provenance = provenance or Provenance()
+    draft, unknown = normalise_draft(draft, vocab)
+    content_hash = hashlib.sha256(msgspec.json.encode([draft, unknown])).hexdigest()
+    values = [
+        publisher_id,
+        str(draft.status),
+        draft.title,
+        draft.description,
+        draft.keywords,
+        draft.languages,
+        draft.resource_types,
+        draft.pedagogical_types,
+        draft.audiences,
+        draft.levels,
+        draft.disciplines,
+        draft.accessibility,
+        draft.formats,
+        draft.rights,
+        draft.thumbnail_url,
+        draft.access_url,
+        unknown,
+        provenance.connector,
+        provenance.source_id,
+        provenance.harvested_at,
+        content_hash,
+    ]
+    async with conn.transaction():
+        existing = await repository.find_existing(
+            conn, publisher_id, draft.identifiers, provenance.connector, provenance.source_id
+        )
+        if existing is None:
+            resource_id = await repository.insert_resource(conn, values)
+            outcome: Literal["created", "updated", "unchanged"] = "created"
+        elif await repository.update_resource(conn, existing, values):
+            resource_id, outcome = existing, "updated"
+        else:
+            return SaveOutcome(id=existing, outcome="unchanged", unknown_concepts=unknown)
+        await repository.replace_children(
+            conn, resource_id, publisher_id, draft.identifiers, draft.offers
+        )
+        await announce_changes(conn, [resource_id])
+    return SaveOutcome(id=resource_id, outcome=outcome, unknown_concepts=unknown)
+
+
+def _labelled(vocab: VocabularyIndex, uris: list[str]) -> list[Labelled]:
+    return [Labelled(uri, vocab.label(uri)) for uri in uris]
+
+
+async def read_resource(
+    conn: Connection, vocab: VocabularyIndex, resource_id: UUID, *, publisher_id: UUID | None
+) -> ResourceView:
+    """A published resource for everyone; any status for its own publisher."""
+    row = await repository.resource_by_id(conn, resource_id)
+    visible = row is not None and (
+        row["status"] == Status.PUBLISHED or row["publisher_id"] == publisher_id
+    )
+    if row is None or not visible:
+        raise NotFoundError("Ressource introuvable.")
+    return ResourceView(
+        id=row["id"],
+        publisher_id=row["publisher_id"],
+        publisher_name=row["publisher_name"],
+        status=Status(row["status"]),
+        title=row["title"],
+        description=row["description"],
+        keywords=row["keywords"],
+        languages=row["languages"],
+        resource_types=_labelled(vocab, row["resource_types"]),
+        pedagogical_types=_labelled(vocab, row["pedagogical_types"]),
+        audiences=_labelled(vocab, row["audiences"]),
+        levels=_labelled(vocab, row["levels"]),
+        disciplines=_labelled(vocab, row["disciplines"]),
+        accessibility=_labelled(vocab, row["accessibility"]),
+        formats=row["formats"],
+        rights=row["rights"],
+        thumbnail_url=row["thumbnail_url"],
+        access_url=row["access_url"],
+        identifiers=msgspec.convert(row["identifiers"], list[Identifier]),
+        unknown_concepts=row["unknown_concepts"],
+        offers=msgspec.convert(row["offers"], list[OfferView]),
+        provenance=ProvenanceView(
+            connector=row["connector"],
+            source_id=row["source_id"],
+            harvested_at=row["harvested_at"],
+            content_hash=row["content_hash"],
+        ),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

@@ -1,0 +1,13 @@
+SELECT r.*, p.name AS publisher_name,
+       coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value)
+                                 ORDER BY i.kind, i.value)
+                 FROM resource_identifiers i WHERE i.resource_id = r.id), '[]') AS identifiers,
+       coalesce((SELECT json_agg(json_build_object(
+                    'id', o.id, 'licence_type', o.licence_type,
+                    'unit_price_cents', o.unit_price_cents, 'duration', o.duration,
+                    'duration_months', o.duration_months, 'seats', o.seats, 'status', o.status)
+                    ORDER BY o.unit_price_cents, o.id)
+                 FROM offers o WHERE o.resource_id = r.id), '[]') AS offers
+FROM resources r
+JOIN publishers p ON p.id = r.publisher_id
+WHERE r.id = $1

@@ -1,0 +1,1 @@
+"""Search: one backend contract, PostgreSQL full text (embedded default) and Meilisearch."""

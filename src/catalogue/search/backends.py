@@ -1,0 +1,52 @@
+"""Choosing the search backend from the configuration, and running the index worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import httpx
+import structlog
+
+from catalogue.config import Settings
+from catalogue.search.meili import MeiliBackend
+from catalogue.search.models import SearchBackend
+from catalogue.search.pg import PostgresBackend
+from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.worker import build_worker
+
+log = structlog.get_logger(__name__)
+
+
+def search_backend(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    *,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> SearchBackend:
+    """Meilisearch when MEILI_URL is set, PostgreSQL full text otherwise."""
+    if settings.meili_url:
+        return MeiliBackend.from_url(
+            settings.meili_url, settings.meili_master_key, transport=http_transport
+        )
+    return PostgresBackend(pool)
+
+
+@asynccontextmanager
+async def running_worker(
+    settings: Settings, pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyIndex
+) -> AsyncIterator[None]:
+    """The job worker inside this process (the embedded default), stopped on the way out."""
+    await backend.prepare()
+    if not settings.embedded_worker:
+        yield
+        return
+    worker = build_worker(pool, backend, vocab)
+    task = asyncio.create_task(worker.run())
+    try:
+        yield
+    finally:
+        worker.shutdown.set()
+        await asyncio.wait_for(task, timeout=30)

@@ -1,0 +1,364 @@
+"""Meilisearch backend: the engine does typos, synonyms, ranking and facet counts itself."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import httpx2
+import msgspec
+import pydantic
+import structlog
+from meilisearch_python_sdk import AsyncClient
+from meilisearch_python_sdk._http_requests import AsyncHttpRequests
+from meilisearch_python_sdk.errors import MeilisearchApiError, MeilisearchError
+from meilisearch_python_sdk.models.settings import (
+    Faceting,
+    MeilisearchSettings,
+    MinWordSizeForTypos,
+    Pagination,
+    TypoTolerance,
+)
+from meilisearch_python_sdk.models.task import TaskInfo
+
+from catalogue.errors import UpstreamUnavailableError
+from catalogue.search.models import (
+    BackendName,
+    BackendResult,
+    FacetField,
+    Hit,
+    SearchDocument,
+    SearchQuery,
+    Sort,
+)
+from catalogue.shipped import schemas_dir
+
+log = structlog.get_logger(__name__)
+
+FIELDS: dict[FacetField, str] = {
+    FacetField.DISCIPLINE: "disciplines",
+    FacetField.LEVEL: "levels",
+    FacetField.RESOURCE_TYPE: "resource_types",
+    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types",
+    FacetField.PUBLISHER: "publisher_id",
+    FacetField.FREE: "free",
+    FacetField.LICENCE_TYPE: "licence_types",
+    FacetField.ACCESSIBILITY: "accessibility",
+    FacetField.LANGUAGE: "languages",
+}
+SEARCHABLE = ["title", "keywords", "concept_labels", "description", "publisher_name"]
+FILTERABLE = [
+    "levels",
+    "disciplines",
+    "resource_types",
+    "pedagogical_types",
+    "licence_types",
+    "accessibility",
+    "languages",
+    "publisher_id",
+    "free",
+    "min_price_cents",
+]
+SORTABLE = ["min_price_cents", "published_at"]
+SORTS: dict[Sort, list[str] | None] = {
+    Sort.RELEVANCE: None,
+    Sort.PRICE_ASC: ["min_price_cents:asc"],
+    Sort.PRICE_DESC: ["min_price_cents:desc"],
+    Sort.NEWEST: ["published_at:desc"],
+}
+RETRIEVED = [
+    "id",
+    "title",
+    "description",
+    "publisher_id",
+    "publisher_name",
+    "levels_tagged",
+    "disciplines_tagged",
+    "min_price_cents",
+    "free",
+    "thumbnail_url",
+]
+# Control characters no description keeps (see _document), so they can only come from the
+# engine's highlighting, after which the text is escaped and they become <mark> tags.
+MARK_START = "\u0002"
+MARK_END = "\u0003"
+CROP_WORDS = 30
+PLAIN_SNIPPET_CHARS = 200
+
+
+def filter_expression(filters: Mapping[FacetField, Sequence[str]]) -> str | None:
+    """Values of one field OR together, fields AND together; every value a quoted literal."""
+    clauses = [_field_clause(field, values) for field, values in filters.items() if values]
+    return " AND ".join(clauses) or None
+
+
+def _field_clause(field: FacetField, values: Sequence[str]) -> str:
+    name = FIELDS[field]
+    return "(" + " OR ".join(f"{name} = {_literal(field, value)}" for value in values) + ")"
+
+
+def _literal(field: FacetField, value: str) -> str:
+    if field is FacetField.FREE and value in ("true", "false"):
+        return value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def index_settings(schemas: Path | None = None) -> MeilisearchSettings:
+    folder = (schemas or schemas_dir()) / "search"
+    return MeilisearchSettings(
+        searchable_attributes=SEARCHABLE,
+        filterable_attributes=[*FILTERABLE],
+        sortable_attributes=SORTABLE,
+        stop_words=_stop_words(folder / "stopwords-fr.txt"),
+        synonyms=_synonyms(folder / "synonymes.json"),
+        typo_tolerance=TypoTolerance(
+            enabled=True,
+            min_word_size_for_typos=MinWordSizeForTypos(one_typo=4, two_typos=8),
+        ),
+        faceting=Faceting(max_values_per_facet=500),
+        pagination=Pagination(max_total_hits=100_000),
+    )
+
+
+def _stop_words(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [word for line in lines if (word := line.strip())]
+
+
+def _synonyms(path: Path) -> dict[str, list[str]]:
+    groups: list[list[str]] = json.loads(path.read_text(encoding="utf-8"))["groups"]
+    synonyms: dict[str, list[str]] = {}
+    for group in groups:
+        terms = [term.lower() for term in group]
+        for term in terms:
+            known = synonyms.setdefault(term, [])
+            known.extend(other for other in terms if other != term and other not in known)
+    return synonyms
+
+
+def snippet(hit: Mapping[str, Any]) -> str:
+    """The cropped description, HTML-escaped, with only the engine's matches in <mark>."""
+    formatted = hit.get("_formatted", {}).get("description")
+    if not isinstance(formatted, str):
+        formatted = str(hit.get("description") or "")[:PLAIN_SNIPPET_CHARS]
+    escaped = html.escape(formatted)
+    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def _hit(raw: Mapping[str, Any]) -> Hit:
+    return msgspec.convert({**raw, "snippet": snippet(raw)}, Hit)
+
+
+def _facet_counts(
+    asked: Sequence[FacetField], distribution: Mapping[str, Any] | None
+) -> dict[FacetField, dict[str, int]]:
+    found = distribution or {}
+    return {
+        field: {str(value): int(count) for value, count in found.get(FIELDS[field], {}).items()}
+        for field in asked
+    }
+
+
+def _document(document: SearchDocument) -> dict[str, Any]:
+    data: dict[str, Any] = msgspec.to_builtins(document)
+    data["description"] = data["description"].replace(MARK_START, "").replace(MARK_END, "")
+    return data
+
+
+@contextlib.contextmanager
+def _upstream(action: str) -> Iterator[None]:
+    """Whatever goes wrong with the engine or the way to it means: search is unavailable."""
+    try:
+        yield
+    except (
+        MeilisearchError,
+        httpx.HTTPError,
+        httpx2.HTTPError,
+        pydantic.ValidationError,
+        msgspec.ValidationError,
+    ) as exc:
+        log.warning("meilisearch failed", action=action, error=str(exc))
+        raise UpstreamUnavailableError(f"Meilisearch {action}: {exc}") from exc
+
+
+_BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+
+
+class _HttpxTransport(httpx2.AsyncBaseTransport):
+    """Carries the SDK's httpx2 requests over an httpx transport (the app's, or a test's)."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self._transport = transport
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        sent = httpx.Request(
+            request.method,
+            str(request.url),
+            headers=request.headers.raw,
+            content=await request.aread(),
+            extensions=request.extensions,  # carries the client's timeouts
+        )
+        answer = await self._transport.handle_async_request(sent)
+        try:
+            body = await answer.aread()
+        finally:
+            await answer.aclose()
+        # The body is decoded now: headers about its encoding and length no longer hold.
+        headers = [(k, v) for k, v in answer.headers.multi_items() if k not in _BODY_HEADERS]
+        return httpx2.Response(answer.status_code, headers=headers, content=body)
+
+
+def use_transport(client: AsyncClient, transport: httpx.AsyncBaseTransport) -> None:
+    """Send every request of ``client`` through ``transport``; the caller keeps closing it.
+
+    The SDK builds its own httpx2 client and takes no client or transport of ours, so this
+    replaces the two attributes it reads on each call, before any request has been made.
+    """
+    own = client.http_client
+    http = httpx2.AsyncClient(
+        base_url=own.base_url,
+        headers=own.headers,
+        timeout=own.timeout,
+        transport=_HttpxTransport(transport),
+    )
+    client.http_client = http
+    client._http_requests = AsyncHttpRequests(http, json_handler=client.json_handler)
+
+
+class MeiliBackend:
+    name: BackendName = "meilisearch"
+
+    def __init__(
+        self, client: AsyncClient, *, index: str = "resources", task_timeout_s: float = 60.0
+    ) -> None:
+        self._client = client
+        self._index = index
+        self._task_timeout_ms = int(task_timeout_s * 1000)
+        self._settings = index_settings()
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        api_key: str | None,
+        *,
+        index: str = "resources",
+        timeout_s: int = 10,
+        task_timeout_s: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> MeiliBackend:
+        client = AsyncClient(url, api_key, timeout=timeout_s)
+        if transport is not None:
+            use_transport(client, transport)
+        return cls(client, index=index, task_timeout_s=task_timeout_s)
+
+    async def prepare(self) -> None:
+        await self.ensure_index()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def ensure_index(self) -> None:
+        with _upstream("ensure_index"):
+            await self._create_if_absent(self._index)
+            await self._apply_settings(self._index)
+
+    async def upsert(self, documents: list[SearchDocument]) -> None:
+        if documents:
+            with _upstream("upsert"):
+                await self._add(self._index, documents)
+
+    async def delete(self, ids: list[UUID]) -> None:
+        if ids:
+            with _upstream("delete"):
+                index = self._client.index(self._index)
+                await self._wait(await index.delete_documents([str(i) for i in ids]))
+
+    async def search(self, query: SearchQuery) -> BackendResult:
+        with _upstream("search"):
+            results = await self._client.index(self._index).search(
+                query.text,
+                filter=filter_expression(query.filters),
+                facets=[FIELDS[field] for field in query.facets] or None,
+                sort=SORTS[query.sort],
+                page=query.page,
+                hits_per_page=query.per_page,
+                attributes_to_retrieve=RETRIEVED,
+                attributes_to_crop=["description"],
+                crop_length=CROP_WORDS,
+                crop_marker="…",
+                attributes_to_highlight=["description"],
+                highlight_pre_tag=MARK_START,
+                highlight_post_tag=MARK_END,
+            )
+            return BackendResult(
+                hits=[_hit(raw) for raw in results.hits],
+                total=results.total_hits or 0,
+                facets=_facet_counts(query.facets, results.facet_distribution),
+            )
+
+    async def rebuild(self, batches: AsyncIterator[list[SearchDocument]]) -> int:
+        fresh = f"{self._index}_{time.time_ns() // 1_000_000}"
+        count = 0
+        try:
+            with _upstream("rebuild"):
+                await self._client.create_index(
+                    fresh, primary_key="id", timeout_in_ms=self._task_timeout_ms
+                )
+                await self._apply_settings(fresh)
+                async for batch in batches:
+                    if batch:
+                        await self._add(fresh, batch)
+                        count += len(batch)
+                await self._create_if_absent(self._index)
+                await self._wait(await self._client.swap_indexes([(self._index, fresh)]))
+        finally:
+            # After the swap ``fresh`` holds the old documents; before it, a half-built index.
+            await self._drop_quietly(fresh)
+        log.info("search index rebuilt", index=self._index, documents=count)
+        return count
+
+    async def check(self) -> None:
+        with _upstream("check"):
+            health = await self._client.health()
+        if health.status != "available":
+            raise UpstreamUnavailableError(f"Meilisearch check: status {health.status}")
+
+    async def _create_if_absent(self, uid: str) -> None:
+        try:
+            await self._client.get_index(uid)
+        except MeilisearchApiError as exc:
+            if exc.status_code != httpx.codes.NOT_FOUND:
+                raise
+            await self._client.create_index(
+                uid, primary_key="id", timeout_in_ms=self._task_timeout_ms
+            )
+
+    async def _apply_settings(self, uid: str) -> None:
+        await self._wait(await self._client.index(uid).update_settings(self._settings))
+
+    async def _add(self, uid: str, documents: list[SearchDocument]) -> None:
+        index = self._client.index(uid)
+        task = await index.add_documents([_document(d) for d in documents], primary_key="id")
+        await self._wait(task)
+
+    async def _wait(self, task: TaskInfo) -> None:
+        done = await self._client.wait_for_task(task.task_uid, timeout_in_ms=self._task_timeout_ms)
+        if done.status == "failed":
+            message = (done.error or {}).get("message", "no message")
+            raise UpstreamUnavailableError(f"Meilisearch task {task.task_uid} failed: {message}")
+
+    async def _drop_quietly(self, uid: str) -> None:
+        try:
+            with _upstream("drop index"):
+                await self._wait(await self._client.index(uid).delete())
+        except UpstreamUnavailableError as exc:
+            log.warning("stale search index left behind", index=uid, error=exc.detail)

@@ -1,0 +1,172 @@
+"""Searching the catalogue: checks the request, asks the backend, puts labels on the answer."""
+
+from __future__ import annotations
+
+import time
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from catalogue.errors import InvalidInputError
+from catalogue.resources.models import Labelled, LicenceType
+from catalogue.search.models import FacetField, SearchBackend, SearchQuery, Sort
+from catalogue.search.text import MAX_QUERY_CHARS, clean, query_groups
+from catalogue.sqlfiles import load_queries
+from catalogue.vocabularies.extra import ACCESSIBILITY, LANGUAGES
+from catalogue.vocabularies.index import VocabularyIndex
+
+SQL = load_queries("catalogue.search")
+
+SCHEMES: dict[FacetField, tuple[str, ...]] = {
+    FacetField.LEVEL: ("scolomfr-voc-012", "scolomfr-voc-022"),
+    FacetField.DISCIPLINE: ("scolomfr-voc-015",),
+    FacetField.RESOURCE_TYPE: ("scolomfr-voc-005",),
+    FacetField.PEDAGOGICAL_TYPE: ("scolomfr-voc-010",),
+}
+FIXED_CHOICES: dict[FacetField, dict[str, str]] = {
+    FacetField.ACCESSIBILITY: ACCESSIBILITY,
+    FacetField.LANGUAGE: LANGUAGES,
+    FacetField.LICENCE_TYPE: {
+        LicenceType.TEACHER: "licence enseignant",
+        LicenceType.CLASS_SEATS: "licences pour une classe",
+        LicenceType.ESTABLISHMENT: "licence établissement",
+    },
+    FacetField.FREE: {"true": "gratuit", "false": "payant"},
+}
+MAX_LISTED_CHOICES = 150
+FACET_VALUES_SHOWN = 100
+
+
+class FacetValue(msgspec.Struct):
+    value: str
+    label: str
+    count: int
+
+
+class PublisherRef(msgspec.Struct):
+    id: UUID
+    name: str
+
+
+class SearchHit(msgspec.Struct, kw_only=True):
+    id: UUID
+    title: str
+    snippet: str
+    publisher: PublisherRef
+    levels: list[Labelled]
+    disciplines: list[Labelled]
+    lowest_price_cents: int
+    free: bool
+    thumbnail_url: str | None
+
+
+class SearchResponse(msgspec.Struct, kw_only=True):
+    hits: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[FacetField, list[FacetValue]]
+    took_ms: float
+    backend: str
+
+
+class SearchService:
+    def __init__(self, backend: SearchBackend, vocab: VocabularyIndex, pool: asyncpg.Pool):
+        self.backend = backend
+        self.vocab = vocab
+        self.pool = pool
+
+    def query(
+        self,
+        text: str | None,
+        *,
+        filters: dict[FacetField, list[str]],
+        facets: list[FacetField],
+        sort: Sort,
+        page: int,
+        per_page: int,
+    ) -> SearchQuery:
+        """A checked query; 400 naming the field and its valid choices otherwise."""
+        text = clean(text or "").strip()
+        if len(text) > MAX_QUERY_CHARS:
+            raise InvalidInputError(f"q: at most {MAX_QUERY_CHARS} characters")
+        checked = {field: tuple(self._check(field, values)) for field, values in filters.items()}
+        return SearchQuery(
+            text=text,
+            filters={field: values for field, values in checked.items() if values},
+            facets=tuple(dict.fromkeys(facets)),
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            groups=tuple(query_groups(text)),
+        )
+
+    def _check(self, field: FacetField, values: list[str]) -> list[str]:
+        values = [value.strip() for value in values if value.strip()]
+        if field is FacetField.PUBLISHER:
+            try:
+                return [str(UUID(value)) for value in values]
+            except ValueError:
+                raise InvalidInputError("publisher: expected publisher ids (UUID)") from None
+        if field in FIXED_CHOICES:
+            choices = FIXED_CHOICES[field]
+            bad = [v for v in values if v not in choices]
+            if bad:
+                raise InvalidInputError(
+                    f"{field}: unknown value(s) {bad}", errors=[{field: sorted(choices)}]
+                )
+            return values
+        schemes = SCHEMES[field]
+        bad = [v for v in values if (c := self.vocab.get(v)) is None or c.scheme not in schemes]
+        if bad:
+            concepts = [c for s in schemes for c in self.vocab.scheme(s) or []]
+            listed: object = (
+                sorted(c.uri for c in concepts if not c.deprecated)
+                if len(concepts) <= MAX_LISTED_CHOICES
+                else [f"/api/v1/vocabularies/{s}" for s in schemes]
+            )
+            raise InvalidInputError(f"{field}: unknown concept(s) {bad}", errors=[{field: listed}])
+        return values
+
+    async def search(self, query: SearchQuery) -> SearchResponse:
+        started = time.perf_counter()
+        result = await self.backend.search(query)
+        facets = {
+            field: await self._facet_values(field, counts)
+            for field, counts in result.facets.items()
+        }
+        return SearchResponse(
+            hits=[
+                SearchHit(
+                    id=hit.id,
+                    title=hit.title,
+                    snippet=hit.snippet,
+                    publisher=PublisherRef(hit.publisher_id, hit.publisher_name),
+                    levels=[Labelled(u, self.vocab.label(u)) for u in hit.levels_tagged],
+                    disciplines=[Labelled(u, self.vocab.label(u)) for u in hit.disciplines_tagged],
+                    lowest_price_cents=hit.min_price_cents,
+                    free=hit.free,
+                    thumbnail_url=hit.thumbnail_url,
+                )
+                for hit in result.hits
+            ],
+            total=result.total,
+            page=query.page,
+            per_page=query.per_page,
+            facets=facets,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            backend=self.backend.name,
+        )
+
+    async def _facet_values(self, field: FacetField, counts: dict[str, int]) -> list[FacetValue]:
+        top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES_SHOWN]
+        if field is FacetField.PUBLISHER:
+            async with self.pool.acquire() as conn:
+                rows = await conn.fetch(SQL["publisher_names"], [value for value, _ in top])
+            labels = {row["id"]: row["name"] for row in rows}
+        elif field in FIXED_CHOICES:
+            labels = FIXED_CHOICES[field]
+        else:
+            labels = {value: self.vocab.label(value) for value, _ in top}
+        return [FacetValue(value, labels.get(value, value), count) for value, count in top]

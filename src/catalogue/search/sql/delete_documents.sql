@@ -1,0 +1,1 @@
+DELETE FROM search_documents WHERE id = ANY($1::uuid[])

@@ -1,0 +1,1 @@
+DELETE FROM search_outbox WHERE id = ANY($1::bigint[])

@@ -1,0 +1,1 @@
+SELECT count(*) AS pending, min(created_at) AS oldest FROM search_outbox

@@ -1,0 +1,1 @@
+SELECT id::text, name FROM publishers WHERE id = ANY($1::uuid[])

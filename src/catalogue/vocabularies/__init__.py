@@ -1,0 +1,1 @@
+"""ScoLOMFR vocabularies: concept URIs, French labels, hierarchy, deprecations."""

@@ -1,0 +1,85 @@
+"""The vocabularies in memory (a few thousand concepts): labels, hierarchy, deprecations."""
+
+from __future__ import annotations
+
+import msgspec
+
+from catalogue.database import Connection
+from catalogue.sqlfiles import load_queries
+
+SQL = load_queries("catalogue.vocabularies")
+SCHEME_PREFIX = "scolomfr-voc-"
+
+
+class ConceptRecord(msgspec.Struct, frozen=True, kw_only=True):
+    uri: str
+    scheme: str
+    label: str
+    alt_labels: list[str]
+    broader: list[str]
+    ancestors: list[str]
+    replaced_by: str | None
+    deprecated: bool
+
+
+class Normalised(msgspec.Struct, kw_only=True):
+    """Concept URIs after the deprecation map; those we do not know are kept and reported."""
+
+    uris: list[str]
+    unknown: list[str]
+
+
+class VocabularyIndex:
+    def __init__(self, concepts: list[ConceptRecord]) -> None:
+        self._by_uri = {c.uri: c for c in concepts}
+        self._by_scheme: dict[str, list[ConceptRecord]] = {}
+        for concept in concepts:
+            self._by_scheme.setdefault(concept.scheme, []).append(concept)
+
+    @classmethod
+    async def load(cls, conn: Connection) -> VocabularyIndex:
+        rows = await conn.fetch(SQL["all_concepts"])
+        return cls([msgspec.convert(dict(row), ConceptRecord) for row in rows])
+
+    def __len__(self) -> int:
+        return len(self._by_uri)
+
+    def get(self, uri: str) -> ConceptRecord | None:
+        return self._by_uri.get(uri)
+
+    def label(self, uri: str) -> str:
+        concept = self._by_uri.get(uri)
+        return concept.label if concept else uri
+
+    def scheme(self, name: str) -> list[ConceptRecord] | None:
+        """A scheme by its full name or its number ("022" for "scolomfr-voc-022")."""
+        found = self._by_scheme.get(name)
+        if found is None and name.isdigit():
+            found = self._by_scheme.get(f"{SCHEME_PREFIX}{int(name):03d}")
+        return found
+
+    def schemes(self) -> list[str]:
+        return sorted(self._by_scheme)
+
+    def normalise(self, uris: list[str], schemes: tuple[str, ...]) -> Normalised:
+        """Map retired concepts to their replacement; keep unknown or foreign URIs apart."""
+        kept: list[str] = []
+        unknown: list[str] = []
+        for raw in uris:
+            uri = raw.strip()
+            concept = self._by_uri.get(uri)
+            while concept is not None and concept.replaced_by and concept.replaced_by != uri:
+                uri = concept.replaced_by
+                concept = self._by_uri.get(uri)
+            if concept is None or concept.scheme not in schemes:
+                unknown.append(raw)
+            elif uri not in kept:
+                kept.append(uri)
+        return Normalised(uris=kept, unknown=unknown)
+
+    def with_ancestors(self, uris: list[str]) -> list[str]:
+        found: set[str] = set()
+        for uri in uris:
+            concept = self._by_uri.get(uri)
+            found.update(concept.ancestors if concept else (uri,))
+        return sorted(found)

@@ -1,0 +1,2 @@
+SELECT uri, scheme, label, alt_labels, broader, ancestors, replaced_by, deprecated
+FROM vocabulary_concepts

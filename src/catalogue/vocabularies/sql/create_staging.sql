@@ -1,0 +1,1 @@
+CREATE TEMPORARY TABLE staging_concepts (LIKE vocabulary_concepts) ON COMMIT DROP

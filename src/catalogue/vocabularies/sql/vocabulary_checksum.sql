@@ -1,0 +1,1 @@
+SELECT checksum FROM vocabulary_sources WHERE source = $1
