@@ -17,6 +17,7 @@ import pytest
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, start_embedded, with_database
+from catalogue.identity.keys import current_signing_key
 
 TEMPLATE = "catalogue_test_template"
 
@@ -56,6 +57,8 @@ async def template_url(admin_url: str) -> str:
     conn = await connect(url)
     try:
         await prepare_database(conn)
+        # One platform key for every test database copied from here (RSA keys are slow to make).
+        await current_signing_key(conn)
     finally:
         await conn.close()
     return url

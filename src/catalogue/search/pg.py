@@ -187,9 +187,9 @@ class PostgresBackend:
             sql, args = self._compose(query, groups)
             row = await conn.fetchrow(sql, *args)
         assert row is not None  # an aggregate query always returns its row
-        hits = msgspec.json.decode(row["hits"], type=list[_Hit])
+        hits = msgspec.convert(row["hits"], list[_Hit])  # json, decoded by the pool's codec
         facets: dict[FacetField, dict[str, int]] = {field: {} for field in query.facets}
-        for facet, value, count in msgspec.json.decode(row["facets"]):
+        for facet, value, count in row["facets"]:
             facets[FacetField(facet)][value] = count
         return BackendResult(
             hits=[
@@ -215,7 +215,7 @@ class PostgresBackend:
 
     def _compose(self, query: SearchQuery, groups: list[list[str]] | None) -> tuple[str, list[Any]]:
         args: list[Any] = [
-            msgspec.json.encode(groups).decode() if groups else None,
+            groups or None,  # jsonb: the pool's codec encodes it
             query.per_page,
             (query.page - 1) * query.per_page,
             [str(f) for f in query.facets],

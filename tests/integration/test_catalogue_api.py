@@ -1,0 +1,282 @@
+"""The catalogue over HTTP: search, resources, vocabularies; the outbox and the worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+import asyncpg
+import httpx
+import msgspec
+import pytest
+
+from catalogue.app import create_asgi_app
+from catalogue.config import Settings
+from catalogue.database import create_pool
+from catalogue.resources.service import save_resource
+from catalogue.search import outbox
+from catalogue.search.models import SearchDocument
+from catalogue.search.pg import PostgresBackend
+from catalogue.vocabularies.index import VocabularyIndex
+from tests.integration.conftest import bearer, open_client
+from tests.integration.search_corpus import CORPUS, CYCLE_3, SIXIEME
+
+
+@pytest.fixture
+async def teacher(conn: asyncpg.Connection, settings: Settings) -> dict[str, str]:
+    person = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles) VALUES ('urn:test', 't', '{teacher}') "
+        "RETURNING id"
+    )
+    return await bearer(conn, settings, person)
+
+
+@pytest.fixture
+async def publisher(conn: asyncpg.Connection) -> UUID:
+    publisher_id: UUID = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions API', 'approved') RETURNING id"
+    )
+    return publisher_id
+
+
+@pytest.fixture
+async def catalogue(conn: asyncpg.Connection, publisher: UUID) -> dict[str, UUID]:
+    vocab = await VocabularyIndex.load(conn)
+    return {
+        key: (await save_resource(conn, vocab, publisher, draft)).id
+        for key, draft in CORPUS.items()
+    }
+
+
+@pytest.fixture
+async def worker_client(
+    settings: Settings, catalogue: dict[str, UUID]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its embedded worker, once the worker has indexed the corpus."""
+    assert catalogue, "the corpus is saved before the app starts"
+    app = create_asgi_app(msgspec.structs.replace(settings, embedded_worker=True))
+    async for client in open_client(app):
+        for _ in range(100):
+            if (await client.get("/readyz")).status_code == 200 and await _pending(settings) == 0:
+                break
+            await asyncio.sleep(0.05)
+        yield client
+
+
+async def _pending(settings: Settings) -> int:
+    assert settings.database_url
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        count: int = await conn.fetchval("SELECT count(*) FROM search_outbox")
+    finally:
+        await conn.close()
+    return count
+
+
+async def test_the_embedded_worker_indexes_what_was_saved(
+    worker_client: httpx.AsyncClient, teacher: dict[str, str]
+) -> None:
+    response = await worker_client.get(
+        "/api/v1/search",
+        params={"q": "géométrie", "facets": ["level", "free"], "level": CYCLE_3},
+        headers=teacher,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == 1
+    assert body["backend"] == "postgresql"
+    hit = body["hits"][0]
+    assert hit["title"] == "Géométrie interactive : solides et figures"
+    assert hit["levels"] == [{"uri": SIXIEME, "label": "6e"}]
+    assert hit["lowest_price_cents"] == 900
+    assert {f["value"] for f in body["facets"]["level"]} >= {SIXIEME, CYCLE_3}
+    assert isinstance(body["took_ms"], float)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"level": "http://evil.example/concept"},
+        {"discipline": "' OR 1=1 --"},
+        {"language": "klingon"},
+        {"free": "maybe"},
+        {"publisher": "not-a-uuid"},
+        {"licence_type": "pirate"},
+        {"accessibility": "telepathy"},
+        {"facets": "price"},
+        {"sort": "random"},
+        {"per_page": "1000"},
+        {"q": "x" * 1001},
+    ],
+)
+async def test_bad_search_parameters_get_400(
+    client: httpx.AsyncClient, teacher: dict[str, str], params: dict[str, str]
+) -> None:
+    response = await client.get("/api/v1/search", params=params, headers=teacher)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_unknown_values_list_the_valid_choices(
+    client: httpx.AsyncClient, teacher: dict[str, str]
+) -> None:
+    small = (await client.get("/api/v1/search", params={"language": "xx"}, headers=teacher)).json()
+    assert "fre" in small["errors"][0]["language"]
+    big = (await client.get("/api/v1/search", params={"discipline": "x"}, headers=teacher)).json()
+    assert big["errors"][0]["discipline"] == ["/api/v1/vocabularies/scolomfr-voc-015"]
+
+
+HOSTILE = [
+    '"; DROP TABLE resources; --',
+    "' OR '1'='1",
+    'levels = "x" OR free = true',
+    "\u0000\u0007\u202e géométrie",
+    "(((((",
+    "&&||!:*<->",
+    "l’œuvre\t\n",
+    "🙂" * 50,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+async def test_hostile_text_gives_ordinary_answers(
+    client: httpx.AsyncClient,
+    teacher: dict[str, str],
+    catalogue: dict[str, UUID],
+    settings: Settings,
+    text: str,
+) -> None:
+    assert catalogue
+    response = await client.get("/api/v1/search", params={"q": text}, headers=teacher)
+    assert response.status_code in (200, 400), response.text
+    assert await _pending(settings) >= 0  # the database is still there
+    resources = await client.get("/api/v1/search", headers=teacher)
+    assert resources.status_code == 200
+
+
+async def test_search_needs_a_signed_in_caller(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/search")).status_code == 401
+
+
+async def test_a_resource_with_labels_offers_and_provenance(
+    client: httpx.AsyncClient,
+    teacher: dict[str, str],
+    catalogue: dict[str, UUID],
+    conn: asyncpg.Connection,
+    settings: Settings,
+    publisher: UUID,
+) -> None:
+    response = await client.get(f"/api/v1/resources/{catalogue['geometrie']}", headers=teacher)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["levels"] == [{"uri": SIXIEME, "label": "6e"}]
+    assert [o["unit_price_cents"] for o in body["offers"]] == [900, 15000]
+    assert body["provenance"]["connector"] == "api"
+    assert body["publisher_name"] == "Éditions API"
+
+    draft = await client.get(f"/api/v1/resources/{catalogue['brouillon']}", headers=teacher)
+    assert draft.status_code == 404
+    staff = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles, publisher_id) "
+        "VALUES ('urn:test', 'p', '{publisher}', $1) RETURNING id",
+        publisher,
+    )
+    own = await client.get(
+        f"/api/v1/resources/{catalogue['brouillon']}", headers=await bearer(conn, settings, staff)
+    )
+    assert own.status_code == 200
+    assert own.json()["status"] == "draft"
+    missing = await client.get(
+        "/api/v1/resources/00000000-0000-0000-0000-000000000000", headers=teacher
+    )
+    assert missing.status_code == 404
+
+
+async def test_vocabularies_give_labels_and_hierarchy(client: httpx.AsyncClient) -> None:
+    levels = await client.get("/api/v1/vocabularies/022")
+    assert levels.status_code == 200
+    body = levels.json()
+    assert body["scheme"] == "scolomfr-voc-022"
+    sixth = next(c for c in body["concepts"] if c["uri"] == SIXIEME)
+    assert sixth["label"] == "6e"
+    assert sixth["broader"]
+    assert (await client.get("/api/v1/vocabularies/langue")).status_code == 200
+    assert (await client.get("/api/v1/vocabularies/999")).status_code == 404
+
+
+async def test_unknown_and_retired_concepts(conn: asyncpg.Connection, publisher: UUID) -> None:
+    vocab = await VocabularyIndex.load(conn)
+    retired = "http://data.education.fr/voc/scolomfr/concept/scolomfr-voc-015-num-1139"
+    replacement = "http://data.education.fr/voc/scolomfr/concept/scolomfr-voc-015-num-1135"
+    draft = msgspec.structs.replace(
+        CORPUS["geometrie"], disciplines=[retired, "http://example.org/unknown"]
+    )
+    outcome = await save_resource(conn, vocab, publisher, draft)
+    assert outcome.unknown_concepts == ["http://example.org/unknown"]
+    stored = await conn.fetchrow(
+        "SELECT disciplines, unknown_concepts FROM resources WHERE id = $1", outcome.id
+    )
+    assert stored["disciplines"] == [replacement]
+    assert stored["unknown_concepts"] == ["http://example.org/unknown"]
+    again = await save_resource(conn, vocab, publisher, draft)
+    assert (again.id, again.outcome) == (outcome.id, "unchanged")
+
+
+class StallingBackend(PostgresBackend):
+    """Writes the documents, then hangs: the worker dies while its batch is open."""
+
+    def __init__(self, pool: asyncpg.Pool, reached: asyncio.Event) -> None:
+        super().__init__(pool)
+        self.reached = reached
+
+    async def upsert(self, documents: list[SearchDocument]) -> None:
+        await super().upsert(documents)
+        self.reached.set()
+        await asyncio.sleep(3600)
+
+
+async def test_a_worker_killed_mid_batch_loses_no_change(
+    database_url: str, conn: asyncpg.Connection, catalogue: dict[str, UUID]
+) -> None:
+    vocab = await VocabularyIndex.load(conn)
+    announced = await conn.fetchval("SELECT count(*) FROM search_outbox")
+    assert announced == len(catalogue)
+    async with await create_pool(database_url, max_size=3) as pool:
+        reached = asyncio.Event()
+        draining = asyncio.create_task(outbox.drain(pool, StallingBackend(pool, reached), vocab))
+        await asyncio.wait_for(reached.wait(), timeout=10)
+        # Kill the worker's session in the middle of its batch, as a crash would.
+        killed = await conn.fetchval(
+            "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l "
+            "JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'search_outbox' "
+            "AND l.pid <> pg_backend_pid()"
+        )
+        assert killed == 1
+        with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+            await asyncio.wait_for(draining, timeout=10)
+        assert await conn.fetchval("SELECT count(*) FROM search_outbox") == announced
+
+        assert await outbox.drain(pool, PostgresBackend(pool), vocab) == announced
+    assert await conn.fetchval("SELECT count(*) FROM search_outbox") == 0
+    assert await conn.fetchval("SELECT count(*) FROM search_documents") == 5
+
+
+async def test_rebuild_replaces_the_index_from_postgresql(
+    database_url: str, conn: asyncpg.Connection, catalogue: dict[str, UUID]
+) -> None:
+    assert catalogue
+    vocab = await VocabularyIndex.load(conn)
+    await conn.execute(
+        "INSERT INTO search_documents SELECT gen_random_uuid(), 'stale', '', id, name, NULL, "
+        "'{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', 0, true, now(), ''::tsvector "
+        "FROM publishers LIMIT 1"
+    )
+    async with await create_pool(database_url, max_size=2) as pool:
+        backend = PostgresBackend(pool)
+        assert await outbox.rebuild(pool, backend, vocab, batch=2) == 5
+        state = await outbox.status(pool, backend)
+    titles = await conn.fetch("SELECT title FROM search_documents")
+    assert "stale" not in {row["title"] for row in titles}
+    assert len(titles) == 5
+    assert (state.backend, state.pending_changes) == ("postgresql", len(catalogue))

@@ -1,0 +1,207 @@
+"""One suite for every search backend: PostgreSQL always, Meilisearch when MEILI_URL is set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+import asyncpg
+import msgspec
+import pytest
+
+from catalogue.database import create_pool
+from catalogue.resources.models import Status
+from catalogue.resources.service import save_resource
+from catalogue.search import outbox
+from catalogue.search.meili import MeiliBackend
+from catalogue.search.models import FacetField, SearchBackend, Sort
+from catalogue.search.pg import PostgresBackend
+from catalogue.search.service import SearchResponse, SearchService
+from catalogue.vocabularies.index import VocabularyIndex
+from tests.integration.search_corpus import (
+    COLLEGE,
+    CORPUS,
+    CYCLE_3,
+    ENGLISH,
+    MATHS,
+    SIXIEME,
+)
+
+BACKENDS = [
+    "postgresql",
+    pytest.param(
+        "meilisearch",
+        marks=pytest.mark.skipif(not os.environ.get("MEILI_URL"), reason="MEILI_URL not set"),
+    ),
+]
+
+
+class Catalogue(msgspec.Struct):
+    service: SearchService
+    ids: dict[str, UUID]
+    publisher: UUID
+
+
+@pytest.fixture(params=BACKENDS)
+async def catalogue(
+    request: pytest.FixtureRequest, database_url: str, conn: asyncpg.Connection
+) -> AsyncIterator[Catalogue]:
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Conformes', 'approved') "
+        "RETURNING id"
+    )
+    vocab = await VocabularyIndex.load(conn)
+    ids = {
+        key: (await save_resource(conn, vocab, publisher, draft)).id
+        for key, draft in CORPUS.items()
+    }
+    async with await create_pool(database_url, max_size=4) as pool:
+        backend: SearchBackend
+        if request.param == "meilisearch":
+            backend = MeiliBackend.from_url(
+                os.environ["MEILI_URL"],
+                os.environ.get("MEILI_MASTER_KEY"),
+                index=f"t{publisher.hex}",
+            )
+        else:
+            backend = PostgresBackend(pool)
+        await backend.prepare()
+        await outbox.drain(pool, backend, vocab)
+        yield Catalogue(service=SearchService(backend, vocab, pool), ids=ids, publisher=publisher)
+        await backend.aclose()
+
+
+async def find(
+    catalogue: Catalogue,
+    text: str = "",
+    *,
+    filters: dict[FacetField, list[str]] | None = None,
+    facets: list[FacetField] | None = None,
+    sort: Sort = Sort.RELEVANCE,
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResponse:
+    query = catalogue.service.query(
+        text, filters=filters or {}, facets=facets or [], sort=sort, page=page, per_page=per_page
+    )
+    return await catalogue.service.search(query)
+
+
+def keys(catalogue: Catalogue, response: SearchResponse) -> set[str]:
+    by_id = {v: k for k, v in catalogue.ids.items()}
+    return {by_id[hit.id] for hit in response.hits}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("geometrie", {"geometrie"}),  # accents
+        ("GÉOMÉTRIE", {"geometrie"}),  # case
+        ("oeuvre", {"oeuvre"}),  # ligature written out
+        ("œuvres", {"oeuvre"}),  # ligature and plural
+        ("l’école d’autrefois", {"ecole"}),  # typographic apostrophes, elisions
+        ("l'ecole d'autrefois", {"ecole"}),  # straight apostrophes, no accent
+        ("figure", {"geometrie"}),  # stemming
+        ("photosyntese", {"svt"}),  # a typo
+        ("geometrei", {"geometrie"}),  # another typo
+        ("svt", {"svt"}),  # acronym synonym
+        ("sciences vie terre", {"svt"}),
+        ("english", {"english"}),
+        ("anglais 6e", {"english"}),  # concept label and level
+        ("sixième anglais", {"english"}),  # level synonym
+    ],
+)
+async def test_french_text(catalogue: Catalogue, text: str, expected: set[str]) -> None:
+    assert keys(catalogue, await find(catalogue, text)) == expected
+
+
+async def test_drafts_are_never_found(catalogue: Catalogue) -> None:
+    response = await find(catalogue, "préparation")
+    assert response.total == 0
+    everything = await find(catalogue)
+    assert "brouillon" not in keys(catalogue, everything)
+    assert everything.total == 5
+
+
+async def test_a_broad_concept_matches_its_narrower_ones(catalogue: Catalogue) -> None:
+    # Cycle 3 (2016) is CM1, CM2 and 6e.
+    assert keys(catalogue, await find(catalogue, filters={FacetField.LEVEL: [CYCLE_3]})) == {
+        "geometrie",
+        "english",
+        "oeuvre",
+        "ecole",
+    }
+    assert keys(catalogue, await find(catalogue, filters={FacetField.LEVEL: [COLLEGE]})) == {
+        "geometrie",
+        "english",
+    }
+    assert keys(catalogue, await find(catalogue, filters={FacetField.DISCIPLINE: [MATHS]})) == {
+        "geometrie"
+    }
+
+
+async def test_filters_combine_or_within_and_across_fields(catalogue: Catalogue) -> None:
+    response = await find(
+        catalogue,
+        filters={FacetField.LEVEL: [SIXIEME], FacetField.LANGUAGE: ["eng", "deu"]},
+    )
+    assert keys(catalogue, response) == {"english"}
+    free = await find(catalogue, filters={FacetField.FREE: ["true"]})
+    assert keys(catalogue, free) == {"oeuvre"}
+    seats = await find(catalogue, filters={FacetField.LICENCE_TYPE: ["class_seats"]})
+    assert keys(catalogue, seats) == {"geometrie"}
+    captions = await find(catalogue, filters={FacetField.ACCESSIBILITY: ["captions"]})
+    assert keys(catalogue, captions) == {"english"}
+    mine = await find(catalogue, filters={FacetField.PUBLISHER: [str(catalogue.publisher)]})
+    assert mine.total == 5
+
+
+async def test_facet_counts_with_labels(catalogue: Catalogue) -> None:
+    response = await find(
+        catalogue, facets=[FacetField.LEVEL, FacetField.FREE, FacetField.DISCIPLINE]
+    )
+    levels = {v.value: (v.label, v.count) for v in response.facets[FacetField.LEVEL]}
+    assert levels[SIXIEME] == ("6e", 2)
+    assert levels[CYCLE_3] == ("cycle 3 (2016)", 4)
+    assert levels[COLLEGE][1] == 2
+    free = {v.value: (v.label, v.count) for v in response.facets[FacetField.FREE]}
+    assert free == {"true": ("gratuit", 1), "false": ("payant", 4)}
+    disciplines = {v.value: v.count for v in response.facets[FacetField.DISCIPLINE]}
+    assert disciplines[MATHS] == 1
+    assert disciplines[ENGLISH] == 1
+
+
+async def test_sorting_and_pagination(catalogue: Catalogue) -> None:
+    cheapest = await find(catalogue, sort=Sort.PRICE_ASC)
+    prices = [hit.lowest_price_cents for hit in cheapest.hits]
+    assert prices == sorted(prices)
+    assert prices[0] == 0
+    dearest = await find(catalogue, sort=Sort.PRICE_DESC)
+    assert [hit.lowest_price_cents for hit in dearest.hits] == sorted(prices, reverse=True)
+
+    first = await find(catalogue, sort=Sort.PRICE_ASC, per_page=2)
+    second = await find(catalogue, sort=Sort.PRICE_ASC, per_page=2, page=2)
+    assert first.total == second.total == 5
+    assert [h.id for h in first.hits + second.hits] == [h.id for h in cheapest.hits[:4]]
+    past_the_end = await find(catalogue, page=50)
+    assert past_the_end.hits == []
+    assert past_the_end.total == 5
+
+
+async def test_snippets_mark_matches_and_escape_html(catalogue: Catalogue) -> None:
+    hit = (await find(catalogue, "grandes oeuvres")).hits[0]
+    assert "<mark>" in hit.snippet
+    assert "illustré" in hit.snippet
+    assert "<b>" not in hit.snippet  # markup in a description never reaches the page as markup
+    assert hit.publisher.name == "Éditions Conformes"
+    assert [level.label for level in hit.levels] == ["CM1"]
+
+
+async def test_withdrawal_leaves_the_index(catalogue: Catalogue, conn: asyncpg.Connection) -> None:
+    vocab = catalogue.service.vocab
+    draft = msgspec.structs.replace(CORPUS["english"], status=Status.WITHDRAWN)
+    outcome = await save_resource(conn, vocab, catalogue.publisher, draft)
+    assert outcome.outcome == "updated"
+    await outbox.drain(catalogue.service.pool, catalogue.service.backend, vocab)
+    assert (await find(catalogue, "english")).total == 0
