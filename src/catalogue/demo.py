@@ -10,11 +10,13 @@ from collections.abc import Awaitable, Callable
 
 from catalogue.database import Connection
 from catalogue.identity.demo import seed_identities
+from catalogue.resources.demo import seed_catalogue
 
 DemoLoader = Callable[[Connection], Awaitable[None]]
 
 LOADERS: list[DemoLoader] = [
     seed_identities,
+    seed_catalogue,
 ]
 
 

@@ -1,0 +1,149 @@
+"""Loading many resources at once (demo data, benchmarks) with COPY instead of one by one."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+import msgspec
+from pgqueuer import AsyncpgDriver, Queries
+
+from catalogue.database import Connection
+from catalogue.resources.models import ResourceDraft, Status
+from catalogue.resources.service import normalise_draft
+from catalogue.search.outbox import INDEX_JOB
+from catalogue.sqlfiles import load_queries
+from catalogue.vocabularies.index import VocabularyIndex
+
+SQL = load_queries("catalogue.resources")
+_RESOURCE_COLUMNS = [
+    "id",
+    "publisher_id",
+    "status",
+    "title",
+    "description",
+    "keywords",
+    "languages",
+    "resource_types",
+    "pedagogical_types",
+    "audiences",
+    "levels",
+    "disciplines",
+    "accessibility",
+    "formats",
+    "rights",
+    "thumbnail_url",
+    "access_url",
+    "unknown_concepts",
+    "connector",
+    "source_id",
+    "content_hash",
+    "published_at",
+]
+_OFFER_COLUMNS = [
+    "resource_id",
+    "licence_type",
+    "unit_price_cents",
+    "duration",
+    "duration_months",
+    "seats",
+]
+_IDENTIFIER_COLUMNS = ["resource_id", "publisher_id", "kind", "value"]
+
+
+async def bulk_load(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    items: Iterable[tuple[str, ResourceDraft]],
+    *,
+    connector: str,
+    batch: int = 5_000,
+) -> int:
+    """Insert (publisher name, draft) pairs; announce them to the index in the same transaction.
+
+    For new data only: no de-duplication against what is stored (use save_resource for that).
+    """
+    publishers: dict[str, uuid.UUID] = {}
+    total = 0
+    iterator = iter(items)
+    async with conn.transaction():
+        while chunk := list(islice(iterator, batch)):
+            names = sorted({name for name, _ in chunk} - publishers.keys())
+            if names:
+                for row in await conn.fetch(SQL["ensure_publishers"], names):
+                    publishers[row["name"]] = row["id"]
+            await _copy(conn, vocab, [(publishers[n], d) for n, d in chunk], connector)
+            total += len(chunk)
+        await conn.execute(SQL["outbox_for_connector"], connector)
+        await Queries(AsyncpgDriver(conn)).enqueue(INDEX_JOB, None)  # type: ignore[arg-type]
+    return total
+
+
+async def _copy(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    chunk: list[tuple[uuid.UUID, ResourceDraft]],
+    connector: str,
+) -> None:
+    now = datetime.now(UTC)
+    resources: list[tuple[Any, ...]] = []
+    offers: list[tuple[Any, ...]] = []
+    identifiers: list[tuple[Any, ...]] = []
+    for publisher_id, raw in chunk:
+        draft, unknown = normalise_draft(raw, vocab)
+        resource_id = uuid.uuid4()
+        content_hash = hashlib.sha256(msgspec.json.encode([draft, unknown])).hexdigest()
+        resources.append(
+            (
+                resource_id,
+                publisher_id,
+                str(draft.status),
+                draft.title,
+                draft.description,
+                draft.keywords,
+                draft.languages,
+                draft.resource_types,
+                draft.pedagogical_types,
+                draft.audiences,
+                draft.levels,
+                draft.disciplines,
+                draft.accessibility,
+                draft.formats,
+                draft.rights,
+                draft.thumbnail_url,
+                draft.access_url,
+                unknown,
+                connector,
+                str(resource_id),
+                content_hash,
+                now if draft.status is Status.PUBLISHED else None,
+            )
+        )
+        offers.extend(
+            (
+                resource_id,
+                str(o.licence_type),
+                o.unit_price_cents,
+                str(o.duration),
+                o.duration_months,
+                o.seats,
+            )
+            for o in draft.offers
+        )
+        identifiers.extend(
+            (resource_id, publisher_id, str(i.kind), i.value) for i in draft.identifiers
+        )
+    await conn.copy_records_to_table("resources", records=resources, columns=_RESOURCE_COLUMNS)
+    await conn.copy_records_to_table("offers", records=offers, columns=_OFFER_COLUMNS)
+    await conn.copy_records_to_table(
+        "resource_identifiers", records=identifiers, columns=_IDENTIFIER_COLUMNS
+    )
+
+
+async def loaded(conn: Connection, connector: str) -> int:
+    count: int = await conn.fetchval(SQL["count_by_connector"], connector)
+    return count

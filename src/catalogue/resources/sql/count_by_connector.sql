@@ -1,0 +1,1 @@
+SELECT count(*) FROM resources WHERE connector = $1
