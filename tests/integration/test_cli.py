@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from joserfc import jwt
@@ -21,6 +22,9 @@ from catalogue.errors import NotFoundError
 from catalogue.identity.demo import demo_token, seed_identities
 from catalogue.identity.keys import public_key_set
 from catalogue.identity.tokens import API_AUDIENCE
+from catalogue.resources.service import save_resource
+from catalogue.vocabularies.index import VocabularyIndex
+from tests.integration.search_corpus import CORPUS
 
 CATALOGUE = [sys.executable, "-m", "catalogue"]
 
@@ -207,3 +211,25 @@ async def test_demo_token_is_signed_by_a_published_platform_key(
     assert decoded.claims["aud"] == API_AUDIENCE
     assert decoded.claims["iss"] == settings.issuer
     assert count == 5
+
+
+async def test_index_rebuild_and_status_commands(
+    database_url: str, tmp_path: Path, conn: asyncpg.Connection
+) -> None:
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions CLI', 'approved') RETURNING id"
+    )
+    vocab = await VocabularyIndex.load(conn)
+    for draft in CORPUS.values():
+        await save_resource(conn, vocab, publisher, draft)
+    env = _env(tmp_path, DATABASE_URL=database_url)
+
+    status = _run("index", "status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert "backend: postgresql" in status.stdout
+    assert f"pending changes: {len(CORPUS)}" in status.stdout
+
+    rebuilt = _run("index", "rebuild", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout.startswith("indexed 5 resources in ")
+    assert await conn.fetchval("SELECT count(*) FROM search_documents") == 5

@@ -84,8 +84,8 @@ async def documents_for(conn: Connection, ids: list[UUID]) -> list[asyncpg.Recor
     return await conn.fetch(SQL["documents_for"], ids)
 
 
-async def searchable_ids(conn: Connection, after: UUID, limit: int) -> list[UUID]:
-    return [row["id"] for row in await conn.fetch(SQL["searchable_ids"], after, limit)]
+async def documents_after(conn: Connection, after: UUID, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(SQL["documents_after"], after, limit)
 
 
 async def enqueue_outbox(conn: Connection, ids: list[UUID]) -> None:

@@ -7,6 +7,7 @@ one transaction, so a worker killed mid-batch leaves the rows for the next run.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
 from uuid import UUID
@@ -100,15 +101,27 @@ async def drain(pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyInd
 async def _all_documents(
     pool: asyncpg.Pool, vocab: VocabularyIndex, batch: int
 ) -> AsyncIterator[list[SearchDocument]]:
-    after = UUID(int=0)
-    while True:
-        async with pool.acquire() as conn:
-            ids = await repository.searchable_ids(conn, after, batch)
-            if not ids:
-                return
-            rows = await repository.documents_for(conn, ids)
-        yield to_documents(rows, vocab)
-        after = ids[-1]
+    """Every searchable resource, batch after batch; the next batch is read while the
+    backend writes the current one."""
+    pages: asyncio.Queue[list[SearchDocument] | None] = asyncio.Queue(maxsize=2)
+
+    async def read() -> None:
+        after = UUID(int=0)
+        try:
+            async with pool.acquire() as conn:
+                while rows := await repository.documents_after(conn, after, batch):
+                    await pages.put(to_documents(rows, vocab))
+                    after = rows[-1]["id"]
+        finally:
+            await pages.put(None)  # on failure too: the consumer then sees the error below
+
+    reader = asyncio.create_task(read())
+    try:
+        while (page := await pages.get()) is not None:
+            yield page
+        await reader
+    finally:
+        reader.cancel()
 
 
 async def rebuild(

@@ -22,11 +22,12 @@ from catalogue.search.models import (
     SearchQuery,
     Sort,
 )
-from catalogue.search.text import fold, normalise
+from catalogue.search.text import fold
 from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.search")
 MIN_TYPO_WORD = 4
+MAX_DROPPED_WORDS = 4
 
 # Each filter field: the SQL fragment testing it, with {n} its parameter number.
 _FILTERS: dict[FacetField, str] = {
@@ -40,6 +41,28 @@ _FILTERS: dict[FacetField, str] = {
     FacetField.PUBLISHER: "d.publisher_id = ANY(${n}::uuid[])",
     FacetField.FREE: "d.free = ANY(${n}::boolean[])",
 }
+_FACET_COLUMN = {
+    FacetField.LEVEL: "levels",
+    FacetField.DISCIPLINE: "disciplines",
+    FacetField.RESOURCE_TYPE: "resource_types",
+    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types",
+    FacetField.LICENCE_TYPE: "licence_types",
+    FacetField.ACCESSIBILITY: "accessibility",
+    FacetField.LANGUAGE: "languages",
+    FacetField.PUBLISHER: "publisher_id",
+    FacetField.FREE: "free",
+}
+_SCALAR_FACETS = {FacetField.PUBLISHER, FacetField.FREE}
+_NO_FACET = "SELECT NULL::text AS facet, NULL::text AS value WHERE false"
+
+
+def _facet_branch(field: FacetField) -> str:
+    column = _FACET_COLUMN[field]
+    if field in _SCALAR_FACETS:
+        return f"SELECT '{field}' AS facet, m.{column}::text AS value FROM matched m"
+    return f"SELECT '{field}' AS facet, v AS value FROM matched m, unnest(m.{column}) v"
+
+
 _ORDER = {
     Sort.RELEVANCE: "m.rank DESC, m.published_at DESC, m.id",
     Sort.PRICE_ASC: "m.min_price_cents ASC, m.id",
@@ -105,15 +128,12 @@ def _record(doc: SearchDocument) -> tuple[Any, ...]:
         doc.min_price_cents,
         doc.free,
         datetime.fromtimestamp(doc.published_at, UTC),
-        normalise(doc.title),
-        normalise(subject),
-        normalise(doc.description),
+        # PostgreSQL's parser and the catalogue_fr configuration handle elisions, typographic
+        # apostrophes, ligatures (unaccent) and case themselves: raw text goes in.
+        doc.title,
+        subject,
+        doc.description,
     )
-
-
-def _words(doc: SearchDocument) -> set[str]:
-    text = " ".join([doc.title, *doc.keywords, *doc.concept_labels])
-    return {word for word in fold(text).split() if len(word) >= MIN_TYPO_WORD}
 
 
 def _filter_value(field: FacetField, values: tuple[str, ...]) -> list[Any]:
@@ -138,34 +158,35 @@ class PostgresBackend:
     async def upsert(self, documents: list[SearchDocument]) -> None:
         if not documents:
             return
-        words = set().union(*(_words(doc) for doc in documents))
         async with self.pool.acquire() as conn, conn.transaction():
-            await self._write(conn, documents, words)
+            await self._stage(conn, documents)
+            await conn.execute(SQL["merge_documents"])
+            await conn.execute(SQL["add_words"])
+            await conn.execute("DROP TABLE staging_documents")
 
-    async def _write(
-        self, conn: Connection, documents: list[SearchDocument], words: set[str]
-    ) -> None:
+    async def _stage(self, conn: Connection, documents: list[SearchDocument]) -> None:
         await conn.execute(SQL["create_staging"])
         await conn.copy_records_to_table(
             "staging_documents", records=[_record(d) for d in documents], columns=_STAGING_COLUMNS
         )
-        await conn.execute(SQL["merge_documents"])
-        await conn.execute("DROP TABLE staging_documents")
-        await conn.execute(SQL["add_words"], sorted(words))
 
     async def delete(self, ids: list[UUID]) -> None:
         async with self.pool.acquire() as conn:
             await conn.execute(SQL["delete_documents"], ids)
 
     async def rebuild(self, batches: AsyncIterator[list[SearchDocument]]) -> int:
-        """One transaction: searches see the old index until the new one is complete."""
+        """Fill new tables, index them, then swap them in: searches never wait nor see a gap."""
         count = 0
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(SQL["truncate_documents"])
+        async with self.pool.acquire() as conn:
+            await conn.execute(SQL["rebuild_begin"])
             async for batch in batches:
-                words = set().union(*(_words(doc) for doc in batch)) if batch else set()
-                await self._write(conn, batch, words)
+                async with conn.transaction():
+                    await self._stage(conn, batch)
+                    await conn.execute(SQL["rebuild_insert"])
                 count += len(batch)
+            await conn.execute(SQL["rebuild_index"])
+            async with conn.transaction():
+                await conn.execute(SQL["rebuild_swap"])
         return count
 
     async def prepare(self) -> None:
@@ -182,11 +203,18 @@ class PostgresBackend:
             raise UpstreamUnavailableError(f"search tables unreachable: {exc}") from None
 
     async def search(self, query: SearchQuery) -> BackendResult:
+        """Documents matching every word; when none does, the last words are dropped one by
+        one (as Meilisearch's default matching strategy does), a few times at most."""
         async with self.pool.acquire() as conn:
-            groups = await self._with_corrections(conn, query.groups) if query.text else None
-            sql, args = self._compose(query, groups)
-            row = await conn.fetchrow(sql, *args)
-        assert row is not None  # an aggregate query always returns its row
+            groups = await self.with_corrections(conn, query.groups) if query.text else None
+            row = await conn.fetchrow(*self.compose(query, groups))
+            for _ in range(MAX_DROPPED_WORDS):
+                assert row is not None  # an aggregate query always returns its row
+                if row["total"] or not groups or len(groups) < 2:
+                    break
+                groups = groups[:-1]
+                row = await conn.fetchrow(*self.compose(query, groups))
+            assert row is not None
         hits = msgspec.convert(row["hits"], list[_Hit])  # json, decoded by the pool's codec
         facets: dict[FacetField, dict[str, int]] = {field: {} for field in query.facets}
         for facet, value, count in row["facets"]:
@@ -200,9 +228,10 @@ class PostgresBackend:
             facets=facets,
         )
 
-    async def _with_corrections(
+    async def with_corrections(
         self, conn: Connection, groups: tuple[tuple[str, ...], ...]
     ) -> list[list[str]]:
+        """Each query word unknown to the index gets its nearest known words as alternatives."""
         single = [fold(g[0]) for g in groups if len(g) == 1 and len(g[0]) >= MIN_TYPO_WORD]
         nearest: dict[str, list[str]] = {}
         if single:
@@ -213,17 +242,24 @@ class PostgresBackend:
             for group in groups
         ]
 
-    def _compose(self, query: SearchQuery, groups: list[list[str]] | None) -> tuple[str, list[Any]]:
+    def compose(self, query: SearchQuery, groups: list[list[str]] | None) -> tuple[str, Any]:
+        """The SQL and the arguments of one search (the benchmark also runs it bare)."""
         args: list[Any] = [
             groups or None,  # jsonb: the pool's codec encodes it
             query.per_page,
             (query.page - 1) * query.per_page,
-            [str(f) for f in query.facets],
         ]
-        where = ["(query.q IS NULL OR d.tsv @@ query.q)"]
+        tsquery = "catalogue_tsquery($1::jsonb)"
+        where = [f"d.tsv @@ {tsquery}"] if groups else ["true"]
         for field, values in query.filters.items():
             if values:
                 args.append(_filter_value(field, values))
                 where.append(_FILTERS[field].format(n=len(args)))
-        sql = SQL["search"].format(where=" AND ".join(where), order=_ORDER[query.sort])
-        return sql, args
+        sql = SQL["search"].format(
+            rank=f"ts_rank_cd(d.tsv, {tsquery})" if groups else "0",
+            where=" AND ".join(where),
+            order=_ORDER[query.sort],
+            facet_columns="".join(f", d.{_FACET_COLUMN[f]}" for f in query.facets),
+            facets=" UNION ALL ".join(_facet_branch(f) for f in query.facets) or _NO_FACET,
+        )
+        return sql, *args

@@ -1,0 +1,227 @@
+"""Search figures: API latency next to the bare SQL, and the index rebuild throughput.
+
+    python bench/search.py --count 100000
+    python bench/search.py --count 1000000
+
+Generates COUNT offerings into a fresh embedded PostgreSQL, rebuilds the PostgreSQL index,
+then runs a fixed mix of 200 queries at 16 concurrent clients twice: through
+`GET /api/v1/search` on a `catalogue serve` process, and as the same SQL through asyncpg.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from catalogue.bootstrap import prepare_database
+from catalogue.config import Settings
+from catalogue.database import connect, create_pool, start_embedded, with_database
+from catalogue.identity.tokens import issue_access_token
+from catalogue.resources.bulk import bulk_load
+from catalogue.resources.generator import generate
+from catalogue.search import outbox
+from catalogue.search.models import FacetField, Sort
+from catalogue.search.pg import PostgresBackend
+from catalogue.search.service import SearchService
+from catalogue.shipped import schemas_dir
+from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.vocabularies.skos import load_folder
+
+C = "http://data.education.fr/voc/scolomfr/concept/"
+CYCLE_3 = f"{C}scolomfr-voc-022-num-620"
+COLLEGE = f"{C}scolomfr-voc-022-num-016"
+
+SHORT = ["fractions", "volcans", "vocabulaire", "photosynthèse", "Révolution", "poésie"]
+LONG = [
+    "exercices interactifs de géométrie pour la classe de sixième",
+    "comprendre la photosynthèse avec des vidéos et des quiz",
+    "atlas numérique de géographie pour préparer le brevet",
+]
+TYPOS = ["geometrei", "photosyntese", "vocabulaier", "mathematiqes", "grammmaire"]
+ACRONYMS = ["svt 5e", "eps", "hg 3e", "anglais lv1", "maths cm2", "emc 4e"]
+Params = dict[str, str | list[str]]
+
+
+def query_mix() -> list[Params]:
+    base: list[Params] = (
+        [{"q": q} for q in SHORT]
+        + [{"q": q} for q in LONG]
+        + [{"q": q} for q in TYPOS]
+        + [{"q": q} for q in ACRONYMS]
+        + [
+            {"q": "mathématiques", "level": CYCLE_3, "facets": ["level", "discipline", "free"]},
+            {"q": "histoire", "level": COLLEGE, "facets": ["level", "discipline", "free"]},
+            {"q": "anglais", "free": "true", "facets": ["level", "licence_type", "language"]},
+        ]
+    )
+    return [base[i % len(base)] for i in range(200)]
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100)
+    return cuts[49], cuts[94], cuts[98]
+
+
+async def run_concurrently(
+    mix: list[Params], clients: int, one: Callable[[Params], Awaitable[None]]
+) -> tuple[list[float], float]:
+    queue: asyncio.Queue[Params] = asyncio.Queue()
+    for params in mix:
+        queue.put_nowait(params)
+    latencies: list[float] = []
+
+    async def client() -> None:
+        while not queue.empty():
+            params = queue.get_nowait()
+            started = time.perf_counter()
+            await one(params)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies, time.perf_counter() - started
+
+
+def report(label: str, latencies: list[float], seconds: float) -> float:
+    p50, p95, p99 = percentiles(latencies)
+    print(
+        f"  {label:32} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms  "
+        f"{len(latencies) / seconds:7.0f} queries/s"
+    )
+    return p95
+
+
+def as_query(service: SearchService, params: Params):  # type: ignore[no-untyped-def]
+    filters = {
+        FacetField(k): [v] if isinstance(v, str) else v
+        for k, v in params.items()
+        if k not in ("q", "facets")
+    }
+    facets = [FacetField(f) for f in params.get("facets", [])]
+    return service.query(
+        str(params.get("q", "")),
+        filters=filters,
+        facets=facets,
+        sort=Sort.RELEVANCE,
+        page=1,
+        per_page=20,
+    )
+
+
+async def main(count: int, clients: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        admin = start_embedded(Settings(data_dir=Path(tmp)))
+        url = with_database(admin, "postgres")
+        conn = await connect(url)
+        await prepare_database(conn)
+        vocab = await VocabularyIndex.load(conn)
+        concepts, _ = load_folder(schemas_dir() / "vocabularies" / "scolomfr-3.2.0")
+        print(f"{count:,} generated offerings, PostgreSQL backend, {clients} clients")
+        started = time.perf_counter()
+        items = ((i.publisher, i.draft) for i in generate(count, concepts))
+        await bulk_load(conn, vocab, items, connector="bench")
+        await conn.execute("TRUNCATE search_outbox")
+        print(f"  generated and stored in {time.perf_counter() - started:.1f} s")
+        async with await create_pool(url, max_size=clients + 2) as pool:
+            backend = PostgresBackend(pool)
+            started = time.perf_counter()
+            indexed = await outbox.rebuild(pool, backend, vocab)
+            seconds = time.perf_counter() - started
+            print(
+                f"  index rebuild: {indexed:,} documents in {seconds:.1f} s, "
+                f"{indexed / seconds:,.0f} documents/s   (target >= 5,000/s)"
+            )
+            await conn.execute("VACUUM ANALYZE search_documents")
+            await conn.execute("VACUUM ANALYZE search_words")
+            service = SearchService(backend, vocab, pool)
+            port = 8931
+            settings = Settings(port=port)
+            person = await conn.fetchval(
+                "INSERT INTO people (issuer, subject, roles) VALUES ('urn:bench', 'b', "
+                "'{teacher}') RETURNING id"
+            )
+            token = await issue_access_token(conn, settings, subject=str(person))
+            await api_and_bare(url, port, token, service, pool, clients)
+        await conn.close()
+
+
+async def api_and_bare(
+    url: str, port: int, token: str, service: SearchService, pool: asyncpg.Pool, clients: int
+) -> None:
+    backend = PostgresBackend(pool)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CATALOGUE_", "DATABASE"))},
+        "DATABASE_URL": url,
+        "CATALOGUE_PORT": str(port),
+        "CATALOGUE_LOG_LEVEL": "warning",
+        "CATALOGUE_EMBEDDED_WORKER": "false",
+        "CATALOGUE_DB_POOL_SIZE": str(clients + 2),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "catalogue", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    mix = query_mix()
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"Authorization": f"Bearer {token}"},
+            limits=httpx.Limits(max_connections=clients),
+            timeout=60,
+        ) as http:
+            for _ in range(200):
+                try:
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+
+            async def through_api(params: Params) -> None:
+                response = await http.get("/api/v1/search", params=params)
+                response.raise_for_status()
+
+            async def bare_sql(params: Params) -> None:
+                query = as_query(service, params)
+                async with pool.acquire() as conn:
+                    groups = await backend_groups(backend, conn, query)
+                    await conn.fetchrow(*backend.compose(query, groups))
+
+            for warm in (through_api, bare_sql):
+                await run_concurrently(query_mix()[:40], clients, warm)
+            api = report("GET /api/v1/search", *await run_concurrently(mix, clients, through_api))
+            bare = report("same SQL, bare asyncpg", *await run_concurrently(mix, clients, bare_sql))
+            print(
+                f"  p95 ratio API / bare SQL: {api / bare:.2f}   (targets: p95 <= 50 ms, <= 1.5x)"
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+async def backend_groups(backend: PostgresBackend, conn, query):  # type: ignore[no-untyped-def]
+    if not query.text:
+        return None
+    return await backend.with_corrections(conn, query.groups)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    asyncio.run(main(args.count, args.clients))

@@ -1,1 +1,0 @@
-TRUNCATE search_documents, search_words
