@@ -135,6 +135,7 @@ async def main(count: int, clients: int) -> None:
         await bulk_load(conn, vocab, items, connector="bench")
         await conn.execute("TRUNCATE search_outbox")
         print(f"  generated and stored in {time.perf_counter() - started:.1f} s")
+        await conn.execute("VACUUM ANALYZE resources, offers, publishers")
         async with await create_pool(url, max_size=clients + 2) as pool:
             backend = PostgresBackend(pool)
             started = time.perf_counter()
