@@ -134,12 +134,17 @@ DECLARE
     alt text;
     g tsquery;
     one tsquery;
+    seen text[];
 BEGIN
     FOR grp IN SELECT value FROM jsonb_array_elements(groups) LOOP
         g := NULL;
+        seen := '{}';
         FOR alt IN SELECT value FROM jsonb_array_elements_text(grp) LOOP
             one := phraseto_tsquery('catalogue_fr', alt);
-            IF numnode(one) > 0 THEN
+            -- Alternatives with one stem ("mathématique", "mathématiques") count once, or the
+            -- planner doubles its estimate and scans the whole table.
+            IF numnode(one) > 0 AND NOT one::text = ANY(seen) THEN
+                seen := seen || one::text;
                 g := CASE WHEN g IS NULL THEN one ELSE g || one END;
             END IF;
         END LOOP;
