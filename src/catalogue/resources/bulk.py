@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-import msgspec
 from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.database import Connection
-from catalogue.resources.models import ResourceDraft, Status
-from catalogue.resources.service import normalise_draft
+from catalogue.resources.models import Provenance, ResourceDraft, Status
+from catalogue.resources.service import RESOURCE_COLUMNS, normalise_draft, resource_values
 from catalogue.search.outbox import INDEX_JOB
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 
 SQL = load_queries("catalogue.resources")
-_RESOURCE_COLUMNS = [
-    "id",
-    "publisher_id",
-    "status",
-    "title",
-    "description",
-    "keywords",
-    "languages",
-    "resource_types",
-    "pedagogical_types",
-    "audiences",
-    "levels",
-    "disciplines",
-    "accessibility",
-    "formats",
-    "rights",
-    "thumbnail_url",
-    "access_url",
-    "unknown_concepts",
-    "connector",
-    "source_id",
-    "content_hash",
-    "published_at",
-]
+_RESOURCE_COLUMNS = ["id", *RESOURCE_COLUMNS, "published_at"]
 _OFFER_COLUMNS = [
     "resource_id",
     "licence_type",
@@ -96,32 +71,10 @@ async def _copy(
     for publisher_id, raw in chunk:
         draft, unknown = normalise_draft(raw, vocab)
         resource_id = uuid.uuid4()
-        content_hash = hashlib.sha256(msgspec.json.encode([draft, unknown])).hexdigest()
+        provenance = Provenance(connector=connector, source_id=str(resource_id))
+        published = now if draft.status is Status.PUBLISHED else None
         resources.append(
-            (
-                resource_id,
-                publisher_id,
-                str(draft.status),
-                draft.title,
-                draft.description,
-                draft.keywords,
-                draft.languages,
-                draft.resource_types,
-                draft.pedagogical_types,
-                draft.audiences,
-                draft.levels,
-                draft.disciplines,
-                draft.accessibility,
-                draft.formats,
-                draft.rights,
-                draft.thumbnail_url,
-                draft.access_url,
-                unknown,
-                connector,
-                str(resource_id),
-                content_hash,
-                now if draft.status is Status.PUBLISHED else None,
-            )
+            (resource_id, *resource_values(publisher_id, draft, unknown, provenance), published)
         )
         offers.extend(
             (

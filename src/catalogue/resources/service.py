@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -55,18 +55,38 @@ def normalise_draft(
     return msgspec.structs.replace(draft, **changes), unknown
 
 
-async def save_resource(
-    conn: Connection,
-    vocab: VocabularyIndex,
-    publisher_id: UUID,
-    draft: ResourceDraft,
-    provenance: Provenance | None = None,
-) -> SaveOutcome:
-    """Create or update (found by source record or identifier) in one transaction."""
-    provenance = provenance or Provenance()
-    draft, unknown = normalise_draft(draft, vocab)
+# The resource columns that resource_values() fills, in its order.
+RESOURCE_COLUMNS = [
+    "publisher_id",
+    "status",
+    "title",
+    "description",
+    "keywords",
+    "languages",
+    "resource_types",
+    "pedagogical_types",
+    "audiences",
+    "levels",
+    "disciplines",
+    "accessibility",
+    "formats",
+    "rights",
+    "thumbnail_url",
+    "access_url",
+    "unknown_concepts",
+    "connector",
+    "source_id",
+    "harvested_at",
+    "content_hash",
+]
+
+
+def resource_values(
+    publisher_id: UUID, draft: ResourceDraft, unknown: list[str], provenance: Provenance
+) -> list[Any]:
+    """A normalised draft as the values of RESOURCE_COLUMNS; the hash says what changed."""
     content_hash = hashlib.sha256(msgspec.json.encode([draft, unknown])).hexdigest()
-    values = [
+    return [
         publisher_id,
         str(draft.status),
         draft.title,
@@ -89,6 +109,19 @@ async def save_resource(
         provenance.harvested_at,
         content_hash,
     ]
+
+
+async def save_resource(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    publisher_id: UUID,
+    draft: ResourceDraft,
+    provenance: Provenance | None = None,
+) -> SaveOutcome:
+    """Create or update (found by source record or identifier) in one transaction."""
+    provenance = provenance or Provenance()
+    draft, unknown = normalise_draft(draft, vocab)
+    values = resource_values(publisher_id, draft, unknown, provenance)
     async with conn.transaction():
         existing = await repository.find_existing(
             conn, publisher_id, draft.identifiers, provenance.connector, provenance.source_id
