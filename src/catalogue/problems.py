@@ -54,6 +54,15 @@ def _from_catalogue_error(
     )
 
 
+def _body_errors(exc: HTTPException) -> list[dict[str, Any]] | None:
+    """The field errors of a body that was readable JSON but held refused values."""
+    if not isinstance(exc, ValidationException) or not isinstance(exc.extra, list):
+        return None
+    if not exc.extra or any(e.get("source") != "body" for e in exc.extra):
+        return None
+    return exc.extra
+
+
 def _from_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     status = exc.status_code
     if status >= 500:
@@ -62,6 +71,10 @@ def _from_http_exception(request: Request[Any, Any, Any], exc: HTTPException) ->
         exc.extra if isinstance(exc, ValidationException) and isinstance(exc.extra, list) else None
     )
     detail = exc.detail if status < 500 else "Une erreur interne est survenue."
+    if body_errors := _body_errors(exc):
+        # 422: each error names its field ("offers[0].unit_price_cents").
+        status = 422
+        detail = "; ".join(f"{e.get('key') or 'body'}: {e.get('message')}" for e in body_errors)
     return problem_response(
         Problem(
             type="about:blank",

@@ -181,7 +181,7 @@ async def test_registration_refuses_bad_input(
         json={"name": "c", "scopes": ["everything"]},
         headers=admin,
     )
-    assert unknown_scope.status_code == 400
+    assert unknown_scope.status_code == 422
     no_publisher = await client.post(
         "/api/v1/publishers/00000000-0000-0000-0000-000000000000/clients",
         json={"name": "c"},
@@ -191,4 +191,4 @@ async def test_registration_refuses_bad_input(
     duplicate = await client.post("/api/v1/publishers", json={"name": "Éditions Un"}, headers=admin)
     assert duplicate.status_code == 409
     empty = await client.post("/api/v1/publishers", json={"name": ""}, headers=admin)
-    assert empty.status_code == 400
+    assert empty.status_code == 422

@@ -82,10 +82,13 @@ async def test_malformed_json_is_400(app_client: httpx.AsyncClient) -> None:
     assert_problem(response, 400)
 
 
-async def test_invalid_fields_are_400_with_the_errors(app_client: httpx.AsyncClient) -> None:
+async def test_invalid_fields_are_422_naming_them(app_client: httpx.AsyncClient) -> None:
     response = await app_client.post("/api/test/echo", json={"name": "a", "count": "many"})
-    body = assert_problem(response, 400)
-    assert body["errors"]
+    body = assert_problem(response, 422)
+    assert body["errors"] == [
+        {"message": "Expected `int`, got `str`", "key": "count", "source": "body"}
+    ]
+    assert body["detail"] == "count: Expected `int`, got `str`"
 
 
 async def test_wrong_content_type_is_415(app_client: httpx.AsyncClient) -> None:
