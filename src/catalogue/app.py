@@ -141,6 +141,8 @@ def create_app(
             pages.home,
             search_api.search,
             resources_api.resource,
+            resources_api.PublisherResourcesController,
+            resources_api.ModerationController,
             vocabularies_api.vocabulary,
             identity_api.IdentityController,
             identity_api.PublisherClientsController,

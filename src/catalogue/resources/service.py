@@ -117,13 +117,16 @@ async def save_resource(
     publisher_id: UUID,
     draft: ResourceDraft,
     provenance: Provenance | None = None,
+    *,
+    resource_id: UUID | None = None,
 ) -> SaveOutcome:
-    """Create or update (found by source record or identifier) in one transaction."""
+    """Create or update (the given id, or found by source record or identifier) in one
+    transaction."""
     provenance = provenance or Provenance()
     draft, unknown = normalise_draft(draft, vocab)
     values = resource_values(publisher_id, draft, unknown, provenance)
     async with conn.transaction():
-        existing = await repository.find_existing(
+        existing = resource_id or await repository.find_existing(
             conn, publisher_id, draft.identifiers, provenance.connector, provenance.source_id
         )
         if existing is None:

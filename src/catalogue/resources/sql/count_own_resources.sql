@@ -1,0 +1,1 @@
+SELECT count(*) FROM resources WHERE publisher_id = $1

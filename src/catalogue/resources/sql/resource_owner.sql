@@ -1,0 +1,1 @@
+SELECT publisher_id FROM resources WHERE id = $1

@@ -1,0 +1,1 @@
+SELECT id FROM resources WHERE publisher_id = $1

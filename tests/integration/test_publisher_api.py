@@ -1,0 +1,206 @@
+"""Publishers bring their offerings through the API; administrators moderate publishers."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+import msgspec
+import pytest
+
+from catalogue.config import Settings
+from catalogue.database import create_pool
+from catalogue.identity.tokens import issue_access_token
+from catalogue.search import outbox
+from catalogue.search.pg import PostgresBackend
+from catalogue.vocabularies.index import VocabularyIndex
+from tests.integration.conftest import bearer
+from tests.integration.search_corpus import CORPUS, SIXIEME
+
+DRAFT: dict[str, Any] = msgspec.to_builtins(CORPUS["geometrie"])
+
+
+class Actors(msgspec.Struct):
+    publisher: UUID
+    staff: dict[str, str]
+    other_staff: dict[str, str]
+    admin: dict[str, str]
+    teacher: dict[str, str]
+
+
+async def _person(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    subject: str,
+    roles: list[str],
+    publisher: UUID | None = None,
+) -> dict[str, str]:
+    person = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles, publisher_id) VALUES ('urn:test', $1, $2, $3) "
+        "RETURNING id",
+        subject,
+        roles,
+        publisher,
+    )
+    return await bearer(conn, settings, person)
+
+
+@pytest.fixture
+async def actors(conn: asyncpg.Connection, settings: Settings) -> Actors:
+    insert = "INSERT INTO publishers (name) VALUES ($1) RETURNING id"
+    publisher = await conn.fetchval(insert, "Éditions Neuves")
+    other = await conn.fetchval(insert, "Éditions Autres")
+    return Actors(
+        publisher=publisher,
+        staff=await _person(conn, settings, "staff", ["publisher"], publisher),
+        other_staff=await _person(conn, settings, "other", ["publisher"], other),
+        admin=await _person(conn, settings, "admin", ["national_admin"]),
+        teacher=await _person(conn, settings, "teacher", ["teacher"]),
+    )
+
+
+async def test_create_update_list_withdraw(
+    client: httpx.AsyncClient, actors: Actors, conn: asyncpg.Connection
+) -> None:
+    created = await client.post("/api/v1/publisher/resources", json=DRAFT, headers=actors.staff)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["outcome"] == "created"
+    resource_id = body["id"]
+
+    again = await client.post("/api/v1/publisher/resources", json=DRAFT, headers=actors.staff)
+    assert again.json() == {"id": resource_id, "outcome": "unchanged", "unknown_concepts": []}
+
+    changed = {**DRAFT, "title": "Géométrie interactive, deuxième édition"}
+    replaced = await client.put(
+        f"/api/v1/publisher/resources/{resource_id}", json=changed, headers=actors.staff
+    )
+    assert replaced.json()["outcome"] == "updated"
+
+    listing = (await client.get("/api/v1/publisher/resources", headers=actors.staff)).json()
+    assert listing["total"] == 1
+    assert listing["items"][0]["title"] == "Géométrie interactive, deuxième édition"
+    assert listing["items"][0]["status"] == "published"
+
+    out = await client.delete(f"/api/v1/publisher/resources/{resource_id}", headers=actors.staff)
+    assert out.status_code == 204
+    status = await conn.fetchval("SELECT status FROM resources WHERE id = $1", UUID(resource_id))
+    assert status == "withdrawn"
+    announced = await conn.fetchval(
+        "SELECT count(*) FROM search_outbox WHERE resource_id = $1", UUID(resource_id)
+    )
+    assert announced == 3  # created, updated, withdrawn: the unchanged post announced nothing
+
+
+def _with(path: list[Any], value: Any) -> dict[str, Any]:
+    draft = copy.deepcopy(DRAFT)
+    target: Any = draft
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return draft
+
+
+@pytest.mark.parametrize(
+    ("draft", "field"),
+    [
+        (_with(["offers", 0, "unit_price_cents"], 9.99), "offers[0].unit_price_cents"),
+        (_with(["offers", 0, "unit_price_cents"], -100), "offers[0].unit_price_cents"),
+        (_with(["levels", 0], "http://example.org/niveau-inconnu"), "levels[0]"),
+        (_with(["disciplines"], [SIXIEME]), "disciplines[0]"),  # a level is not a discipline
+        (_with(["offers", 0, "licence_type"], "lifetime"), "offers[0].licence_type"),
+        (_with(["title"], ""), "title"),
+        (_with(["languages"], ["français"]), "languages[0]"),
+    ],
+)
+async def test_bad_offerings_get_422_naming_the_field(
+    client: httpx.AsyncClient,
+    actors: Actors,
+    draft: dict[str, Any],
+    field: str,
+    conn: asyncpg.Connection,
+) -> None:
+    response = await client.post("/api/v1/publisher/resources", json=draft, headers=actors.staff)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert field in response.json()["detail"]
+    assert await conn.fetchval("SELECT count(*) FROM resources") == 0
+
+
+async def test_publishers_only_touch_their_own(client: httpx.AsyncClient, actors: Actors) -> None:
+    resource_id = (
+        await client.post("/api/v1/publisher/resources", json=DRAFT, headers=actors.staff)
+    ).json()["id"]
+    url = f"/api/v1/publisher/resources/{resource_id}"
+    assert (await client.put(url, json=DRAFT, headers=actors.other_staff)).status_code == 404
+    assert (await client.delete(url, headers=actors.other_staff)).status_code == 404
+    theirs = (await client.get("/api/v1/publisher/resources", headers=actors.other_staff)).json()
+    assert theirs["total"] == 0
+    assert (await client.get(url, headers=actors.teacher)).status_code == 405
+    assert (
+        await client.post("/api/v1/publisher/resources", json=DRAFT, headers=actors.teacher)
+    ).status_code == 403
+
+
+async def test_a_client_needs_the_resources_scope(
+    client: httpx.AsyncClient, actors: Actors, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    async def client_headers(scope: str) -> dict[str, str]:
+        await conn.execute(
+            "INSERT INTO api_clients (client_id, publisher_id, name, secret_hash, scopes) "
+            "VALUES ($1, $2, 'c', '\\x00', ARRAY[$3]) ON CONFLICT DO NOTHING",
+            f"c-{scope}",
+            actors.publisher,
+            scope,
+        )
+        token = await issue_access_token(
+            conn,
+            settings,
+            subject=f"c-{scope}",
+            scope=scope,
+            extra={"client_id": f"c-{scope}", "publisher_id": str(actors.publisher)},
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    sales_only = await client_headers("publisher:sales")
+    refused = await client.post("/api/v1/publisher/resources", json=DRAFT, headers=sales_only)
+    assert refused.status_code == 403
+    allowed = await client_headers("publisher:resources")
+    accepted = await client.post("/api/v1/publisher/resources", json=DRAFT, headers=allowed)
+    assert accepted.status_code == 201
+
+
+async def test_offerings_become_searchable_once_the_publisher_is_approved(
+    client: httpx.AsyncClient, actors: Actors, conn: asyncpg.Connection, database_url: str
+) -> None:
+    await client.post("/api/v1/publisher/resources", json=DRAFT, headers=actors.staff)
+    vocab = await VocabularyIndex.load(conn)
+    async with await create_pool(database_url, max_size=2) as pool:
+        backend = PostgresBackend(pool)
+        await outbox.drain(pool, backend, vocab)
+        hidden = await client.get(
+            "/api/v1/search", params={"q": "géométrie"}, headers=actors.teacher
+        )
+        assert hidden.json()["total"] == 0
+
+        refused = await client.post(
+            f"/api/v1/publishers/{actors.publisher}/approval", headers=actors.staff
+        )
+        assert refused.status_code == 403
+        approved = await client.post(
+            f"/api/v1/publishers/{actors.publisher}/approval", headers=actors.admin
+        )
+        assert approved.json()["status"] == "approved"
+        await outbox.drain(pool, backend, vocab)
+        shown = await client.get(
+            "/api/v1/search", params={"q": "géométrie"}, headers=actors.teacher
+        )
+        assert shown.json()["total"] == 1
+
+        await client.post(f"/api/v1/publishers/{actors.publisher}/suspension", headers=actors.admin)
+        await outbox.drain(pool, backend, vocab)
+        gone = await client.get("/api/v1/search", params={"q": "géométrie"}, headers=actors.teacher)
+        assert gone.json()["total"] == 0
