@@ -34,6 +34,7 @@ from catalogue.identity.guards import PUBLIC, Authenticate
 from catalogue.identity.jwks import OidcProvider
 from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.identity.signin import OidcSignIn
+from catalogue.imports import api as imports_api
 from catalogue.logs import configure_logging
 from catalogue.middleware import RequestContext
 from catalogue.problems import exception_handlers
@@ -143,6 +144,7 @@ def create_app(
             resources_api.resource,
             resources_api.PublisherResourcesController,
             resources_api.ModerationController,
+            imports_api.ImportsController,
             vocabularies_api.vocabulary,
             identity_api.IdentityController,
             identity_api.PublisherClientsController,

@@ -12,7 +12,9 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
+from uuid import UUID
 
 import asyncpg
 import click
@@ -24,12 +26,14 @@ from catalogue.config import Settings, settings_from
 from catalogue.database import connect, create_pool, resolve_database_url
 from catalogue.errors import CatalogueError, ConfigurationError
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
+from catalogue.imports.service import ImportReport, run_import
 from catalogue.logs import configure_logging
 from catalogue.search import outbox
 from catalogue.search.backends import search_backend
 from catalogue.search.models import SearchBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.worker import build_worker
+from connectors import contract as connector_contract
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -236,6 +240,56 @@ async def search_context(
             await prepare_database(conn)
             vocab = await VocabularyIndex.load(conn)
         yield pool, search_backend(settings, pool), vocab
+
+
+@main.group()
+def connectors() -> None:
+    """Connectors (plugins of the entry-point group catalogue.connectors)."""
+
+
+@connectors.command("list")
+def connectors_list() -> None:
+    """List the installed connectors."""
+    for name, connector in sorted(connector_contract.available().items()):
+        click.echo(f"{name}\t{connector.description}")
+
+
+@main.command("import")
+@click.argument("connector")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--publisher", "publisher_id", required=True, type=click.UUID)
+@click.option("--strict", is_flag=True, help="Valider chaque notice contre le XSD ScoLOMFR.")
+@_clear_errors
+def import_command(
+    connector: str, paths: tuple[Path, ...], publisher_id: UUID, strict: bool
+) -> None:
+    """Import files, folders or zips with a connector (e.g. `lomfr`); print the report."""
+    settings = _settings()
+    try:
+        reader = connector_contract.get(connector)
+    except connector_contract.UnknownConnectorError as exc:
+        raise ConfigurationError(str(exc)) from None
+    uploads = [
+        (str(file), file.read_bytes())
+        for path in paths
+        for file in (sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    ]
+
+    async def run() -> ImportReport:
+        async with search_context(settings) as (pool, _, vocab):
+            return await run_import(
+                pool, vocab, reader, publisher_id, uploads, source="cli", strict=strict
+            )
+
+    report = asyncio.run(run())
+    for item in report.items:
+        where = f"{item.document}:{item.line}" if item.line else item.document
+        detail = item.message or "; ".join(item.warnings)
+        click.echo(f"{item.outcome:9} {where}  {detail}".rstrip())
+    click.echo(
+        f"import {report.id}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.rejected} rejected"
+    )
 
 
 @main.command("demo-token")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import msgspec
 
 from catalogue.database import Connection
@@ -9,6 +11,11 @@ from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.vocabularies")
 SCHEME_PREFIX = "scolomfr-voc-"
+
+
+def _key(label: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", " ".join(label.lower().split()))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 class ConceptRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -33,6 +40,7 @@ class VocabularyIndex:
     def __init__(self, concepts: list[ConceptRecord]) -> None:
         self._by_uri = {c.uri: c for c in concepts}
         self._by_scheme: dict[str, list[ConceptRecord]] = {}
+        self._by_label: dict[str, list[ConceptRecord]] | None = None
         for concept in concepts:
             self._by_scheme.setdefault(concept.scheme, []).append(concept)
 
@@ -76,6 +84,18 @@ class VocabularyIndex:
             elif uri not in kept:
                 kept.append(uri)
         return Normalised(uris=kept, unknown=unknown)
+
+    def concept_for_label(self, label: str, schemes: tuple[str, ...]) -> str | None:
+        """The concept a label names in these schemes (case and accents ignored), if one."""
+        if self._by_label is None:
+            self._by_label = {}
+            for concept in self._by_uri.values():
+                for name in (concept.label, *concept.alt_labels):
+                    self._by_label.setdefault(_key(name), []).append(concept)
+        for concept in self._by_label.get(_key(label), []):
+            if concept.scheme in schemes and not concept.deprecated:
+                return concept.uri
+        return None
 
     def with_ancestors(self, uris: list[str]) -> list[str]:
         found: set[str] = set()

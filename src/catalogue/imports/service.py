@@ -1,0 +1,176 @@
+"""Running a connector over documents and saving what it reads, record by record."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID
+
+import asyncpg
+import msgspec
+import structlog
+
+from catalogue.database import Connection
+from catalogue.errors import InvalidInputError, NotFoundError
+from catalogue.resources.models import Provenance
+from catalogue.resources.service import save_resource
+from catalogue.sqlfiles import load_queries
+from catalogue.vocabularies.index import VocabularyIndex
+from connectors.contract import Connector, Context, Record, Rejected
+
+log = structlog.get_logger(__name__)
+SQL = load_queries("catalogue.imports")
+
+MAX_ZIP_ENTRIES = 10_000
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+
+Outcome = Literal["created", "updated", "unchanged", "rejected"]
+OUTCOMES: tuple[Outcome, ...] = ("created", "updated", "unchanged", "rejected")
+
+
+class ReportItem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    outcome: Outcome
+    document: str
+    line: int | None = None
+    source_id: str | None = None
+    resource_id: UUID | None = None
+    message: str | None = None
+    warnings: list[str] = msgspec.field(default_factory=list)
+
+
+class ImportReport(msgspec.Struct, kw_only=True):
+    id: UUID
+    publisher_id: UUID
+    connector: str
+    source: str
+    started_at: datetime
+    finished_at: datetime
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    items: list[ReportItem]
+
+
+def documents(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    """The documents of an upload: itself, or the files of a zip (bounded, never extracted)."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        yield name, data
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = [e for e in archive.infolist() if not e.is_dir()]
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise InvalidInputError(f"{name}: more than {MAX_ZIP_ENTRIES} files in the zip")
+        if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
+            raise InvalidInputError(f"{name}: the zip expands beyond {MAX_UNZIPPED_BYTES} bytes")
+        for entry in sorted(entries, key=lambda e: e.filename):
+            yield entry.filename, archive.read(entry)
+
+
+def context_for(vocab: VocabularyIndex, *, strict: bool) -> Context:
+    return Context(concept_for_label=vocab.concept_for_label, strict=strict)
+
+
+async def run_import(
+    pool: asyncpg.Pool,
+    vocab: VocabularyIndex,
+    connector: Connector,
+    publisher_id: UUID,
+    uploads: list[tuple[str, bytes]],
+    *,
+    source: str,
+    strict: bool = False,
+) -> ImportReport:
+    """Save every record on its own: a bad record never stops the others."""
+    started = datetime.now(UTC)
+    context = context_for(vocab, strict=strict)
+    results = (
+        (document, result)
+        for name, data in uploads
+        for document, content in documents(name, data)
+        for result in connector.read(content, context)
+    )
+    async with pool.acquire() as conn:
+        if await conn.fetchval(SQL["publisher_exists"], publisher_id) is None:
+            raise NotFoundError(f"no publisher {publisher_id}")
+        items = [
+            msgspec.structs.replace(
+                await _save(conn, vocab, connector.name, publisher_id, result), document=document
+            )
+            for document, result in results
+        ]
+        counts = {o: sum(1 for i in items if i.outcome == o) for o in OUTCOMES}
+        row = await conn.fetchrow(
+            SQL["insert_import"],
+            publisher_id,
+            connector.name,
+            source,
+            started,
+            counts["created"],
+            counts["updated"],
+            counts["unchanged"],
+            counts["rejected"],
+            msgspec.to_builtins(items),
+        )
+    assert row is not None
+    log.info("import finished", connector=connector.name, **counts)
+    return ImportReport(
+        id=row["id"],
+        publisher_id=publisher_id,
+        connector=connector.name,
+        source=source,
+        started_at=started,
+        finished_at=row["finished_at"],
+        items=items,
+        **counts,
+    )
+
+
+async def _save(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    connector: str,
+    publisher_id: UUID,
+    result: Record | Rejected,
+) -> ReportItem:
+    if isinstance(result, Rejected):
+        return ReportItem(
+            outcome="rejected",
+            document="",
+            line=result.line,
+            source_id=result.source_id,
+            message=result.message,
+        )
+    provenance = Provenance(
+        connector=connector, source_id=result.source_id, harvested_at=datetime.now(UTC)
+    )
+    try:
+        saved = await save_resource(conn, vocab, publisher_id, result.draft, provenance)
+    except asyncpg.PostgresError as exc:
+        return ReportItem(
+            outcome="rejected",
+            document="",
+            line=result.line,
+            source_id=result.source_id,
+            message=f"refused by the database: {exc}",
+        )
+    warnings = [*result.warnings, *(f"unknown concept kept: {u}" for u in saved.unknown_concepts)]
+    return ReportItem(
+        outcome=saved.outcome,
+        document="",
+        line=result.line,
+        source_id=result.source_id,
+        resource_id=saved.id,
+        warnings=warnings,
+    )
+
+
+async def read_report(pool: asyncpg.Pool, publisher_id: UUID, import_id: UUID) -> ImportReport:
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(SQL["import_by_id"], import_id, publisher_id)
+    if row is None:
+        raise NotFoundError("Import introuvable.")
+    return msgspec.convert(dict(row), ImportReport)

@@ -1,0 +1,54 @@
+"""The JSON connector: resources as the publisher API takes them, one file at a time.
+
+A document is one resource object, an array of them, or JSON Lines (one object a line).
+Each object may carry ``source_id``, the publisher's own id for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+
+from catalogue.resources.models import ResourceDraft
+from connectors.contract import Context, Record, Rejected
+
+
+class JsonConnector:
+    name = "json"
+    description = "Ressources au format JSON de l'API éditeurs (objet, tableau ou JSON Lines)"
+
+    def read(self, data: bytes, context: Context) -> Iterator[Record | Rejected]:
+        del context  # JSON records carry URIs already
+        try:
+            document = msgspec.json.decode(data)
+        except msgspec.DecodeError:
+            yield from self._lines(data)
+            return
+        items = document if isinstance(document, list) else [document]
+        for number, item in enumerate(items, start=1):
+            yield _record(item, number)
+
+    def _lines(self, data: bytes) -> Iterator[Record | Rejected]:
+        for number, line in enumerate(data.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = msgspec.json.decode(line)
+            except msgspec.DecodeError as exc:
+                yield Rejected(message=f"not JSON: {exc}", line=number)
+                continue
+            yield _record(item, number)
+
+
+def _record(item: Any, number: int) -> Record | Rejected:
+    if not isinstance(item, dict):
+        return Rejected(message="expected a JSON object", line=number)
+    source_id = item.pop("source_id", None)
+    source = str(source_id) if source_id is not None else None
+    try:
+        draft = msgspec.convert(item, ResourceDraft)
+    except msgspec.ValidationError as exc:
+        return Rejected(message=str(exc), source_id=source, line=number)
+    return Record(draft=draft, source_id=source, line=number)

@@ -1,0 +1,251 @@
+"""The ScoLOMFR / LOM-FR connector: notices of every version, read leniently and safely.
+
+Elements are matched by local name, so the LOM namespace may be prefixed, default, in lower
+case (``http://ltsc.ieee.org/xsd/lom``) or absent. Text is read with or without ``<string>``,
+trimmed; vocabulary values may be concept URIs (ScoLOMFR 2 and later) or labels (1.x), which
+are resolved through the vocabularies. Each notice gives a record and its warnings; with
+``strict``, a notice must also validate against the shipped ScoLOMFR 3.2.1 XSD.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from catalogue.resources.models import Identifier, IdentifierKind, ResourceDraft, Status
+from catalogue.shipped import schemas_dir
+from connectors.contract import Context, Record, Rejected
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+LANGUAGE_URI = "http://id.loc.gov/vocabulary/iso639-2/"
+_TWO_LETTER = {"fr": "fre", "en": "eng", "de": "ger", "es": "spa", "it": "ita", "pt": "por"}
+_SAFE = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+SCHEMES = {
+    "resource_types": ("scolomfr-voc-005",),
+    "pedagogical_types": ("scolomfr-voc-010",),
+    "audiences": ("scolomfr-voc-011",),
+    "levels": ("scolomfr-voc-012", "scolomfr-voc-022"),
+    "disciplines": ("scolomfr-voc-015",),
+}
+
+
+class NoticeError(ValueError):
+    pass
+
+
+def _name(element: etree._Element) -> str:
+    tag = element.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _line(element: etree._Element) -> int | None:
+    line = element.sourceline
+    return line if isinstance(line, int) else None
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in element if _name(child) == name]
+
+
+def _path(element: etree._Element, *names: str) -> list[etree._Element]:
+    found = [element]
+    for name in names:
+        found = [child for parent in found for child in _children(parent, name)]
+    return found
+
+
+def _text(element: etree._Element) -> str:
+    """A LangString's text (the French one first), or the element's own text, trimmed."""
+    strings = _children(element, "string")
+    if strings:
+        french = [s for s in strings if (s.get("language") or "").endswith(("fre", "fr"))]
+        element = (french or strings)[0]
+    return " ".join("".join(element.itertext()).split())
+
+
+def _texts(elements: list[etree._Element]) -> list[str]:
+    return [text for element in elements if (text := _text(element))]
+
+
+def _language(value: str) -> str | None:
+    code = value.removeprefix(LANGUAGE_URI).strip().lower()
+    code = _TWO_LETTER.get(code, code)
+    return code if re.fullmatch(r"[a-z]{3}", code) else None
+
+
+class LomFrConnector:
+    name = "lomfr"
+    description = "Notices ScoLOMFR / LOM-FR en XML (versions 1.x à 3.x et suivantes)"
+
+    def read(self, data: bytes, context: Context) -> Iterator[Record | Rejected]:
+        try:
+            notices = self._notices(data)
+        except NoticeError as exc:
+            yield Rejected(message=str(exc))
+            return
+        for notice in notices:
+            try:
+                yield self._record(notice, context)
+            except NoticeError as exc:
+                yield Rejected(message=str(exc), line=_line(notice))
+
+    def _notices(self, data: bytes) -> list[etree._Element]:
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise NoticeError(f"document over {MAX_DOCUMENT_BYTES} bytes")
+        if _ENTITY.search(data):
+            raise NoticeError("entity declarations are refused (XXE, billion laughs)")
+        try:
+            root = etree.fromstring(data, _SAFE)
+        except etree.XMLSyntaxError as exc:
+            raise NoticeError(f"not well-formed XML: {exc}") from None
+        notices = [root] if _name(root) == "lom" else [e for e in root.iter() if _name(e) == "lom"]
+        if not notices:
+            raise NoticeError("no <lom> notice in the document")
+        return notices
+
+    def _record(self, lom: etree._Element, context: Context) -> Record:
+        warnings: list[str] = []
+        if context.strict:
+            _validate(lom)
+        generals = _children(lom, "general")
+        if not generals:
+            raise NoticeError("no <general> section (1. Général)")
+        general = generals[0]
+        title = _texts(_children(general, "title"))
+        if not title:
+            raise NoticeError("no title (1.2 titre)")
+        identifiers, source_id = _identifiers(general, warnings)
+        vocabulary = {
+            field: _values(elements, SCHEMES[field], context, warnings)
+            for field, elements in {
+                # 1.10 typologie générale (voc-005); 1.9 documentType is DCMI types: not a facet.
+                "resource_types": _children(general, "generalResourceType"),
+                "pedagogical_types": _path(lom, "educational", "learningResourceType"),
+                "audiences": _path(lom, "educational", "intendedEndUserRole"),
+                "levels": _path(lom, "educational", "context"),
+            }.items()
+        }
+        levels, disciplines = _classifications(lom, context, warnings)
+        draft = ResourceDraft(
+            title=title[0][:500],
+            description="\n\n".join(_texts(_children(general, "description"))),
+            keywords=_texts(_children(general, "keyword")),
+            languages=[
+                code for t in _texts(_children(general, "language")) if (code := _language(t))
+            ],
+            resource_types=vocabulary["resource_types"],
+            pedagogical_types=vocabulary["pedagogical_types"],
+            audiences=vocabulary["audiences"],
+            levels=[*vocabulary["levels"], *levels],
+            disciplines=disciplines,
+            formats=_texts(_path(lom, "technical", "format")),
+            rights="; ".join(_texts(_path(lom, "rights", "description"))) or None,
+            access_url=_url(_texts(_path(lom, "technical", "location")), warnings),
+            identifiers=identifiers,
+            status=Status.PUBLISHED,
+        )
+        return Record(draft=draft, source_id=source_id, line=_line(lom), warnings=warnings)
+
+
+def _identifiers(
+    general: etree._Element, warnings: list[str]
+) -> tuple[list[Identifier], str | None]:
+    identifiers: list[Identifier] = []
+    for identifier in _children(general, "identifier"):
+        catalog = _texts(_children(identifier, "catalog"))
+        entry = _texts(_children(identifier, "entry"))
+        if not entry:
+            warnings.append("an identifier has no entry (1.1): ignored")
+            continue
+        kind = (catalog[0] if catalog else "").upper()
+        value = entry[0]
+        if "ARK" in kind or value.startswith("ark:"):
+            identifiers.append(Identifier(IdentifierKind.ARK, value))
+        elif "ISBN" in kind:
+            identifiers.append(Identifier(IdentifierKind.ISBN, value.replace("-", "")))
+        elif value.startswith(("http://", "https://")):
+            identifiers.append(Identifier(IdentifierKind.URL, value))
+        else:
+            warnings.append(f"identifier {kind or '?'}:{value} of unknown kind: ignored")
+    source_id = identifiers[0].value if identifiers else None
+    return identifiers, source_id
+
+
+def _values(
+    elements: list[etree._Element],
+    schemes: tuple[str, ...],
+    context: Context,
+    warnings: list[str],
+) -> list[str]:
+    """Vocabulary values: a URI as given, a label resolved to its concept when one matches."""
+    found: list[str] = []
+    for element in elements:
+        value = (_texts(_children(element, "value")) or [""])[0]
+        if not value:
+            continue
+        if not value.startswith("http"):
+            concept = context.concept_for_label(value, schemes)
+            if concept:
+                warnings.append(f"label {value!r} resolved to {concept}")
+                value = concept
+        if value not in found:
+            found.append(value)
+    return found
+
+
+def _classifications(
+    lom: etree._Element, context: Context, warnings: list[str]
+) -> tuple[list[str], list[str]]:
+    """Detailed levels and teaching domains from classification taxon paths (the leaf)."""
+    levels: list[str] = []
+    disciplines: list[str] = []
+    for classification in _children(lom, "classification"):
+        purpose = " ".join(_texts(_path(classification, "purpose", "value"))).lower()
+        if "educational_level" in purpose or "educational level" in purpose:
+            target, schemes = levels, SCHEMES["levels"]
+        elif "voc-028-num-003" in purpose or "domaine" in purpose or "discipline" in purpose:
+            target, schemes = disciplines, SCHEMES["disciplines"]
+        else:
+            continue
+        for path in _children(classification, "taxonPath"):
+            taxons = _children(path, "taxon")
+            if not taxons:
+                continue
+            leaf = taxons[-1]
+            uri = (_texts(_children(leaf, "id")) or [""])[0]
+            label = (_texts(_children(leaf, "entry")) or [""])[0]
+            if not uri.startswith("http"):
+                resolved = context.concept_for_label(label, schemes) if label else None
+                if resolved:
+                    warnings.append(f"taxon {label!r} resolved to {resolved}")
+                uri = resolved or label or uri
+            if uri and uri not in target:
+                target.append(uri)
+    return levels, disciplines
+
+
+def _url(locations: list[str], warnings: list[str]) -> str | None:
+    for location in locations:
+        if re.match(r"^https?://", location) and len(location) <= 2000:
+            return location
+        warnings.append(f"location {location[:80]!r} is not an http(s) URL: ignored")
+    return None
+
+
+@functools.cache
+def _schema() -> etree.XMLSchema:
+    path = schemas_dir() / "xsd" / "scolomfr-3.2.1" / "scolomfr.xsd"
+    return etree.XMLSchema(etree.parse(str(path), _SAFE))
+
+
+def _validate(lom: etree._Element) -> None:
+    schema = _schema()
+    if not schema.validate(etree.ElementTree(lom)):
+        error = schema.error_log[0]
+        raise NoticeError(f"not valid ScoLOMFR 3.2.1 (line {error.line}): {error.message}")
