@@ -263,10 +263,10 @@ def connectors_list() -> None:
 def import_command(
     connector: str, paths: tuple[Path, ...], publisher_id: UUID, strict: bool
 ) -> None:
-    """Import files, folders or zips with a connector (e.g. `lomfr`); print the report."""
+    """Import files, folders or zips with a connector (`lom` or `lomfr`, `json`...)."""
     settings = _settings()
     try:
-        reader = connector_contract.get(connector)
+        reader = connector_contract.get("lomfr" if connector == "lom" else connector)
     except connector_contract.UnknownConnectorError as exc:
         raise ConfigurationError(str(exc)) from None
     uploads = [

@@ -25,7 +25,7 @@ _TWO_LETTER = {"fr": "fre", "en": "eng", "de": "ger", "es": "spa", "it": "ita", 
 _SAFE = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
-_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 SCHEMES = {
     "resource_types": ("scolomfr-voc-005",),
     "pedagogical_types": ("scolomfr-voc-010",),
@@ -98,8 +98,10 @@ class LomFrConnector:
     def _notices(self, data: bytes) -> list[etree._Element]:
         if len(data) > MAX_DOCUMENT_BYTES:
             raise NoticeError(f"document over {MAX_DOCUMENT_BYTES} bytes")
-        if _ENTITY.search(data):
-            raise NoticeError("entity declarations are refused (XXE, billion laughs)")
+        if _DTD.search(data):
+            raise NoticeError(
+                "DTDs and entity declarations are refused (XXE, billion laughs, external DTDs)"
+            )
         try:
             root = etree.fromstring(data, _SAFE)
         except etree.XMLSyntaxError as exc:

@@ -1,0 +1,330 @@
+"""Imports through connectors: ScoLOMFR notices of every shape, JSON, zips, hostile XML."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+import httpx
+import msgspec
+import pytest
+
+from catalogue.config import Settings
+from catalogue.database import create_pool
+from catalogue.errors import InvalidInputError
+from catalogue.imports.service import ImportReport, run_import
+from catalogue.vocabularies.index import VocabularyIndex
+from connectors.contract import get
+from tests.integration.conftest import bearer
+from tests.integration.search_corpus import CORPUS
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+LOM = FIXTURES / "lom"
+SAMPLES = Path(__file__).parents[3] / "shared" / "standards" / "scolomfr" / "samples"
+C = "http://data.education.fr/voc/scolomfr/concept/"
+
+
+class Setup(msgspec.Struct):
+    pool: asyncpg.Pool
+    vocab: VocabularyIndex
+    publisher: UUID
+
+
+@pytest.fixture
+async def setup(database_url: str, conn: asyncpg.Connection) -> AsyncIterator[Setup]:
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Import', 'approved') RETURNING id"
+    )
+    vocab = await VocabularyIndex.load(conn)
+    async with await create_pool(database_url, max_size=2) as pool:
+        yield Setup(pool, vocab, publisher)
+
+
+async def lom_import(setup: Setup, *names: str, strict: bool = False) -> ImportReport:
+    uploads = [(name, (LOM / name).read_bytes()) for name in names]
+    return await run_import(
+        setup.pool,
+        setup.vocab,
+        get("lomfr"),
+        setup.publisher,
+        uploads,
+        source="test",
+        strict=strict,
+    )
+
+
+async def test_a_v3_notice_with_uris_deprecations_and_unknown_concepts(
+    setup: Setup, conn: asyncpg.Connection
+) -> None:
+    report = await lom_import(setup, "v3_prefixed.xml")
+    assert (report.created, report.rejected) == (1, 0)
+    item = report.items[0]
+    assert item.warnings == ["unknown concept kept: http://example.org/concept/inconnu"]
+    row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+    assert row["title"] == "Les fractions au CM1"  # the French string, whitespace folded
+    assert row["keywords"] == ["fractions"]
+    assert row["levels"] == [f"{C}scolomfr-voc-022-num-014"]  # the taxon path's leaf
+    assert row["disciplines"] == [f"{C}scolomfr-voc-015-num-1135"]  # num-1139 is retired
+    assert row["unknown_concepts"] == ["http://example.org/concept/inconnu"]
+    assert row["resource_types"] == [f"{C}scolomfr-voc-005-num-034"]
+    assert row["access_url"] == "https://editions-test.example/fractions/lire"
+    assert (row["connector"], row["source_id"]) == ("lomfr", "ark:/12345/tests-fractions")
+    identifiers = await conn.fetch(
+        "SELECT kind, value FROM resource_identifiers WHERE resource_id = $1 ORDER BY kind",
+        item.resource_id,
+    )
+    assert [(r["kind"], r["value"]) for r in identifiers] == [
+        ("ark", "ark:/12345/tests-fractions"),
+        ("url", "https://editions-test.example/fractions"),
+    ]
+
+
+async def test_a_v1_notice_with_labels_is_resolved_through_the_vocabularies(
+    setup: Setup, conn: asyncpg.Connection
+) -> None:
+    report = await lom_import(setup, "v1_default_ns_labels.xml")
+    item = report.items[0]
+    assert item.outcome == "created"
+    row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+    assert row["title"] == "Visite virtuelle du musée"
+    assert row["languages"] == ["fre"]
+    assert row["keywords"] == ["musée"]
+    assert row["pedagogical_types"] == [f"{C}scolomfr-voc-010-num-001"]  # "Animation"
+    assert f"{C}scolomfr-voc-012-num-003" in row["levels"]  # "enseignement secondaire"
+    assert f"{C}scolomfr-voc-022-num-016" in row["levels"]  # taxon "collège"
+    assert row["unknown_concepts"] == ["niveau imaginaire"]
+    assert "an identifier has no entry (1.1): ignored" in item.warnings
+
+
+async def test_lower_case_namespace_and_text_without_string(
+    setup: Setup, conn: asyncpg.Connection
+) -> None:
+    item = (await lom_import(setup, "lowercase_namespace.xml")).items[0]
+    row = await conn.fetchrow(
+        "SELECT title, description FROM resources WHERE id = $1", item.resource_id
+    )
+    assert dict(row) == {"title": "Atlas des volcans", "description": "Un atlas interactif."}
+    isbn = await conn.fetchval(
+        "SELECT value FROM resource_identifiers WHERE resource_id = $1", item.resource_id
+    )
+    assert isbn == "9782123456803"
+
+
+async def test_one_bad_notice_never_stops_the_batch_and_reimport_changes_nothing(
+    setup: Setup,
+) -> None:
+    first = await lom_import(setup, "batch.xml")
+    assert [(i.outcome, i.line) for i in first.items] == [
+        ("created", 4),
+        ("rejected", 5),
+        ("created", 6),
+    ]
+    assert first.items[1].message == "no title (1.2 titre)"
+    again = await lom_import(setup, "batch.xml")
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 1)
+
+
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE lom [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    b"<lom><general><title>&xxe;</title></general></lom>"
+)
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lom [<!ENTITY a "aaaaaaaaaa">'
+    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><lom><general><title>&b;</title>'
+    b"</general></lom>"
+)
+EXTERNAL_DTD = (
+    b'<?xml version="1.0"?><!DOCTYPE lom SYSTEM "http://evil.example/lom.dtd">'
+    b"<lom><general><title>x</title></general></lom>"
+)
+REFUSED_DTD = "DTDs and entity declarations are refused"
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (XXE, REFUSED_DTD),
+        (LAUGHS, REFUSED_DTD),
+        (EXTERNAL_DTD, REFUSED_DTD),
+        (b"<lom><general><title>unclosed</general></lom>", "not well-formed XML"),
+        (b"<notices/>", "no <lom> notice"),
+        (b"<lom/>" + b" " * (21 * 1024 * 1024), "document over"),
+    ],
+)
+async def test_hostile_and_broken_xml_is_refused_clearly(
+    setup: Setup, document: bytes, message: str
+) -> None:
+    report = await run_import(
+        setup.pool,
+        setup.vocab,
+        get("lomfr"),
+        setup.publisher,
+        [("doc.xml", document)],
+        source="test",
+    )
+    assert report.rejected == 1
+    assert message in (report.items[0].message or "")
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="the shared samples are not beside the project")
+async def test_every_shared_sample_imports_or_is_reported_precisely(setup: Setup) -> None:
+    for sample in sorted(SAMPLES.glob("*.xml")):
+        lenient = await run_import(
+            setup.pool,
+            setup.vocab,
+            get("lomfr"),
+            setup.publisher,
+            [(sample.name, sample.read_bytes())],
+            source="test",
+        )
+        assert lenient.rejected == 0, sample.name
+        if sample.name.startswith("INVALID"):
+            assert any("voc-004" in w for w in lenient.items[0].warnings)
+            strict = await run_import(
+                setup.pool,
+                setup.vocab,
+                get("lomfr"),
+                setup.publisher,
+                [(sample.name, sample.read_bytes())],
+                source="test",
+                strict=True,
+            )
+            assert strict.rejected == 1
+            assert "not valid ScoLOMFR 3.2.1 (line 60)" in (strict.items[0].message or "")
+
+
+async def test_a_zip_of_notices_and_a_zip_bomb(setup: Setup) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a/v3.xml", (LOM / "v3_prefixed.xml").read_bytes())
+        archive.writestr("b/v1.xml", (LOM / "v1_default_ns_labels.xml").read_bytes())
+    report = await run_import(
+        setup.pool,
+        setup.vocab,
+        get("lomfr"),
+        setup.publisher,
+        [("lot.zip", buffer.getvalue())],
+        source="test",
+    )
+    assert [i.document for i in report.items] == ["a/v3.xml", "b/v1.xml"]
+    assert report.created == 2
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("huge.xml", b"\0" * (600 * 1024 * 1024))
+    with pytest.raises(InvalidInputError, match="expands beyond"):
+        await run_import(
+            setup.pool,
+            setup.vocab,
+            get("lomfr"),
+            setup.publisher,
+            [("bomb.zip", bomb.getvalue())],
+            source="test",
+        )
+
+
+async def test_json_connector_by_file_and_lines(setup: Setup) -> None:
+    good = msgspec.json.encode({**msgspec.to_builtins(CORPUS["svt"]), "source_id": "s-1"})
+    lines = good + b"\n{not json\n" + b'{"title": ""}\n'
+    report = await run_import(
+        setup.pool, setup.vocab, get("json"), setup.publisher, [("lot.jsonl", lines)], source="t"
+    )
+    assert [(i.outcome, i.line) for i in report.items] == [
+        ("created", 1),
+        ("rejected", 2),
+        ("rejected", 3),
+    ]
+    assert "at `$.title`" in (report.items[2].message or "")
+
+
+async def test_import_over_http_and_the_stored_report(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings, setup: Setup
+) -> None:
+    staff = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles, publisher_id) "
+        "VALUES ('urn:test', 'p', '{publisher}', $1) RETURNING id",
+        setup.publisher,
+    )
+    headers = await bearer(conn, settings, staff)
+    response = await client.post(
+        "/api/v1/publisher/imports",
+        params={"connector": "lomfr"},
+        content=(LOM / "batch.xml").read_bytes(),
+        headers={**headers, "content-type": "application/xml"},
+    )
+    assert response.status_code == 201, response.text
+    report = response.json()
+    assert (report["created"], report["rejected"]) == (2, 1)
+    stored = await client.get(f"/api/v1/publisher/imports/{report['id']}", headers=headers)
+    assert stored.json()["items"] == report["items"]
+    unknown = await client.post(
+        "/api/v1/publisher/imports", params={"connector": "nope"}, content=b"x", headers=headers
+    )
+    assert unknown.status_code == 400
+    assert "installed: json, lomfr" in unknown.json()["detail"]
+
+
+@pytest.fixture
+async def third_party(conn: asyncpg.Connection) -> str:
+    publisher: UUID = await conn.fetchval(
+        "INSERT INTO publishers (name) VALUES ('Éditions Tierces') RETURNING id"
+    )
+    return str(publisher)
+
+
+def test_a_third_party_connector_package_is_listed_and_used(
+    tmp_path: Path, database_url: str, third_party: str
+) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(FIXTURES / "connector_example"),
+        ],
+        check=True,
+    )
+    env = {**os.environ, "PYTHONPATH": str(target), "DATABASE_URL": database_url}
+    listed = subprocess.run(
+        [sys.executable, "-m", "catalogue", "connectors", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "csv_exemple\tExemple tiers" in listed.stdout
+    data = tmp_path / "lot.csv"
+    data.write_text(f"Premier titre;{C}scolomfr-voc-022-num-018\n;\n", encoding="utf-8")
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "catalogue",
+            "import",
+            "csv_exemple",
+            str(data),
+            "--publisher",
+            third_party,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.splitlines()[-1].endswith(
+        "1 created, 0 updated, 0 unchanged, 1 rejected"
+    )
