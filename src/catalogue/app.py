@@ -26,6 +26,7 @@ from catalogue import __version__, health, pages
 from catalogue.config import Settings, get_settings
 from catalogue.database import create_pool
 from catalogue.dependencies import DEPENDENCIES
+from catalogue.harvests import api as harvests_api
 from catalogue.identity import api as identity_api
 from catalogue.identity import web as identity_web
 from catalogue.identity.authn import SESSION_LIFETIME_S, Authenticator
@@ -37,6 +38,7 @@ from catalogue.identity.signin import OidcSignIn
 from catalogue.imports import api as imports_api
 from catalogue.logs import configure_logging
 from catalogue.middleware import RequestContext
+from catalogue.outbound import outbound_client
 from catalogue.problems import exception_handlers
 from catalogue.resources import api as resources_api
 from catalogue.search import api as search_api
@@ -47,9 +49,6 @@ from catalogue.vocabularies.index import VocabularyIndex
 
 HERE = Path(__file__).parent
 _JSON_TYPES = ("application/json",)
-# Outside HTTP: bounded waits, and a retry of connection failures (never of sent requests).
-HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-HTTP_RETRIES = 2
 
 
 def _expects_json(request: Request[Any, Any, Any]) -> bool:
@@ -94,10 +93,9 @@ def create_app(
         url = settings.database_url
         if url is None:
             raise RuntimeError("create_app needs a resolved database_url (the CLI provides it)")
-        transport = http_transport or httpx.AsyncHTTPTransport(retries=HTTP_RETRIES)
         async with (
             await create_pool(url, max_size=settings.db_pool_size) as pool,
-            httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT) as http,
+            outbound_client(http_transport) as http,
         ):
             oidc = settings.oidc
             provider = (
@@ -121,7 +119,7 @@ def create_app(
                 ),
             )
             try:
-                async with running_worker(settings, pool, backend, vocab):
+                async with running_worker(settings, pool, backend, vocab, http):
                     yield
             finally:
                 await backend.aclose()
@@ -145,6 +143,7 @@ def create_app(
             resources_api.PublisherResourcesController,
             resources_api.ModerationController,
             imports_api.ImportsController,
+            harvests_api.HarvestsController,
             vocabularies_api.vocabulary,
             identity_api.IdentityController,
             identity_api.PublisherClientsController,

@@ -25,9 +25,11 @@ from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings, settings_from
 from catalogue.database import connect, create_pool, resolve_database_url
 from catalogue.errors import CatalogueError, ConfigurationError
+from catalogue.harvests import service as harvests
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
 from catalogue.imports.service import ImportReport, run_import
 from catalogue.logs import configure_logging
+from catalogue.outbound import outbound_client
 from catalogue.search import outbox
 from catalogue.search.backends import search_backend
 from catalogue.search.models import SearchBackend
@@ -189,8 +191,8 @@ def worker() -> None:
 
 
 async def _run_worker(settings: Settings) -> None:
-    async with search_context(settings) as (pool, backend, vocab):
-        await build_worker(pool, backend, vocab).run()
+    async with search_context(settings) as (pool, backend, vocab), outbound_client() as http:
+        await build_worker(pool, backend, vocab, http).run()
 
 
 @main.group()
@@ -290,6 +292,31 @@ def import_command(
         f"import {report.id}: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.rejected} rejected"
     )
+
+
+@main.command()
+@click.argument("source_id", type=click.UUID)
+@_clear_errors
+def harvest(source_id: UUID) -> None:
+    """Harvest an OAI-PMH source now; print the run's counts."""
+    settings = _settings()
+    _stop_on_sigterm()
+
+    async def run() -> harvests.RunView:
+        async with search_context(settings) as (pool, _, vocab), outbound_client() as http:
+            return await harvests.harvest(pool, vocab, http, source_id)
+
+    result = asyncio.run(run())
+    click.echo(
+        f"harvest {result.id}: {result.status}, {result.pages} pages, {result.created} created, "
+        f"{result.updated} updated, {result.unchanged} unchanged, {result.withdrawn} withdrawn, "
+        f"{result.rejected} rejected"
+    )
+    for problem in result.problems:
+        click.echo(f"  rejected {problem['identifier']}: {problem['message']}")
+    if result.error:
+        click.echo(f"catalogue: error: {result.error}", err=True)
+        sys.exit(1)
 
 
 @main.command("demo-token")

@@ -36,14 +36,18 @@ def search_backend(
 
 @asynccontextmanager
 async def running_worker(
-    settings: Settings, pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyIndex
+    settings: Settings,
+    pool: asyncpg.Pool,
+    backend: SearchBackend,
+    vocab: VocabularyIndex,
+    http: httpx.AsyncClient,
 ) -> AsyncIterator[None]:
     """The job worker inside this process (the embedded default), stopped on the way out."""
     await backend.prepare()
     if not settings.embedded_worker:
         yield
         return
-    worker = build_worker(pool, backend, vocab)
+    worker = build_worker(pool, backend, vocab, http)
     task = asyncio.create_task(worker.run())
     try:
         yield

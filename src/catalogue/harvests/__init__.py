@@ -1,0 +1,1 @@
+"""OAI-PMH harvests: sources declared by publishers, runs by the worker."""

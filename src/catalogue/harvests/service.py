@@ -1,0 +1,230 @@
+"""Harvesting an OAI-PMH source into a publisher's catalogue, page by page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import asyncpg
+import httpx
+import msgspec
+import structlog
+from pgqueuer import AsyncpgDriver, Queries
+
+from catalogue.database import Connection
+from catalogue.errors import NotFoundError
+from catalogue.resources.models import Provenance
+from catalogue.resources.service import save_resource
+from catalogue.search.outbox import announce_changes
+from catalogue.sqlfiles import load_queries
+from catalogue.vocabularies.index import VocabularyIndex
+from connectors.contract import Context, Record
+from connectors.lomfr import LomFrConnector
+from connectors.oaipmh import OaiClient, OaiError, OaiPage
+
+log = structlog.get_logger(__name__)
+SQL = load_queries("catalogue.harvests")
+CONNECTOR = "oaipmh"
+MAX_PROBLEMS = 1000
+HARVEST_JOB = "harvest-source"
+
+
+class NewSource(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    base_url: Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=2000)]
+    set_spec: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    every_minutes: Annotated[int, msgspec.Meta(ge=5, le=44640)] = 1440
+
+
+class SourceView(msgspec.Struct, kw_only=True):
+    id: UUID
+    publisher_id: UUID
+    base_url: str
+    set_spec: str | None
+    metadata_prefix: str | None
+    every_minutes: int
+    harvested_until: datetime | None
+    enabled: bool
+    last_run_id: UUID | None = None
+    last_status: str | None = None
+    last_started_at: datetime | None = None
+
+
+class RunView(msgspec.Struct, kw_only=True):
+    id: UUID
+    source_id: UUID
+    started_at: datetime
+    finished_at: datetime | None
+    status: Literal["running", "succeeded", "failed"]
+    pages: int
+    created: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+    rejected: int
+    error: str | None
+    problems: list[dict[str, Any]]
+
+
+class _Counts(msgspec.Struct):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    rejected: int = 0
+    problems: list[dict[str, Any]] = msgspec.field(default_factory=list)
+
+    def problem(self, identifier: str, message: str) -> None:
+        self.rejected += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append({"identifier": identifier, "message": message})
+
+
+async def add_source(pool: asyncpg.Pool, publisher_id: UUID, source: NewSource) -> SourceView:
+    """Declare a source; its first harvest is scheduled at once."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(
+            SQL["insert_source"],
+            publisher_id,
+            source.base_url,
+            source.set_spec,
+            source.every_minutes,
+        )
+        assert row is not None
+        await schedule_harvest(conn, row["id"])
+    return msgspec.convert(dict(row), SourceView)
+
+
+async def list_sources(pool: asyncpg.Pool, publisher_id: UUID) -> list[SourceView]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(SQL["sources_of_publisher"], publisher_id)
+    return [msgspec.convert(dict(row), SourceView) for row in rows]
+
+
+async def request_harvest(pool: asyncpg.Pool, publisher_id: UUID, source_id: UUID) -> None:
+    async with pool.acquire() as conn:
+        source = await conn.fetchrow(SQL["source_by_id"], source_id)
+        if source is None or source["publisher_id"] != publisher_id:
+            raise NotFoundError("Source introuvable.")
+        await schedule_harvest(conn, source_id)
+
+
+async def read_run(pool: asyncpg.Pool, publisher_id: UUID, run_id: UUID) -> RunView:
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(SQL["run_by_id"], run_id, publisher_id)
+    if row is None:
+        raise NotFoundError("Moisson introuvable.")
+    return msgspec.convert(dict(row), RunView)
+
+
+async def schedule_harvest(conn: Connection, source_id: UUID) -> None:
+    """Ask the worker to harvest a source (at most one waiting run per source)."""
+    await Queries(AsyncpgDriver(conn)).enqueue(  # type: ignore[arg-type]
+        HARVEST_JOB, str(source_id).encode(), dedupe_key=f"harvest:{source_id}", on_conflict="skip"
+    )
+
+
+async def schedule_due_harvests(pool: asyncpg.Pool) -> int:
+    async with pool.acquire() as conn:
+        due = [row["id"] for row in await conn.fetch(SQL["due_sources"])]
+        for source_id in due:
+            await schedule_harvest(conn, source_id)
+    return len(due)
+
+
+async def harvest(
+    pool: asyncpg.Pool,
+    vocab: VocabularyIndex,
+    http: httpx.AsyncClient,
+    source_id: UUID,
+    *,
+    backoff_s: float = 0.5,
+) -> RunView:
+    """One run: incremental from the last success, resumed from the last token if cut short.
+
+    What was saved stays saved when the run fails; the run records the reason.
+    """
+    async with pool.acquire() as conn:
+        source = await conn.fetchrow(SQL["source_by_id"], source_id)
+        if source is None:
+            raise NotFoundError(f"no harvest source {source_id}")
+        run = await conn.fetchrow(SQL["start_run"], source_id)
+        assert run is not None
+        counts = _Counts()
+        client = OaiClient(http, source["base_url"], backoff_s=backoff_s)
+        status, error = "succeeded", None
+        try:
+            prefix = source["metadata_prefix"] or await client.lom_prefix()
+            granularity = await client.granularity()
+            pages = client.list_records(
+                prefix,
+                since=source["harvested_until"],
+                granularity=granularity,
+                set_spec=source["set_spec"],
+                token=source["resume_token"],
+            )
+            async for page in pages:
+                await _store(conn, vocab, source["publisher_id"], page, counts)
+                await conn.execute(
+                    SQL["page_done"],
+                    run["id"],
+                    counts.created,
+                    counts.updated,
+                    counts.unchanged,
+                    counts.withdrawn,
+                    counts.rejected,
+                    counts.problems,
+                    page.token,
+                    prefix,
+                )
+        except OaiError as exc:
+            status, error = "failed", str(exc)
+        await conn.execute(SQL["finish_run"], run["id"], status, error)
+        row = await conn.fetchrow(SQL["run_by_id"], run["id"], source["publisher_id"])
+    assert row is not None
+    log.info("harvest finished", source=str(source_id), status=status, error=error)
+    return msgspec.convert(dict(row), RunView)
+
+
+async def _store(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    publisher_id: UUID,
+    page: OaiPage,
+    counts: _Counts,
+) -> None:
+    lom = LomFrConnector()
+    context = Context(concept_for_label=vocab.concept_for_label)
+    for record in page.records:
+        if record.deleted:
+            async with conn.transaction():
+                gone = await conn.fetch(
+                    SQL["withdraw_by_source"], publisher_id, CONNECTOR, record.identifier
+                )
+                if gone:
+                    await announce_changes(conn, [row["id"] for row in gone])
+                    counts.withdrawn += len(gone)
+            continue
+        results = list(lom.read(record.metadata or b"", context)) if record.metadata else []
+        found = [r for r in results if isinstance(r, Record)]
+        if not found:
+            reason = next((r.message for r in results if not isinstance(r, Record)), "no metadata")
+            counts.problem(record.identifier, reason)
+            continue
+        provenance = Provenance(
+            connector=CONNECTOR, source_id=record.identifier, harvested_at=_parse(record.datestamp)
+        )
+        try:
+            saved = await save_resource(conn, vocab, publisher_id, found[0].draft, provenance)
+        except asyncpg.PostgresError as exc:
+            counts.problem(record.identifier, f"refused by the database: {exc}")
+            continue
+        setattr(counts, saved.outcome, getattr(counts, saved.outcome) + 1)
+
+
+def _parse(datestamp: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(datestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

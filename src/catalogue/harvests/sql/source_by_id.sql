@@ -1,0 +1,1 @@
+SELECT * FROM harvest_sources WHERE id = $1
