@@ -38,6 +38,8 @@ from catalogue.identity.signin import OidcSignIn
 from catalogue.imports import api as imports_api
 from catalogue.logs import configure_logging
 from catalogue.middleware import RequestContext
+from catalogue.oai import api as oai_api
+from catalogue.oai.service import Provider
 from catalogue.outbound import outbound_client
 from catalogue.problems import exception_handlers
 from catalogue.resources import api as resources_api
@@ -107,6 +109,9 @@ def create_app(
             backend = search_backend(settings, pool, http_transport=http_transport)
             app.state.update(
                 vocab=vocab,
+                oai=Provider(
+                    pool, vocab, f"{settings.issuer}/oai", urlsplit(settings.issuer).hostname or ""
+                ),
                 search=SearchService(backend, vocab, pool),
                 settings=settings,
                 pool=pool,
@@ -144,6 +149,7 @@ def create_app(
             resources_api.ModerationController,
             imports_api.ImportsController,
             harvests_api.HarvestsController,
+            oai_api.oai,
             vocabularies_api.vocabulary,
             identity_api.IdentityController,
             identity_api.PublisherClientsController,
@@ -169,7 +175,7 @@ def create_app(
             cookie_secure=secure_cookies,
             cookie_samesite="lax",
             # Bearer-token endpoints: no cookie authenticates a write there (see guards).
-            exclude=["^/api/", "^/oauth/token$", "^/healthz$", "^/readyz$"],
+            exclude=["^/api/", "^/oauth/token$", "^/oai$", "^/healthz$", "^/readyz$"],
         ),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         before_request=_require_json_content_type,

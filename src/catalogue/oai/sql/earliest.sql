@@ -1,0 +1,1 @@
+SELECT min(updated_at) FROM resources

@@ -1,0 +1,1 @@
+SELECT id, name FROM publishers WHERE status = 'approved' ORDER BY name
