@@ -40,8 +40,8 @@ class NoticeError(ValueError):
 
 
 def _name(element: etree._Element) -> str:
-    tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    tag = element.tag  # "{namespace}local" or "local"; comments and PIs have no str tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _line(element: etree._Element) -> int | None:
@@ -53,6 +53,14 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
     return [child for child in element if _name(child) == name]
 
 
+def _group(element: etree._Element) -> dict[str, list[etree._Element]]:
+    """An element's children by local name, read once (sections have many children)."""
+    groups: dict[str, list[etree._Element]] = {}
+    for child in element:
+        groups.setdefault(_name(child), []).append(child)
+    return groups
+
+
 def _path(element: etree._Element, *names: str) -> list[etree._Element]:
     found = [element]
     for name in names:
@@ -62,11 +70,13 @@ def _path(element: etree._Element, *names: str) -> list[etree._Element]:
 
 def _text(element: etree._Element) -> str:
     """A LangString's text (the French one first), or the element's own text, trimmed."""
-    strings = _children(element, "string")
-    if strings:
-        french = [s for s in strings if (s.get("language") or "").endswith(("fre", "fr"))]
-        element = (french or strings)[0]
-    return " ".join("".join(element.itertext()).split())
+    if len(element):
+        strings = _children(element, "string")
+        if strings:
+            french = [s for s in strings if (s.get("language") or "").endswith(("fre", "fr"))]
+            element = (french or strings)[0]
+        return " ".join("".join(element.itertext()).split())
+    return " ".join((element.text or "").split())
 
 
 def _texts(elements: list[etree._Element]) -> list[str]:
@@ -115,40 +125,46 @@ class LomFrConnector:
         warnings: list[str] = []
         if context.strict:
             _validate(lom)
-        generals = _children(lom, "general")
-        if not generals:
+        sections = _group(lom)
+        if not sections.get("general"):
             raise NoticeError("no <general> section (1. Général)")
-        general = generals[0]
-        title = _texts(_children(general, "title"))
+        general = _group(sections["general"][0])
+        title = _texts(general.get("title", []))
         if not title:
             raise NoticeError("no title (1.2 titre)")
-        identifiers, source_id = _identifiers(general, warnings)
+        identifiers, source_id = _identifiers(general.get("identifier", []), warnings)
+        educational = _group(sections["educational"][0]) if sections.get("educational") else {}
         vocabulary = {
-            field: _values(elements, SCHEMES[field], context, warnings)
-            for field, elements in {
-                # 1.10 typologie générale (voc-005); 1.9 documentType is DCMI types: not a facet.
-                "resource_types": _children(general, "generalResourceType"),
-                "pedagogical_types": _path(lom, "educational", "learningResourceType"),
-                "audiences": _path(lom, "educational", "intendedEndUserRole"),
-                "levels": _path(lom, "educational", "context"),
-            }.items()
+            field: _values(educational.get(name, []), SCHEMES[field], context, warnings)
+            for field, name in (
+                ("pedagogical_types", "learningResourceType"),
+                ("audiences", "intendedEndUserRole"),
+                ("levels", "context"),
+            )
         }
-        levels, disciplines = _classifications(lom, context, warnings)
+        # 1.10 typologie générale (voc-005); 1.9 documentType is DCMI types: not a facet.
+        resource_types = _values(
+            general.get("generalResourceType", []), SCHEMES["resource_types"], context, warnings
+        )
+        levels, disciplines = _classifications(
+            sections.get("classification", []), context, warnings
+        )
+        technical = sections.get("technical", [])
         draft = ResourceDraft(
             title=title[0][:500],
-            description="\n\n".join(_texts(_children(general, "description"))),
-            keywords=_texts(_children(general, "keyword")),
-            languages=[
-                code for t in _texts(_children(general, "language")) if (code := _language(t))
-            ],
-            resource_types=vocabulary["resource_types"],
+            description="\n\n".join(_texts(general.get("description", []))),
+            keywords=_texts(general.get("keyword", [])),
+            languages=[c for t in _texts(general.get("language", [])) if (c := _language(t))],
+            resource_types=resource_types,
             pedagogical_types=vocabulary["pedagogical_types"],
             audiences=vocabulary["audiences"],
             levels=[*vocabulary["levels"], *levels],
             disciplines=disciplines,
-            formats=_texts(_path(lom, "technical", "format")),
+            formats=_texts([f for t in technical for f in _children(t, "format")]),
             rights="; ".join(_texts(_path(lom, "rights", "description"))) or None,
-            access_url=_url(_texts(_path(lom, "technical", "location")), warnings),
+            access_url=_url(
+                _texts([x for t in technical for x in _children(t, "location")]), warnings
+            ),
             identifiers=identifiers,
             status=Status.PUBLISHED,
         )
@@ -156,10 +172,10 @@ class LomFrConnector:
 
 
 def _identifiers(
-    general: etree._Element, warnings: list[str]
+    elements: list[etree._Element], warnings: list[str]
 ) -> tuple[list[Identifier], str | None]:
     identifiers: list[Identifier] = []
-    for identifier in _children(general, "identifier"):
+    for identifier in elements:
         catalog = _texts(_children(identifier, "catalog"))
         entry = _texts(_children(identifier, "entry"))
         if not entry:
@@ -202,12 +218,12 @@ def _values(
 
 
 def _classifications(
-    lom: etree._Element, context: Context, warnings: list[str]
+    classifications: list[etree._Element], context: Context, warnings: list[str]
 ) -> tuple[list[str], list[str]]:
     """Detailed levels and teaching domains from classification taxon paths (the leaf)."""
     levels: list[str] = []
     disciplines: list[str] = []
-    for classification in _children(lom, "classification"):
+    for classification in classifications:
         purpose = " ".join(_texts(_path(classification, "purpose", "value"))).lower()
         if "educational_level" in purpose or "educational level" in purpose:
             target, schemes = levels, SCHEMES["levels"]

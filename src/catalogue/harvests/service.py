@@ -16,7 +16,7 @@ from catalogue.database import Connection
 from catalogue.errors import NotFoundError
 from catalogue.resources.models import Provenance
 from catalogue.resources.service import save_resource
-from catalogue.search.outbox import announce_changes
+from catalogue.search.outbox import announce_changes, wake_indexer
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import Context, Record
@@ -165,6 +165,7 @@ async def harvest(
             )
             async for page in pages:
                 await _store(conn, vocab, source["publisher_id"], page, counts)
+                await wake_indexer(conn)
                 await conn.execute(
                     SQL["page_done"],
                     run["id"],
@@ -215,7 +216,9 @@ async def _store(
             connector=CONNECTOR, source_id=record.identifier, harvested_at=_parse(record.datestamp)
         )
         try:
-            saved = await save_resource(conn, vocab, publisher_id, found[0].draft, provenance)
+            saved = await save_resource(
+                conn, vocab, publisher_id, found[0].draft, provenance, wake_worker=False
+            )
         except asyncpg.PostgresError as exc:
             counts.problem(record.identifier, f"refused by the database: {exc}")
             continue

@@ -17,6 +17,7 @@ from catalogue.database import Connection
 from catalogue.errors import InvalidInputError, NotFoundError
 from catalogue.resources.models import Provenance
 from catalogue.resources.service import save_resource
+from catalogue.search.outbox import wake_indexer
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import Connector, Context, Record, Rejected
@@ -102,6 +103,7 @@ async def run_import(
             )
             for document, result in results
         ]
+        await wake_indexer(conn)
         counts = {o: sum(1 for i in items if i.outcome == o) for o in OUTCOMES}
         row = await conn.fetchrow(
             SQL["insert_import"],
@@ -148,7 +150,9 @@ async def _save(
         connector=connector, source_id=result.source_id, harvested_at=datetime.now(UTC)
     )
     try:
-        saved = await save_resource(conn, vocab, publisher_id, result.draft, provenance)
+        saved = await save_resource(
+            conn, vocab, publisher_id, result.draft, provenance, wake_worker=False
+        )
     except asyncpg.PostgresError as exc:
         return ReportItem(
             outcome="rejected",

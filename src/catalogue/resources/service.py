@@ -119,6 +119,7 @@ async def save_resource(
     provenance: Provenance | None = None,
     *,
     resource_id: UUID | None = None,
+    wake_worker: bool = True,
 ) -> SaveOutcome:
     """Create or update (the given id, or found by source record or identifier) in one
     transaction."""
@@ -139,7 +140,7 @@ async def save_resource(
         await repository.replace_children(
             conn, resource_id, publisher_id, draft.identifiers, draft.offers
         )
-        await announce_changes(conn, [resource_id])
+        await announce_changes(conn, [resource_id], wake_worker=wake_worker)
     return SaveOutcome(id=resource_id, outcome=outcome, unknown_concepts=unknown)
 
 

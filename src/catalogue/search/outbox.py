@@ -29,9 +29,17 @@ INDEX_JOB = "index-search-outbox"
 BATCH = 500
 
 
-async def announce_changes(conn: Connection, resource_ids: list[UUID]) -> None:
-    """Call inside the transaction that changed the resources."""
+async def announce_changes(
+    conn: Connection, resource_ids: list[UUID], *, wake_worker: bool = True
+) -> None:
+    """Call inside the transaction that changed the resources. A batch of changes (an
+    import) wakes the worker once at its end instead (`wake_indexer`)."""
     await repository.enqueue_outbox(conn, resource_ids)
+    if wake_worker:
+        await wake_indexer(conn)
+
+
+async def wake_indexer(conn: Connection) -> None:
     await Queries(AsyncpgDriver(conn)).enqueue(INDEX_JOB, None)  # type: ignore[arg-type]
 
 
