@@ -164,20 +164,23 @@ async def harvest(
                 token=source["resume_token"],
             )
             async for page in pages:
-                await _store(conn, vocab, source["publisher_id"], page, counts)
-                await wake_indexer(conn)
-                await conn.execute(
-                    SQL["page_done"],
-                    run["id"],
-                    counts.created,
-                    counts.updated,
-                    counts.unchanged,
-                    counts.withdrawn,
-                    counts.rejected,
-                    counts.problems,
-                    page.token,
-                    prefix,
-                )
+                # One transaction a page (each record in its own savepoint): the stored token
+                # always matches what was saved, and commits do not dominate the run.
+                async with conn.transaction():
+                    await _store(conn, vocab, source["publisher_id"], page, counts)
+                    await wake_indexer(conn)
+                    await conn.execute(
+                        SQL["page_done"],
+                        run["id"],
+                        counts.created,
+                        counts.updated,
+                        counts.unchanged,
+                        counts.withdrawn,
+                        counts.rejected,
+                        counts.problems,
+                        page.token,
+                        prefix,
+                    )
         except OaiError as exc:
             status, error = "failed", str(exc)
         await conn.execute(SQL["finish_run"], run["id"], status, error)

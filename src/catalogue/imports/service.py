@@ -6,6 +6,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Literal
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from connectors.contract import Connector, Context, Record, Rejected
 log = structlog.get_logger(__name__)
 SQL = load_queries("catalogue.imports")
 
+COMMIT_EVERY = 200
 MAX_ZIP_ENTRIES = 10_000
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 
@@ -85,7 +87,11 @@ async def run_import(
     source: str,
     strict: bool = False,
 ) -> ImportReport:
-    """Save every record on its own: a bad record never stops the others."""
+    """Save every record on its own: a bad record never stops the others.
+
+    Records are committed by batches (each record in its own savepoint, so a refused one
+    rolls back alone): one commit per record would cost more than the work itself.
+    """
     started = datetime.now(UTC)
     context = context_for(vocab, strict=strict)
     results = (
@@ -97,12 +103,18 @@ async def run_import(
     async with pool.acquire() as conn:
         if await conn.fetchval(SQL["publisher_exists"], publisher_id) is None:
             raise NotFoundError(f"no publisher {publisher_id}")
-        items = [
-            msgspec.structs.replace(
-                await _save(conn, vocab, connector.name, publisher_id, result), document=document
-            )
-            for document, result in results
-        ]
+        items: list[ReportItem] = []
+        while batch := list(islice(results, COMMIT_EVERY)):
+            async with conn.transaction():
+                items.extend(
+                    [
+                        msgspec.structs.replace(
+                            await _save(conn, vocab, connector.name, publisher_id, result),
+                            document=document,
+                        )
+                        for document, result in batch
+                    ]
+                )
         await wake_indexer(conn)
         counts = {o: sum(1 for i in items if i.outcome == o) for o in OUTCOMES}
         row = await conn.fetchrow(
