@@ -147,6 +147,7 @@ def create_app(
             resources_api.resource,
             resources_api.PublisherResourcesController,
             resources_api.ModerationController,
+            resources_api.approve,
             imports_api.ImportsController,
             harvests_api.HarvestsController,
             oai_api.oai,

@@ -204,3 +204,25 @@ async def test_offerings_become_searchable_once_the_publisher_is_approved(
         await outbox.drain(pool, backend, vocab)
         gone = await client.get("/api/v1/search", params={"q": "géométrie"}, headers=actors.teacher)
         assert gone.json()["total"] == 0
+
+
+async def test_one_offering_can_be_approved_before_its_publisher(
+    client: httpx.AsyncClient, actors: Actors, conn: asyncpg.Connection, database_url: str
+) -> None:
+    first = (
+        await client.post("/api/v1/publisher/resources", json=DRAFT, headers=actors.staff)
+    ).json()["id"]
+    other = {**DRAFT, "title": "Géométrie, cahier", "identifiers": []}
+    await client.post("/api/v1/publisher/resources", json=other, headers=actors.staff)
+    url = f"/api/v1/resources/{first}/approval"
+    assert (await client.post(url, headers=actors.staff)).status_code == 403
+    approved = await client.post(url, headers=actors.admin)
+    assert approved.status_code == 201
+    assert approved.json()["id"] == first
+    vocab = await VocabularyIndex.load(conn)
+    async with await create_pool(database_url, max_size=2) as pool:
+        await outbox.drain(pool, PostgresBackend(pool), vocab)
+    found = await client.get("/api/v1/search", params={"q": "géométrie"}, headers=actors.teacher)
+    assert [hit["id"] for hit in found.json()["hits"]] == [first]
+    missing = "/api/v1/resources/00000000-0000-0000-0000-000000000000/approval"
+    assert (await client.post(missing, headers=actors.admin)).status_code == 404

@@ -14,8 +14,10 @@ from catalogue.identity.models import Principal, Role, Scope
 from catalogue.identity.publishers import PublisherView
 from catalogue.resources.models import ResourceDraft, ResourceView
 from catalogue.resources.publishing import (
+    ApprovedResource,
     OwnResources,
     acting_publisher,
+    approve_resource,
     list_own,
     put_resource,
     set_publisher_status,
@@ -104,3 +106,13 @@ class ModerationController(Controller):
     @post("/suspension", summary="Suspendre un éditeur : ses offres et ses clients s'arrêtent")
     async def suspend(self, pool: Pool, publisher_id: FromPath[UUID]) -> PublisherView:
         return await set_publisher_status(pool, publisher_id, "suspended")
+
+
+@post(
+    "/api/v1/resources/{resource_id:uuid}/approval",
+    guards=[requires(Role.NATIONAL_ADMIN)],
+    tags=["éditeurs"],
+    summary="Approuver une offre d'un éditeur encore en attente de modération",
+)
+async def approve(pool: Pool, resource_id: FromPath[UUID]) -> ApprovedResource:
+    return await approve_resource(pool, resource_id)

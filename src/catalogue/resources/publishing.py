@@ -100,6 +100,22 @@ async def list_own(conn: Connection, publisher_id: UUID, page: int, per_page: in
     )
 
 
+class ApprovedResource(msgspec.Struct, kw_only=True):
+    id: UUID
+    title: str
+    status: Status
+
+
+async def approve_resource(pool: asyncpg.Pool, resource_id: UUID) -> ApprovedResource:
+    """Moderation of one offering: visible although its publisher is still under review."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(SQL["approve_resource"], resource_id)
+        if row is None:
+            raise NotFoundError("Ressource introuvable.")
+        await announce_changes(conn, [resource_id])
+    return msgspec.convert(dict(row), ApprovedResource)
+
+
 async def set_publisher_status(
     pool: asyncpg.Pool, publisher_id: UUID, status: str
 ) -> PublisherView:

@@ -5,7 +5,7 @@ SELECT r.id, r.status, r.updated_at, r.publisher_id, p.name AS publisher_name, r
        r.levels, r.disciplines, r.access_url, r.rights
 FROM resources r
 JOIN publishers p ON p.id = r.publisher_id
-WHERE p.status = 'approved'
+WHERE (p.status = 'approved' OR (p.status = 'pending' AND r.approved_at IS NOT NULL))
   AND r.status IN ('published', 'withdrawn')
   AND ($1::timestamptz IS NULL OR r.updated_at >= $1)
   AND ($2::timestamptz IS NULL OR r.updated_at < $2)

@@ -10,6 +10,7 @@ LEFT JOIN LATERAL (
     SELECT array_agg(DISTINCT licence_type) AS licence_types, min(unit_price_cents) AS min_price
     FROM offers WHERE resource_id = r.id AND status = 'published'
 ) o ON true
-WHERE r.id > $1 AND r.status = 'published' AND p.status = 'approved'
+WHERE r.id > $1 AND r.status = 'published'
+  AND (p.status = 'approved' OR (p.status = 'pending' AND r.approved_at IS NOT NULL))
 ORDER BY r.id
 LIMIT $2

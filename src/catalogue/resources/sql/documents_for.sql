@@ -1,4 +1,5 @@
--- What the index needs of searchable resources: published, from an approved publisher.
+-- What the index needs of searchable resources: published, from an approved publisher
+-- (or approved one by one while their publisher is under review).
 SELECT r.id, r.title, r.description, r.keywords, r.publisher_id, p.name AS publisher_name,
        r.thumbnail_url, r.levels, r.disciplines, r.resource_types, r.pedagogical_types,
        r.accessibility, r.languages, r.published_at,
@@ -10,4 +11,5 @@ LEFT JOIN LATERAL (
     SELECT array_agg(DISTINCT licence_type) AS licence_types, min(unit_price_cents) AS min_price
     FROM offers WHERE resource_id = r.id AND status = 'published'
 ) o ON true
-WHERE r.id = ANY($1::uuid[]) AND r.status = 'published' AND p.status = 'approved'
+WHERE r.id = ANY($1::uuid[]) AND r.status = 'published'
+  AND (p.status = 'approved' OR (p.status = 'pending' AND r.approved_at IS NOT NULL))
