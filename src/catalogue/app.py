@@ -22,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
+from accounts import api as accounts_api
 from catalogue import __version__, health, pages
 from catalogue.config import Settings, get_settings
 from catalogue.database import create_pool
@@ -115,6 +116,7 @@ def create_app(
                 search=SearchService(backend, vocab, pool),
                 settings=settings,
                 pool=pool,
+                pseudonym_key=derive_key(secret, "pseudonym"),
                 http=http,
                 authenticator=authenticator,
                 sign_in=(
@@ -157,6 +159,7 @@ def create_app(
             identity_api.token,
             identity_api.jwks,
             identity_web.AuthController,
+            *accounts_api.ROUTES,
             create_static_files_router(
                 "/static",
                 directories=[HERE / "static"],

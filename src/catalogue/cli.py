@@ -128,7 +128,7 @@ async def _prepare(settings: Settings, *, load_demo: bool) -> str:
     try:
         await prepare_database(conn)
         if load_demo:
-            await demo.load_demo(conn)
+            await demo.load_demo(conn, settings)
     finally:
         await conn.close()
     return url

@@ -58,6 +58,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     production: bool = False
     max_body_bytes: int = 20 * 1024 * 1024
     db_pool_size: int = 10
+    refund_window_days: int = 30
     secret_key: str | None = None
     demo: bool = False
     # `serve` runs the job worker in its own process unless told otherwise (the embedded
@@ -136,6 +137,12 @@ def settings_from(env: Mapping[str, str]) -> Settings:
             env.get("CATALOGUE_DB_POOL_SIZE", str(defaults.db_pool_size)),
             low=1,
             high=500,
+        ),
+        refund_window_days=_int(
+            "CATALOGUE_REFUND_WINDOW_DAYS",
+            env.get("CATALOGUE_REFUND_WINDOW_DAYS", str(defaults.refund_window_days)),
+            low=0,
+            high=3650,
         ),
         secret_key=secret_key,
         demo=_flag("CATALOGUE_DEMO", env.get("CATALOGUE_DEMO", "")),

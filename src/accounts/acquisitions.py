@@ -1,0 +1,422 @@
+"""Acquisitions: a teacher spends from their envelope and receives a licence.
+
+Idempotent on (teacher, Idempotency-Key): the first answer is stored in the transaction that
+moves the money, so a retry after any failure finds both or neither.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import msgspec
+
+from accounts.errors import (
+    KeyReusedError,
+    PeriodError,
+    RefusedByRuleError,
+    RequestInFlightError,
+    WrongStateError,
+)
+from accounts.ledger import (
+    SQL,
+    ensure_account,
+    ensure_administers,
+    euros,
+    period_or_current,
+    retrying,
+    transfer,
+)
+from accounts.models import MAX_CENTS, Acquisition, AcquisitionStatus, Licence, NewAcquisition
+from catalogue.database import Connection
+from catalogue.errors import ForbiddenError, InvalidInputError, NotFoundError, UnprocessableError
+from catalogue.identity.models import Principal, Role
+from catalogue.identity.secrets import pseudonym
+from catalogue.vocabularies.index import VocabularyIndex
+
+Answer = tuple[int, dict[str, Any]]  # HTTP status and body, replayed as they were
+
+
+class Buyer(msgspec.Struct, frozen=True):
+    person_id: UUID
+    uai: str
+    academie: str
+
+
+def check_key(key: str | None) -> str:
+    if key is None or not key.strip():
+        raise InvalidInputError("L'en-tête Idempotency-Key est requis.")
+    if len(key) > 255 or not key.isprintable():
+        raise InvalidInputError("Idempotency-Key : au plus 255 caractères imprimables.")
+    return key
+
+
+async def buyer(conn: Connection, principal: Principal) -> Buyer:
+    if principal.person_id is None or not principal.has(Role.TEACHER):
+        raise ForbiddenError("Réservé aux enseignants.")
+    row = principal.establishment_uai and await conn.fetchrow(
+        SQL["establishment"], principal.establishment_uai
+    )
+    if not row:
+        raise UnprocessableError("Votre compte n'est rattaché à aucun établissement connu.")
+    return Buyer(principal.person_id, row["uai"], row["academie"])
+
+
+async def acquire(
+    pool: asyncpg.Pool,
+    vocab: VocabularyIndex,
+    pseudonym_key: bytes,
+    principal: Principal,
+    *,
+    key: str,
+    new: NewAcquisition,
+) -> Answer:
+    async def work(conn: Connection) -> Answer:
+        return await acquire_in(conn, vocab, pseudonym_key, principal, key=key, new=new)
+
+    try:
+        return await retrying(pool, work)
+    except asyncpg.UniqueViolationError:
+        # The first request with this key committed between our snapshot and our lock:
+        # its answer is there now.
+        return await retrying(pool, work)
+
+
+async def acquire_in(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    pseudonym_key: bytes,
+    principal: Principal,
+    *,
+    key: str,
+    new: NewAcquisition,
+) -> Answer:
+    """An acquisition, or the first answer given to this key, in the caller's transaction."""
+    digest = hashlib.sha256(msgspec.json.encode(new)).digest()
+    who = await buyer(conn, principal)
+    if not await conn.fetchval(SQL["try_key_lock"], who.person_id, key):
+        raise RequestInFlightError("Une requête avec cette Idempotency-Key est en cours.")
+    prior = await conn.fetchrow(SQL["acquisition_by_key"], who.person_id, key)
+    if prior is not None:
+        if bytes(prior["request_hash"]) != digest:
+            raise KeyReusedError("Cette Idempotency-Key a servi pour une autre requête.")
+        return prior["response_status"], prior["response"]
+    return await _purchase(conn, vocab, pseudonym_key, who, key=key, digest=digest, new=new)
+
+
+async def _purchase(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    pseudonym_key: bytes,
+    who: Buyer,
+    *,
+    key: str,
+    digest: bytes,
+    new: NewAcquisition,
+) -> Answer:
+    period = await period_or_current(conn, None)
+    offer = await conn.fetchrow(SQL["offer_for_sale"], new.offer_id)
+    if offer is None:
+        raise UnprocessableError("Offre introuvable.")
+    if not offer["on_sale"]:
+        raise UnprocessableError("Cette offre n'est plus proposée.")
+    total = offer["unit_price_cents"] * new.quantity
+    if total > MAX_CENTS:
+        raise UnprocessableError("Montant total démesuré.")
+    rules = await conn.fetchrow(SQL["rules_for"], who.uai, who.academie)
+    assert rules is not None  # an aggregate: always one row
+    types = set(vocab.with_ancestors(offer["resource_types"])) | set(offer["resource_types"])
+    if excluded := types & set(rules["excluded_resource_types"]):
+        labels = ", ".join(sorted(vocab.label(uri) for uri in excluded))
+        raise RefusedByRuleError(f"Ce type de ressource est exclu par une règle : {labels}.")
+    limit = rules["max_per_acquisition_cents"]
+    if limit is not None and total > limit:
+        raise RefusedByRuleError(f"Une acquisition est limitée à {euros(limit)}.")
+    threshold = rules["approval_threshold_cents"]
+    pending = threshold is not None and total >= threshold
+    acquisition_id, now = uuid4(), datetime.now(UTC)
+    if total > 0:
+        source = await ensure_account(
+            conn, period.id, "teacher", str(who.person_id), academie=who.academie, uai=who.uai
+        )
+        kind, owner = ("held", who.uai) if pending else ("publisher", str(offer["publisher_id"]))
+        destination = await ensure_account(
+            conn, period.id, kind, owner, academie=who.academie, uai=who.uai
+        )
+        await transfer(
+            conn,
+            period.id,
+            source,
+            destination,
+            total,
+            kind="hold" if pending else "purchase",
+            acquisition_id=acquisition_id,
+            by=who.person_id,
+        )
+    licence = (
+        None
+        if pending
+        else _licence(
+            pseudonym_key, who, offer, quantity=new.quantity, period_end=period.ends_on, now=now
+        )
+    )
+    view = Acquisition(
+        id=acquisition_id,
+        status=AcquisitionStatus.PENDING if pending else AcquisitionStatus.COMPLETED,
+        offer_id=offer["id"],
+        resource_id=offer["resource_id"],
+        resource_title=offer["title"],
+        publisher_id=offer["publisher_id"],
+        establishment_uai=who.uai,
+        quantity=new.quantity,
+        unit_price_cents=offer["unit_price_cents"],
+        total_cents=total,
+        created_at=now,
+        licence=licence,
+    )
+    status_code, body = (202 if pending else 201), msgspec.to_builtins(view)
+    await conn.execute(
+        SQL["insert_acquisition"],
+        acquisition_id,
+        who.person_id,
+        key,
+        digest,
+        period.id,
+        offer["id"],
+        offer["resource_id"],
+        offer["publisher_id"],
+        who.uai,
+        who.academie,
+        new.quantity,
+        offer["unit_price_cents"],
+        total,
+        view.status,
+        status_code,
+        body,
+        now,
+        None if pending else now,
+    )
+    if licence is not None:
+        await _insert_licence(conn, licence, acquisition_id, who.person_id, offer["publisher_id"])
+    return status_code, body
+
+
+def _licence(
+    key: bytes, who: Buyer, offer: Any, *, quantity: int, period_end: date, now: datetime
+) -> Licence:
+    per_establishment = offer["licence_type"] == "establishment"
+    return Licence(
+        id=uuid4(),
+        resource_id=offer["resource_id"],
+        resource_title=offer["title"],
+        offer_id=offer["id"],
+        holder_kind="establishment" if per_establishment else "teacher",
+        holder=who.uai
+        if per_establishment
+        else pseudonym(key, who.person_id, offer["publisher_id"]),
+        seats=quantity * (offer["seats"] or 1),
+        valid_from=now,
+        valid_until=valid_until(offer["duration"], offer["duration_months"], period_end, now),
+        revoked_at=None,
+    )
+
+
+def valid_until(
+    duration: str, months: int | None, period_end: date, now: datetime
+) -> datetime | None:
+    """School year: to the end of the budget period; months: calendar months; else perpetual."""
+    if duration == "school_year":
+        return datetime.combine(period_end + timedelta(days=1), time(), tzinfo=UTC)
+    if duration == "months" and months:
+        year, month = divmod(now.month - 1 + months, 12)
+        year += now.year
+        day = min(now.day, calendar.monthrange(year, month + 1)[1])
+        return now.replace(year=year, month=month + 1, day=day)
+    return None
+
+
+async def _insert_licence(
+    conn: Connection, licence: Licence, acquisition_id: UUID, person_id: UUID, publisher_id: UUID
+) -> None:
+    await conn.execute(
+        SQL["insert_licence"],
+        licence.id,
+        acquisition_id,
+        person_id,
+        licence.offer_id,
+        licence.resource_id,
+        publisher_id,
+        licence.holder_kind,
+        licence.holder,
+        licence.seats,
+        licence.valid_from,
+        licence.valid_until,
+    )
+
+
+# Decisions after the fact: each is new transfers and a new status, never an edit of money.
+
+
+async def decide(
+    pool: asyncpg.Pool,
+    pseudonym_key: bytes,
+    principal: Principal,
+    acquisition_id: UUID,
+    action: str,
+    *,
+    refund_window: timedelta,
+) -> Acquisition:
+    async def work(conn: Connection) -> None:
+        row = await conn.fetchrow(SQL["lock_acquisition"], acquisition_id)
+        if row is None:
+            raise NotFoundError("Acquisition introuvable.")
+        if action == "cancel":
+            if row["person_id"] != principal.person_id:
+                raise NotFoundError("Acquisition introuvable.")
+        else:
+            ensure_administers(principal, academie=row["academie"], uai=row["establishment_uai"])
+        if row["period_status"] != "open":
+            raise PeriodError("La période budgétaire de cette acquisition est close.")
+        await _STEPS[action](conn, pseudonym_key, principal, row, refund_window)
+
+    await retrying(pool, work)
+    async with pool.acquire() as conn:
+        return (await list_acquisitions(conn, acquisition_id=acquisition_id))[0]
+
+
+def _expect(row: Any, status: AcquisitionStatus) -> None:
+    if row["status"] != status:
+        raise WrongStateError(f"Cette acquisition est « {row['status']} », pas « {status} ».")
+
+
+async def _move_back(
+    conn: Connection, row: Any, source_kind: str, kind: str, by: UUID | None
+) -> None:
+    source = await ensure_account(
+        conn,
+        row["period_id"],
+        source_kind,
+        row["establishment_uai"] if source_kind == "held" else str(row["publisher_id"]),
+    )
+    teacher = await ensure_account(
+        conn,
+        row["period_id"],
+        "teacher",
+        str(row["person_id"]),
+        academie=row["academie"],
+        uai=row["establishment_uai"],
+    )
+    if row["total_cents"] > 0:
+        await transfer(
+            conn,
+            row["period_id"],
+            source,
+            teacher,
+            row["total_cents"],
+            kind=kind,
+            acquisition_id=row["id"],
+            by=by,
+        )
+
+
+async def _approve(
+    conn: Connection, key: bytes, principal: Principal, row: Any, _: timedelta
+) -> None:
+    _expect(row, AcquisitionStatus.PENDING)
+    held = await ensure_account(conn, row["period_id"], "held", row["establishment_uai"])
+    publisher = await ensure_account(conn, row["period_id"], "publisher", str(row["publisher_id"]))
+    if row["total_cents"] > 0:
+        await transfer(
+            conn,
+            row["period_id"],
+            held,
+            publisher,
+            row["total_cents"],
+            kind="capture",
+            acquisition_id=row["id"],
+            by=principal.person_id,
+        )
+    who = Buyer(row["person_id"], row["establishment_uai"], row["academie"])
+    offer = {**dict(row), "id": row["offer_id"]}
+    licence = _licence(
+        key, who, offer, quantity=row["quantity"], period_end=row["ends_on"], now=datetime.now(UTC)
+    )
+    await _insert_licence(conn, licence, row["id"], row["person_id"], row["publisher_id"])
+    await conn.execute(
+        SQL["decide_acquisition"], row["id"], AcquisitionStatus.COMPLETED, principal.person_id
+    )
+
+
+async def _reject(
+    conn: Connection, _: bytes, principal: Principal, row: Any, __: timedelta
+) -> None:
+    _expect(row, AcquisitionStatus.PENDING)
+    await _move_back(conn, row, "held", "release", principal.person_id)
+    await conn.execute(
+        SQL["decide_acquisition"], row["id"], AcquisitionStatus.REJECTED, principal.person_id
+    )
+
+
+async def _cancel(
+    conn: Connection, _: bytes, principal: Principal, row: Any, __: timedelta
+) -> None:
+    _expect(row, AcquisitionStatus.PENDING)
+    await _move_back(conn, row, "held", "cancellation", principal.person_id)
+    await conn.execute(
+        SQL["decide_acquisition"], row["id"], AcquisitionStatus.CANCELLED, principal.person_id
+    )
+
+
+async def _refund(
+    conn: Connection, _: bytes, principal: Principal, row: Any, window: timedelta
+) -> None:
+    _expect(row, AcquisitionStatus.COMPLETED)
+    if row["completed_at"] + window < datetime.now(UTC):
+        raise UnprocessableError(f"Le délai de remboursement ({window.days} jours) est passé.")
+    await _move_back(conn, row, "publisher", "refund", principal.person_id)
+    await conn.execute(SQL["revoke_licence"], row["id"])
+    await conn.execute(
+        SQL["decide_acquisition"], row["id"], AcquisitionStatus.REFUNDED, principal.person_id
+    )
+
+
+_STEPS = {"approve": _approve, "reject": _reject, "cancel": _cancel, "refund": _refund}
+
+
+async def list_acquisitions(
+    conn: Connection,
+    *,
+    acquisition_id: UUID | None = None,
+    person_id: UUID | None = None,
+    uai: str | None = None,
+    academie: str | None = None,
+    status: str | None = None,
+    limit: int = 200,
+) -> list[Acquisition]:
+    rows = await conn.fetch(
+        SQL["acquisitions"], acquisition_id, person_id, uai, academie, status, limit
+    )
+    return [_acquisition(row) for row in rows]
+
+
+def _acquisition(row: Any) -> Acquisition:
+    licence = None
+    if row["licence_id"] is not None:
+        licence = Licence(
+            id=row["licence_id"],
+            resource_id=row["resource_id"],
+            resource_title=row["resource_title"],
+            offer_id=row["offer_id"],
+            holder_kind=row["holder_kind"],
+            holder=row["holder"],
+            seats=row["seats"],
+            valid_from=row["valid_from"],
+            valid_until=row["valid_until"],
+            revoked_at=row["revoked_at"],
+        )
+    fields = {k: row[k] for k in Acquisition.__struct_fields__ if k != "licence"}
+    return Acquisition(**fields, licence=licence)

@@ -1,0 +1,178 @@
+"""Allocations to teachers from a CSV file: every line checked first, then all applied or none.
+
+Columns: UAI, teacher (person id or e-mail), amount in euros with at most two decimals.
+Comma or semicolon separated, UTF-8 (a BOM is fine), an optional header row starting "UAI".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from uuid import UUID
+
+import msgspec
+
+from accounts.errors import InsufficientFundsError
+from accounts.ledger import (
+    SQL,
+    ensure_account,
+    ensure_administers,
+    euros,
+    period_or_current,
+    transfer,
+)
+from accounts.models import MAX_CENTS, CsvLine, CsvReport
+from catalogue.database import Connection
+from catalogue.errors import ForbiddenError, InvalidInputError, UnprocessableError
+from catalogue.identity.models import Principal
+
+MAX_LINES = 10_000
+_AMOUNT = re.compile(r"(\d{1,9})(?:[.,](\d{1,2}))?")
+_UAI = re.compile(r"[0-9]{7}[A-Z]")
+Good = tuple[CsvLine, str, str]  # a line, its teacher's person id and académie
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def parse_cents(text: str) -> int:
+    """'12', '12.5', '12,50' -> cents; anything else is refused with the reason."""
+    if text.startswith("-"):
+        raise ValueError("montant négatif")
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        raise ValueError(f"montant illisible {text!r} (euros, au plus deux décimales)")
+    cents = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+    if cents == 0:
+        raise ValueError("montant nul")
+    if cents > MAX_CENTS:
+        raise ValueError("montant trop élevé")
+    return cents
+
+
+def read_rows(body: bytes) -> list[tuple[int, list[str]]]:
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"Le fichier n'est pas en UTF-8 (octet invalide en position {exc.start})."
+        ) from exc
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = [
+        (number, [cell.strip() for cell in cells])
+        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
+        if any(cell.strip() for cell in cells)
+    ]
+    if rows and rows[0][1] and rows[0][1][0].casefold() == "uai":
+        rows = rows[1:]
+    if not rows:
+        raise InvalidInputError("Le fichier ne contient aucune ligne.")
+    if len(rows) > MAX_LINES:
+        raise InvalidInputError(f"Au plus {MAX_LINES} lignes par fichier.")
+    return rows
+
+
+def _cell_error(cells: list[str]) -> str | None:
+    if len(cells) != 3:
+        return f"3 colonnes attendues, {len(cells)} trouvées"
+    for cell in cells[:2]:
+        if cell.startswith(FORMULA_STARTS):
+            return f"cellule refusée {cell[:20]!r} : une formule n'est pas une valeur"
+    if not _UAI.fullmatch(cells[0]):
+        return f"UAI invalide {cells[0]!r}"
+    return None
+
+
+async def _check_line(
+    conn: Connection, principal: Principal, number: int, cells: list[str]
+) -> tuple[CsvLine, tuple[str, str] | None]:
+    """The line's report, and the teacher's person id and académie when it is good."""
+    padded = [*cells, "", "", ""][:3]
+    line = CsvLine(line=number, uai=padded[0], teacher=padded[1], amount_cents=None)
+    line.error = _cell_error(cells)
+    if line.error is None:
+        try:
+            line.amount_cents = parse_cents(padded[2])
+        except ValueError as exc:
+            line.error = str(exc)
+    if line.error:
+        return line, None
+    row = await conn.fetchrow(SQL["teacher"], line.teacher, line.uai)
+    if row is None:
+        line.error = f"aucun enseignant {line.teacher!r} dans l'établissement {line.uai}"
+        return line, None
+    try:
+        ensure_administers(principal, academie=row["academie"], uai=line.uai)
+    except ForbiddenError as exc:
+        line.error = exc.detail
+        return line, None
+    return line, (str(row["id"]), row["academie"])
+
+
+async def allocate_csv(conn: Connection, principal: Principal, body: bytes) -> CsvReport:
+    """Check every line, then apply them all in the caller's transaction, or refuse with 422."""
+    period = await period_or_current(conn, None)
+    lines: list[CsvLine] = []
+    teachers: dict[tuple[str, str], int] = {}
+    good: list[Good] = []
+    for number, cells in read_rows(body):
+        line, teacher = await _check_line(conn, principal, number, cells)
+        lines.append(line)
+        if teacher is None:
+            continue
+        first = teachers.setdefault((line.uai, teacher[0]), number)
+        if first != number:
+            line.error = f"doublon de la ligne {first}"
+            continue
+        good.append((line, *teacher))
+    _check_funds(await _establishment_balances(conn, period.id, good), good)
+    if any(line.error for line in lines):
+        raise UnprocessableError(
+            "Fichier refusé : aucune ligne n'a été appliquée.",
+            errors=[msgspec.to_builtins(line) for line in lines if line.error],
+        )
+    for line, person_id, academie in good:
+        assert line.amount_cents is not None
+        source = await ensure_account(
+            conn, period.id, "establishment", line.uai, academie=academie, uai=line.uai
+        )
+        destination = await ensure_account(
+            conn, period.id, "teacher", person_id, academie=academie, uai=line.uai
+        )
+        try:
+            await transfer(
+                conn,
+                period.id,
+                source,
+                destination,
+                line.amount_cents,
+                kind="allocation",
+                by=principal.person_id,
+            )
+        except InsufficientFundsError as exc:  # spent meanwhile: still nothing applied
+            raise UnprocessableError(f"Ligne {line.line} : {exc.detail}") from exc
+    total = sum(line.amount_cents or 0 for line in lines)
+    return CsvReport(applied=True, total_cents=total, lines=lines)
+
+
+async def _establishment_balances(
+    conn: Connection, period_id: UUID, good: list[Good]
+) -> dict[str, int]:
+    uais = sorted({line.uai for line, *_ in good})
+    rows = await conn.fetch(SQL["establishment_balances"], period_id, uais)
+    return {r["owner"]: r["balance_cents"] for r in rows}
+
+
+def _check_funds(balances: dict[str, int], good: list[Good]) -> None:
+    needed: dict[str, int] = defaultdict(int)
+    for line, *_ in good:
+        needed[line.uai] += line.amount_cents or 0
+    for line, *_ in good:
+        available = balances.get(line.uai, 0)
+        if needed[line.uai] > available:
+            line.error = (
+                f"l'établissement {line.uai} dispose de {euros(available)}, "
+                f"le fichier lui demande {euros(needed[line.uai])}"
+            )

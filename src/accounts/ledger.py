@@ -1,0 +1,340 @@
+"""The double-entry ledger: periods, accounts, transfers, allocations and period closing.
+
+The database keeps the invariants (see migration 0009): these functions only choose which
+accounts a movement joins, and who may ask for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from accounts.errors import InsufficientFundsError, PeriodError
+from accounts.models import Allocation, Balance, NewAllocation, NewPeriod, Period, Rules
+from catalogue.database import Connection
+from catalogue.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
+from catalogue.identity.models import Principal, Role
+from catalogue.sqlfiles import load_queries
+from catalogue.vocabularies.index import VocabularyIndex
+
+SQL = load_queries("accounts")
+T = TypeVar("T")
+NATIONAL = "national"  # owner of each period's funding account
+_RETRIES = 5
+RESOURCE_TYPES = ("scolomfr-voc-005",)
+PARIS = ZoneInfo("Europe/Paris")
+
+
+async def retrying(pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]]) -> T:
+    """Run `work` in one transaction, again after a deadlock or a serialisation failure."""
+    for attempt in range(_RETRIES):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                return await work(conn)
+        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
+            if attempt == _RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def transfer(
+    conn: Connection,
+    period_id: UUID,
+    source: int,
+    destination: int,
+    amount_cents: int,
+    *,
+    kind: str,
+    acquisition_id: UUID | None = None,
+    by: UUID | None = None,
+) -> int:
+    """One immutable transfer; the database moves both balances or refuses an overdraft."""
+    try:
+        transfer_id: int = await conn.fetchval(
+            SQL["insert_transfer"],
+            period_id,
+            source,
+            destination,
+            amount_cents,
+            kind,
+            acquisition_id,
+            by,
+        )
+    except asyncpg.CheckViolationError as exc:
+        if exc.constraint_name == "accounts_no_overdraft":
+            raise InsufficientFundsError(
+                f"Solde insuffisant pour un mouvement de {euros(amount_cents)}."
+            ) from exc
+        raise
+    return transfer_id
+
+
+def euros(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}".replace(",", "\u202f") + f",{part:02d} €"
+
+
+async def ensure_account(
+    conn: Connection,
+    period_id: UUID,
+    kind: str,
+    owner: str,
+    *,
+    academie: str | None = None,
+    uai: str | None = None,
+) -> int:
+    while True:  # see ensure_account.sql: empty only when a concurrent insert just won
+        account_id: int | None = await conn.fetchval(
+            SQL["ensure_account"], period_id, kind, owner, academie, uai
+        )
+        if account_id is not None:
+            return account_id
+
+
+async def balance(conn: Connection, account_id: int) -> Balance:
+    row = await conn.fetchrow(SQL["account_by_id"], account_id)
+    assert row is not None
+    return Balance(kind=row["kind"], owner=row["owner"], balance_cents=row["balance_cents"])
+
+
+# Periods
+
+
+def school_year(today: date) -> tuple[date, date]:
+    start_year = today.year if today.month >= 9 else today.year - 1
+    return date(start_year, 9, 1), date(start_year + 1, 8, 31)
+
+
+async def open_period(conn: Connection, new: NewPeriod) -> Period:
+    default_start, default_end = school_year(datetime.now(PARIS).date())
+    starts_on = new.starts_on or default_start
+    ends_on = new.ends_on or (default_end if new.starts_on is None else None)
+    if ends_on is None:
+        raise UnprocessableError("ends_on est requis quand starts_on est donné.")
+    if ends_on <= starts_on:
+        raise UnprocessableError("ends_on doit suivre starts_on.")
+    name = new.name or f"{starts_on.year}-{ends_on.year}"
+    try:
+        async with conn.transaction():
+            row = await conn.fetchrow(SQL["insert_period"], name, starts_on, ends_on, new.leftover)
+            assert row is not None
+            await ensure_account(conn, row["id"], "funding", NATIONAL)
+    except asyncpg.ExclusionViolationError as exc:
+        raise ConflictError("Une autre période couvre déjà ces dates.") from exc
+    except asyncpg.UniqueViolationError as exc:
+        raise ConflictError(f"Une période s'appelle déjà {name!r}.") from exc
+    return msgspec.convert(dict(row), Period)
+
+
+async def period_or_current(conn: Connection, period_id: UUID | None) -> Period:
+    if period_id is None:
+        row = await conn.fetchrow(SQL["current_period"])
+        if row is None:
+            raise PeriodError("Aucune période budgétaire ouverte ne couvre la date du jour.")
+    else:
+        row = await conn.fetchrow(SQL["period"], period_id)
+        if row is None:
+            raise NotFoundError("Période budgétaire introuvable.")
+    return msgspec.convert(dict(row), Period)
+
+
+async def list_periods(conn: Connection) -> list[Period]:
+    return [msgspec.convert(dict(r), Period) for r in await conn.fetch(SQL["periods"])]
+
+
+# Allocations
+
+
+class Envelopes(msgspec.Struct, frozen=True):
+    """The parent and child accounts of one allocation, with the scopes they belong to."""
+
+    source_kind: str
+    source_owner: str
+    owner: str
+    academie: str | None
+    uai: str | None
+
+
+async def resolve_allocation(
+    conn: Connection, principal: Principal, to_kind: str, to: str
+) -> Envelopes:
+    """Which envelope funds `to`, after checking the caller administers that envelope."""
+    if to_kind == "academie":
+        if not principal.has(Role.NATIONAL_ADMIN):
+            raise ForbiddenError("Seule l'administration nationale dote les académies.")
+        if not await conn.fetchval(SQL["academie_exists"], to):
+            raise NotFoundError(f"Académie inconnue : {to}.")
+        return Envelopes("funding", NATIONAL, to, to, None)
+    if to_kind == "establishment":
+        row = await conn.fetchrow(SQL["establishment"], to)
+        if row is None:
+            raise NotFoundError(f"Établissement inconnu : {to}.")
+        ensure_administers(principal, academie=row["academie"])
+        return Envelopes("academie", row["academie"], to, row["academie"], to)
+    row = await conn.fetchrow(SQL["teacher"], to, None)
+    if row is None:
+        raise NotFoundError(f"Enseignant inconnu : {to}.")
+    ensure_administers(principal, academie=row["academie"], uai=row["establishment_uai"])
+    return Envelopes(
+        "establishment",
+        row["establishment_uai"],
+        str(row["id"]),
+        row["academie"],
+        row["establishment_uai"],
+    )
+
+
+def ensure_administers(principal: Principal, *, academie: str, uai: str | None = None) -> None:
+    """National admins everywhere; académie admins in theirs; establishment admins at their UAI."""
+    if principal.has(Role.NATIONAL_ADMIN):
+        return
+    if principal.has(Role.ACADEMIE_ADMIN) and principal.academie == academie:
+        return
+    if (
+        uai is not None
+        and principal.has(Role.ESTABLISHMENT_ADMIN)
+        and principal.establishment_uai == uai
+    ):
+        return
+    where = f"l'établissement {uai}" if uai else f"l'académie {academie}"
+    raise ForbiddenError(f"{where} n'est pas dans votre périmètre.")
+
+
+async def allocate(
+    conn: Connection, principal: Principal, new: NewAllocation, *, period: Period | None = None
+) -> Allocation:
+    """Move funds from the parent envelope to a child one, in the caller's transaction."""
+    period = period or await period_or_current(conn, new.period_id)
+    if period.status != "open":
+        raise PeriodError(f"La période {period.name} est close.")
+    env = await resolve_allocation(conn, principal, new.to_kind, new.to)
+    parent_academie = env.academie if env.source_kind != "funding" else None
+    parent_uai = env.uai if env.source_kind == "establishment" else None
+    source = await ensure_account(
+        conn, period.id, env.source_kind, env.source_owner, academie=parent_academie, uai=parent_uai
+    )
+    destination = await ensure_account(
+        conn, period.id, new.to_kind, env.owner, academie=env.academie, uai=env.uai
+    )
+    transfer_id = await transfer(
+        conn,
+        period.id,
+        source,
+        destination,
+        new.amount_cents,
+        kind="allocation",
+        by=principal.person_id,
+    )
+    return Allocation(
+        transfer_id=transfer_id,
+        period_id=period.id,
+        amount_cents=new.amount_cents,
+        source=await balance(conn, source),
+        destination=await balance(conn, destination),
+    )
+
+
+# Closing
+
+
+async def close_period(conn: Connection, period_id: UUID) -> Period:
+    """Expire or carry over every envelope's remainder, then close: one transaction."""
+    row = await conn.fetchrow(SQL["lock_period"], period_id)
+    if row is None:
+        raise NotFoundError("Période budgétaire introuvable.")
+    period = msgspec.convert(dict(row), Period)
+    if period.status == "closed":
+        raise PeriodError(f"La période {period.name} est déjà close.")
+    pending = await conn.fetchval(SQL["pending_in_period"], period_id)
+    if pending:
+        raise PeriodError(
+            f"{pending} demande(s) attendent une décision : à traiter avant la clôture."
+        )
+    remainders = await conn.fetch(SQL["lock_period_accounts"], period_id)
+    funding = await ensure_account(conn, period_id, "funding", NATIONAL)
+    next_period: UUID | None = None
+    if any(r["leftover"] == "carry_over" for r in remainders):
+        next_period = await conn.fetchval(SQL["next_period"], period.ends_on)
+        if next_period is None:
+            raise PeriodError("Des reliquats sont reportés : ouvrez d'abord la période suivante.")
+    for r in remainders:
+        if r["leftover"] == "carry_over":
+            assert next_period is not None
+            destination = await ensure_account(
+                conn,
+                next_period,
+                r["kind"],
+                r["owner"],
+                academie=r["academie"],
+                uai=r["establishment_uai"],
+            )
+            await transfer(
+                conn, period_id, r["id"], destination, r["balance_cents"], kind="carry_over"
+            )
+        else:
+            await transfer(conn, period_id, r["id"], funding, r["balance_cents"], kind="expiry")
+    closed = await conn.fetchrow(SQL["close_period"], period_id)
+    assert closed is not None
+    return msgspec.convert(dict(closed), Period)
+
+
+# Rules
+
+
+async def read_rules(conn: Connection, principal: Principal, scope_kind: str, scope: str) -> Rules:
+    await ensure_scope(conn, principal, scope_kind, scope)
+    row = await conn.fetchrow(SQL["rules"], scope_kind, scope)
+    return msgspec.convert(dict(row), Rules) if row else Rules()
+
+
+async def write_rules(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    *,
+    principal: Principal,
+    scope_kind: str,
+    scope: str,
+    rules: Rules,
+) -> Rules:
+    await ensure_scope(conn, principal, scope_kind, scope)
+    unknown = [
+        u for u in rules.excluded_resource_types if vocab.normalise([u], RESOURCE_TYPES).unknown
+    ]
+    if unknown:
+        raise UnprocessableError(
+            f"Types de ressource inconnus : {', '.join(unknown)}.",
+            errors=[
+                {"key": "excluded_resource_types", "message": f"unknown concept {u!r}"}
+                for u in unknown
+            ],
+        )
+    await conn.execute(
+        SQL["put_rules"],
+        scope_kind,
+        scope,
+        rules.approval_threshold_cents,
+        rules.max_per_acquisition_cents,
+        rules.excluded_resource_types,
+        rules.leftover,
+        principal.person_id,
+    )
+    return rules
+
+
+async def ensure_scope(conn: Connection, principal: Principal, scope_kind: str, scope: str) -> None:
+    if scope_kind == "establishment":
+        row = await conn.fetchrow(SQL["establishment"], scope)
+        if row is None:
+            raise NotFoundError(f"Établissement inconnu : {scope}.")
+        ensure_administers(principal, academie=row["academie"], uai=scope)
+    else:
+        if not await conn.fetchval(SQL["academie_exists"], scope):
+            raise NotFoundError(f"Académie inconnue : {scope}.")
+        ensure_administers(principal, academie=scope)

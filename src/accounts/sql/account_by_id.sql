@@ -1,0 +1,1 @@
+SELECT id, kind, owner, balance_cents FROM accounts WHERE id = $1

@@ -1,0 +1,1 @@
+SELECT count(*) FROM acquisitions WHERE period_id = $1 AND status = 'pending_approval'

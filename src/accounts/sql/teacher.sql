@@ -1,0 +1,7 @@
+-- A teacher by person id (or e-mail), with their establishment and its académie.
+SELECT p.id, p.establishment_uai, e.academie
+FROM people p
+JOIN establishments e ON e.uai = p.establishment_uai
+WHERE 'teacher' = ANY (p.roles)
+  AND (p.id::text = $1 OR lower(p.email) = lower($1))
+  AND ($2::text IS NULL OR p.establishment_uai = $2)

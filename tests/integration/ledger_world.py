@@ -1,0 +1,119 @@
+"""A small world for the compte ressource tests: two académies, three schools, people, offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+
+from catalogue.identity.models import Principal, Role
+
+C = "http://data.education.fr/voc/scolomfr/concept/"
+OUVRAGE = f"{C}scolomfr-voc-005-num-029"
+MATHS = f"{C}scolomfr-voc-015-num-170"
+UAI = "0751234J"
+OTHER_UAI = "0755555K"
+LYON_UAI = "0691234A"
+
+
+@dataclass
+class World:
+    people: dict[str, UUID] = field(default_factory=dict)
+    offers: dict[str, UUID] = field(default_factory=dict)
+    publisher_id: UUID | None = None
+    resource_id: UUID | None = None
+
+    def principal(self, name: str) -> Principal:
+        """The same Principal the API builds for these people (for service-level tests)."""
+        roles, uai, academie = PEOPLE[name]
+        return Principal(
+            kind="person",
+            id=str(self.people[name]),
+            roles=frozenset(Role(r) for r in roles),
+            establishment_uai=uai,
+            academie=academie,
+            publisher_id=self.publisher_id if "publisher" in roles else None,
+        )
+
+
+PEOPLE: dict[str, tuple[tuple[str, ...], str | None, str | None]] = {
+    "national": (("national_admin",), None, None),
+    "paris_admin": (("academie_admin",), None, "paris"),
+    "lyon_admin": (("academie_admin",), None, "lyon"),
+    "head": (("establishment_admin",), UAI, "paris"),
+    "other_head": (("establishment_admin",), OTHER_UAI, "paris"),
+    "camille": (("teacher",), UAI, "paris"),
+    "dominique": (("teacher",), UAI, "paris"),
+    "lou": (("teacher",), OTHER_UAI, "paris"),
+    "publisher": (("publisher",), None, None),
+}
+
+# name: licence type, price in cents, duration, seats, status
+OFFERS: dict[str, tuple[str, int, str, int | None, str]] = {
+    "teacher": ("teacher", 1200, "school_year", None, "published"),
+    "class": ("class_seats", 4500, "months", 30, "published"),
+    "school": ("establishment", 25_000, "perpetual", None, "published"),
+    "free": ("teacher", 0, "perpetual", None, "published"),
+    "withdrawn": ("teacher", 500, "school_year", None, "withdrawn"),
+}
+
+
+async def build_world(conn: asyncpg.Connection, *, extra_teachers: int = 0) -> World:
+    world = World()
+    await conn.execute(
+        "INSERT INTO establishments (uai, name, academie) VALUES "
+        "($1, 'Collège Victor-Hugo', 'paris'), ($2, 'Lycée Colbert', 'paris'), "
+        "($3, 'Collège Ampère', 'lyon')",
+        UAI,
+        OTHER_UAI,
+        LYON_UAI,
+    )
+    world.publisher_id = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions du Ledger', 'approved') "
+        "RETURNING id"
+    )
+    people = dict(PEOPLE)
+    people.update({f"t{i}": (("teacher",), UAI, "paris") for i in range(extra_teachers)})
+    for name, (roles, uai, academie) in people.items():
+        world.people[name] = await conn.fetchval(
+            "INSERT INTO people (issuer, subject, display_name, email, roles, establishment_uai, "
+            "academie, publisher_id) VALUES ('urn:test', $1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            name,
+            name.capitalize(),
+            f"{name}@ac-test.invalid",
+            list(roles),
+            uai,
+            academie,
+            world.publisher_id if "publisher" in roles else None,
+        )
+    world.resource_id = await conn.fetchval(
+        "INSERT INTO resources (publisher_id, status, title, resource_types, disciplines, "
+        "published_at) VALUES ($1, 'published', 'Manuel de mathématiques 6e', $2, $3, now()) "
+        "RETURNING id",
+        world.publisher_id,
+        [OUVRAGE],
+        [MATHS],
+    )
+    for name, (licence, price, duration, seats, status) in OFFERS.items():
+        world.offers[name] = await conn.fetchval(
+            "INSERT INTO offers (resource_id, licence_type, unit_price_cents, duration, "
+            "duration_months, seats, status) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            world.resource_id,
+            licence,
+            price,
+            duration,
+            12 if duration == "months" else None,
+            seats,
+            status,
+        )
+    return world
+
+
+async def ledger_totals(conn: asyncpg.Connection) -> tuple[int, int]:
+    """The sum of all balances (always 0) and how many accounts but funding are below zero (0)."""
+    row = await conn.fetchrow(
+        "SELECT coalesce(sum(balance_cents), 0)::bigint AS total, "
+        "count(*) FILTER (WHERE kind <> 'funding' AND balance_cents < 0) AS negative FROM accounts"
+    )
+    return row["total"], row["negative"]
