@@ -1,0 +1,338 @@
+"""Ledger figures: acquisitions per second, spread over many teachers and on one hot account.
+
+    python bench/ledger.py [--teachers 1000] [--count 10000] [--hot 3000] [--concurrency 32]
+                           [--pool 20]
+    python bench/ledger.py --statements   # also time each SQL statement (adds a little load)
+
+Starts a fresh embedded PostgreSQL, applies the migrations, opens a budget period and funds
+TEACHERS teachers (funding -> académies -> establishments -> teachers, one transaction), then
+runs `accounts.acquisitions.acquire` from CONCURRENCY asyncio workers sharing a pool of POOL
+connections, after a short warm-up:
+1. baseline: COUNT bare INSERTs of a transfer-shaped row into a table without triggers;
+2. spread: COUNT acquisitions, each by a random teacher, each with its own Idempotency-Key;
+3. hot: HOT acquisitions, all by one teacher funded for exactly HOT of them.
+After each run the ledger's invariants are checked in SQL. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from accounts.acquisitions import acquire
+from accounts.ledger import allocate, open_period
+from accounts.models import NewAcquisition, NewAllocation, NewPeriod, Period
+from catalogue.bootstrap import prepare_database
+from catalogue.config import Settings
+from catalogue.database import connect, create_pool, start_embedded, with_database
+from catalogue.identity.models import Principal, Role
+from catalogue.identity.secrets import derive_key
+from catalogue.vocabularies.index import VocabularyIndex
+
+C = "http://data.education.fr/voc/scolomfr/concept/"
+OUVRAGE = f"{C}scolomfr-voc-005-num-029"
+ACADEMIES = ("paris", "lyon")
+PRICE_CENTS = 1200
+TEACHER_FUNDS_CENTS = 100_000  # 83 acquisitions each: the spread run never runs one dry
+
+
+@dataclass
+class World:
+    national: Principal
+    offer_id: UUID
+    publisher_id: UUID
+    teachers: list[Principal]
+    hot: Principal
+    period: Period
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)  # ms, successful calls only
+    errors: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+@dataclass
+class Statements:
+    """Client-side time of each SQL statement (lock waits included), by its first line."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    ms: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def log(self, record: asyncpg.connection.LoggedQuery) -> None:
+        name = " ".join(record.query.split())[:70]
+        self.calls[name] += 1
+        self.ms[name] += record.elapsed * 1000
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.ms.clear()
+
+
+def person(
+    person_id: UUID, roles: tuple[str, ...], uai: str | None, academie: str | None
+) -> Principal:
+    return Principal(
+        kind="person",
+        id=str(person_id),
+        roles=frozenset(Role(r) for r in roles),
+        establishment_uai=uai,
+        academie=academie,
+    )
+
+
+async def build_world(conn: asyncpg.Connection, teachers: int, hot_cents: int) -> World:
+    schools = max(1, teachers // 50)
+    uais = [f"{i:07d}{'ABCDEFGHJK'[i % 10]}" for i in range(schools)]
+    academie_of = {uai: ACADEMIES[i % len(ACADEMIES)] for i, uai in enumerate(uais)}
+    await conn.executemany(
+        "INSERT INTO establishments (uai, name, academie) VALUES ($1, $2, $3)",
+        [(uai, f"Collège {uai}", academie_of[uai]) for uai in uais],
+    )
+    publisher_id = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions du Banc', 'approved') RETURNING id"
+    )
+    resource_id = await conn.fetchval(
+        "INSERT INTO resources (publisher_id, status, title, resource_types, published_at) "
+        "VALUES ($1, 'published', 'Manuel de mathématiques 6e', $2, now()) RETURNING id",
+        publisher_id,
+        [OUVRAGE],
+    )
+    offer_id = await conn.fetchval(
+        "INSERT INTO offers (resource_id, licence_type, unit_price_cents, duration) "
+        "VALUES ($1, 'teacher', $2, 'school_year') RETURNING id",
+        resource_id,
+        PRICE_CENTS,
+    )
+    national_id = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles) VALUES ('urn:bench', 'national', "
+        "'{national_admin}') RETURNING id"
+    )
+    at = [uais[n % schools] for n in range(teachers + 1)]
+    rows = await conn.fetch(
+        "INSERT INTO people (issuer, subject, display_name, email, roles, establishment_uai, "
+        "academie) SELECT 'urn:bench', 't' || n, 'T' || n, 't' || n || '@ac-bench.invalid', "
+        "'{teacher}', uai, academie FROM unnest($1::text[], $2::text[]) WITH ORDINALITY "
+        "u (uai, academie, n) ORDER BY n RETURNING id, establishment_uai, academie",
+        at,
+        [academie_of[u] for u in at],
+    )
+    people = [person(r["id"], ("teacher",), r["establishment_uai"], r["academie"]) for r in rows]
+    national = person(national_id, ("national_admin",), None, None)
+    period = await open_period(conn, NewPeriod())
+    await fund(conn, national, people, hot_cents)
+    return World(national, offer_id, publisher_id, people[:-1], people[-1], period)
+
+
+async def fund(
+    conn: asyncpg.Connection, national: Principal, people: list[Principal], hot_cents: int
+) -> None:
+    """Every envelope from the top, one allocation at a time, in one transaction."""
+    cents = {p.id: TEACHER_FUNDS_CENTS for p in people[:-1]} | {people[-1].id: hot_cents}
+    by_school: Counter[tuple[str, str]] = Counter()
+    for p in people:
+        assert p.establishment_uai is not None
+        assert p.academie is not None
+        by_school[p.establishment_uai, p.academie] += cents[p.id]
+    by_academie: Counter[str] = Counter()
+    for (_, academie), amount in by_school.items():
+        by_academie[academie] += amount
+    async with conn.transaction():
+        for academie, amount in by_academie.items():
+            await allocate(
+                conn, national, NewAllocation(to_kind="academie", to=academie, amount_cents=amount)
+            )
+        for (uai, _), amount in by_school.items():
+            await allocate(
+                conn, national, NewAllocation(to_kind="establishment", to=uai, amount_cents=amount)
+            )
+        for p in people:
+            await allocate(
+                conn, national, NewAllocation(to_kind="teacher", to=p.id, amount_cents=cents[p.id])
+            )
+
+
+async def run_workers(count: int, concurrency: int, one: Callable[[int], Awaitable[None]]) -> Run:
+    run = Run()
+    numbers = iter(range(count))
+
+    async def worker() -> None:
+        for number in numbers:
+            started = time.perf_counter()
+            try:
+                await one(number)
+            except Exception as exc:  # noqa: BLE001  # counted and printed, the run goes on
+                run.errors[type(exc).__name__] += 1
+            else:
+                run.latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def report(label: str, run: Run, baseline: float | None = None) -> float:
+    rate = len(run.latencies) / run.seconds
+    cuts = statistics.quantiles(run.latencies, n=100)
+    ratio = f"  {rate / baseline:6.1%} of bare" if baseline else ""
+    print(
+        f"  {label:30} {rate:7,.0f}/s  p50 {cuts[49]:6.1f} ms  p95 {cuts[94]:6.1f} ms  "
+        f"p99 {cuts[98]:6.1f} ms{ratio}"
+    )
+    if run.errors:
+        print(f"    errors: {dict(run.errors)}")
+    return rate
+
+
+INVARIANTS = {
+    "sum of all balances is not zero": "SELECT (sum(balance_cents) <> 0)::int FROM accounts",
+    "accounts below zero (funding aside)": (
+        "SELECT count(*) FROM accounts WHERE kind <> 'funding' AND balance_cents < 0"
+    ),
+    "balances unlike their transfers": """
+        SELECT count(*) FROM accounts a
+        WHERE a.balance_cents <>
+              coalesce((SELECT sum(amount_cents) FROM transfers WHERE to_account = a.id), 0)
+            - coalesce((SELECT sum(amount_cents) FROM transfers WHERE from_account = a.id), 0)
+    """,
+    "completed acquisitions without exactly one licence": """
+        SELECT count(*) FROM acquisitions a WHERE a.status = 'completed'
+          AND (SELECT count(*) FROM licences l WHERE l.acquisition_id = a.id) <> 1
+    """,
+    "completed acquisitions without exactly one purchase": """
+        SELECT count(*) FROM acquisitions a WHERE a.status = 'completed'
+          AND (SELECT count(*) FROM transfers t
+               WHERE t.acquisition_id = a.id AND t.kind = 'purchase') <> 1
+    """,
+}
+
+
+async def check(conn: asyncpg.Connection, succeeded: int) -> None:
+    violations = {name: await conn.fetchval(sql) for name, sql in INVARIANTS.items()}
+    stored = await conn.fetchval("SELECT count(*) FROM acquisitions WHERE status = 'completed'")
+    violations["calls answered 201 but not stored"] = abs(stored - succeeded)
+    bad = {name: n for name, n in violations.items() if n}
+    print(f"    invariant violations: {sum(bad.values())}" + (f" {bad}" if bad else ""))
+
+
+async def main(
+    teachers: int, count: int, hot: int, concurrency: int, pool_size: int, statements: bool
+) -> None:
+    print(f"{os.cpu_count()} cores, {teachers:,} teachers, {concurrency} concurrent workers")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = with_database(start_embedded(Settings(data_dir=Path(tmp))), "postgres")
+        conn = await connect(url)
+        await prepare_database(conn)
+        vocab = await VocabularyIndex.load(conn)
+        started = time.perf_counter()
+        world = await build_world(conn, teachers, hot_cents=hot * PRICE_CENTS)
+        print(f"  funded {teachers + 1:,} teachers in {time.perf_counter() - started:.1f} s")
+        await conn.execute(
+            "CREATE TABLE bench_transfers (LIKE transfers INCLUDING DEFAULTS INCLUDING IDENTITY)"
+        )
+        await conn.execute("VACUUM ANALYZE")
+        key = derive_key("x" * 40, "pseudonym")
+        log = Statements()
+        async with await create_pool(url, max_size=pool_size) as pool:
+            if statements:
+                await log_statements(pool, pool_size, log)
+            offer = NewAcquisition(offer_id=world.offer_id, quantity=1)
+
+            async def buy(by: Principal) -> None:
+                status, _ = await acquire(pool, vocab, key, by, key=str(uuid4()), new=offer)
+                if status != 201:
+                    raise RuntimeError(f"answered {status}")
+
+            ids = await conn.fetchrow(
+                "SELECT (SELECT id FROM accounts WHERE kind = 'teacher' AND owner = $1) AS t, "
+                "(SELECT id FROM accounts WHERE kind = 'funding') AS f",
+                world.teachers[0].id,
+            )
+            assert ids is not None
+
+            async def bare(_: int) -> None:
+                await pool.fetchval(
+                    "INSERT INTO bench_transfers (period_id, from_account, to_account, "
+                    "amount_cents, kind, acquisition_id, created_by) "
+                    "VALUES ($1, $2, $3, $4, 'purchase', $5, $6) RETURNING id",
+                    world.period.id,
+                    ids["t"],
+                    ids["f"],
+                    PRICE_CENTS,
+                    uuid4(),
+                    UUID(world.hot.id),
+                )
+
+            def spread_buy(_: int) -> Awaitable[None]:
+                return buy(random.choice(world.teachers))
+
+            await run_workers(concurrency * 4, concurrency, bare)
+            succeeded = len((await run_workers(concurrency * 4, concurrency, spread_buy)).latencies)
+            print(f"Acquisitions through accounts.acquisitions.acquire (pool of {pool_size})")
+            bare_rate = report(
+                "bare INSERT of a transfer row", await run_workers(count, concurrency, bare)
+            )
+
+            log.clear()
+            spread = await run_workers(count, concurrency, spread_buy)
+            spread_log = dict(log.calls), dict(log.ms)
+            spread_rate = report(f"spread over {teachers:,} teachers", spread, bare_rate)
+            print("    (target >= 1,000/s)")
+            succeeded += len(spread.latencies)
+            await check(conn, succeeded)
+
+            log.clear()
+            hot_run = await run_workers(hot, concurrency, lambda _: buy(world.hot))
+            hot_log = dict(log.calls), dict(log.ms)
+            hot_rate = report("one hot teacher", hot_run, bare_rate)
+            print("    (target >= 300/s with p99 <= 200 ms)")
+            succeeded += len(hot_run.latencies)
+            await check(conn, succeeded)
+            print(f"  hot / spread: {hot_rate / spread_rate:.2f}")
+            if statements:
+                print_statements("spread", *spread_log, len(spread.latencies))
+                print_statements("hot", *hot_log, len(hot_run.latencies))
+        await conn.close()
+
+
+async def log_statements(pool: asyncpg.Pool, size: int, log: Statements) -> None:
+    """Hold every connection of the pool at once so each gets the logger (it outlives release)."""
+    held = [await pool.acquire() for _ in range(size)]
+    for conn in held:
+        conn.add_query_logger(log.log)
+    for conn in held:
+        await pool.release(conn)
+
+
+def print_statements(label: str, calls: dict[str, int], ms: dict[str, float], done: int) -> None:
+    print(f"  time per statement, {label} run (client side, lock waits included), per acquisition:")
+    for name, total in sorted(ms.items(), key=lambda kv: -kv[1]):
+        print(f"    {total / done:7.2f} ms  {calls[name] / done:4.1f}x  {name}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--teachers", type=int, default=1_000)
+    parser.add_argument("--count", type=int, default=10_000, help="spread and bare INSERTs")
+    parser.add_argument("--hot", type=int, default=3_000, help="acquisitions by one teacher")
+    parser.add_argument("--concurrency", type=int, default=32, help="asyncio workers")
+    parser.add_argument("--pool", type=int, default=20, help="asyncpg pool size")
+    parser.add_argument("--statements", action="store_true", help="time each SQL statement")
+    args = parser.parse_args()
+    asyncio.run(
+        main(args.teachers, args.count, args.hot, args.concurrency, args.pool, args.statements)
+    )
