@@ -61,8 +61,7 @@ class PeriodsController(Controller):
         "/", guards=[NATIONAL], summary="Ouvrir une période (par défaut l'année scolaire en cours)"
     )
     async def open_period(self, pool: Pool, data: JSONBody[NewPeriod]) -> Period:
-        async with pool.acquire() as conn:
-            return await ledger.open_period(conn, data)
+        return await ledger.retrying(pool, lambda conn: ledger.open_period(conn, data))
 
     @post(
         "/{period_id:uuid}/closing",
@@ -71,8 +70,7 @@ class PeriodsController(Controller):
         summary="Clore : reliquats expirés ou reportés selon les règles, en une transaction",
     )
     async def close(self, pool: Pool, period_id: FromPath[UUID]) -> Period:
-        async with pool.acquire() as conn, conn.transaction():
-            return await ledger.close_period(conn, period_id)
+        return await ledger.retrying(pool, lambda conn: ledger.close_period(conn, period_id))
 
 
 class AllocationsController(Controller):
@@ -93,8 +91,7 @@ class AllocationsController(Controller):
     )
     async def allocate_csv(self, request: AuthRequest, pool: Pool) -> CsvReport:
         body = await request.body()
-        async with pool.acquire() as conn, conn.transaction():
-            return await bulk.allocate_csv(conn, request.user, body)
+        return await ledger.retrying(pool, lambda conn: bulk.allocate_csv(conn, request.user, body))
 
 
 class RulesController(Controller):

@@ -18,7 +18,12 @@ import msgspec
 from accounts.errors import InsufficientFundsError, PeriodError
 from accounts.models import Allocation, Balance, NewAllocation, NewPeriod, Period, Rules
 from catalogue.database import Connection
-from catalogue.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
+from catalogue.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    UnprocessableError,
+)
 from catalogue.identity.models import Principal, Role
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
@@ -32,7 +37,11 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 async def retrying(pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]]) -> T:
-    """Run `work` in one transaction, again after a deadlock or a serialisation failure."""
+    """Run `work` in one transaction, again after a deadlock or a serialisation failure.
+
+    A lost connection is not retried here: its commit may have happened. The client is
+    told to retry (503), which is safe for requests with an Idempotency-Key.
+    """
     for attempt in range(_RETRIES):
         try:
             async with pool.acquire() as conn, conn.transaction():

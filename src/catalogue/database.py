@@ -136,3 +136,34 @@ async def create_pool(url: str, *, max_size: int) -> asyncpg.Pool:
             f"cannot reach the database at {redact(url)}: {_reason(exc)}"
         ) from exc
     return pool
+
+
+_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.CannotConnectNowError,
+    # The pool's reset of a connection killed in the middle of a query ("another operation
+    # is in progress"): seen only on dead connections.
+    asyncpg.exceptions.InternalClientError,
+    ConnectionError,
+)
+
+
+def is_connection_loss(exc: BaseException) -> bool:
+    """Whether the database connection died under this error (anywhere in its chain).
+
+    A connection terminated mid-request fails in many places (the query, the rollback, the
+    pool's reset), each with its own exception; the cause is what tells them apart.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, _LOST):
+            return True
+        # asyncpg's generic client error, raised on a connection found dead afterwards
+        if isinstance(current, asyncpg.InterfaceError) and "connection is closed" in str(current):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

@@ -34,6 +34,16 @@ class DatabaseUnavailableError(CatalogueError):
     title = "Base de données indisponible"
 
 
+class ConnectionLostError(DatabaseUnavailableError):
+    """The database connection went away mid-request; its transaction was rolled back or
+    committed whole, so a request that is safe to repeat (an Idempotency-Key) may be retried."""
+
+    def __init__(
+        self, detail: str = "La base de données a interrompu la requête : réessayez."
+    ) -> None:
+        super().__init__(detail, headers={"Retry-After": "1"})
+
+
 class MigrationError(CatalogueError):
     slug = "migration"
     title = "Migration impossible"

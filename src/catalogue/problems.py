@@ -5,14 +5,14 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
-from catalogue.errors import CatalogueError, DatabaseUnavailableError
+from catalogue.database import is_connection_loss
+from catalogue.errors import CatalogueError, ConnectionLostError
 
 log = structlog.get_logger(__name__)
 
@@ -90,6 +90,11 @@ def _from_http_exception(request: Request[Any, Any, Any], exc: HTTPException) ->
 
 
 def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    if is_connection_loss(exc):
+        # Failover, restart or a terminated backend: the transaction was rolled back or
+        # committed whole, so a request that is safe to repeat may simply be retried.
+        log.warning("database connection lost", error=type(exc).__name__)
+        return _from_catalogue_error(request, ConnectionLostError())
     log.error("unhandled error", exc_info=exc)
     return problem_response(
         Problem(
@@ -102,22 +107,8 @@ def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respons
     )
 
 
-def _from_lost_database(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-    """The connection went away mid-request (failover, restart, terminated backend).
-
-    Its transaction was rolled back whole, so the client may simply retry.
-    """
-    log.warning("database connection lost", error=type(exc).__name__)
-    retry = DatabaseUnavailableError("La base de données a interrompu la requête : réessayez.")
-    retry.headers = {"Retry-After": "1"}
-    return _from_catalogue_error(request, retry)
-
-
 exception_handlers: ExceptionHandlersMap = {
     CatalogueError: _from_catalogue_error,
-    asyncpg.exceptions.AdminShutdownError: _from_lost_database,
-    asyncpg.exceptions.ConnectionDoesNotExistError: _from_lost_database,
-    asyncpg.exceptions.CannotConnectNowError: _from_lost_database,
     HTTPException: _from_http_exception,
     Exception: _from_unexpected,
 }

@@ -117,3 +117,44 @@ async def ledger_totals(conn: asyncpg.Connection) -> tuple[int, int]:
         "count(*) FILTER (WHERE kind <> 'funding' AND balance_cents < 0) AS negative FROM accounts"
     )
     return row["total"], row["negative"]
+
+
+# The transfers each acquisition status allows, in order (a free acquisition moves nothing).
+TRANSFERS_BY_STATUS = {
+    "completed": ({"purchase"}, {"hold", "capture"}),
+    "pending_approval": ({"hold"},),
+    "rejected": ({"hold", "release"},),
+    "cancelled": ({"hold", "cancellation"},),
+    "refunded": ({"purchase", "refund"}, {"hold", "capture", "refund"}),
+}
+
+
+async def ledger_violations(conn: asyncpg.Connection) -> list[str]:
+    """Everything that is wrong with the ledger as a whole; empty when all is well."""
+    problems: list[str] = []
+    total, negative = await ledger_totals(conn)
+    if total or negative:
+        problems.append(f"sum of balances {total}, {negative} account(s) below zero")
+    orphans = await conn.fetchval(
+        "SELECT count(*) FROM transfers t WHERE acquisition_id IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM acquisitions a WHERE a.id = t.acquisition_id)"
+    )
+    if orphans:
+        problems.append(f"{orphans} transfer(s) of no acquisition")
+    rows = await conn.fetch(
+        "SELECT a.id, a.status, a.total_cents, "
+        "coalesce(array_agg(t.kind ORDER BY t.id) FILTER (WHERE t.id IS NOT NULL), '{}') AS kinds, "
+        "bool_and(t.amount_cents = a.total_cents) AS amounts_match, "
+        "(SELECT count(*) FROM licences l WHERE l.acquisition_id = a.id) AS licences "
+        "FROM acquisitions a LEFT JOIN transfers t ON t.acquisition_id = a.id GROUP BY a.id"
+    )
+    for r in rows:
+        kinds = list(r["kinds"])
+        allowed = TRANSFERS_BY_STATUS[r["status"]] if r["total_cents"] else (set(),)
+        if len(set(kinds)) != len(kinds) or set(kinds) not in allowed:
+            problems.append(f"acquisition {r['id']} ({r['status']}) has transfers {kinds}")
+        if r["amounts_match"] is False:
+            problems.append(f"acquisition {r['id']} moved another amount than its total")
+        if r["licences"] != int(r["status"] in ("completed", "refunded")):
+            problems.append(f"acquisition {r['id']} ({r['status']}) has {r['licences']} licence(s)")
+    return problems
