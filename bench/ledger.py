@@ -1,7 +1,7 @@
 """Ledger figures: acquisitions per second, spread over many teachers and on one hot account.
 
     python bench/ledger.py [--teachers 1000] [--count 10000] [--hot 3000] [--concurrency 32]
-                           [--pool 20]
+                           [--pool 10]
     python bench/ledger.py --statements   # also time each SQL statement (adds a little load)
 
 Starts a fresh embedded PostgreSQL, applies the migrations, opens a budget period and funds
@@ -330,7 +330,12 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=10_000, help="spread and bare INSERTs")
     parser.add_argument("--hot", type=int, default=3_000, help="acquisitions by one teacher")
     parser.add_argument("--concurrency", type=int, default=32, help="asyncio workers")
-    parser.add_argument("--pool", type=int, default=20, help="asyncpg pool size")
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=Settings().db_pool_size,
+        help="asyncpg pool size (default: the service's CATALOGUE_DB_POOL_SIZE default)",
+    )
     parser.add_argument("--statements", action="store_true", help="time each SQL statement")
     args = parser.parse_args()
     asyncio.run(

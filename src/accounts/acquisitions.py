@@ -16,6 +16,7 @@ import asyncpg
 import msgspec
 
 from accounts.errors import (
+    InsufficientFundsError,
     KeyReusedError,
     PeriodError,
     RefusedByRuleError,
@@ -27,7 +28,7 @@ from accounts.ledger import (
     ensure_account,
     ensure_administers,
     euros,
-    period_or_current,
+    refused_overdraft,
     retrying,
     transfer,
 )
@@ -39,6 +40,7 @@ from catalogue.identity.secrets import pseudonym
 from catalogue.vocabularies.index import VocabularyIndex
 
 Answer = tuple[int, dict[str, Any]]  # HTTP status and body, replayed as they were
+PUBLISHER_SHARDS = 16
 
 
 class Buyer(msgspec.Struct, frozen=True):
@@ -55,15 +57,18 @@ def check_key(key: str | None) -> str:
     return key
 
 
-async def buyer(conn: Connection, principal: Principal) -> Buyer:
-    if principal.person_id is None or not principal.has(Role.TEACHER):
-        raise ForbiddenError("Réservé aux enseignants.")
-    row = principal.establishment_uai and await conn.fetchrow(
-        SQL["establishment"], principal.establishment_uai
-    )
-    if not row:
-        raise UnprocessableError("Votre compte n'est rattaché à aucun établissement connu.")
-    return Buyer(principal.person_id, row["uai"], row["academie"])
+def publisher_shard(person_id: UUID) -> int:
+    """Which of its publisher's accounts a teacher's purchases credit.
+
+    Every purchase credits its publisher, so one account per publisher would be one row
+    locked by every acquisition until it commits; spreading the credits over a few rows
+    (fixed per teacher) lets purchases of different teachers commit side by side.
+    """
+    return person_id.int % PUBLISHER_SHARDS
+
+
+def publisher_owner(publisher_id: UUID, shard: int) -> str:
+    return f"{publisher_id}:{shard}"
 
 
 async def acquire(
@@ -96,113 +101,124 @@ async def acquire_in(
     new: NewAcquisition,
 ) -> Answer:
     """An acquisition, or the first answer given to this key, in the caller's transaction."""
+    person_id = principal.person_id
+    if person_id is None or not principal.has(Role.TEACHER):
+        raise ForbiddenError("Réservé aux enseignants.")
     digest = hashlib.sha256(msgspec.json.encode(new)).digest()
-    who = await buyer(conn, principal)
-    if not await conn.fetchval(SQL["try_key_lock"], who.person_id, key):
+    claim = await conn.fetchrow(SQL["claim_key"], person_id, key)
+    assert claim is not None  # one row, whatever is found
+    if not claim["locked"]:
         raise RequestInFlightError("Une requête avec cette Idempotency-Key est en cours.")
-    prior = await conn.fetchrow(SQL["acquisition_by_key"], who.person_id, key)
-    if prior is not None:
-        if bytes(prior["request_hash"]) != digest:
+    if claim["request_hash"] is not None:
+        if bytes(claim["request_hash"]) != digest:
             raise KeyReusedError("Cette Idempotency-Key a servi pour une autre requête.")
-        return prior["response_status"], prior["response"]
-    return await _purchase(conn, vocab, pseudonym_key, who, key=key, digest=digest, new=new)
-
-
-async def _purchase(
-    conn: Connection,
-    vocab: VocabularyIndex,
-    pseudonym_key: bytes,
-    who: Buyer,
-    *,
-    key: str,
-    digest: bytes,
-    new: NewAcquisition,
-) -> Answer:
-    period = await period_or_current(conn, None)
-    offer = await conn.fetchrow(SQL["offer_for_sale"], new.offer_id)
-    if offer is None:
-        raise UnprocessableError("Offre introuvable.")
-    if not offer["on_sale"]:
-        raise UnprocessableError("Cette offre n'est plus proposée.")
-    total = offer["unit_price_cents"] * new.quantity
-    if total > MAX_CENTS:
-        raise UnprocessableError("Montant total démesuré.")
-    rules = await conn.fetchrow(SQL["rules_for"], who.uai, who.academie)
-    assert rules is not None  # an aggregate: always one row
-    types = set(vocab.with_ancestors(offer["resource_types"])) | set(offer["resource_types"])
-    if excluded := types & set(rules["excluded_resource_types"]):
-        labels = ", ".join(sorted(vocab.label(uri) for uri in excluded))
-        raise RefusedByRuleError(f"Ce type de ressource est exclu par une règle : {labels}.")
-    limit = rules["max_per_acquisition_cents"]
-    if limit is not None and total > limit:
-        raise RefusedByRuleError(f"Une acquisition est limitée à {euros(limit)}.")
-    threshold = rules["approval_threshold_cents"]
+        return claim["response_status"], claim["response"]
+    shard = publisher_shard(person_id)
+    context = await conn.fetchrow(
+        SQL["purchase_context"], principal.establishment_uai, person_id, new.offer_id, shard
+    )
+    if context is None:
+        raise UnprocessableError("Votre compte n'est rattaché à aucun établissement connu.")
+    if context["period_id"] is None:
+        raise PeriodError("Aucune période budgétaire ouverte ne couvre la date du jour.")
+    who = Buyer(person_id, context["uai"], context["academie"])
+    total = _check_offer(vocab, context, new.quantity)
+    threshold = context["approval_threshold_cents"]
     pending = threshold is not None and total >= threshold
     acquisition_id, now = uuid4(), datetime.now(UTC)
-    if total > 0:
-        source = await ensure_account(
-            conn, period.id, "teacher", str(who.person_id), academie=who.academie, uai=who.uai
+    licence = None
+    if not pending:
+        licence = _licence(
+            pseudonym_key,
+            who,
+            context,
+            quantity=new.quantity,
+            period_end=context["ends_on"],
+            now=now,
         )
-        kind, owner = ("held", who.uai) if pending else ("publisher", str(offer["publisher_id"]))
-        destination = await ensure_account(
-            conn, period.id, kind, owner, academie=who.academie, uai=who.uai
-        )
-        await transfer(
-            conn,
-            period.id,
-            source,
-            destination,
-            total,
-            kind="hold" if pending else "purchase",
-            acquisition_id=acquisition_id,
-            by=who.person_id,
-        )
-    licence = (
-        None
-        if pending
-        else _licence(
-            pseudonym_key, who, offer, quantity=new.quantity, period_end=period.ends_on, now=now
-        )
-    )
     view = Acquisition(
         id=acquisition_id,
         status=AcquisitionStatus.PENDING if pending else AcquisitionStatus.COMPLETED,
-        offer_id=offer["id"],
-        resource_id=offer["resource_id"],
-        resource_title=offer["title"],
-        publisher_id=offer["publisher_id"],
+        offer_id=context["offer_id"],
+        resource_id=context["resource_id"],
+        resource_title=context["title"],
+        publisher_id=context["publisher_id"],
         establishment_uai=who.uai,
         quantity=new.quantity,
-        unit_price_cents=offer["unit_price_cents"],
+        unit_price_cents=context["unit_price_cents"],
         total_cents=total,
         created_at=now,
         licence=licence,
     )
     status_code, body = (202 if pending else 201), msgspec.to_builtins(view)
-    await conn.execute(
-        SQL["insert_acquisition"],
-        acquisition_id,
-        who.person_id,
-        key,
-        digest,
-        period.id,
-        offer["id"],
-        offer["resource_id"],
-        offer["publisher_id"],
-        who.uai,
-        who.academie,
-        new.quantity,
-        offer["unit_price_cents"],
-        total,
-        view.status,
-        status_code,
-        body,
-        now,
-        None if pending else now,
-    )
-    if licence is not None:
-        await _insert_licence(conn, licence, acquisition_id, who.person_id, offer["publisher_id"])
+    source, destination = await _accounts(conn, context, who, total, pending=pending)
+    with refused_overdraft(total):
+        await conn.execute(
+            SQL["insert_purchase"],
+            acquisition_id,
+            person_id,
+            key,
+            digest,
+            context["period_id"],
+            context["offer_id"],
+            context["resource_id"],
+            context["publisher_id"],
+            who.uai,
+            who.academie,
+            new.quantity,
+            context["unit_price_cents"],
+            total,
+            view.status,
+            status_code,
+            body,
+            now,
+            None if pending else now,
+            *_licence_columns(licence),
+            source,
+            destination,
+            "hold" if pending else "purchase",
+        )
     return status_code, body
+
+
+def _check_offer(vocab: VocabularyIndex, context: Any, quantity: int) -> int:
+    """The total price, once the offer is on sale and no rule refuses it."""
+    if context["offer_id"] is None:
+        raise UnprocessableError("Offre introuvable.")
+    if not context["on_sale"]:
+        raise UnprocessableError("Cette offre n'est plus proposée.")
+    total: int = context["unit_price_cents"] * quantity
+    if total > MAX_CENTS:
+        raise UnprocessableError("Montant total démesuré.")
+    types = set(vocab.with_ancestors(context["resource_types"])) | set(context["resource_types"])
+    if excluded := types & set(context["excluded_resource_types"]):
+        labels = ", ".join(sorted(vocab.label(uri) for uri in excluded))
+        raise RefusedByRuleError(f"Ce type de ressource est exclu par une règle : {labels}.")
+    limit = context["max_per_acquisition_cents"]
+    if limit is not None and total > limit:
+        raise RefusedByRuleError(f"Une acquisition est limitée à {euros(limit)}.")
+    return total
+
+
+async def _accounts(
+    conn: Connection, context: Any, who: Buyer, total: int, *, pending: bool
+) -> tuple[int | None, int | None]:
+    """The teacher's account and the one to credit: the publisher's, or the held funds."""
+    if total == 0:
+        return None, None
+    if context["teacher_account"] is None:  # never funded: nothing to spend
+        raise InsufficientFundsError(f"Solde insuffisant pour un mouvement de {euros(total)}.")
+    period_id = context["period_id"]
+    if pending:
+        destination = context["held_account"] or await ensure_account(
+            conn, period_id, "held", who.uai, academie=who.academie, uai=who.uai
+        )
+    else:
+        owner = publisher_owner(context["publisher_id"], publisher_shard(who.person_id))
+        destination = context["publisher_account"] or await ensure_account(
+            conn, period_id, "publisher", owner
+        )
+    return context["teacher_account"], destination
 
 
 def _licence(
@@ -213,7 +229,7 @@ def _licence(
         id=uuid4(),
         resource_id=offer["resource_id"],
         resource_title=offer["title"],
-        offer_id=offer["id"],
+        offer_id=offer["offer_id"],
         holder_kind="establishment" if per_establishment else "teacher",
         holder=who.uai
         if per_establishment
@@ -237,6 +253,12 @@ def valid_until(
         day = min(now.day, calendar.monthrange(year, month + 1)[1])
         return now.replace(year=year, month=month + 1, day=day)
     return None
+
+
+def _licence_columns(licence: Licence | None) -> tuple[Any, ...]:
+    if licence is None:
+        return (None, None, None, None, None)
+    return (licence.id, licence.holder_kind, licence.holder, licence.seats, licence.valid_until)
 
 
 async def _insert_licence(
@@ -293,57 +315,36 @@ def _expect(row: Any, status: AcquisitionStatus) -> None:
         raise WrongStateError(f"Cette acquisition est « {row['status']} », pas « {status} ».")
 
 
-async def _move_back(
-    conn: Connection, row: Any, source_kind: str, kind: str, by: UUID | None
+async def _move(
+    conn: Connection, row: Any, kind: str, by: UUID | None, *, to: int | None = None
 ) -> None:
-    source = await ensure_account(
+    """Move an acquisition's money on from where it is now: back to its teacher by default."""
+    if row["total_cents"] == 0:
+        return
+    money = await conn.fetchrow(SQL["money_of_acquisition"], row["id"])
+    assert money is not None
+    await transfer(
         conn,
         row["period_id"],
-        source_kind,
-        row["establishment_uai"] if source_kind == "held" else str(row["publisher_id"]),
+        money["current"],
+        money["origin"] if to is None else to,
+        row["total_cents"],
+        kind=kind,
+        acquisition_id=row["id"],
+        by=by,
     )
-    teacher = await ensure_account(
-        conn,
-        row["period_id"],
-        "teacher",
-        str(row["person_id"]),
-        academie=row["academie"],
-        uai=row["establishment_uai"],
-    )
-    if row["total_cents"] > 0:
-        await transfer(
-            conn,
-            row["period_id"],
-            source,
-            teacher,
-            row["total_cents"],
-            kind=kind,
-            acquisition_id=row["id"],
-            by=by,
-        )
 
 
 async def _approve(
     conn: Connection, key: bytes, principal: Principal, row: Any, _: timedelta
 ) -> None:
     _expect(row, AcquisitionStatus.PENDING)
-    held = await ensure_account(conn, row["period_id"], "held", row["establishment_uai"])
-    publisher = await ensure_account(conn, row["period_id"], "publisher", str(row["publisher_id"]))
-    if row["total_cents"] > 0:
-        await transfer(
-            conn,
-            row["period_id"],
-            held,
-            publisher,
-            row["total_cents"],
-            kind="capture",
-            acquisition_id=row["id"],
-            by=principal.person_id,
-        )
+    owner = publisher_owner(row["publisher_id"], publisher_shard(row["person_id"]))
+    publisher = await ensure_account(conn, row["period_id"], "publisher", owner)
+    await _move(conn, row, "capture", principal.person_id, to=publisher)
     who = Buyer(row["person_id"], row["establishment_uai"], row["academie"])
-    offer = {**dict(row), "id": row["offer_id"]}
     licence = _licence(
-        key, who, offer, quantity=row["quantity"], period_end=row["ends_on"], now=datetime.now(UTC)
+        key, who, row, quantity=row["quantity"], period_end=row["ends_on"], now=datetime.now(UTC)
     )
     await _insert_licence(conn, licence, row["id"], row["person_id"], row["publisher_id"])
     await conn.execute(
@@ -355,7 +356,7 @@ async def _reject(
     conn: Connection, _: bytes, principal: Principal, row: Any, __: timedelta
 ) -> None:
     _expect(row, AcquisitionStatus.PENDING)
-    await _move_back(conn, row, "held", "release", principal.person_id)
+    await _move(conn, row, "release", principal.person_id)
     await conn.execute(
         SQL["decide_acquisition"], row["id"], AcquisitionStatus.REJECTED, principal.person_id
     )
@@ -365,7 +366,7 @@ async def _cancel(
     conn: Connection, _: bytes, principal: Principal, row: Any, __: timedelta
 ) -> None:
     _expect(row, AcquisitionStatus.PENDING)
-    await _move_back(conn, row, "held", "cancellation", principal.person_id)
+    await _move(conn, row, "cancellation", principal.person_id)
     await conn.execute(
         SQL["decide_acquisition"], row["id"], AcquisitionStatus.CANCELLED, principal.person_id
     )
@@ -377,7 +378,7 @@ async def _refund(
     _expect(row, AcquisitionStatus.COMPLETED)
     if row["completed_at"] + window < datetime.now(UTC):
         raise UnprocessableError(f"Le délai de remboursement ({window.days} jours) est passé.")
-    await _move_back(conn, row, "publisher", "refund", principal.person_id)
+    await _move(conn, row, "refund", principal.person_id)
     await conn.execute(SQL["revoke_licence"], row["id"])
     await conn.execute(
         SQL["decide_acquisition"], row["id"], AcquisitionStatus.REFUNDED, principal.person_id

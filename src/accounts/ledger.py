@@ -6,7 +6,8 @@ accounts a movement joins, and who may ask for it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
@@ -64,7 +65,7 @@ async def transfer(
     by: UUID | None = None,
 ) -> int:
     """One immutable transfer; the database moves both balances or refuses an overdraft."""
-    try:
+    with refused_overdraft(amount_cents):
         transfer_id: int = await conn.fetchval(
             SQL["insert_transfer"],
             period_id,
@@ -75,13 +76,20 @@ async def transfer(
             acquisition_id,
             by,
         )
+    return transfer_id
+
+
+@contextmanager
+def refused_overdraft(amount_cents: int) -> Iterator[None]:
+    """The database's refusal to let an account go below zero, as the caller's error."""
+    try:
+        yield
     except asyncpg.CheckViolationError as exc:
         if exc.constraint_name == "accounts_no_overdraft":
             raise InsufficientFundsError(
                 f"Solde insuffisant pour un mouvement de {euros(amount_cents)}."
             ) from exc
         raise
-    return transfer_id
 
 
 def euros(cents: int) -> str:
@@ -99,6 +107,9 @@ async def ensure_account(
     academie: str | None = None,
     uai: str | None = None,
 ) -> int:
+    found: int | None = await conn.fetchval(SQL["account_id"], period_id, kind, owner)
+    if found is not None:  # the usual case, and it takes no lock
+        return found
     while True:  # see ensure_account.sql: empty only when a concurrent insert just won
         account_id: int | None = await conn.fetchval(
             SQL["ensure_account"], period_id, kind, owner, academie, uai

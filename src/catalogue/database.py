@@ -25,12 +25,11 @@ EMBEDDED_DATABASE = "catalogue"
 CONNECT_TIMEOUT_S = 10.0
 
 # The catalogue's working set lives in memory: random reads cost little more than sequential
-# ones, and compiling a query (JIT) costs more than running the ones we send. Searches must be
-# planned with their own words (a generic plan does not see how selective they are).
+# ones, and compiling a query (JIT) costs more than running the ones we send. (Searches ask
+# for plans made with their own words themselves: search/pg.py.)
 SERVER_SETTINGS = {
     "random_page_cost": "1.1",
     "jit": "off",
-    "plan_cache_mode": "force_custom_plan",
 }
 
 # What asyncpg raises when a server is absent, refuses us, or the URL is wrong.

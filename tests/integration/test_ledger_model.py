@@ -112,6 +112,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def account_of(self, teacher: str) -> tuple[str, str]:
         return ("teacher", str(self.world.people[teacher]))
 
+    def publisher_of(self, teacher: str) -> tuple[str, str]:
+        """The publisher's account that this teacher's purchases credit."""
+        assert self.world.publisher_id is not None
+        shard = acquisitions.publisher_shard(self.world.people[teacher])
+        return ("publisher", acquisitions.publisher_owner(self.world.publisher_id, shard))
+
     # Rules of the machine
 
     @rule(cents=st.integers(1, 2_000_000))
@@ -182,7 +188,7 @@ class LedgerMachine(RuleBasedStateMachine):
         total = OFFERS[offer][1] * quantity
         threshold = self.model.threshold.get(uai)
         pending = threshold is not None and total >= threshold
-        destination = ("held", uai) if pending else ("publisher", str(self.world.publisher_id))
+        destination = ("held", uai) if pending else self.publisher_of(teacher)
         if total and self.model.balances.get(self.account_of(teacher), 0) < total:
             self._expect(call, InsufficientFundsError)
             return ""
@@ -215,7 +221,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if status != needed:
             self._expect(call, WrongStateError)
             return
-        publisher = ("publisher", str(self.world.publisher_id))
+        publisher = self.publisher_of(teacher)
         source, destination, after = {
             "approve": (("held", uai), publisher, "completed"),
             "reject": (("held", uai), self.account_of(teacher), "rejected"),

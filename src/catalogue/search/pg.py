@@ -205,7 +205,10 @@ class PostgresBackend:
     async def search(self, query: SearchQuery) -> BackendResult:
         """Documents matching every word; when none does, the last words are dropped one by
         one (as Meilisearch's default matching strategy does), a few times at most."""
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire() as conn, conn.transaction():
+            # Planned with its own words every time: a cached generic plan does not see how
+            # selective they are. Only searches pay for planning each statement.
+            await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             groups = await self.with_corrections(conn, query.groups) if query.text else None
             row = await conn.fetchrow(*self.compose(query, groups))
             for _ in range(MAX_DROPPED_WORDS):

@@ -1,0 +1,23 @@
+-- A new acquisition with its licence ($19 NULL: none until approved) and its transfer
+-- (none when free), in one statement: the transfer's trigger locks the two accounts last,
+-- and they stay locked only until the commit that follows.
+WITH acquisition AS (
+    INSERT INTO acquisitions (id, person_id, idempotency_key, request_hash, period_id, offer_id,
+                              resource_id, publisher_id, establishment_uai, academie, quantity,
+                              unit_price_cents, total_cents, status, response_status, response,
+                              created_at, completed_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+    RETURNING id
+),
+licence AS (
+    INSERT INTO licences (id, acquisition_id, person_id, offer_id, resource_id, publisher_id,
+                          holder_kind, holder, seats, valid_from, valid_until)
+    SELECT $19, a.id, $2, $6, $7, $8, $20, $21, $22, $17, $23
+    FROM acquisition a
+    WHERE $19::uuid IS NOT NULL
+)
+INSERT INTO transfers (period_id, from_account, to_account, amount_cents, kind, acquisition_id,
+                       created_by)
+SELECT $5, $24, $25, $13, $26, a.id, $2
+FROM acquisition a
+WHERE $13 > 0
