@@ -38,6 +38,8 @@ from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.identity.signin import OidcSignIn
 from catalogue.imports import api as imports_api
 from catalogue.logs import configure_logging
+from catalogue.lti import api as lti_api
+from catalogue.lti.launch import ToolKeys
 from catalogue.middleware import RequestContext
 from catalogue.oai import api as oai_api
 from catalogue.oai.service import Provider
@@ -117,6 +119,7 @@ def create_app(
                 settings=settings,
                 pool=pool,
                 pseudonym_key=derive_key(secret, "pseudonym"),
+                tool_keys=ToolKeys(http, min_refresh_s=key_refresh_s),
                 http=http,
                 authenticator=authenticator,
                 sign_in=(
@@ -160,6 +163,9 @@ def create_app(
             identity_api.jwks,
             identity_web.AuthController,
             *accounts_api.ROUTES,
+            lti_api.router,
+            lti_api.PublisherToolsController,
+            lti_api.my_links,
             create_static_files_router(
                 "/static",
                 directories=[HERE / "static"],
@@ -179,7 +185,18 @@ def create_app(
             cookie_secure=secure_cookies,
             cookie_samesite="lax",
             # Bearer-token endpoints: no cookie authenticates a write there (see guards).
-            exclude=["^/api/", "^/oauth/token$", "^/oai$", "^/healthz$", "^/readyz$"],
+            # LTI steps posted by tools carry their own proof (a registration token, a signed
+            # JWT) and no cookie of ours.
+            exclude=[
+                "^/api/",
+                "^/oauth/token$",
+                "^/oai$",
+                "^/healthz$",
+                "^/readyz$",
+                "^/lti/register$",
+                "^/lti/authorize$",
+                "^/lti/deep-link/return$",
+            ],
         ),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         before_request=_require_json_content_type,

@@ -27,6 +27,7 @@ from catalogue.database import connect, create_pool, resolve_database_url
 from catalogue.errors import CatalogueError, ConfigurationError
 from catalogue.harvests import service as harvests
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
+from catalogue.identity.keys import rotate_signing_key
 from catalogue.imports.service import ImportReport, run_import
 from catalogue.logs import configure_logging
 from catalogue.outbound import outbound_client
@@ -179,6 +180,21 @@ def db_status() -> None:
         click.echo(f"{migration.label}  {mark}")
     if not state.current:
         sys.exit(1)
+
+
+@main.group()
+def keys() -> None:
+    """The platform's signing keys (tokens, LTI messages)."""
+
+
+@keys.command("rotate")
+@_clear_errors
+def keys_rotate() -> None:
+    """Sign with a new key from now on; the previous one stays published until its tokens
+    expire."""
+    settings = _settings()
+    key = asyncio.run(_with_connection(settings, rotate_signing_key))
+    click.echo(f"signing with key {key.kid}; the previous key stays in the JWKS for an hour")
 
 
 @main.command()

@@ -233,3 +233,22 @@ async def test_index_rebuild_and_status_commands(
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert rebuilt.stdout.startswith("indexed 5 resources in ")
     assert await conn.fetchval("SELECT count(*) FROM search_documents") == 5
+
+
+async def test_keys_rotate_signs_with_a_new_published_key(
+    database_url: str, tmp_path: Path, conn: asyncpg.Connection
+) -> None:
+    before = await conn.fetchval("SELECT kid FROM signing_keys WHERE retired_at IS NULL")
+    rotated = _run("keys", "rotate", env=_env(tmp_path, DATABASE_URL=database_url))
+    assert rotated.returncode == 0, rotated.stderr
+    current = await conn.fetchval("SELECT kid FROM signing_keys WHERE retired_at IS NULL")
+    assert current != before
+    assert f"signing with key {current}" in rotated.stdout
+    published = {
+        row["private_jwk"]["kid"]
+        for row in await conn.fetch(
+            "SELECT private_jwk FROM signing_keys "
+            "WHERE retired_at IS NULL OR retired_at > now() - interval '1 hour'"
+        )
+    }
+    assert published == {before, current}

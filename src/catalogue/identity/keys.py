@@ -13,6 +13,9 @@ from catalogue.sqlfiles import load_queries
 SQL = load_queries("catalogue.identity")
 SIGNING_ALGORITHM = "RS256"
 _KEY_BITS = 2048
+# The longest lifetime of a token we sign (demo and person access tokens: one hour), and a
+# margin for clocks: a retired key is published that long after its retirement.
+RETIRED_KEY_PUBLISHED_S = 3600 + 300
 # Serialises the creation of the first key when several processes start at once.
 _FIRST_KEY_LOCK = 0x6B65_7973  # "keys"
 
@@ -51,9 +54,19 @@ async def current_signing_key(conn: Connection) -> RSAKey:
         return key
 
 
+async def rotate_signing_key(conn: Connection) -> RSAKey:
+    """A new key signs from now on; the previous one stays published until its tokens expire."""
+    async with conn.transaction():
+        await conn.execute(SQL["lock_signing_keys"], _FIRST_KEY_LOCK)
+        await conn.execute(SQL["retire_signing_keys"])
+        key = _new_key()
+        await conn.execute(SQL["insert_signing_key"], key.kid, key.as_dict(private=True))
+        return key
+
+
 async def public_key_set(conn: Connection) -> KeySet:
-    """Every published key: the current ones and those retired but still verifying tokens."""
-    rows = await conn.fetch(SQL["published_signing_keys"])
+    """Every published key: the current one and those retired but still verifying tokens."""
+    rows = await conn.fetch(SQL["published_signing_keys"], float(RETIRED_KEY_PUBLISHED_S))
     return KeySet(
         [RSAKey.import_key(_import(row["private_jwk"]).as_dict(private=False)) for row in rows]
     )

@@ -1,0 +1,235 @@
+"""LTI over HTTP: tool registration (API and Dynamic Registration), launches and Deep Linking.
+
+The browser steps (/lti/...) answer with pages: a refused launch is a page saying why.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.response import Redirect, Template
+
+from catalogue.dependencies import AppSettings, Pool
+from catalogue.errors import UnauthorizedError
+from catalogue.identity.guards import PUBLIC, requires
+from catalogue.identity.models import Principal, Role, Scope
+from catalogue.lti import launch, registration
+from catalogue.lti.models import (
+    Link,
+    ManualTool,
+    RegisteredTool,
+    RegistrationStart,
+    RegistrationUrl,
+    ToolRegistration,
+)
+from catalogue.pages import render
+from catalogue.resources.publishing import acting_publisher
+
+AuthRequest = Request[Principal, Any, Any]
+
+
+class PublisherToolsController(Controller):
+    """A publisher's LTI tools (staff sign-in, or a client with `publisher:resources`)."""
+
+    path = "/api/v1/publisher/lti"
+    tags = ["LTI"]  # noqa: RUF012  # Litestar reads it as a class attribute
+    guards = [requires(Role.PUBLISHER)]  # noqa: RUF012  # same
+
+    @post("/tools", summary="Enregistrer un outil LTI 1.3 ; son offre devient une ressource")
+    async def register(
+        self, request: AuthRequest, pool: Pool, settings: AppSettings, data: JSONBody[ManualTool]
+    ) -> RegisteredTool:
+        publisher_id = acting_publisher(request.user, Scope.RESOURCES)
+        async with pool.acquire() as conn:
+            registered, _ = await registration.register_tool(
+                conn,
+                request.app.state.http,
+                request.app.state.vocab,
+                settings,
+                publisher_id=publisher_id,
+                tool=data,
+                via="api",
+            )
+        return registered
+
+    @get("/tools", summary="Ses outils LTI")
+    async def tools(self, request: AuthRequest, pool: Pool) -> list[dict[str, Any]]:
+        publisher_id = acting_publisher(request.user, Scope.RESOURCES)
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(registration.SQL["tools_of_publisher"], publisher_id)
+        return [dict(row) for row in rows]
+
+    @post(
+        "/registrations",
+        summary="Enregistrement dynamique : l'adresse à ouvrir chez l'outil (valable une heure)",
+    )
+    async def start_registration(
+        self,
+        request: AuthRequest,
+        pool: Pool,
+        settings: AppSettings,
+        data: JSONBody[RegistrationStart],
+    ) -> RegistrationUrl:
+        publisher_id = acting_publisher(request.user, Scope.RESOURCES)
+        async with pool.acquire() as conn:
+            return await registration.start_dynamic_registration(
+                conn, settings, publisher_id, data.tool_registration_url
+            )
+
+
+@get("/api/v1/me/lti-links", guards=[requires(Role.TEACHER)], tags=["LTI"])
+async def my_links(request: AuthRequest, pool: Pool) -> list[Link]:
+    """Contents picked inside tools (Deep Linking), to launch again."""
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(registration.SQL["links_of"], request.user.person_id)
+    return [Link(**dict(row)) for row in rows]
+
+
+@get("/openid-configuration", sync_to_thread=False)
+def openid_configuration(settings: AppSettings) -> dict[str, Any]:
+    """The platform's configuration, as tools read it during Dynamic Registration."""
+    return registration.platform_configuration(settings)
+
+
+@post("/register", status_code=200)
+async def register(
+    request: Request[Any, Any, Any],
+    pool: Pool,
+    settings: AppSettings,
+    data: JSONBody[ToolRegistration],
+) -> dict[str, Any]:
+    """Dynamic Registration: the tool posts its registration with the token it was given."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError("the registration token is required (Authorization: Bearer)")
+    async with pool.acquire() as conn, conn.transaction():
+        publisher_id = await registration.publisher_of_token(conn, token.strip())
+        _, answer = await registration.register_tool(
+            conn,
+            request.app.state.http,
+            request.app.state.vocab,
+            settings,
+            publisher_id=publisher_id,
+            tool=data,
+            via="dynamic",
+        )
+    return answer
+
+
+async def _teacher(request: Request[Any, Any, Any]) -> Principal:
+    """The person launching: a browser session, or a bearer token (API clients, tests)."""
+    authenticator = request.app.state.authenticator
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    try:
+        if scheme.lower() == "bearer" and token.strip():
+            principal: Principal = await authenticator.from_bearer(token.strip())
+            return principal
+    except UnauthorizedError:
+        pass
+    session = request.scope.get("session")
+    found: Principal | None = await authenticator.from_session(
+        session if isinstance(session, dict) else {}
+    )
+    if found is None:
+        raise launch.refuse("Connectez-vous pour ouvrir cette ressource.", status=401)
+    return found
+
+
+@get("/launch/{resource_id:uuid}")
+async def start_launch(
+    request: Request[Any, Any, Any],
+    pool: Pool,
+    settings: AppSettings,
+    resource_id: FromPath[UUID],
+    link: FromQuery[UUID | None] = None,
+) -> Redirect:
+    """Open an acquired resource in its tool (OIDC third-party login initiation)."""
+    principal = await _teacher(request)
+    async with pool.acquire() as conn:
+        url = await launch.start(conn, settings, principal, resource_id, link_id=link)
+    return Redirect(url)
+
+
+@get("/deep-linking/{resource_id:uuid}")
+async def start_deep_linking(
+    request: Request[Any, Any, Any], pool: Pool, settings: AppSettings, resource_id: FromPath[UUID]
+) -> Redirect:
+    """Pick contents inside an acquired tool (Deep Linking)."""
+    principal = await _teacher(request)
+    async with pool.acquire() as conn:
+        url = await launch.start(conn, settings, principal, resource_id, deep_linking=True)
+    return Redirect(url)
+
+
+@get("/authorize")
+async def authorize(request: Request[Any, Any, Any], pool: Pool, settings: AppSettings) -> Template:
+    """The tool's authentication request: answered with an id_token posted by the browser."""
+    return await _authorize(request, pool, settings, dict(request.query_params))
+
+
+@post("/authorize", status_code=200)
+async def authorize_post(
+    request: Request[Any, Any, Any],
+    pool: Pool,
+    settings: AppSettings,
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template:
+    return await _authorize(request, pool, settings, data)
+
+
+async def _authorize(
+    request: Request[Any, Any, Any], pool: Pool, settings: Any, params: dict[str, Any]
+) -> Template:
+    principal = await _teacher(request)
+    fields = {k: v for k, v in params.items() if k in launch.AuthRequest.__struct_fields__}
+    auth_request = launch.AuthRequest(**{k: str(v) for k, v in fields.items()})
+    async with pool.acquire() as conn:
+        post_form = await launch.authorize(
+            conn, settings, request.app.state.pseudonym_key, principal, auth_request
+        )
+    return await render(request, "lti/form.html", post=post_form)
+
+
+@post("/deep-link/return", status_code=200)
+async def deep_link_return(
+    request: Request[Any, Any, Any],
+    pool: Pool,
+    settings: AppSettings,
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template:
+    """The tool's signed LtiDeepLinkingResponse, posted by the browser (no cookie needed)."""
+    token = data.get("JWT") or data.get("jwt") or ""
+    async with pool.acquire() as conn:
+        links = await launch.deep_link_return(conn, settings, request.app.state.tool_keys, token)
+    return await render(request, "lti/links.html", links=links)
+
+
+def _refused_page(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, launch.LaunchRefusedError)
+    return Template(
+        template_name="lti/refused.html",
+        context={"reason": exc.detail, "principal": None},
+        status_code=exc.status,
+    )
+
+
+router = Router(
+    path="/lti",
+    route_handlers=[
+        openid_configuration,
+        register,
+        start_launch,
+        start_deep_linking,
+        authorize,
+        authorize_post,
+        deep_link_return,
+    ],
+    opt={PUBLIC: True},  # each handler authenticates as its step requires
+    include_in_schema=False,
+    exception_handlers={launch.LaunchRefusedError: _refused_page},
+)

@@ -1,0 +1,55 @@
+"""The lti connector: a registered LTI 1.3 tool's offering as a catalogue resource.
+
+A document is a tool registration as the platform stored it: the OpenID Connect client
+registration a tool sends (``client_name``, ``logo_uri``, the LTI tool configuration with
+``description`` and ``target_link_uri``) with the ``client_id`` the platform gave it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+
+from catalogue.resources.models import ResourceDraft, Status
+from connectors.contract import Context, Record, Rejected
+
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+
+
+class LtiConnector:
+    name = "lti"
+    description = "Outil LTI 1.3 enregistré (enregistrement dynamique ou par l'API)"
+
+    def read(self, data: bytes, context: Context) -> Iterator[Record | Rejected]:
+        del context
+        try:
+            tool = msgspec.json.decode(data)
+        except msgspec.DecodeError as exc:
+            yield Rejected(message=f"not JSON: {exc}")
+            return
+        if not isinstance(tool, dict) or not tool.get("client_id"):
+            yield Rejected(message="a registered tool needs its client_id")
+            return
+        yield _record(tool)
+
+
+def _record(tool: dict[str, Any]) -> Record | Rejected:
+    configuration = tool.get(TOOL_CONFIGURATION) or {}
+    target = configuration.get("target_link_uri") or next(
+        iter(tool.get("redirect_uris") or []), None
+    )
+    fields = {
+        "title": (tool.get("client_name") or "").strip() or "Outil LTI",
+        "description": configuration.get("description") or "",
+        "access_url": target,
+        "thumbnail_url": tool.get("logo_uri"),
+        "offers": tool.get("offers") or [],
+        "status": Status.PUBLISHED,
+    }
+    try:
+        draft = msgspec.convert(fields, ResourceDraft)
+    except msgspec.ValidationError as exc:
+        return Rejected(message=str(exc), source_id=tool["client_id"])
+    return Record(draft=draft, source_id=tool["client_id"])
