@@ -50,7 +50,8 @@ def _line(element: etree._Element) -> int | None:
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return [child for child in element if _name(child) == name]
+    # "{*}" matches the name in any namespace or none, filtered in C.
+    return list(element.iterchildren(f"{{*}}{name}"))
 
 
 def _group(element: etree._Element) -> dict[str, list[etree._Element]]:
