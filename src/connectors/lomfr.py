@@ -15,7 +15,13 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from catalogue.resources.models import Identifier, IdentifierKind, ResourceDraft, Status
+from catalogue.resources.models import (
+    Contributor,
+    Identifier,
+    IdentifierKind,
+    ResourceDraft,
+    Status,
+)
 from catalogue.shipped import schemas_dir
 from connectors.contract import Context, Record, Rejected
 
@@ -167,6 +173,7 @@ class LomFrConnector:
                 _texts([x for t in technical for x in _children(t, "location")]), warnings
             ),
             identifiers=identifiers,
+            contributors=_contributors(_path(lom, "lifeCycle", "contribute"), warnings),
             status=Status.PUBLISHED,
         )
         return Record(draft=draft, source_id=source_id, line=_line(lom), warnings=warnings)
@@ -247,6 +254,39 @@ def _classifications(
             if uri and uri not in target:
                 target.append(uri)
     return levels, disciplines
+
+
+def _contributors(elements: list[etree._Element], warnings: list[str]) -> list[Contributor]:
+    """2.3 contributions: the role, and each entity's vCard name (FN) and organisation (ORG)."""
+    found: list[Contributor] = []
+    for contribute in elements:
+        role = " ".join(_texts(_path(contribute, "role", "value"))[:1])
+        for entity in _children(contribute, "entity"):
+            name, organisation = vcard_name(entity.text or "")
+            if not name and not organisation:
+                warnings.append("a contribution's vCard has neither FN nor ORG: ignored")
+                continue
+            found.append(Contributor(role=role[:300], name=name[:300], organisation=organisation))
+    return found
+
+
+def vcard_name(vcard: str) -> tuple[str, str | None]:
+    """The formatted name (FN) and first organisation unit (ORG) of a vCard 3 or 4."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", vcard.strip())  # RFC 6350 line folding
+    name, organisation = "", None
+    for line in unfolded.splitlines():
+        key, _, value = line.partition(":")
+        prop = key.split(";", 1)[0].strip().upper()
+        if prop == "FN":
+            name = _vcard_text(value)
+        elif prop == "ORG":
+            organisation = _vcard_text(re.split(r"(?<!\\);", value, maxsplit=1)[0]) or None
+    return name, organisation[:300] if organisation else None
+
+
+def _vcard_text(value: str) -> str:
+    text = re.sub(r"\\([,;\\])", r"\1", value).replace("\\n", " ").replace("\\N", " ")
+    return " ".join(text.split())
 
 
 def _url(locations: list[str], warnings: list[str]) -> str | None:

@@ -22,6 +22,7 @@ from catalogue.errors import InvalidInputError
 from catalogue.imports.service import ImportReport, run_import
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import get
+from connectors.lomfr import vcard_name
 from tests.integration.conftest import bearer
 from tests.integration.search_corpus import CORPUS
 
@@ -101,6 +102,34 @@ async def test_a_v1_notice_with_labels_is_resolved_through_the_vocabularies(
     assert f"{C}scolomfr-voc-022-num-016" in row["levels"]  # taxon "collège"
     assert row["unknown_concepts"] == ["niveau imaginaire"]
     assert "an identifier has no entry (1.1): ignored" in item.warnings
+
+
+async def test_contributors_come_from_the_vcards(setup: Setup, conn: asyncpg.Connection) -> None:
+    upload = [("bnf.xml", (SAMPLES / "educasources_v1_bnf-159803.xml").read_bytes())]
+    report = await run_import(
+        setup.pool, setup.vocab, get("lomfr"), setup.publisher, upload, source="t"
+    )
+    row = await conn.fetchrow(
+        "SELECT contributors FROM resources WHERE id = $1", report.items[0].resource_id
+    )
+    assert row["contributors"] == [
+        {"role": "publisher", "name": "", "organisation": "Bibliothèque nationale de France"},
+        {"role": "author", "name": "BNF", "organisation": None},
+        {
+            "role": "validator",
+            "name": "Validé par institution hors éducation nationale",
+            "organisation": None,
+        },
+    ]
+
+
+def test_vcards_are_unfolded_and_unescaped() -> None:
+    card = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN;CHARSET=UTF-8:Marie Dupont\\, autrice\r\n"
+        "ORG:Éditions\r\n  du Lac;Service\r\nEND:VCARD"
+    )
+    assert vcard_name(card) == ("Marie Dupont, autrice", "Éditions du Lac")
+    assert vcard_name("not a vcard") == ("", None)
 
 
 async def test_lower_case_namespace_and_text_without_string(

@@ -44,6 +44,15 @@ class Identifier(msgspec.Struct, frozen=True):
     value: Annotated[str, msgspec.Meta(min_length=1, max_length=2_000)]
 
 
+class Contributor(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Who contributed (ScoLOMFR 2.3 contribution): a role (a LOM role or a voc-003 concept)
+    and the name and organisation of the vCard."""
+
+    role: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    name: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    organisation: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+
+
 class OfferDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     licence_type: LicenceType
     unit_price_cents: Cents
@@ -76,6 +85,7 @@ class ResourceDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     thumbnail_url: Url | None = None
     access_url: Url | None = None
     identifiers: list[Identifier] = []
+    contributors: list[Contributor] = []
     offers: list[OfferDraft] = []
     status: Status = Status.DRAFT
 
@@ -122,6 +132,7 @@ class ResourceView(msgspec.Struct, kw_only=True):
     thumbnail_url: str | None
     access_url: str | None
     identifiers: list[Identifier]
+    contributors: list[Contributor]
     unknown_concepts: list[str]
     offers: list[OfferView]
     provenance: ProvenanceView

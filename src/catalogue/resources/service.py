@@ -12,6 +12,7 @@ from catalogue.database import Connection
 from catalogue.errors import NotFoundError
 from catalogue.resources import repository
 from catalogue.resources.models import (
+    Contributor,
     Identifier,
     Labelled,
     OfferView,
@@ -73,6 +74,7 @@ RESOURCE_COLUMNS = [
     "rights",
     "thumbnail_url",
     "access_url",
+    "contributors",
     "unknown_concepts",
     "connector",
     "source_id",
@@ -103,6 +105,7 @@ def resource_values(
         draft.rights,
         draft.thumbnail_url,
         draft.access_url,
+        msgspec.to_builtins(draft.contributors),
         unknown,
         provenance.connector,
         provenance.source_id,
@@ -178,6 +181,7 @@ async def read_resource(
         thumbnail_url=row["thumbnail_url"],
         access_url=row["access_url"],
         identifiers=msgspec.convert(row["identifiers"], list[Identifier]),
+        contributors=msgspec.convert(row["contributors"], list[Contributor]),
         unknown_concepts=row["unknown_concepts"],
         offers=msgspec.convert(row["offers"], list[OfferView]),
         provenance=ProvenanceView(
