@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
@@ -26,7 +26,6 @@ from accounts.models import (
     Sales,
     SpendReport,
 )
-from catalogue.config import Settings
 from catalogue.dependencies import AppSettings, Pool
 from catalogue.identity.guards import requires
 from catalogue.identity.models import ADMIN_ROLES, Principal, Role, Scope
@@ -37,6 +36,13 @@ ADMINS = requires(*ADMIN_ROLES)
 NATIONAL = requires(Role.NATIONAL_ADMIN)
 TEACHERS = requires(Role.TEACHER)
 CSV = "text/csv; charset=utf-8"
+Decision = Literal["approval", "rejection", "cancellation", "refund"]
+DECISIONS = {
+    "approval": "approve",
+    "rejection": "reject",
+    "cancellation": "cancel",
+    "refund": "refund",
+}
 PeriodParam = Annotated[UUID | None, QueryParameter(description="par défaut, la période en cours")]
 
 
@@ -196,89 +202,29 @@ class AcquisitionsController(Controller):
                 conn, academie=academie, uai=uai, status=status
             )
 
-    async def _decide(
+    @post(
+        "/{acquisition_id:uuid}/{decision:str}",
+        guards=[requires(Role.TEACHER, *ADMIN_ROLES)],
+        status_code=200,
+        summary="Décider : approval (licence délivrée), rejection (fonds rendus), "
+        "cancellation (par l'enseignant), refund (dans le délai)",
+    )
+    async def decide(
         self,
         request: AuthRequest,
         pool: Pool,
-        settings: Settings,
-        acquisition_id: UUID,
-        action: str,
+        settings: AppSettings,
+        acquisition_id: FromPath[UUID],
+        decision: FromPath[Decision],
     ) -> Acquisition:
+        """Administrators of the teacher's scope decide; the teacher may only cancel."""
         return await acquisitions.decide(
             pool,
             request.app.state.pseudonym_key,
             request.user,
             acquisition_id,
-            action,
+            DECISIONS[decision],
             refund_window=timedelta(days=settings.refund_window_days),
-        )
-
-    @post(
-        "/{acquisition_id:uuid}/approval",
-        guards=[ADMINS],
-        status_code=200,
-        summary="Approuver : licence délivrée",
-    )
-    async def approve(
-        self,
-        request: AuthRequest,
-        pool: Pool,
-        settings: AppSettings,
-        acquisition_id: FromPath[UUID],
-    ) -> Acquisition:
-        return await self._decide(
-            request, pool, settings, acquisition_id=acquisition_id, action="approve"
-        )
-
-    @post(
-        "/{acquisition_id:uuid}/rejection",
-        guards=[ADMINS],
-        status_code=200,
-        summary="Refuser : fonds rendus",
-    )
-    async def reject(
-        self,
-        request: AuthRequest,
-        pool: Pool,
-        settings: AppSettings,
-        acquisition_id: FromPath[UUID],
-    ) -> Acquisition:
-        return await self._decide(
-            request, pool, settings, acquisition_id=acquisition_id, action="reject"
-        )
-
-    @post(
-        "/{acquisition_id:uuid}/cancellation",
-        guards=[TEACHERS],
-        status_code=200,
-        summary="Annuler sa demande en attente",
-    )
-    async def cancel(
-        self,
-        request: AuthRequest,
-        pool: Pool,
-        settings: AppSettings,
-        acquisition_id: FromPath[UUID],
-    ) -> Acquisition:
-        return await self._decide(
-            request, pool, settings, acquisition_id=acquisition_id, action="cancel"
-        )
-
-    @post(
-        "/{acquisition_id:uuid}/refund",
-        guards=[ADMINS],
-        status_code=200,
-        summary="Rembourser une acquisition (dans le délai)",
-    )
-    async def refund(
-        self,
-        request: AuthRequest,
-        pool: Pool,
-        settings: AppSettings,
-        acquisition_id: FromPath[UUID],
-    ) -> Acquisition:
-        return await self._decide(
-            request, pool, settings, acquisition_id=acquisition_id, action="refund"
         )
 
 

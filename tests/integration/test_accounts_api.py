@@ -501,3 +501,13 @@ async def test_demo_data_gives_the_demo_teacher_a_budget_and_history(
     assert [m["kind"] for m in account["history"]] == ["purchase", "allocation"]
     assert len(account["licences"]) == 1
     assert await ledger_totals(conn) == (0, 0)
+
+
+async def test_an_unknown_decision_is_refused(api: Api) -> None:
+    await api.funded()
+    bought = (await api.buy("camille", "teacher")).json()
+    response = await api.post("head", f"/api/v1/acquisitions/{bought['id']}/erasure")
+    assert response.status_code == 400
+    assert (
+        await api.post("head", f"/api/v1/acquisitions/{uuid.uuid4()}/refund")
+    ).status_code == 404
