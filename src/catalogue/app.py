@@ -49,6 +49,7 @@ from catalogue.search.backends import running_worker, search_backend
 from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.webhooks import api as webhooks_api
 
 HERE = Path(__file__).parent
 _JSON_TYPES = ("application/json",)
@@ -108,6 +109,7 @@ def create_app(
             async with pool.acquire() as conn:
                 vocab = await VocabularyIndex.load(conn)
             backend = search_backend(settings, pool, http_transport=http_transport)
+            webhook_key = derive_key(secret, "webhooks")
             app.state.update(
                 vocab=vocab,
                 oai=Provider(
@@ -117,6 +119,7 @@ def create_app(
                 settings=settings,
                 pool=pool,
                 pseudonym_key=derive_key(secret, "pseudonym"),
+                webhook_key=webhook_key,
                 http=http,
                 authenticator=authenticator,
                 sign_in=(
@@ -126,7 +129,9 @@ def create_app(
                 ),
             )
             try:
-                async with running_worker(settings, pool, backend, vocab, http):
+                async with running_worker(
+                    settings, pool, backend, vocab, http, webhook_key=webhook_key
+                ):
                     yield
             finally:
                 await backend.aclose()
@@ -160,6 +165,7 @@ def create_app(
             identity_api.jwks,
             identity_web.AuthController,
             *accounts_api.ROUTES,
+            webhooks_api.WebhooksController,
             create_static_files_router(
                 "/static",
                 directories=[HERE / "static"],
