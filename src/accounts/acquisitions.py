@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
+from msgspec.structs import asdict
 
 from accounts.errors import (
     InsufficientFundsError,
@@ -38,6 +39,8 @@ from catalogue.errors import ForbiddenError, InvalidInputError, NotFoundError, U
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import pseudonym
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.webhooks import events
+from catalogue.webhooks.models import EventLicence, EventType, WebhookEvent
 
 Answer = tuple[int, dict[str, Any]]  # HTTP status and body, replayed as they were
 PUBLISHER_SHARDS = 16
@@ -152,6 +155,9 @@ async def acquire_in(
     )
     status_code, body = (202 if pending else 201), msgspec.to_builtins(view)
     source, destination = await _accounts(conn, context, who, total, pending=pending)
+    event = None
+    if licence is not None and context["webhook"]:
+        event = _event("acquisition.completed", asdict(view), asdict(licence), now)
     with refused_overdraft(total):
         await conn.execute(
             SQL["insert_purchase"],
@@ -177,7 +183,11 @@ async def acquire_in(
             source,
             destination,
             "hold" if pending else "purchase",
+            None if event is None else event.id,
+            event,
         )
+    if event is not None:
+        await events.wake_deliveries(conn)
     return status_code, body
 
 
@@ -253,6 +263,20 @@ def valid_until(
         day = min(now.day, calendar.monthrange(year, month + 1)[1])
         return now.replace(year=year, month=month + 1, day=day)
     return None
+
+
+def _event(event_type: EventType, acquisition: Any, licence: Any, at: datetime) -> WebhookEvent:
+    """The publisher's view of an acquisition and its licence: pseudonyms only."""
+    return events.event(
+        event_type,
+        acquisition_id=acquisition["id"],
+        offer_id=acquisition["offer_id"],
+        resource_id=acquisition["resource_id"],
+        quantity=acquisition["quantity"],
+        total_cents=acquisition["total_cents"],
+        licence=EventLicence(**{k: licence[k] for k in EventLicence.__struct_fields__}),
+        at=at,
+    )
 
 
 def _licence_columns(licence: Licence | None) -> tuple[Any, ...]:
@@ -343,13 +367,14 @@ async def _approve(
     publisher = await ensure_account(conn, row["period_id"], "publisher", owner)
     await _move(conn, row, "capture", principal.person_id, to=publisher)
     who = Buyer(row["person_id"], row["establishment_uai"], row["academie"])
-    licence = _licence(
-        key, who, row, quantity=row["quantity"], period_end=row["ends_on"], now=datetime.now(UTC)
-    )
+    now = datetime.now(UTC)
+    licence = _licence(key, who, row, quantity=row["quantity"], period_end=row["ends_on"], now=now)
     await _insert_licence(conn, licence, row["id"], row["person_id"], row["publisher_id"])
     await conn.execute(
         SQL["decide_acquisition"], row["id"], AcquisitionStatus.COMPLETED, principal.person_id
     )
+    approved = _event("acquisition.completed", row, asdict(licence), now)
+    await events.emit(conn, row["publisher_id"], approved)
 
 
 async def _reject(
@@ -379,10 +404,13 @@ async def _refund(
     if row["completed_at"] + window < datetime.now(UTC):
         raise UnprocessableError(f"Le délai de remboursement ({window.days} jours) est passé.")
     await _move(conn, row, "refund", principal.person_id)
-    await conn.execute(SQL["revoke_licence"], row["id"])
+    licence = await conn.fetchrow(SQL["revoke_licence"], row["id"])
     await conn.execute(
         SQL["decide_acquisition"], row["id"], AcquisitionStatus.REFUNDED, principal.person_id
     )
+    if licence is not None:
+        refunded = _event("acquisition.refunded", row, licence, datetime.now(UTC))
+        await events.emit(conn, row["publisher_id"], refunded)
 
 
 _STEPS = {"approve": _approve, "reject": _reject, "cancel": _cancel, "refund": _refund}
