@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -82,16 +83,28 @@ async def acquire(
     *,
     key: str,
     new: NewAcquisition,
+    waker: events.Waker | None = None,
 ) -> Answer:
+    """An acquisition in its own transaction; with a `waker`, the webhook worker is woken
+    after the commit, sharing wake-ups with concurrent purchases."""
+    written: list[WebhookEvent] = []
+    on_event = written.append if waker is not None else None
+
     async def work(conn: Connection) -> Answer:
-        return await acquire_in(conn, vocab, pseudonym_key, principal, key=key, new=new)
+        written.clear()
+        return await acquire_in(
+            conn, vocab, pseudonym_key, principal, key=key, new=new, on_event=on_event
+        )
 
     try:
-        return await retrying(pool, work)
+        answer = await retrying(pool, work)
     except asyncpg.UniqueViolationError:
         # The first request with this key committed between our snapshot and our lock:
         # its answer is there now.
-        return await retrying(pool, work)
+        answer = await retrying(pool, work)
+    if written and waker is not None:
+        await waker.wake()
+    return answer
 
 
 async def acquire_in(
@@ -102,8 +115,12 @@ async def acquire_in(
     *,
     key: str,
     new: NewAcquisition,
+    on_event: Callable[[WebhookEvent], None] | None = None,
 ) -> Answer:
-    """An acquisition, or the first answer given to this key, in the caller's transaction."""
+    """An acquisition, or the first answer given to this key, in the caller's transaction.
+
+    Its webhook event, if any, is written in that transaction; the worker is woken in it
+    too, unless `on_event` is given: the caller then wakes it after the commit."""
     person_id = principal.person_id
     if person_id is None or not principal.has(Role.TEACHER):
         raise ForbiddenError("Réservé aux enseignants.")
@@ -158,6 +175,12 @@ async def acquire_in(
     event = None
     if licence is not None and context["webhook"]:
         event = _event("acquisition.completed", asdict(view), asdict(licence), now)
+        if on_event is None:
+            # Before the money statement: the job commits or rolls back with the event all
+            # the same, and the accounts it locks are not held through one more round trip.
+            await events.wake_deliveries(conn)
+        else:
+            on_event(event)
     with refused_overdraft(total):
         await conn.execute(
             SQL["insert_purchase"],
@@ -186,8 +209,6 @@ async def acquire_in(
             None if event is None else event.id,
             event,
         )
-    if event is not None:
-        await events.wake_deliveries(conn)
     return status_code, body
 
 

@@ -50,6 +50,7 @@ from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks import api as webhooks_api
+from catalogue.webhooks.events import Waker
 
 HERE = Path(__file__).parent
 _JSON_TYPES = ("application/json",)
@@ -120,6 +121,7 @@ def create_app(
                 pool=pool,
                 pseudonym_key=derive_key(secret, "pseudonym"),
                 webhook_key=webhook_key,
+                webhook_waker=Waker(pool),
                 http=http,
                 authenticator=authenticator,
                 sign_in=(

@@ -3,6 +3,7 @@ retries, the delivery log, replays, and what a publisher may never learn."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -420,3 +421,12 @@ async def test_the_delivery_log_is_paginated(hooks: Hooks) -> None:
     response = await hooks.get("publisher", f"{hooks.publisher}/deliveries", per_page=2, page=2)
     page = response.json()
     assert (page["total"], page["page"], page["per_page"], len(page["items"])) == (3, 2, 2, 1)
+
+
+async def test_concurrent_purchases_share_their_wake_ups(hooks: Hooks) -> None:
+    waker = events.Waker(hooks.pool)
+    await asyncio.gather(*(waker.wake() for _ in range(20)))
+    jobs = "SELECT count(*) FROM pgqueuer WHERE entrypoint = 'deliver-webhooks'"
+    assert 1 <= await hooks.conn.fetchval(jobs) <= 2  # the first, and one for all the others
+    await waker.wake()  # a later caller gets a job of its own, enqueued after it called
+    assert await hooks.conn.fetchval(jobs) in (2, 3)
