@@ -3,6 +3,8 @@
     python bench/ledger.py [--teachers 1000] [--count 10000] [--hot 3000] [--concurrency 32]
                            [--pool 10]
     python bench/ledger.py --statements   # also time each SQL statement (adds a little load)
+    python bench/ledger.py --webhook      # the publisher has a webhook: each purchase also
+                                          # writes its event and wakes the worker
 
 Starts a fresh embedded PostgreSQL, applies the migrations, opens a budget period and funds
 TEACHERS teachers (funding -> académies -> establishments -> teachers, one transaction), then
@@ -40,6 +42,7 @@ from catalogue.database import connect, create_pool, start_embedded, with_databa
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import derive_key
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.webhooks.events import Waker
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 OUVRAGE = f"{C}scolomfr-voc-005-num-029"
@@ -94,7 +97,9 @@ def person(
     )
 
 
-async def build_world(conn: asyncpg.Connection, teachers: int, hot_cents: int) -> World:
+async def build_world(
+    conn: asyncpg.Connection, teachers: int, hot_cents: int, *, webhook: bool = False
+) -> World:
     schools = max(1, teachers // 50)
     uais = [f"{i:07d}{'ABCDEFGHJK'[i % 10]}" for i in range(schools)]
     academie_of = {uai: ACADEMIES[i % len(ACADEMIES)] for i, uai in enumerate(uais)}
@@ -117,6 +122,8 @@ async def build_world(conn: asyncpg.Connection, teachers: int, hot_cents: int) -
         resource_id,
         PRICE_CENTS,
     )
+    if webhook:
+        await give_webhook(conn, publisher_id)
     national_id = await conn.fetchval(
         "INSERT INTO people (issuer, subject, roles) VALUES ('urn:bench', 'national', "
         "'{national_admin}') RETURNING id"
@@ -229,8 +236,25 @@ async def check(conn: asyncpg.Connection, succeeded: int) -> None:
     print(f"    invariant violations: {sum(bad.values())}" + (f" {bad}" if bad else ""))
 
 
+async def give_webhook(conn: asyncpg.Connection, publisher_id: UUID) -> None:
+    """Every purchase then also writes its event and enqueues a delivery job."""
+    print("  the publisher has a webhook (no worker drains the events)")
+    await conn.execute(
+        "INSERT INTO publisher_webhooks (publisher_id, url, secret_encrypted) "
+        "VALUES ($1, 'https://editeur.example/hooks', '\\x00')",
+        publisher_id,
+    )
+
+
 async def main(
-    teachers: int, count: int, hot: int, concurrency: int, pool_size: int, statements: bool
+    teachers: int,
+    count: int,
+    hot: int,
+    concurrency: int,
+    pool_size: int,
+    statements: bool,
+    *,
+    webhook: bool = False,
 ) -> None:
     print(f"{os.cpu_count()} cores, {teachers:,} teachers, {concurrency} concurrent workers")
     with tempfile.TemporaryDirectory() as tmp:
@@ -239,7 +263,7 @@ async def main(
         await prepare_database(conn)
         vocab = await VocabularyIndex.load(conn)
         started = time.perf_counter()
-        world = await build_world(conn, teachers, hot_cents=hot * PRICE_CENTS)
+        world = await build_world(conn, teachers, hot_cents=hot * PRICE_CENTS, webhook=webhook)
         print(f"  funded {teachers + 1:,} teachers in {time.perf_counter() - started:.1f} s")
         await conn.execute(
             "CREATE TABLE bench_transfers (LIKE transfers INCLUDING DEFAULTS INCLUDING IDENTITY)"
@@ -252,8 +276,12 @@ async def main(
                 await log_statements(pool, pool_size, log)
             offer = NewAcquisition(offer_id=world.offer_id, quantity=1)
 
+            waker = Waker(pool)
+
             async def buy(by: Principal) -> None:
-                status, _ = await acquire(pool, vocab, key, by, key=str(uuid4()), new=offer)
+                status, _ = await acquire(
+                    pool, vocab, key, by, key=str(uuid4()), new=offer, waker=waker
+                )
                 if status != 201:
                     raise RuntimeError(f"answered {status}")
 
@@ -337,7 +365,16 @@ if __name__ == "__main__":
         help="asyncpg pool size (default: the service's CATALOGUE_DB_POOL_SIZE default)",
     )
     parser.add_argument("--statements", action="store_true", help="time each SQL statement")
+    parser.add_argument("--webhook", action="store_true", help="the publisher has a webhook")
     args = parser.parse_args()
     asyncio.run(
-        main(args.teachers, args.count, args.hot, args.concurrency, args.pool, args.statements)
+        main(
+            args.teachers,
+            args.count,
+            args.hot,
+            args.concurrency,
+            args.pool,
+            args.statements,
+            webhook=args.webhook,
+        )
     )

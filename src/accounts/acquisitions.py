@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
+from msgspec.structs import asdict
 
 from accounts.errors import (
     InsufficientFundsError,
@@ -38,6 +40,8 @@ from catalogue.errors import ForbiddenError, InvalidInputError, NotFoundError, U
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import pseudonym
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.webhooks import events
+from catalogue.webhooks.models import EventLicence, EventType, WebhookEvent
 
 Answer = tuple[int, dict[str, Any]]  # HTTP status and body, replayed as they were
 PUBLISHER_SHARDS = 16
@@ -79,16 +83,28 @@ async def acquire(
     *,
     key: str,
     new: NewAcquisition,
+    waker: events.Waker | None = None,
 ) -> Answer:
+    """An acquisition in its own transaction; with a `waker`, the webhook worker is woken
+    after the commit, sharing wake-ups with concurrent purchases."""
+    written: list[WebhookEvent] = []
+    on_event = written.append if waker is not None else None
+
     async def work(conn: Connection) -> Answer:
-        return await acquire_in(conn, vocab, pseudonym_key, principal, key=key, new=new)
+        written.clear()
+        return await acquire_in(
+            conn, vocab, pseudonym_key, principal, key=key, new=new, on_event=on_event
+        )
 
     try:
-        return await retrying(pool, work)
+        answer = await retrying(pool, work)
     except asyncpg.UniqueViolationError:
         # The first request with this key committed between our snapshot and our lock:
         # its answer is there now.
-        return await retrying(pool, work)
+        answer = await retrying(pool, work)
+    if written and waker is not None:
+        await waker.wake()
+    return answer
 
 
 async def acquire_in(
@@ -99,8 +115,12 @@ async def acquire_in(
     *,
     key: str,
     new: NewAcquisition,
+    on_event: Callable[[WebhookEvent], None] | None = None,
 ) -> Answer:
-    """An acquisition, or the first answer given to this key, in the caller's transaction."""
+    """An acquisition, or the first answer given to this key, in the caller's transaction.
+
+    Its webhook event, if any, is written in that transaction; the worker is woken in it
+    too, unless `on_event` is given: the caller then wakes it after the commit."""
     person_id = principal.person_id
     if person_id is None or not principal.has(Role.TEACHER):
         raise ForbiddenError("Réservé aux enseignants.")
@@ -152,6 +172,15 @@ async def acquire_in(
     )
     status_code, body = (202 if pending else 201), msgspec.to_builtins(view)
     source, destination = await _accounts(conn, context, who, total, pending=pending)
+    event = None
+    if licence is not None and context["webhook"]:
+        event = _event("acquisition.completed", asdict(view), asdict(licence), now)
+        if on_event is None:
+            # Before the money statement: the job commits or rolls back with the event all
+            # the same, and the accounts it locks are not held through one more round trip.
+            await events.wake_deliveries(conn)
+        else:
+            on_event(event)
     with refused_overdraft(total):
         await conn.execute(
             SQL["insert_purchase"],
@@ -177,6 +206,8 @@ async def acquire_in(
             source,
             destination,
             "hold" if pending else "purchase",
+            None if event is None else event.id,
+            event,
         )
     return status_code, body
 
@@ -253,6 +284,20 @@ def valid_until(
         day = min(now.day, calendar.monthrange(year, month + 1)[1])
         return now.replace(year=year, month=month + 1, day=day)
     return None
+
+
+def _event(event_type: EventType, acquisition: Any, licence: Any, at: datetime) -> WebhookEvent:
+    """The publisher's view of an acquisition and its licence: pseudonyms only."""
+    return events.event(
+        event_type,
+        acquisition_id=acquisition["id"],
+        offer_id=acquisition["offer_id"],
+        resource_id=acquisition["resource_id"],
+        quantity=acquisition["quantity"],
+        total_cents=acquisition["total_cents"],
+        licence=EventLicence(**{k: licence[k] for k in EventLicence.__struct_fields__}),
+        at=at,
+    )
 
 
 def _licence_columns(licence: Licence | None) -> tuple[Any, ...]:
@@ -343,13 +388,14 @@ async def _approve(
     publisher = await ensure_account(conn, row["period_id"], "publisher", owner)
     await _move(conn, row, "capture", principal.person_id, to=publisher)
     who = Buyer(row["person_id"], row["establishment_uai"], row["academie"])
-    licence = _licence(
-        key, who, row, quantity=row["quantity"], period_end=row["ends_on"], now=datetime.now(UTC)
-    )
+    now = datetime.now(UTC)
+    licence = _licence(key, who, row, quantity=row["quantity"], period_end=row["ends_on"], now=now)
     await _insert_licence(conn, licence, row["id"], row["person_id"], row["publisher_id"])
     await conn.execute(
         SQL["decide_acquisition"], row["id"], AcquisitionStatus.COMPLETED, principal.person_id
     )
+    approved = _event("acquisition.completed", row, asdict(licence), now)
+    await events.emit(conn, row["publisher_id"], approved)
 
 
 async def _reject(
@@ -379,10 +425,13 @@ async def _refund(
     if row["completed_at"] + window < datetime.now(UTC):
         raise UnprocessableError(f"Le délai de remboursement ({window.days} jours) est passé.")
     await _move(conn, row, "refund", principal.person_id)
-    await conn.execute(SQL["revoke_licence"], row["id"])
+    licence = await conn.fetchrow(SQL["revoke_licence"], row["id"])
     await conn.execute(
         SQL["decide_acquisition"], row["id"], AcquisitionStatus.REFUNDED, principal.person_id
     )
+    if licence is not None:
+        refunded = _event("acquisition.refunded", row, licence, datetime.now(UTC))
+        await events.emit(conn, row["publisher_id"], refunded)
 
 
 _STEPS = {"approve": _approve, "reject": _reject, "cancel": _cancel, "refund": _refund}

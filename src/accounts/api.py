@@ -175,6 +175,7 @@ class AcquisitionsController(Controller):
             request.user,
             key=key,
             new=data,
+            waker=request.app.state.webhook_waker,
         )
         return Response(body, status_code=status)  # type: ignore[arg-type]  # the stored Acquisition
 

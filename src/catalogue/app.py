@@ -51,6 +51,8 @@ from catalogue.search.backends import running_worker, search_backend
 from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.webhooks import api as webhooks_api
+from catalogue.webhooks.events import Waker
 
 HERE = Path(__file__).parent
 _JSON_TYPES = ("application/json",)
@@ -110,6 +112,7 @@ def create_app(
             async with pool.acquire() as conn:
                 vocab = await VocabularyIndex.load(conn)
             backend = search_backend(settings, pool, http_transport=http_transport)
+            webhook_key = derive_key(secret, "webhooks")
             app.state.update(
                 vocab=vocab,
                 oai=Provider(
@@ -120,6 +123,8 @@ def create_app(
                 pool=pool,
                 pseudonym_key=derive_key(secret, "pseudonym"),
                 tool_keys=ToolKeys(http, min_refresh_s=key_refresh_s),
+                webhook_key=webhook_key,
+                webhook_waker=Waker(pool),
                 http=http,
                 authenticator=authenticator,
                 sign_in=(
@@ -129,7 +134,9 @@ def create_app(
                 ),
             )
             try:
-                async with running_worker(settings, pool, backend, vocab, http):
+                async with running_worker(
+                    settings, pool, backend, vocab, http, webhook_key=webhook_key
+                ):
                     yield
             finally:
                 await backend.aclose()
@@ -166,6 +173,7 @@ def create_app(
             lti_api.router,
             lti_api.PublisherToolsController,
             lti_api.my_links,
+            webhooks_api.WebhooksController,
             create_static_files_router(
                 "/static",
                 directories=[HERE / "static"],

@@ -28,6 +28,7 @@ from catalogue.errors import CatalogueError, ConfigurationError
 from catalogue.harvests import service as harvests
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
 from catalogue.identity.keys import rotate_signing_key
+from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.imports.service import ImportReport, run_import
 from catalogue.logs import configure_logging
 from catalogue.outbound import outbound_client
@@ -200,7 +201,7 @@ def keys_rotate() -> None:
 @main.command()
 @_clear_errors
 def worker() -> None:
-    """Run the job worker (search indexing) until SIGINT or SIGTERM."""
+    """Run the job worker (search indexing, harvests, webhooks) until SIGINT or SIGTERM."""
     settings = _settings()
     _stop_on_sigterm()
     asyncio.run(_run_worker(settings))
@@ -208,7 +209,8 @@ def worker() -> None:
 
 async def _run_worker(settings: Settings) -> None:
     async with search_context(settings) as (pool, backend, vocab), outbound_client() as http:
-        await build_worker(pool, backend, vocab, http).run()
+        webhook_key = derive_key(resolve_secret_key(settings), "webhooks")
+        await build_worker(pool, backend, vocab, http, webhook_key).run()
 
 
 @main.group()

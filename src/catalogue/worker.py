@@ -1,4 +1,5 @@
-"""Background work on the PostgreSQL job queue (pgqueuer): the search index, harvests."""
+"""Background work on the PostgreSQL job queue (pgqueuer): the search index, harvests,
+webhooks to publishers."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from catalogue.harvests import service as harvests
 from catalogue.search import outbox
 from catalogue.search.models import SearchBackend
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.webhooks import delivery, events
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +32,11 @@ def _retrying(parameters: EntrypointExecutorParameters) -> DatabaseRetryEntrypoi
 
 
 def build_worker(
-    pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyIndex, http: httpx.AsyncClient
+    pool: asyncpg.Pool,
+    backend: SearchBackend,
+    vocab: VocabularyIndex,
+    http: httpx.AsyncClient,
+    webhook_key: bytes,
 ) -> PgQueuer:
     pgq = PgQueuer(AsyncpgPoolDriver(pool))
 
@@ -51,5 +57,18 @@ def build_worker(
     @pgq.schedule("schedule-due-harvests", "* * * * *")
     async def due_harvests(_schedule: Schedule) -> None:
         await harvests.schedule_due_harvests(pool)
+
+    # Woken by each transaction that writes webhook events; retries are the deliveries' own
+    # (backoff per delivery), the queue's retry covers only a lost database.
+    @pgq.entrypoint(events.DELIVER_JOB, concurrency_limit=1, executor_factory=_retrying)
+    async def deliver_webhooks(_job: Job) -> None:
+        await delivery.drain(pool, http, webhook_key)
+
+    # Retries come due with time, not with a new event: a sweep every minute sends them,
+    # after announcing the licences that ended since the last one.
+    @pgq.schedule("sweep-webhooks", "* * * * *")
+    async def sweep_webhooks(_schedule: Schedule) -> None:
+        await events.announce_expiries(pool)
+        await delivery.drain(pool, http, webhook_key)
 
     return pgq

@@ -1,6 +1,7 @@
--- A new acquisition with its licence ($19 NULL: none until approved) and its transfer
--- (none when free), in one statement: the transfer's trigger locks the two accounts last,
--- and they stay locked only until the commit that follows.
+-- A new acquisition with its licence ($19 NULL: none until approved), its transfer (none
+-- when free) and its webhook event $27 with payload $28 (NULL: the publisher has no webhook),
+-- in one statement: the transfer's trigger locks the two accounts last, and they stay locked
+-- only until the commit that follows.
 WITH acquisition AS (
     INSERT INTO acquisitions (id, person_id, idempotency_key, request_hash, period_id, offer_id,
                               resource_id, publisher_id, establishment_uai, academie, quantity,
@@ -15,6 +16,14 @@ licence AS (
     SELECT $19, a.id, $2, $6, $7, $8, $20, $21, $22, $17, $23
     FROM acquisition a
     WHERE $19::uuid IS NOT NULL
+),
+delivery AS (
+    INSERT INTO webhook_deliveries (id, publisher_id, event_type, payload, created_at,
+                                    next_attempt_at)
+    SELECT $27, w.publisher_id, 'acquisition.completed', $28, $17, $17
+    FROM acquisition a
+    JOIN publisher_webhooks w ON w.publisher_id = $8
+    WHERE $28::jsonb IS NOT NULL
 )
 INSERT INTO transfers (period_id, from_account, to_account, amount_cents, kind, acquisition_id,
                        created_by)

@@ -1,6 +1,7 @@
 -- Everything an acquisition decides on, in one round trip: the buyer's establishment, the open
 -- period, the offer and whether it is on sale, the stricter of the establishment's and the
 -- académie's rules, and the accounts the money would move between (NULL: not opened yet).
+-- `webhook`: whether the publisher wants to hear of the acquisition (insert_purchase.sql).
 -- $1 UAI, $2 person id, $3 offer id, $4 the publisher account's shard.
 WITH buyer AS (
     SELECT uai, academie FROM establishments WHERE uai = $1
@@ -22,7 +23,9 @@ SELECT b.uai, b.academie, per.id AS period_id, per.ends_on,
         WHERE period_id = per.id AND kind = 'publisher'
           AND owner = r.publisher_id::text || ':' || $4::int) AS publisher_account,
        (SELECT id FROM accounts
-        WHERE period_id = per.id AND kind = 'held' AND owner = b.uai) AS held_account
+        WHERE period_id = per.id AND kind = 'held' AND owner = b.uai) AS held_account,
+       EXISTS (SELECT 1 FROM publisher_webhooks w WHERE w.publisher_id = r.publisher_id)
+           AS webhook
 FROM buyer b
 LEFT JOIN period per ON true
 LEFT JOIN offers o ON o.id = $3

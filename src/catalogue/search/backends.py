@@ -41,13 +41,15 @@ async def running_worker(
     backend: SearchBackend,
     vocab: VocabularyIndex,
     http: httpx.AsyncClient,
+    *,
+    webhook_key: bytes,
 ) -> AsyncIterator[None]:
     """The job worker inside this process (the embedded default), stopped on the way out."""
     await backend.prepare()
     if not settings.embedded_worker:
         yield
         return
-    worker = build_worker(pool, backend, vocab, http)
+    worker = build_worker(pool, backend, vocab, http, webhook_key)
     task = asyncio.create_task(worker.run())
     try:
         yield

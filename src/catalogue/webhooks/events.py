@@ -1,0 +1,154 @@
+"""Webhook events, written in the caller's transaction (an outbox) and announced to the worker.
+
+An event exists only if its publisher has a webhook when the money moves; it is committed or
+rolled back with the movement, so a publisher never hears of a purchase that did not happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import structlog
+from pgqueuer import AsyncpgDriver, Queries
+
+from catalogue.database import Connection
+from catalogue.sqlfiles import load_queries
+from catalogue.webhooks.models import EventData, EventLicence, EventType, WebhookEvent
+
+log = structlog.get_logger(__name__)
+SQL = load_queries("catalogue.webhooks")
+DELIVER_JOB = "deliver-webhooks"
+EXPIRY_BATCH = 500
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def event(
+    event_type: EventType,
+    *,
+    acquisition_id: UUID,
+    offer_id: UUID,
+    resource_id: UUID,
+    quantity: int,
+    total_cents: int,
+    licence: EventLicence,
+    at: datetime,
+) -> WebhookEvent:
+    return WebhookEvent(
+        id=uuid4(),
+        type=event_type,
+        created_at=at,
+        data=EventData(
+            acquisition_id=acquisition_id,
+            offer_id=offer_id,
+            resource_id=resource_id,
+            quantity=quantity,
+            total_cents=total_cents,
+            licence=licence,
+        ),
+    )
+
+
+async def emit(
+    conn: Connection, publisher_id: UUID, webhook_event: WebhookEvent, *, wake: bool = True
+) -> bool:
+    """Write the event if the publisher has a webhook; call inside the money's transaction.
+    A batch of events wakes the worker once at its end instead (`wake_deliveries`)."""
+    written = await conn.fetchval(
+        SQL["insert_delivery"],
+        webhook_event.id,
+        publisher_id,
+        webhook_event.type,
+        webhook_event,
+        webhook_event.created_at,
+    )
+    if written is not None and wake:
+        await wake_deliveries(conn)
+    return written is not None
+
+
+async def wake_deliveries(conn: Connection) -> None:
+    """A delivery job, visible to the worker when the caller's transaction commits."""
+    await Queries(AsyncpgDriver(conn)).enqueue(DELIVER_JOB, None)  # type: ignore[arg-type]
+
+
+class Waker:
+    """Wake-ups of the delivery job after commit, shared by concurrent callers.
+
+    Each job enqueued commits a NOTIFY, and PostgreSQL serialises committing transactions
+    that notify: one job per purchase would make purchases queue on each other's commits.
+    A caller instead waits for a job enqueued after it called (so after its own commit); all
+    the callers that arrive while one job is being enqueued share the next one.
+    """
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._running: asyncio.Future[None] | None = None
+        self._queued: asyncio.Future[None] | None = None
+
+    async def wake(self) -> None:
+        if self._queued is None:
+            self._queued = asyncio.ensure_future(self._enqueue(self._running))
+        await asyncio.shield(self._queued)
+
+    async def _enqueue(self, previous: asyncio.Future[None] | None) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        self._running, self._queued = self._queued, None
+        try:
+            async with self._pool.acquire() as conn:
+                await wake_deliveries(conn)
+        except Exception:  # the events are committed: the minute sweep sends them
+            log.warning("delivery job not enqueued", exc_info=True)
+
+
+def _licence_of(row: Any) -> EventLicence:
+    return EventLicence(
+        id=row["id"],
+        holder_kind=row["holder_kind"],
+        holder=row["holder"],
+        seats=row["seats"],
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+    )
+
+
+async def announce_expiries(
+    pool: asyncpg.Pool, *, clock: Callable[[], datetime] = utcnow, batch: int = EXPIRY_BATCH
+) -> int:
+    """A `licence.expired` event, once, for each licence that has ended; how many written."""
+    written = 0
+    while True:
+        now = clock()
+        async with pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(SQL["see_expired_licences"], now, batch)
+            in_batch = 0
+            for row in rows:
+                if not row["wanted"]:
+                    continue
+                expired = event(
+                    "licence.expired",
+                    acquisition_id=row["acquisition_id"],
+                    offer_id=row["offer_id"],
+                    resource_id=row["resource_id"],
+                    quantity=row["quantity"],
+                    total_cents=row["total_cents"],
+                    licence=_licence_of(row),
+                    at=now,
+                )
+                in_batch += await emit(conn, row["publisher_id"], expired, wake=False)
+            if in_batch:
+                await wake_deliveries(conn)
+        written += in_batch
+        if len(rows) < batch:
+            break
+    if written:
+        log.info("licence expiries announced", events=written)
+    return written

@@ -1,0 +1,165 @@
+"""Publishers' webhooks: registration, secret rotation, removal, the delivery log, replays."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from catalogue.errors import ForbiddenError, NotFoundError, UnprocessableError
+from catalogue.identity.demo import is_loopback
+from catalogue.identity.models import Principal, Role, Scope
+from catalogue.resources.publishing import acting_publisher
+from catalogue.webhooks import signing
+from catalogue.webhooks.events import SQL, wake_deliveries
+from catalogue.webhooks.models import (
+    AttemptView,
+    Deliveries,
+    DeliveryStatus,
+    DeliveryView,
+    WebhookSecret,
+    WebhookView,
+)
+
+REMOVED = "webhook supprimé"
+
+
+def ensure_manages(principal: Principal, publisher_id: UUID) -> None:
+    """National administrators manage every publisher's webhook; publishers only their own
+    (their staff, or a machine client with the sales scope)."""
+    if principal.has(Role.NATIONAL_ADMIN):
+        return
+    if acting_publisher(principal, Scope.SALES) != publisher_id:
+        raise ForbiddenError("Cet éditeur n'est pas le vôtre.")
+
+
+def check_url(url: str, *, production: bool) -> str:
+    """https, or http to this machine outside production (a publisher's test receiver)."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    problem = None
+    if parts.scheme not in ("https", "http") or not host:
+        problem = "une URL absolue https:// est attendue"
+    elif parts.username is not None or parts.password is not None:
+        problem = "pas d'identifiants dans l'URL : le secret signe chaque envoi"
+    elif parts.fragment:
+        problem = "pas de fragment (#…) dans l'URL"
+    elif parts.scheme == "http" and (production or not is_loopback(host)):
+        problem = "https est requis (http seulement vers localhost, hors production)"
+    if problem:
+        raise UnprocessableError(
+            f"URL de webhook refusée : {problem}.", errors=[{"key": "url", "message": problem}]
+        )
+    return parts.geturl()
+
+
+async def register(
+    pool: asyncpg.Pool, key: bytes, publisher_id: UUID, url: str, *, production: bool
+) -> tuple[bool, WebhookSecret]:
+    """Create the webhook (its secret shown once), or change the URL of the existing one."""
+    url = check_url(url, production=production)
+    secret = signing.new_secret()
+    async with pool.acquire() as conn:
+        if not await conn.fetchval(SQL["publisher_exists"], publisher_id):
+            raise NotFoundError("Éditeur inconnu.")
+        row = await conn.fetchrow(
+            SQL["upsert_webhook"], publisher_id, url, signing.encrypt(key, publisher_id, secret)
+        )
+    assert row is not None
+    created: bool = row["created"]
+    return created, _secret_view(row, signing.shown(secret) if created else None)
+
+
+async def rotate(pool: asyncpg.Pool, key: bytes, publisher_id: UUID) -> WebhookSecret:
+    """A new secret; the previous one stops signing at once (deliveries still pending
+    are signed with the new one)."""
+    secret = signing.new_secret()
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            SQL["rotate_webhook_secret"], publisher_id, signing.encrypt(key, publisher_id, secret)
+        )
+    if row is None:
+        raise NotFoundError("Aucun webhook pour cet éditeur.")
+    return _secret_view(row, signing.shown(secret))
+
+
+async def read(pool: asyncpg.Pool, publisher_id: UUID) -> WebhookView:
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(SQL["webhook"], publisher_id)
+    if row is None:
+        raise NotFoundError("Aucun webhook pour cet éditeur.")
+    return msgspec.convert(dict(row), WebhookView)
+
+
+async def remove(pool: asyncpg.Pool, publisher_id: UUID) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        if await conn.fetchval(SQL["delete_webhook"], publisher_id) is None:
+            raise NotFoundError("Aucun webhook pour cet éditeur.")
+        await conn.execute(SQL["abandon_deliveries"], publisher_id, REMOVED)
+
+
+async def deliveries(
+    pool: asyncpg.Pool,
+    publisher_id: UUID,
+    *,
+    status: DeliveryStatus | None,
+    page: int,
+    per_page: int,
+) -> Deliveries:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            SQL["deliveries"], publisher_id, status, per_page, (page - 1) * per_page
+        )
+        total: int = await conn.fetchval(SQL["count_deliveries"], publisher_id, status)
+        attempts = await conn.fetch(SQL["attempts_of"], [row["id"] for row in rows])
+    log: dict[UUID, list[AttemptView]] = defaultdict(list)
+    for attempt in attempts:
+        fields = {k: attempt[k] for k in AttemptView.__struct_fields__}
+        log[attempt["delivery_id"]].append(AttemptView(**fields))
+    return Deliveries(
+        items=[_delivery(row, log[row["id"]]) for row in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+async def replay(pool: asyncpg.Pool, principal: Principal, delivery_id: UUID) -> DeliveryView:
+    """Send a delivery again, whatever became of it; its log keeps the earlier attempts."""
+    async with pool.acquire() as conn, conn.transaction():
+        publisher_id = await conn.fetchval(SQL["delivery_publisher"], delivery_id)
+        if publisher_id is None or not _may_see(principal, publisher_id):
+            raise NotFoundError("Envoi introuvable.")
+        if await conn.fetchrow(SQL["webhook"], publisher_id) is None:
+            raise UnprocessableError("Cet éditeur n'a plus de webhook : rien où renvoyer.")
+        row = await conn.fetchrow(SQL["replay_delivery"], delivery_id)
+        assert row is not None
+        await wake_deliveries(conn)
+    return _delivery(row, [])
+
+
+def _may_see(principal: Principal, publisher_id: UUID) -> bool:
+    try:
+        ensure_manages(principal, publisher_id)
+    except ForbiddenError:
+        return False
+    return True
+
+
+def _secret_view(row: Any, secret: str | None) -> WebhookSecret:
+    return WebhookSecret(
+        publisher_id=row["publisher_id"],
+        url=row["url"],
+        secret=secret,
+        created_at=row["created_at"],
+        rotated_at=row["rotated_at"],
+    )
+
+
+def _delivery(row: Any, attempts: list[AttemptView]) -> DeliveryView:
+    fields = {k: row[k] for k in DeliveryView.__struct_fields__ if k != "attempt_log"}
+    return msgspec.convert({**fields, "attempt_log": attempts}, DeliveryView, from_attributes=True)

@@ -1,0 +1,1 @@
+SELECT publisher_id FROM webhook_deliveries WHERE id = $1
