@@ -26,11 +26,13 @@ CONNECT_TIMEOUT_S = 10.0
 
 # The catalogue's working set lives in memory: random reads cost little more than sequential
 # ones, and compiling a query (JIT) costs more than running the ones we send. Searches must be
-# planned with their own words (a generic plan does not see how selective they are).
+# planned with their own words (a generic plan does not see how selective they are). On a
+# few cores shared by concurrent requests, parallel workers only add start-up cost.
 SERVER_SETTINGS = {
     "random_page_cost": "1.1",
     "jit": "off",
     "plan_cache_mode": "force_custom_plan",
+    "max_parallel_workers_per_gather": "0",
 }
 
 # What asyncpg raises when a server is absent, refuses us, or the URL is wrong.
