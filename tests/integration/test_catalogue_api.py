@@ -271,7 +271,7 @@ async def test_rebuild_replaces_the_index_from_postgresql(
         "INSERT INTO search_display (id, title, description, publisher_name, levels_tagged, "
         "disciplines_tagged) VALUES (gen_random_uuid(), 'stale', '', 'p', '{}', '{}') RETURNING id"
     )
-    empty = "md5('{}')::uuid"
+    empty = "md5('')::uuid"  # the value set of an empty list
     await conn.execute(
         "INSERT INTO search_documents SELECT $1, id, "
         + ", ".join([empty] * 7)

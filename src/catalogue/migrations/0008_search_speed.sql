@@ -5,8 +5,9 @@
 -- unnesting every document's concept URIs.
 
 -- The distinct value lists of the vocabulary fields ("6e, collège, cycle 3"), each known by
--- the md5 of its text form: documents name theirs without a lookup, and the few thousand sets
--- are unnested once per query instead of once per matching document.
+-- the md5 of its values joined by U+001F (pg.py value_set_id computes the same): documents
+-- name theirs without a lookup, and the few thousand sets are unnested once per query
+-- instead of once per matching document.
 CREATE TABLE search_value_sets (
     id   uuid PRIMARY KEY,
     vals text[] NOT NULL
@@ -41,7 +42,7 @@ CREATE TABLE search_narrow (
 
 -- What is already indexed moves over, so the index needs no rebuild after this migration.
 INSERT INTO search_value_sets (id, vals)
-SELECT DISTINCT ON (md5(v::text)) md5(v::text)::uuid, v
+SELECT DISTINCT ON (1) md5(array_to_string(v, chr(31)))::uuid, v
 FROM search_documents,
      LATERAL (VALUES (levels), (disciplines), (resource_types), (pedagogical_types),
                      (licence_types), (accessibility), (languages)) AS x (v);
@@ -51,10 +52,15 @@ SELECT id, title, description, publisher_name, thumbnail_url, levels_tagged, dis
 FROM search_documents;
 
 INSERT INTO search_narrow
-SELECT id, publisher_id, md5(levels::text)::uuid, md5(disciplines::text)::uuid,
-       md5(resource_types::text)::uuid, md5(pedagogical_types::text)::uuid,
-       md5(licence_types::text)::uuid, md5(accessibility::text)::uuid,
-       md5(languages::text)::uuid, published_at, min_price_cents, free, tsv
+SELECT id, publisher_id,
+       md5(array_to_string(levels, chr(31)))::uuid,
+       md5(array_to_string(disciplines, chr(31)))::uuid,
+       md5(array_to_string(resource_types, chr(31)))::uuid,
+       md5(array_to_string(pedagogical_types, chr(31)))::uuid,
+       md5(array_to_string(licence_types, chr(31)))::uuid,
+       md5(array_to_string(accessibility, chr(31)))::uuid,
+       md5(array_to_string(languages, chr(31)))::uuid,
+       published_at, min_price_cents, free, tsv
 FROM search_documents;
 
 DROP TABLE search_documents;

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -41,6 +42,14 @@ _SET_COLUMN = {
 }
 _SCALAR_COLUMN = {FacetField.PUBLISHER: "publisher_id", FacetField.FREE: "free"}
 _FACET_COLUMN = {**_SET_COLUMN, **_SCALAR_COLUMN}
+# Relevance in two steps. ts_rank weighs matches by field (title first) and frequency, at a
+# quarter of ts_rank_cd's cost: it ranks every match. ts_rank_cd, which also rewards the
+# query's words standing close together, then orders the best RERANKED of them. A deliberate
+# trade-off: a document outside those cannot reach the first pages, whatever its
+# ts_rank_cd. ts_rank's default weights (D to A: 0.1, 0.2, 0.4, 1) are divided by ten: with
+# them, multi-word queries reach its ceiling of 1, where every title match ties.
+RERANKED = 200
+_WEIGHTS = "'{0.01, 0.02, 0.04, 0.1}'::float4[]"
 _NO_FACET = "SELECT NULL::text AS facet, NULL::text AS value, 0::bigint AS n WHERE false"
 
 
@@ -85,21 +94,25 @@ _STAGING_COLUMNS = [
     "publisher_id",
     "publisher_name",
     "thumbnail_url",
-    "levels",
-    "disciplines",
-    "resource_types",
-    "pedagogical_types",
     "levels_tagged",
     "disciplines_tagged",
-    "licence_types",
-    "accessibility",
-    "languages",
+    *_SET_COLUMN.values(),
     "min_price_cents",
     "free",
     "published_at",
     "title_words",
     "subject_words",
     "description_words",
+]
+# Per search document; the order of _SET_COLUMN.
+_SET_VALUES: list[Callable[[SearchDocument], list[str]]] = [
+    lambda d: d.levels,
+    lambda d: d.disciplines,
+    lambda d: d.resource_types,
+    lambda d: d.pedagogical_types,
+    lambda d: d.licence_types,
+    lambda d: d.accessibility,
+    lambda d: d.languages,
 ]
 
 
@@ -116,7 +129,12 @@ class _Hit(msgspec.Struct):
     thumbnail_url: str | None
 
 
-def _record(doc: SearchDocument) -> tuple[Any, ...]:
+def value_set_id(values: list[str]) -> UUID:
+    """A value list's id: the md5 of its values joined by U+001F, as migration 0008 has it."""
+    return UUID(bytes=hashlib.md5("\x1f".join(values).encode(), usedforsecurity=False).digest())
+
+
+def _record(doc: SearchDocument, set_ids: list[UUID]) -> tuple[Any, ...]:
     subject = " ".join([*doc.keywords, *doc.concept_labels])
     return (
         doc.id,
@@ -125,15 +143,9 @@ def _record(doc: SearchDocument) -> tuple[Any, ...]:
         doc.publisher_id,
         doc.publisher_name,
         doc.thumbnail_url,
-        doc.levels,
-        doc.disciplines,
-        doc.resource_types,
-        doc.pedagogical_types,
         doc.levels_tagged,
         doc.disciplines_tagged,
-        doc.licence_types,
-        doc.accessibility,
-        doc.languages,
+        *set_ids,
         doc.min_price_cents,
         doc.free,
         datetime.fromtimestamp(doc.published_at, UTC),
@@ -143,6 +155,25 @@ def _record(doc: SearchDocument) -> tuple[Any, ...]:
         subject,
         doc.description,
     )
+
+
+def _records(
+    documents: list[SearchDocument], known: set[UUID]
+) -> tuple[list[tuple[Any, ...]], list[tuple[UUID, list[str]]]]:
+    """The staging rows, and the value sets not in ``known`` (which gets them)."""
+    records = []
+    new_sets = []
+    for doc in documents:
+        set_ids = []
+        for values_of in _SET_VALUES:
+            values = values_of(doc)
+            set_id = value_set_id(values)
+            if set_id not in known:
+                known.add(set_id)
+                new_sets.append((set_id, values))
+            set_ids.append(set_id)
+        records.append(_record(doc, set_ids))
+    return records, new_sets
 
 
 def _filter_value(field: FacetField, values: tuple[str, ...]) -> list[Any]:
@@ -168,16 +199,24 @@ class PostgresBackend:
         if not documents:
             return
         async with self.pool.acquire() as conn, conn.transaction():
-            await self._stage(conn, documents)
+            await self._stage(conn, documents, set())
             await conn.execute(SQL["merge_documents"])
             await conn.execute(SQL["add_words"])
-            await conn.execute("DROP TABLE staging_documents")
+            await conn.execute("DROP TABLE staging_documents, staging_value_sets")
 
-    async def _stage(self, conn: Connection, documents: list[SearchDocument]) -> None:
+    async def _stage(
+        self, conn: Connection, documents: list[SearchDocument], known: set[UUID]
+    ) -> None:
+        """Staging tables filled with the documents, and search_value_sets with their value
+        sets that ``known`` (those already stored) lacks."""
+        records, new_sets = _records(documents, known)
         await conn.execute(SQL["create_staging"])
         await conn.copy_records_to_table(
-            "staging_documents", records=[_record(d) for d in documents], columns=_STAGING_COLUMNS
+            "staging_documents", records=records, columns=_STAGING_COLUMNS
         )
+        if new_sets:
+            await conn.copy_records_to_table("staging_value_sets", records=new_sets)
+            await conn.execute(SQL["add_value_sets"])
 
     async def delete(self, ids: list[UUID]) -> None:
         async with self.pool.acquire() as conn:
@@ -188,9 +227,10 @@ class PostgresBackend:
         count = 0
         async with self.pool.acquire() as conn:
             await conn.execute(SQL["rebuild_begin"])
+            known: set[UUID] = set()
             async for batch in batches:
                 async with conn.transaction():
-                    await self._stage(conn, batch)
+                    await self._stage(conn, batch, known)
                     await conn.execute(SQL["rebuild_insert"])
                 count += len(batch)
             await conn.execute(SQL["rebuild_index"])
@@ -265,9 +305,9 @@ class PostgresBackend:
                 args.append(_filter_value(field, values))
                 where.append(_filter(field, len(args)))
         sql = SQL["search"].format(
-            # ts_rank weighs matches by field (title first) and frequency as ts_rank_cd does,
-            # at a quarter of its cost: it is computed for every match.
-            rank=f"ts_rank(d.tsv, {tsquery})" if groups else "0",
+            rank=f"ts_rank({_WEIGHTS}, d.tsv, {tsquery})" if groups else "0",
+            fine_rank=f"ts_rank_cd(d.tsv, {tsquery})" if groups else "0",
+            candidates=RERANKED if groups and query.sort is Sort.RELEVANCE else 0,
             where=" AND ".join(where),
             order=_ORDER[query.sort],
             facet_columns="".join(
