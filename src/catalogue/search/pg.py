@@ -48,7 +48,7 @@ _FACET_COLUMN = {**_SET_COLUMN, **_SCALAR_COLUMN}
 # trade-off: a document outside those cannot reach the first pages, whatever its
 # ts_rank_cd. ts_rank's default weights (D to A: 0.1, 0.2, 0.4, 1) are divided by ten: with
 # them, multi-word queries reach its ceiling of 1, where every title match ties.
-RERANKED = 200
+RERANKED = 100
 _WEIGHTS = "'{0.01, 0.02, 0.04, 0.1}'::float4[]"
 _NO_FACET = "SELECT NULL::text AS facet, NULL::text AS value, 0::bigint AS n WHERE false"
 
@@ -158,18 +158,20 @@ def _record(doc: SearchDocument, set_ids: list[UUID]) -> tuple[Any, ...]:
 
 
 def _records(
-    documents: list[SearchDocument], known: set[UUID]
+    documents: list[SearchDocument], known: dict[tuple[str, ...], UUID]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[UUID, list[str]]]]:
-    """The staging rows, and the value sets not in ``known`` (which gets them)."""
+    """The staging rows, and the value sets not in ``known`` (which gets them): a rebuild
+    hashes each distinct set once."""
     records = []
     new_sets = []
     for doc in documents:
         set_ids = []
         for values_of in _SET_VALUES:
             values = values_of(doc)
-            set_id = value_set_id(values)
-            if set_id not in known:
-                known.add(set_id)
+            key = tuple(values)
+            set_id = known.get(key)
+            if set_id is None:
+                set_id = known[key] = value_set_id(values)
                 new_sets.append((set_id, values))
             set_ids.append(set_id)
         records.append(_record(doc, set_ids))
@@ -199,13 +201,13 @@ class PostgresBackend:
         if not documents:
             return
         async with self.pool.acquire() as conn, conn.transaction():
-            await self._stage(conn, documents, set())
+            await self._stage(conn, documents, {})
             await conn.execute(SQL["merge_documents"])
             await conn.execute(SQL["add_words"])
             await conn.execute("DROP TABLE staging_documents, staging_value_sets")
 
     async def _stage(
-        self, conn: Connection, documents: list[SearchDocument], known: set[UUID]
+        self, conn: Connection, documents: list[SearchDocument], known: dict[tuple[str, ...], UUID]
     ) -> None:
         """Staging tables filled with the documents, and search_value_sets with their value
         sets that ``known`` (those already stored) lacks."""
@@ -227,7 +229,7 @@ class PostgresBackend:
         count = 0
         async with self.pool.acquire() as conn:
             await conn.execute(SQL["rebuild_begin"])
-            known: set[UUID] = set()
+            known: dict[tuple[str, ...], UUID] = {}
             async for batch in batches:
                 async with conn.transaction():
                     await self._stage(conn, batch, known)
