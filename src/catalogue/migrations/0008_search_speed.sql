@@ -61,7 +61,8 @@ SELECT id, publisher_id,
        md5(array_to_string(accessibility, chr(31)))::uuid,
        md5(array_to_string(languages, chr(31)))::uuid,
        published_at, min_price_cents, free, tsv
-FROM search_documents;
+FROM search_documents
+ORDER BY 4, 3;  -- by discipline set, then level set: see search/sql/rebuild_index.sql
 
 DROP TABLE search_documents;
 ALTER TABLE search_narrow RENAME TO search_documents;

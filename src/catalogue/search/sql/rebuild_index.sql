@@ -1,3 +1,9 @@
+-- Documents of one discipline set, then of one level set, side by side: a query on a subject
+-- reads a page per several matches instead of a page per match. Documents indexed later
+-- (the outbox) go anywhere, until the next rebuild.
+INSERT INTO search_documents_next
+SELECT * FROM search_documents_fill ORDER BY disciplines_set, levels_set;
+DROP TABLE search_documents_fill;
 -- Indexes built once, on complete tables (much faster than row by row).
 ALTER TABLE search_documents_next ADD PRIMARY KEY (id);
 ALTER TABLE search_display_next ADD PRIMARY KEY (id);

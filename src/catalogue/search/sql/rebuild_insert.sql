@@ -3,7 +3,7 @@ INSERT INTO search_display_next (
     id, title, description, publisher_name, thumbnail_url, levels_tagged, disciplines_tagged)
 SELECT id, title, description, publisher_name, thumbnail_url, levels_tagged, disciplines_tagged
 FROM staging_documents;
-INSERT INTO search_documents_next (
+INSERT INTO search_documents_fill (
     id, publisher_id, levels_set, disciplines_set, resource_types_set, pedagogical_types_set,
     licence_types_set, accessibility_set, languages_set, published_at, min_price_cents, free, tsv)
 SELECT id, publisher_id, levels_set, disciplines_set, resource_types_set, pedagogical_types_set,
