@@ -7,7 +7,8 @@
 -- The distinct value lists of the vocabulary fields ("6e, collège, cycle 3"), each known by
 -- the md5 of its values joined by U+001F (pg.py value_set_id computes the same): documents
 -- name theirs without a lookup, and the few thousand sets are unnested once per query
--- instead of once per matching document.
+-- instead of once per matching document. Never pruned: a list no document uses any more
+-- costs a row.
 CREATE TABLE search_value_sets (
     id   uuid PRIMARY KEY,
     vals text[] NOT NULL
