@@ -197,27 +197,19 @@ async def api_and_bare(
                 response.raise_for_status()
 
             async def bare_sql(params: Params) -> None:
-                query = as_query(service, params)
-                async with pool.acquire() as conn:
-                    groups = await backend_groups(backend, conn, query)
-                    await conn.fetchrow(*backend.compose(query, groups))
+                # The same statements as the API's (custom plans, dropped words), no HTTP.
+                await backend.search(as_query(service, params))
 
             for warm in (through_api, bare_sql):
                 await run_concurrently(query_mix()[:40], clients, warm)
             for n in sorted({1, clients}):
                 print(f"  {n} concurrent client(s):")
                 api = report("GET /api/v1/search", *await run_concurrently(mix, n, through_api))
-                bare = report("same SQL, bare asyncpg", *await run_concurrently(mix, n, bare_sql))
+                bare = report("same SQL, backend alone", *await run_concurrently(mix, n, bare_sql))
                 print(f"  p95 API / bare SQL: {api / bare:.2f}   (targets: p95 <= 50 ms, <= 1.5x)")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-
-
-async def backend_groups(backend: PostgresBackend, conn, query):  # type: ignore[no-untyped-def]
-    if not query.text:
-        return None
-    return await backend.with_corrections(conn, query.groups)
 
 
 if __name__ == "__main__":

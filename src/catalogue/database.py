@@ -25,11 +25,13 @@ EMBEDDED_DATABASE = "catalogue"
 CONNECT_TIMEOUT_S = 10.0
 
 # The catalogue's working set lives in memory: random reads cost little more than sequential
-# ones, and compiling a query (JIT) costs more than running the ones we send. (Searches ask
-# for plans made with their own words themselves: search/pg.py.)
+# ones, and compiling a query (JIT) costs more than running the ones we send. On a few cores
+# shared by concurrent requests, parallel workers only add start-up cost. (Searches ask for
+# plans made with their own words themselves: search/pg.py.)
 SERVER_SETTINGS = {
     "random_page_cost": "1.1",
     "jit": "off",
+    "max_parallel_workers_per_gather": "0",
 }
 
 # What asyncpg raises when a server is absent, refuses us, or the URL is wrong.

@@ -267,16 +267,23 @@ async def test_rebuild_replaces_the_index_from_postgresql(
 ) -> None:
     assert catalogue
     vocab = await VocabularyIndex.load(conn)
+    stale = await conn.fetchval(
+        "INSERT INTO search_display (id, title, description, publisher_name, levels_tagged, "
+        "disciplines_tagged) VALUES (gen_random_uuid(), 'stale', '', 'p', '{}', '{}') RETURNING id"
+    )
+    empty = "md5('')::uuid"  # the value set of an empty list
     await conn.execute(
-        "INSERT INTO search_documents SELECT gen_random_uuid(), 'stale', '', id, name, NULL, "
-        "'{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', 0, true, now(), ''::tsvector "
-        "FROM publishers LIMIT 1"
+        "INSERT INTO search_documents SELECT $1, id, "
+        + ", ".join([empty] * 7)
+        + ", now(), 0, true, ''::tsvector FROM publishers LIMIT 1",
+        stale,
     )
     async with await create_pool(database_url, max_size=2) as pool:
         backend = PostgresBackend(pool)
         assert await outbox.rebuild(pool, backend, vocab, batch=2) == 5
         state = await outbox.status(pool, backend)
-    titles = await conn.fetch("SELECT title FROM search_documents")
+    assert await conn.fetchval("SELECT count(*) FROM search_documents") == 5
+    titles = await conn.fetch("SELECT title FROM search_display")
     assert "stale" not in {row["title"] for row in titles}
     assert len(titles) == 5
     assert (state.backend, state.pending_changes) == ("postgresql", len(catalogue))

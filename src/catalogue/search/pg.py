@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -29,38 +30,55 @@ SQL = load_queries("catalogue.search")
 MIN_TYPO_WORD = 4
 MAX_DROPPED_WORDS = 4
 
-# Each filter field: the SQL fragment testing it, with {n} its parameter number.
-_FILTERS: dict[FacetField, str] = {
-    FacetField.LEVEL: "d.levels && ${n}::text[]",
-    FacetField.DISCIPLINE: "d.disciplines && ${n}::text[]",
-    FacetField.RESOURCE_TYPE: "d.resource_types && ${n}::text[]",
-    FacetField.PEDAGOGICAL_TYPE: "d.pedagogical_types && ${n}::text[]",
-    FacetField.LICENCE_TYPE: "d.licence_types && ${n}::text[]",
-    FacetField.ACCESSIBILITY: "d.accessibility && ${n}::text[]",
-    FacetField.LANGUAGE: "d.languages && ${n}::text[]",
-    FacetField.PUBLISHER: "d.publisher_id = ANY(${n}::uuid[])",
-    FacetField.FREE: "d.free = ANY(${n}::boolean[])",
+# Vocabulary fields are stored as the id of their value set (see migration 0008).
+_SET_COLUMN = {
+    FacetField.LEVEL: "levels_set",
+    FacetField.DISCIPLINE: "disciplines_set",
+    FacetField.RESOURCE_TYPE: "resource_types_set",
+    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types_set",
+    FacetField.LICENCE_TYPE: "licence_types_set",
+    FacetField.ACCESSIBILITY: "accessibility_set",
+    FacetField.LANGUAGE: "languages_set",
 }
-_FACET_COLUMN = {
-    FacetField.LEVEL: "levels",
-    FacetField.DISCIPLINE: "disciplines",
-    FacetField.RESOURCE_TYPE: "resource_types",
-    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types",
-    FacetField.LICENCE_TYPE: "licence_types",
-    FacetField.ACCESSIBILITY: "accessibility",
-    FacetField.LANGUAGE: "languages",
-    FacetField.PUBLISHER: "publisher_id",
-    FacetField.FREE: "free",
-}
-_SCALAR_FACETS = {FacetField.PUBLISHER, FacetField.FREE}
-_NO_FACET = "SELECT NULL::text AS facet, NULL::text AS value WHERE false"
+_SCALAR_COLUMN = {FacetField.PUBLISHER: "publisher_id", FacetField.FREE: "free"}
+_FACET_COLUMN = {**_SET_COLUMN, **_SCALAR_COLUMN}
+# Relevance in two steps. ts_rank weighs matches by field (title first) and frequency, at a
+# quarter of ts_rank_cd's cost: it ranks every match. ts_rank_cd, which also rewards the
+# query's words standing close together, then orders the best RERANKED of them. A deliberate
+# trade-off: a document outside those cannot reach the first pages, whatever its
+# ts_rank_cd. ts_rank's default weights (D to A: 0.1, 0.2, 0.4, 1) are divided by ten: with
+# them, multi-word queries reach its ceiling of 1, where every title match ties.
+RERANKED = 100
+_WEIGHTS = "'{0.01, 0.02, 0.04, 0.1}'::float4[]"
+_NO_FACET = "SELECT NULL::text AS facet, NULL::text AS value, 0::bigint AS n WHERE false"
+
+
+def _filter(field: FacetField, n: int) -> str:
+    """The SQL fragment testing one filter field, its values being parameter n."""
+    if field is FacetField.PUBLISHER:
+        return f"d.publisher_id = ANY(${n}::uuid[])"
+    if field is FacetField.FREE:
+        return f"d.free = ANY(${n}::boolean[])"
+    # The few sets holding one of the values are found first (a GIN lookup in a small table).
+    return (
+        f"d.{_SET_COLUMN[field]} = ANY(ARRAY("
+        f"SELECT id FROM search_value_sets WHERE vals && ${n}::text[]))"
+    )
 
 
 def _facet_branch(field: FacetField) -> str:
     column = _FACET_COLUMN[field]
-    if field in _SCALAR_FACETS:
-        return f"SELECT '{field}' AS facet, m.{column}::text AS value FROM matched m"
-    return f"SELECT '{field}' AS facet, v AS value FROM matched m, unnest(m.{column}) v"
+    if field in _SCALAR_COLUMN:
+        return (
+            f"SELECT '{field}' AS facet, m.{column}::text AS value, count(*) AS n "
+            f"FROM matched m GROUP BY m.{column}"
+        )
+    # Documents are counted per value set, then each set's count goes to each of its values.
+    return (
+        f"SELECT '{field}' AS facet, v AS value, sum(g.n)::bigint AS n "
+        f"FROM (SELECT m.{column} AS set_id, count(*) AS n FROM matched m GROUP BY 1) g "
+        f"JOIN search_value_sets s ON s.id = g.set_id CROSS JOIN unnest(s.vals) AS v GROUP BY v"
+    )
 
 
 _ORDER = {
@@ -76,21 +94,25 @@ _STAGING_COLUMNS = [
     "publisher_id",
     "publisher_name",
     "thumbnail_url",
-    "levels",
-    "disciplines",
-    "resource_types",
-    "pedagogical_types",
     "levels_tagged",
     "disciplines_tagged",
-    "licence_types",
-    "accessibility",
-    "languages",
+    *_SET_COLUMN.values(),
     "min_price_cents",
     "free",
     "published_at",
     "title_words",
     "subject_words",
     "description_words",
+]
+# Per search document; the order of _SET_COLUMN.
+_SET_VALUES: list[Callable[[SearchDocument], list[str]]] = [
+    lambda d: d.levels,
+    lambda d: d.disciplines,
+    lambda d: d.resource_types,
+    lambda d: d.pedagogical_types,
+    lambda d: d.licence_types,
+    lambda d: d.accessibility,
+    lambda d: d.languages,
 ]
 
 
@@ -107,7 +129,12 @@ class _Hit(msgspec.Struct):
     thumbnail_url: str | None
 
 
-def _record(doc: SearchDocument) -> tuple[Any, ...]:
+def value_set_id(values: list[str]) -> UUID:
+    """A value list's id: the md5 of its values joined by U+001F, as migration 0008 has it."""
+    return UUID(bytes=hashlib.md5("\x1f".join(values).encode(), usedforsecurity=False).digest())
+
+
+def _record(doc: SearchDocument, set_ids: list[UUID]) -> tuple[Any, ...]:
     subject = " ".join([*doc.keywords, *doc.concept_labels])
     return (
         doc.id,
@@ -116,15 +143,9 @@ def _record(doc: SearchDocument) -> tuple[Any, ...]:
         doc.publisher_id,
         doc.publisher_name,
         doc.thumbnail_url,
-        doc.levels,
-        doc.disciplines,
-        doc.resource_types,
-        doc.pedagogical_types,
         doc.levels_tagged,
         doc.disciplines_tagged,
-        doc.licence_types,
-        doc.accessibility,
-        doc.languages,
+        *set_ids,
         doc.min_price_cents,
         doc.free,
         datetime.fromtimestamp(doc.published_at, UTC),
@@ -134,6 +155,27 @@ def _record(doc: SearchDocument) -> tuple[Any, ...]:
         subject,
         doc.description,
     )
+
+
+def _records(
+    documents: list[SearchDocument], known: dict[tuple[str, ...], UUID]
+) -> tuple[list[tuple[Any, ...]], list[tuple[UUID, list[str]]]]:
+    """The staging rows, and the value sets not in ``known`` (which gets them): a rebuild
+    hashes each distinct set once."""
+    records = []
+    new_sets = []
+    for doc in documents:
+        set_ids = []
+        for values_of in _SET_VALUES:
+            values = values_of(doc)
+            key = tuple(values)
+            set_id = known.get(key)
+            if set_id is None:
+                set_id = known[key] = value_set_id(values)
+                new_sets.append((set_id, values))
+            set_ids.append(set_id)
+        records.append(_record(doc, set_ids))
+    return records, new_sets
 
 
 def _filter_value(field: FacetField, values: tuple[str, ...]) -> list[Any]:
@@ -159,16 +201,24 @@ class PostgresBackend:
         if not documents:
             return
         async with self.pool.acquire() as conn, conn.transaction():
-            await self._stage(conn, documents)
+            await self._stage(conn, documents, {})
             await conn.execute(SQL["merge_documents"])
             await conn.execute(SQL["add_words"])
-            await conn.execute("DROP TABLE staging_documents")
+            await conn.execute("DROP TABLE staging_documents, staging_value_sets")
 
-    async def _stage(self, conn: Connection, documents: list[SearchDocument]) -> None:
+    async def _stage(
+        self, conn: Connection, documents: list[SearchDocument], known: dict[tuple[str, ...], UUID]
+    ) -> None:
+        """Staging tables filled with the documents, and search_value_sets with their value
+        sets that ``known`` (those already stored) lacks."""
+        records, new_sets = _records(documents, known)
         await conn.execute(SQL["create_staging"])
         await conn.copy_records_to_table(
-            "staging_documents", records=[_record(d) for d in documents], columns=_STAGING_COLUMNS
+            "staging_documents", records=records, columns=_STAGING_COLUMNS
         )
+        if new_sets:
+            await conn.copy_records_to_table("staging_value_sets", records=new_sets)
+            await conn.execute(SQL["add_value_sets"])
 
     async def delete(self, ids: list[UUID]) -> None:
         async with self.pool.acquire() as conn:
@@ -179,9 +229,10 @@ class PostgresBackend:
         count = 0
         async with self.pool.acquire() as conn:
             await conn.execute(SQL["rebuild_begin"])
+            known: dict[tuple[str, ...], UUID] = {}
             async for batch in batches:
                 async with conn.transaction():
-                    await self._stage(conn, batch)
+                    await self._stage(conn, batch, known)
                     await conn.execute(SQL["rebuild_insert"])
                 count += len(batch)
             await conn.execute(SQL["rebuild_index"])
@@ -257,12 +308,16 @@ class PostgresBackend:
         for field, values in query.filters.items():
             if values:
                 args.append(_filter_value(field, values))
-                where.append(_FILTERS[field].format(n=len(args)))
+                where.append(_filter(field, len(args)))
         sql = SQL["search"].format(
-            rank=f"ts_rank_cd(d.tsv, {tsquery})" if groups else "0",
+            rank=f"ts_rank({_WEIGHTS}, d.tsv, {tsquery})" if groups else "0",
+            fine_rank=f"ts_rank_cd(d.tsv, {tsquery})" if groups else "0",
+            candidates=RERANKED if groups and query.sort is Sort.RELEVANCE else 0,
             where=" AND ".join(where),
             order=_ORDER[query.sort],
-            facet_columns="".join(f", d.{_FACET_COLUMN[f]}" for f in query.facets),
+            facet_columns="".join(
+                f", d.{_SET_COLUMN[f]}" for f in query.facets if f in _SET_COLUMN
+            ),
             facets=" UNION ALL ".join(_facet_branch(f) for f in query.facets) or _NO_FACET,
         )
         return sql, *args

@@ -1,8 +1,9 @@
 CREATE TEMPORARY TABLE staging_documents (
     id uuid, title text, description text, publisher_id uuid, publisher_name text,
-    thumbnail_url text, levels text[], disciplines text[], resource_types text[],
-    pedagogical_types text[], levels_tagged text[], disciplines_tagged text[],
-    licence_types text[], accessibility text[], languages text[], min_price_cents bigint,
-    free boolean, published_at timestamptz,
+    thumbnail_url text, levels_tagged text[], disciplines_tagged text[],
+    levels_set uuid, disciplines_set uuid, resource_types_set uuid, pedagogical_types_set uuid,
+    licence_types_set uuid, accessibility_set uuid, languages_set uuid,
+    min_price_cents bigint, free boolean, published_at timestamptz,
     title_words text, subject_words text, description_words text
-) ON COMMIT DROP
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE staging_value_sets (id uuid, vals text[]) ON COMMIT DROP;

@@ -1,10 +1,13 @@
-INSERT INTO search_documents_next (
-    id, title, description, publisher_id, publisher_name, thumbnail_url, levels, disciplines,
-    resource_types, pedagogical_types, levels_tagged, disciplines_tagged, licence_types,
-    accessibility, languages, min_price_cents, free, published_at, tsv)
-SELECT id, title, description, publisher_id, publisher_name, thumbnail_url, levels, disciplines,
-       resource_types, pedagogical_types, levels_tagged, disciplines_tagged, licence_types,
-       accessibility, languages, min_price_cents, free, published_at,
+-- As merge_documents, into the tables being rebuilt.
+INSERT INTO search_display_next (
+    id, title, description, publisher_name, thumbnail_url, levels_tagged, disciplines_tagged)
+SELECT id, title, description, publisher_name, thumbnail_url, levels_tagged, disciplines_tagged
+FROM staging_documents;
+INSERT INTO search_documents_fill (
+    id, publisher_id, levels_set, disciplines_set, resource_types_set, pedagogical_types_set,
+    licence_types_set, accessibility_set, languages_set, published_at, min_price_cents, free, tsv)
+SELECT id, publisher_id, levels_set, disciplines_set, resource_types_set, pedagogical_types_set,
+       licence_types_set, accessibility_set, languages_set, published_at, min_price_cents, free,
        setweight(to_tsvector('catalogue_fr', title_words), 'A')
        || setweight(to_tsvector('catalogue_fr', subject_words), 'B')
        || setweight(to_tsvector('catalogue_fr', description_words), 'C')
@@ -14,4 +17,4 @@ SELECT DISTINCT w
 FROM staging_documents,
      regexp_split_to_table(lower(unaccent(title_words || ' ' || subject_words)), '[^[:alnum:]]+') w
 WHERE length(w) >= 4;
-DROP TABLE staging_documents;
+DROP TABLE staging_documents, staging_value_sets;
