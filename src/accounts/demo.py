@@ -21,8 +21,8 @@ ENVELOPES = (5_000_000, 1_000_000, 30_000)
 
 
 async def seed_accounts(conn: Connection, settings: Settings) -> None:
-    if await conn.fetchrow(SQL["current_period"]) is not None:
-        return  # seeded already, or a real period exists: leave it alone
+    if await conn.fetchval(SQL["period_covering_today"]) is not None:
+        return  # seeded already, or a real period exists (even closed): leave it alone
     period = await ledger.open_period(conn, NewPeriod())
     teacher = DEMO_IDENTITIES["teacher"]
     assert teacher.establishment_uai is not None

@@ -53,6 +53,13 @@ def _clear_errors(command: Callable[P, T]) -> Callable[P, T]:
         except CatalogueError as exc:
             click.echo(f"catalogue: error: {exc.detail}", err=True)
             sys.exit(1)
+        except asyncpg.UndefinedTableError:
+            click.echo(
+                "catalogue: error: the database has no tables yet: "
+                "run `catalogue db migrate` (or `catalogue serve`) first",
+                err=True,
+            )
+            sys.exit(1)
         except KeyboardInterrupt:
             sys.exit(130)
 

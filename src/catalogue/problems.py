@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
@@ -12,7 +13,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from catalogue.database import is_connection_loss
-from catalogue.errors import CatalogueError, ConnectionLostError
+from catalogue.errors import CatalogueError, ConnectionLostError, InvalidInputError
 
 log = structlog.get_logger(__name__)
 
@@ -107,8 +108,17 @@ def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respons
     )
 
 
+def _from_unstorable_text(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """Text PostgreSQL cannot hold (a NUL character): the caller's input, not our fault."""
+    del exc
+    refused = InvalidInputError("Le texte envoyé contient un caractère nul (U+0000), refusé.")
+    return _from_catalogue_error(request, refused)
+
+
 exception_handlers: ExceptionHandlersMap = {
     CatalogueError: _from_catalogue_error,
+    asyncpg.CharacterNotInRepertoireError: _from_unstorable_text,
+    asyncpg.UntranslatableCharacterError: _from_unstorable_text,
     HTTPException: _from_http_exception,
     Exception: _from_unexpected,
 }

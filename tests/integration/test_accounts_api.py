@@ -511,3 +511,12 @@ async def test_an_unknown_decision_is_refused(api: Api) -> None:
     assert (
         await api.post("head", f"/api/v1/acquisitions/{uuid.uuid4()}/refund")
     ).status_code == 404
+
+
+async def test_a_nul_character_is_refused_not_a_server_error(api: Api) -> None:
+    response = await api.get("national", "/api/v1/acquisitions", academie="a\x00b")
+    assert response.status_code == 400
+    assert "U+0000" in response.json()["detail"]
+    body = {"to_kind": "academie", "to": "pa\x00ris", "amount_cents": 100}
+    assert (await api.post("national", "/api/v1/periods", {})).status_code == 201
+    assert (await api.post("national", "/api/v1/allocations", body)).status_code == 400

@@ -203,6 +203,7 @@ async def test_vocabularies_give_labels_and_hierarchy(client: httpx.AsyncClient)
     assert sixth["broader"]
     assert (await client.get("/api/v1/vocabularies/langue")).status_code == 200
     assert (await client.get("/api/v1/vocabularies/999")).status_code == 404
+    assert (await client.get("/api/v1/vocabularies/\u00b9")).status_code == 404  # a digit, not 0-9
 
 
 async def test_unknown_and_retired_concepts(conn: asyncpg.Connection, publisher: UUID) -> None:

@@ -252,3 +252,15 @@ async def test_keys_rotate_signs_with_a_new_published_key(
         )
     }
     assert published == {before, current}
+
+
+def test_a_database_without_tables_is_one_clear_line(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    result = _run("demo-token", "teacher", env=_env(tmp_path, DATABASE_URL=empty_database_url))
+    assert result.returncode == 1
+    expected = (
+        "catalogue: error: the database has no tables yet: "
+        "run `catalogue db migrate` (or `catalogue serve`) first"
+    )
+    assert result.stderr.strip().splitlines() == [expected]

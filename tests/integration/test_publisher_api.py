@@ -81,6 +81,9 @@ async def test_create_update_list_withdraw(
     assert replaced.json()["outcome"] == "updated"
 
     listing = (await client.get("/api/v1/publisher/resources", headers=actors.staff)).json()
+    huge = {"page": str(10**25)}
+    far = await client.get("/api/v1/publisher/resources", params=huge, headers=actors.staff)
+    assert far.status_code == 400
     assert listing["total"] == 1
     assert listing["items"][0]["title"] == "Géométrie interactive, deuxième édition"
     assert listing["items"][0]["status"] == "published"

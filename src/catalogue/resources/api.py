@@ -53,7 +53,7 @@ class PublisherResourcesController(Controller):
         self,
         request: Request[Principal, Any, Any],
         pool: Pool,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> OwnResources:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)

@@ -62,7 +62,7 @@ class VocabularyIndex:
     def scheme(self, name: str) -> list[ConceptRecord] | None:
         """A scheme by its full name or its number ("022" for "scolomfr-voc-022")."""
         found = self._by_scheme.get(name)
-        if found is None and name.isdigit():
+        if found is None and name.isascii() and name.isdigit():
             found = self._by_scheme.get(f"{SCHEME_PREFIX}{int(name):03d}")
         return found
 
