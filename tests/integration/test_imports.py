@@ -105,22 +105,14 @@ async def test_a_v1_notice_with_labels_is_resolved_through_the_vocabularies(
 
 
 async def test_contributors_come_from_the_vcards(setup: Setup, conn: asyncpg.Connection) -> None:
-    upload = [("bnf.xml", (SAMPLES / "educasources_v1_bnf-159803.xml").read_bytes())]
-    report = await run_import(
-        setup.pool, setup.vocab, get("lomfr"), setup.publisher, upload, source="t"
-    )
-    row = await conn.fetchrow(
-        "SELECT contributors FROM resources WHERE id = $1", report.items[0].resource_id
-    )
+    report = await lom_import(setup, "v1_vcards.xml")
+    item = report.items[0]
+    row = await conn.fetchrow("SELECT contributors FROM resources WHERE id = $1", item.resource_id)
     assert row["contributors"] == [
-        {"role": "publisher", "name": "", "organisation": "Bibliothèque nationale de France"},
-        {"role": "author", "name": "BNF", "organisation": None},
-        {
-            "role": "validator",
-            "name": "Validé par institution hors éducation nationale",
-            "organisation": None,
-        },
+        {"role": "publisher", "name": "", "organisation": "Cartothèque départementale"},
+        {"role": "author", "name": "Jeanne Rivière", "organisation": None},
     ]
+    assert "a contribution's vCard has neither FN nor ORG: ignored" in item.warnings
 
 
 def test_vcards_are_unfolded_and_unescaped() -> None:
