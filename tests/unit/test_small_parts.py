@@ -9,6 +9,7 @@ from catalogue.config import Settings
 from catalogue.database import redact, with_database
 from catalogue.errors import ConfigurationError
 from catalogue.identity.demo import ensure_demo_allowed
+from catalogue.outbound import url_problem
 
 
 def test_redact_hides_only_the_password() -> None:
@@ -42,3 +43,23 @@ def test_demo_is_refused_beyond_this_machine(host: str) -> None:
 def test_demo_is_refused_in_production() -> None:
     with pytest.raises(ConfigurationError, match="CATALOGUE_PRODUCTION"):
         ensure_demo_allowed(Settings(production=True), "127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("url", "production", "refused"),
+    [
+        ("https://editeur.example/hook", True, False),
+        ("http://127.0.0.1:9000/hook", False, False),
+        ("http://127.0.0.1:9000/hook", True, True),
+        ("http://editeur.example/hook", False, True),
+        ("https://user:pw@editeur.example/hook", False, True),
+        ("https://10.0.0.5/hook", True, True),
+        ("https://169.254.169.254/latest/meta-data", True, True),
+        ("https://[::1]/hook", True, True),
+        ("https://localhost/hook", True, True),
+        ("ftp://editeur.example/hook", False, True),
+        ("/relative", False, True),
+    ],
+)
+def test_urls_publishers_give_us(url: str, production: bool, refused: bool) -> None:
+    assert (url_problem(url, production=production) is not None) is refused

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from uuid import UUID
 
 import httpx
@@ -21,7 +21,6 @@ from joserfc.jwk import KeySet
 from catalogue.config import Settings
 from catalogue.database import Connection
 from catalogue.errors import UnauthorizedError, UnprocessableError
-from catalogue.identity.demo import is_loopback
 from catalogue.lti.models import (
     PLATFORM_CONFIGURATION,
     TOOL_CONFIGURATION,
@@ -30,6 +29,7 @@ from catalogue.lti.models import (
     RegistrationUrl,
     ToolRegistration,
 )
+from catalogue.outbound import url_problem
 from catalogue.resources.models import Provenance
 from catalogue.resources.service import save_resource
 from catalogue.sqlfiles import load_queries
@@ -202,10 +202,9 @@ def _checked(
 
 
 def _check_url(settings: Settings, field: str, url: str) -> None:
-    parts = urlsplit(url)
-    local = parts.scheme == "http" and is_loopback(parts.hostname or "") and not settings.production
-    if not parts.hostname or not (parts.scheme == "https" or local):
-        raise UnprocessableError(f"{field}: an https URL is required, not {url!r}")
+    problem = url_problem(url, production=settings.production)
+    if problem:
+        raise UnprocessableError(f"{field}: {problem} ({url!r})")
 
 
 async def _readable_keys(http: httpx.AsyncClient, url: str) -> None:

@@ -11,8 +11,8 @@ import asyncpg
 import msgspec
 
 from catalogue.errors import ForbiddenError, NotFoundError, UnprocessableError
-from catalogue.identity.demo import is_loopback
 from catalogue.identity.models import Principal, Role, Scope
+from catalogue.outbound import url_problem
 from catalogue.resources.publishing import acting_publisher
 from catalogue.webhooks import signing
 from catalogue.webhooks.events import SQL, wake_deliveries
@@ -40,16 +40,9 @@ def ensure_manages(principal: Principal, publisher_id: UUID) -> None:
 def check_url(url: str, *, production: bool) -> str:
     """https, or http to this machine outside production (a publisher's test receiver)."""
     parts = urlsplit(url.strip())
-    host = parts.hostname or ""
-    problem = None
-    if parts.scheme not in ("https", "http") or not host:
-        problem = "une URL absolue https:// est attendue"
-    elif parts.username is not None or parts.password is not None:
-        problem = "pas d'identifiants dans l'URL : le secret signe chaque envoi"
-    elif parts.fragment:
+    problem = url_problem(url, production=production)
+    if problem is None and parts.fragment:
         problem = "pas de fragment (#…) dans l'URL"
-    elif parts.scheme == "http" and (production or not is_loopback(host)):
-        problem = "https est requis (http seulement vers localhost, hors production)"
     if problem:
         raise UnprocessableError(
             f"URL de webhook refusée : {problem}.", errors=[{"key": "url", "message": problem}]
