@@ -10,7 +10,7 @@ import calendar
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -348,7 +348,9 @@ async def decide(
             ensure_administers(principal, academie=row["academie"], uai=row["establishment_uai"])
         if row["period_status"] != "open":
             raise PeriodError("La période budgétaire de cette acquisition est close.")
-        await _STEPS[action](conn, pseudonym_key, principal, row, refund_window)
+        await _apply(
+            conn, pseudonym_key, principal, row, action=action, refund_window=refund_window
+        )
 
     await retrying(pool, work)
     async with pool.acquire() as conn:
@@ -380,61 +382,57 @@ async def _move(
     )
 
 
-async def _approve(
-    conn: Connection, key: bytes, principal: Principal, row: Any, _: timedelta
+class _Decision(NamedTuple):
+    before: AcquisitionStatus
+    after: AcquisitionStatus
+    transfer: str  # the kind of the transfer that moves the money on
+
+
+_DECISIONS = {
+    "approve": _Decision(AcquisitionStatus.PENDING, AcquisitionStatus.COMPLETED, "capture"),
+    "reject": _Decision(AcquisitionStatus.PENDING, AcquisitionStatus.REJECTED, "release"),
+    "cancel": _Decision(AcquisitionStatus.PENDING, AcquisitionStatus.CANCELLED, "cancellation"),
+    "refund": _Decision(AcquisitionStatus.COMPLETED, AcquisitionStatus.REFUNDED, "refund"),
+}
+
+
+async def _apply(
+    conn: Connection,
+    key: bytes,
+    principal: Principal,
+    row: Any,
+    *,
+    action: str,
+    refund_window: timedelta,
 ) -> None:
-    _expect(row, AcquisitionStatus.PENDING)
-    owner = publisher_owner(row["publisher_id"], publisher_shard(row["person_id"]))
-    publisher = await ensure_account(conn, row["period_id"], "publisher", owner)
-    await _move(conn, row, "capture", principal.person_id, to=publisher)
-    who = Buyer(row["person_id"], row["establishment_uai"], row["academie"])
+    """Approval sends the held money to the publisher and issues the licence; rejection and
+    cancellation give it back; a refund takes it back from the publisher, revoking the licence."""
+    decision = _DECISIONS[action]
+    _expect(row, decision.before)
     now = datetime.now(UTC)
-    licence = _licence(key, who, row, quantity=row["quantity"], period_end=row["ends_on"], now=now)
-    await _insert_licence(conn, licence, row["id"], row["person_id"], row["publisher_id"])
-    await conn.execute(
-        SQL["decide_acquisition"], row["id"], AcquisitionStatus.COMPLETED, principal.person_id
-    )
-    approved = _event("acquisition.completed", row, asdict(licence), now)
-    await events.emit(conn, row["publisher_id"], approved)
-
-
-async def _reject(
-    conn: Connection, _: bytes, principal: Principal, row: Any, __: timedelta
-) -> None:
-    _expect(row, AcquisitionStatus.PENDING)
-    await _move(conn, row, "release", principal.person_id)
-    await conn.execute(
-        SQL["decide_acquisition"], row["id"], AcquisitionStatus.REJECTED, principal.person_id
-    )
-
-
-async def _cancel(
-    conn: Connection, _: bytes, principal: Principal, row: Any, __: timedelta
-) -> None:
-    _expect(row, AcquisitionStatus.PENDING)
-    await _move(conn, row, "cancellation", principal.person_id)
-    await conn.execute(
-        SQL["decide_acquisition"], row["id"], AcquisitionStatus.CANCELLED, principal.person_id
-    )
-
-
-async def _refund(
-    conn: Connection, _: bytes, principal: Principal, row: Any, window: timedelta
-) -> None:
-    _expect(row, AcquisitionStatus.COMPLETED)
-    if row["completed_at"] + window < datetime.now(UTC):
-        raise UnprocessableError(f"Le délai de remboursement ({window.days} jours) est passé.")
-    await _move(conn, row, "refund", principal.person_id)
-    licence = await conn.fetchrow(SQL["revoke_licence"], row["id"])
-    await conn.execute(
-        SQL["decide_acquisition"], row["id"], AcquisitionStatus.REFUNDED, principal.person_id
-    )
-    if licence is not None:
-        refunded = _event("acquisition.refunded", row, licence, datetime.now(UTC))
-        await events.emit(conn, row["publisher_id"], refunded)
-
-
-_STEPS = {"approve": _approve, "reject": _reject, "cancel": _cancel, "refund": _refund}
+    if action == "refund" and row["completed_at"] + refund_window < now:
+        raise UnprocessableError(
+            f"Le délai de remboursement ({refund_window.days} jours) est passé."
+        )
+    publisher = None
+    if action == "approve":
+        owner = publisher_owner(row["publisher_id"], publisher_shard(row["person_id"]))
+        publisher = await ensure_account(conn, row["period_id"], "publisher", owner)
+    await _move(conn, row, decision.transfer, principal.person_id, to=publisher)
+    await conn.execute(SQL["decide_acquisition"], row["id"], decision.after, principal.person_id)
+    if action == "approve":
+        who = Buyer(row["person_id"], row["establishment_uai"], row["academie"])
+        licence = _licence(
+            key, who, row, quantity=row["quantity"], period_end=row["ends_on"], now=now
+        )
+        await _insert_licence(conn, licence, row["id"], row["person_id"], row["publisher_id"])
+        event = _event("acquisition.completed", row, asdict(licence), now)
+        await events.emit(conn, row["publisher_id"], event)
+    elif action == "refund":
+        revoked = await conn.fetchrow(SQL["revoke_licence"], row["id"])
+        if revoked is not None:
+            event = _event("acquisition.refunded", row, revoked, now)
+            await events.emit(conn, row["publisher_id"], event)
 
 
 async def list_acquisitions(
