@@ -300,6 +300,22 @@ async def test_dynamic_registration(platform: Platform) -> None:
     configuration_path = urlsplit(query["openid_configuration"]).path
     configuration = (await platform.client.get(configuration_path)).json()
     assert configuration["issuer"] == platform.settings.issuer
+    # Every key Moodle 3.11 and Sakai publish, so that tools written against them find theirs.
+    assert set(configuration) >= {
+        "issuer",
+        "authorization_endpoint",
+        "registration_endpoint",
+        "jwks_uri",
+        "token_endpoint",
+        "token_endpoint_auth_methods_supported",
+        "token_endpoint_auth_signing_alg_values_supported",
+        "scopes_supported",
+        "response_types_supported",
+        "subject_types_supported",
+        "id_token_signing_alg_values_supported",
+        "claims_supported",
+        "https://purl.imsglobal.org/spec/lti-platform-configuration",
+    }
     register_path = urlsplit(configuration["registration_endpoint"]).path
     token = {"Authorization": f"Bearer {query['registration_token']}"}
 

@@ -57,6 +57,7 @@ def platform_configuration(settings: Settings) -> dict[str, Any]:
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
         "claims_supported": ["iss", "aud", "sub", "iat", "exp", "nonce"],
         PLATFORM_CONFIGURATION: {
             "product_family_code": "catalogue-ressources",
