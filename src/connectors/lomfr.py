@@ -78,12 +78,18 @@ def _path(element: etree._Element, *names: str) -> list[etree._Element]:
 def _text(element: etree._Element) -> str:
     """A LangString's text (the French one first), or the element's own text, trimmed."""
     if len(element):
-        strings = _children(element, "string")
-        if strings:
-            french = [s for s in strings if (s.get("language") or "").endswith(("fre", "fr"))]
-            element = (french or strings)[0]
-        return " ".join("".join(element.itertext()).split())
-    return " ".join((element.text or "").split())
+        first = None
+        for string in element.iterchildren("{*}string"):
+            if (string.get("language") or "").endswith(("fre", "fr")):
+                first = string
+                break
+            first = first if first is not None else string
+        if first is not None:
+            element = first
+        if len(element):
+            return " ".join("".join(element.itertext()).split())
+    text = element.text
+    return " ".join(text.split()) if text else ""
 
 
 def _texts(elements: list[etree._Element]) -> list[str]:
