@@ -25,6 +25,9 @@ log = structlog.get_logger(__name__)
 
 SESSION_LIFETIME_S = 8 * 3600
 _PEOPLE_CACHE_SIZE = 10_000
+# A person's roles and scope, read at most this often per process: every request carries a
+# token or a session, and a change of rights takes effect within these seconds.
+PERSON_TTL_S = 5.0
 
 
 class Authenticator:
@@ -42,6 +45,7 @@ class Authenticator:
         self.platform_keys = KeyCache(self._platform_key_set, min_refresh_s=min_refresh_s)
         # (issuer, subject, access) -> principal: skips a write when nothing changed.
         self._known: OrderedDict[tuple[str, str, Access], Principal] = OrderedDict()
+        self._people: OrderedDict[UUID, tuple[float, Principal | None]] = OrderedDict()
 
     async def _platform_key_set(self) -> KeySet:
         async with self.pool.acquire() as conn:
@@ -83,17 +87,26 @@ class Authenticator:
         return await self.person(UUID(person))
 
     async def person(self, person_id: UUID) -> Principal | None:
+        cached = self._people.get(person_id)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
         async with self.pool.acquire() as conn:
             row = await repository.person_by_id(conn, person_id)
-        if row is None:
-            return None
-        access = Access(
-            roles=frozenset(Role(r) for r in row["roles"]),
-            establishment_uai=row["establishment_uai"],
-            academie=row["academie"],
-            publisher_id=row["publisher_id"],
-        )
-        return _person_principal(person_id, access)
+        principal = None
+        if row is not None:
+            access = Access(
+                roles=frozenset(Role(r) for r in row["roles"]),
+                establishment_uai=row["establishment_uai"],
+                academie=row["academie"],
+                publisher_id=row["publisher_id"],
+            )
+            principal = _person_principal(person_id, access)
+        self._people[person_id] = (now + PERSON_TTL_S, principal)
+        self._people.move_to_end(person_id)
+        if len(self._people) > _PEOPLE_CACHE_SIZE:
+            self._people.popitem(last=False)
+        return principal
 
     async def _platform_principal(self, claims: dict[str, Any]) -> Principal:
         subject = claims["sub"]
@@ -144,6 +157,7 @@ class Authenticator:
                 conn, issuer, subject, access, display_name=display_name, email=email
             )
         principal = _person_principal(person_id, stored)
+        self._people.pop(person_id, None)  # its rights may have just changed
         self._known[key] = principal
         if len(self._known) > _PEOPLE_CACHE_SIZE:
             self._known.popitem(last=False)
