@@ -51,6 +51,7 @@ from catalogue.search.backends import running_worker, search_backend
 from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.web import routes as web_routes
 
 HERE = Path(__file__).parent
 _JSON_TYPES = ("application/json",)
@@ -148,6 +149,8 @@ def create_app(
             health.healthz,
             health.readyz,
             pages.home,
+            pages.accessibility,
+            *web_routes.ROUTES,
             search_api.search,
             resources_api.resource,
             resources_api.PublisherResourcesController,
