@@ -35,6 +35,7 @@ def _open_paid_teacher_offer(page: Page) -> None:
     ).check()
     page.get_by_role("button", name="Appliquer les filtres").click()
     expect(page).to_have_url(re.compile(r"free=false"))
+    expect(page.locator(".hits .hit .price").first).to_contain_text("licence enseignant")
     open_paid_offer(page, page.url)
     expect(page.get_by_role("heading", level=1, name="Confirmer l'acquisition")).to_be_visible()
 

@@ -105,6 +105,7 @@ class _Hit(msgspec.Struct):
     min_price_cents: int
     free: bool
     thumbnail_url: str | None
+    licence_types: list[str] = msgspec.field(default_factory=list)
 
 
 def _record(doc: SearchDocument) -> tuple[Any, ...]:

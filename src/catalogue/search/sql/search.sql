@@ -29,7 +29,8 @@ SELECT
         'publisher_id', d.publisher_id, 'publisher_name', d.publisher_name,
         'levels_tagged', d.levels_tagged, 'disciplines_tagged', d.disciplines_tagged,
         'min_price_cents', d.min_price_cents, 'free', d.free,
-        'thumbnail_url', d.thumbnail_url) ORDER BY page_order), '[]'::json)
+        'thumbnail_url', d.thumbnail_url, 'licence_types', d.licence_types)
+        ORDER BY page_order), '[]'::json)
      FROM page JOIN search_documents d USING (id)) AS hits,
     (SELECT coalesce(json_agg(json_build_array(facet, value, n)), '[]'::json)
      FROM (SELECT facet, value, count(*) AS n FROM facet_values GROUP BY facet, value) f
