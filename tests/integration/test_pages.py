@@ -236,3 +236,54 @@ async def test_a_publisher_imports_a_notice_from_the_page(web: httpx.AsyncClient
     )
     assert response.status_code == 200
     assert "Rapport notice par notice" in response.text
+
+
+async def test_licences_of_lti_tools_have_a_launch_link(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    await sign_in(web, "teacher")
+    page = await web.get("/enseignant/compte")
+    resource_id = await conn.fetchval(
+        "SELECT l.resource_id FROM licences l JOIN people p ON p.id = l.person_id "
+        "WHERE p.subject = 'demo-enseignant' LIMIT 1"
+    )
+    assert resource_id is not None  # the demo's acquisition
+    assert f"/lti/launch/{resource_id}" not in page.text  # not a tool: no launch
+    tool = await conn.fetchval(
+        "INSERT INTO lti_tools (publisher_id, client_id, deployment_id, name, "
+        "initiate_login_uri, redirect_uris, jwks_uri, target_link_uri, registered_by) "
+        "SELECT publisher_id, 'c', 'd', 'Outil', 'https://t.example/login', "
+        "ARRAY['https://t.example/launch'], 'https://t.example/jwks', "
+        "'https://t.example/launch', 'api' FROM resources WHERE id = $1 RETURNING id",
+        resource_id,
+    )
+    await conn.execute("UPDATE resources SET lti_tool_id = $2 WHERE id = $1", resource_id, tool)
+    page = await web.get("/enseignant/compte")
+    assert f'href="/lti/launch/{resource_id}"' in page.text
+
+
+async def test_a_teacher_cancels_a_pending_request_from_the_account_page(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    offer = await class_offer(conn)
+    await conn.execute(
+        "INSERT INTO acquisition_rules (scope_kind, scope, approval_threshold_cents) "
+        "VALUES ('establishment', '0751234J', 1)"
+    )
+    await sign_in(web, "teacher")
+    form = {
+        "_csrf_token": csrf(web),
+        "ressource": str(offer["resource_id"]),
+        "offre": str(offer["id"]),
+        "cle": "page-key-2",
+        "quantite": "1",
+    }
+    asked = await web.post("/enseignant/acquisitions", data=form)
+    assert "demande=" in asked.headers["location"]
+    account = await web.get(asked.headers["location"])
+    assert "attente d&#39;approbation" in account.text or "attente d'approbation" in account.text
+    action = re.search(r'action="(/enseignant/acquisitions/[^"]+/annulation)"', account.text)
+    assert action is not None
+    cancelled = await web.post(action.group(1), data={"_csrf_token": csrf(web)})
+    assert cancelled.status_code == 303
+    assert "annulée" in (await web.get(cancelled.headers["location"])).text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID, uuid4
@@ -14,6 +15,7 @@ from litestar.response import Redirect, Template
 from accounts import acquisitions, reports
 from accounts.errors import RequestInFlightError
 from accounts.models import NewAcquisition
+from catalogue.config import Settings
 from catalogue.dependencies import Pool
 from catalogue.errors import CatalogueError, InvalidInputError, NotFoundError
 from catalogue.identity.guards import PUBLIC
@@ -189,6 +191,22 @@ class TeacherPages(Controller):
             pool, principal, resource, offer, key=key, quantity=typed, errors=errors
         )
 
+    @post("/enseignant/acquisitions/{acquisition_id:uuid}/annulation", status_code=303)
+    async def cancel(
+        self, request: AnyRequest, pool: Pool, acquisition_id: FromPath[UUID]
+    ) -> Redirect:
+        principal = await page_user(request, Role.TEACHER, back="/enseignant/compte")
+        settings: Settings = request.app.state.settings
+        done = await acquisitions.decide(
+            pool,
+            request.app.state.pseudonym_key,
+            principal,
+            acquisition_id,
+            "cancel",
+            refund_window=timedelta(days=settings.refund_window_days),
+        )
+        return Redirect(f"/enseignant/compte?{urlencode({'annulee': done.id})}", status_code=303)
+
     @get("/enseignant/compte")
     async def account(
         self,
@@ -196,12 +214,13 @@ class TeacherPages(Controller):
         pool: Pool,
         licence: FromQuery[UUID | None] = None,
         demande: FromQuery[UUID | None] = None,
+        annulee: FromQuery[UUID | None] = None,
     ) -> Template:
         principal = await page_user(request, Role.TEACHER)
         assert principal.person_id is not None  # teachers are people
         async with pool.acquire() as conn:
             account = await reports.my_account(conn, principal.person_id)
-        just = licence or demande
+        just = licence or demande or annulee
         acquired = next((a for a in account.acquisitions if a.id == just), None)
         return await render(
             request,
