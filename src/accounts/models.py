@@ -104,6 +104,7 @@ class Licence(msgspec.Struct, kw_only=True):
     valid_from: datetime
     valid_until: datetime | None
     revoked_at: datetime | None
+    launchable: bool = False  # the resource is an LTI tool: /lti/launch/{resource_id}
 
 
 class Acquisition(msgspec.Struct, kw_only=True):

@@ -51,6 +51,7 @@ from catalogue.search.backends import running_worker, search_backend
 from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.web import routes as web_routes
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
 
@@ -155,6 +156,8 @@ def create_app(
             health.healthz,
             health.readyz,
             pages.home,
+            pages.accessibility,
+            *web_routes.ROUTES,
             search_api.search,
             resources_api.resource,
             resources_api.PublisherResourcesController,

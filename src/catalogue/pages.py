@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
+from accounts.ledger import euros
 from catalogue.identity.authn import Authenticator
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role
@@ -18,6 +19,32 @@ ROLE_LABELS = {
     Role.NATIONAL_ADMIN: "administration nationale",
     Role.PUBLISHER: "éditeur",
 }
+LICENCE_LABELS = {
+    "teacher": "licence enseignant",
+    "class_seats": "licences pour une classe",
+    "establishment": "licence établissement",
+}
+DURATION_LABELS = {
+    "school_year": "année scolaire",
+    "months": "mois",
+    "perpetual": "sans limite de durée",
+}
+STATUS_LABELS = {
+    "pending_approval": "en attente d'approbation",
+    "completed": "réalisée",
+    "rejected": "refusée",
+    "cancelled": "annulée",
+    "refunded": "remboursée",
+    "draft": "brouillon",
+    "published": "publiée",
+    "withdrawn": "retirée",
+}
+HELPERS = {
+    "euros": euros,
+    "licence_label": lambda v: LICENCE_LABELS.get(str(v), str(v)),
+    "duration_label": lambda v: DURATION_LABELS.get(str(v), str(v)),
+    "status_label": lambda v: STATUS_LABELS.get(str(v), str(v)),
+}
 
 
 async def signed_in(request: Request[Any, Any, Any]) -> Principal | None:
@@ -27,15 +54,27 @@ async def signed_in(request: Request[Any, Any, Any]) -> Principal | None:
     return await authenticator.from_session(session if isinstance(session, dict) else {})
 
 
-async def render(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
-    principal = await signed_in(request)
+def page(
+    template: str, principal: Principal | None, *, status_code: int = 200, **context: Any
+) -> Template:
+    """A page for whoever is signed in (None: nobody)."""
     label = ", ".join(ROLE_LABELS[r] for r in sorted(principal.roles)) if principal else ""
     return Template(
         template_name=template,
-        context={"principal": principal, "principal_label": label, **context},
+        context={"principal": principal, "principal_label": label, **HELPERS, **context},
+        status_code=status_code,
     )
+
+
+async def render(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
+    return page(template, await signed_in(request), **context)
 
 
 @get("/", opt={PUBLIC: True}, include_in_schema=False)
 async def home(request: Request[Any, Any, Any]) -> Template:
     return await render(request, "home.html")
+
+
+@get("/accessibilite", opt={PUBLIC: True}, include_in_schema=False)
+async def accessibility(request: Request[Any, Any, Any]) -> Template:
+    return await render(request, "accessibilite.html")

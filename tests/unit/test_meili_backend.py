@@ -236,6 +236,7 @@ async def test_search_sends_text_filters_facets_sort_and_page(
             "min_price_cents",
             "free",
             "thumbnail_url",
+            "licence_types",
         ],
         "attributesToCrop": ["description"],
         "cropLength": 30,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, TypeAlias
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -46,7 +47,7 @@ class AuthController(Controller):
         sign_in: OidcSignIn | None = request.app.state.sign_in
         if sign_in is None:
             if demo_sign_in_allowed(request.app.state.settings):
-                return Redirect(f"/auth/demo?next={target}")
+                return Redirect(f"/auth/demo?next={quote(target, safe='/')}")
             raise NotFoundError("Aucun fournisseur d'identité n'est configuré.")
         url, pending = await sign_in.start(target)
         request.set_session({_PENDING: pending})

@@ -242,3 +242,9 @@ async def _offering(
         conn, vocab, publisher_id, record.draft, Provenance(connector="lti", source_id=client_id)
     )
     return outcome.id
+
+
+async def tools_of_publisher(conn: Connection, publisher_id: UUID) -> list[dict[str, Any]]:
+    """A publisher's LTI tools, each with the resource it became."""
+    rows = await conn.fetch(SQL["tools_of_publisher"], publisher_id)
+    return [dict(row) for row in rows]

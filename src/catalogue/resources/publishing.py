@@ -128,3 +128,27 @@ async def set_publisher_status(
         if ids:
             await announce_changes(conn, ids)
     return PublisherView(id=row["id"], name=row["name"], status=row["status"])
+
+
+class AwaitingResource(msgspec.Struct, kw_only=True):
+    id: UUID
+    title: str
+    publisher_name: str
+
+
+class ModerationQueue(msgspec.Struct, kw_only=True):
+    publishers: list[PublisherView]
+    resources: list[AwaitingResource]
+
+
+async def moderation_queue(conn: Connection, limit: int = 200) -> ModerationQueue:
+    """Publishers (those awaiting moderation first) and the offerings of pending publishers
+    not yet approved one by one."""
+    publishers = await conn.fetch(SQL["moderation_publishers"], limit)
+    resources = await conn.fetch(SQL["moderation_resources"], limit)
+    return ModerationQueue(
+        publishers=[
+            PublisherView(id=r["id"], name=r["name"], status=r["status"]) for r in publishers
+        ],
+        resources=[msgspec.convert(dict(r), AwaitingResource) for r in resources],
+    )

@@ -84,6 +84,7 @@ RETRIEVED = [
     "min_price_cents",
     "free",
     "thumbnail_url",
+    "licence_types",
 ]
 # Control characters no description keeps (see _document), so they can only come from the
 # engine's highlighting, after which the text is escaped and they become <mark> tags.

@@ -85,6 +85,7 @@ class Hit(msgspec.Struct, kw_only=True):
     min_price_cents: int
     free: bool
     thumbnail_url: str | None
+    licence_types: list[str] = msgspec.field(default_factory=list)
 
 
 class BackendResult(msgspec.Struct, kw_only=True):

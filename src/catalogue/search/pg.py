@@ -127,6 +127,7 @@ class _Hit(msgspec.Struct):
     min_price_cents: int
     free: bool
     thumbnail_url: str | None
+    licence_types: list[str] = msgspec.field(default_factory=list)
 
 
 def value_set_id(values: list[str]) -> UUID:

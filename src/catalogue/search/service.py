@@ -59,6 +59,7 @@ class SearchHit(msgspec.Struct, kw_only=True):
     lowest_price_cents: int
     free: bool
     thumbnail_url: str | None
+    licence_types: list[LicenceType] = msgspec.field(default_factory=list)
 
 
 class SearchResponse(msgspec.Struct, kw_only=True):
@@ -148,6 +149,7 @@ class SearchService:
                     lowest_price_cents=hit.min_price_cents,
                     free=hit.free,
                     thumbnail_url=hit.thumbnail_url,
+                    licence_types=[LicenceType(t) for t in hit.licence_types],
                 )
                 for hit in result.hits
             ],

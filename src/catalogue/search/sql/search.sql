@@ -47,7 +47,10 @@ SELECT
         'publisher_id', m.publisher_id, 'publisher_name', s.publisher_name,
         'levels_tagged', s.levels_tagged, 'disciplines_tagged', s.disciplines_tagged,
         'min_price_cents', m.min_price_cents, 'free', m.free,
-        'thumbnail_url', s.thumbnail_url) ORDER BY m.tier, m.fine_rank DESC, {order}), '[]'::json)
+        'thumbnail_url', s.thumbnail_url,
+        'licence_types', (SELECT v.vals FROM search_documents sd
+                          JOIN search_value_sets v ON v.id = sd.licence_types_set
+                          WHERE sd.id = m.id)) ORDER BY m.tier, m.fine_rank DESC, {order}), '[]'::json)
      FROM page m JOIN search_display s USING (id)) AS hits,
     (SELECT coalesce(json_agg(json_build_array(facet, value, n)), '[]'::json)
      FROM facet_values) AS facets

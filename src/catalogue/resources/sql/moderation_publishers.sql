@@ -1,0 +1,4 @@
+SELECT id, name, status
+FROM publishers
+ORDER BY (status = 'pending') DESC, name, id
+LIMIT $1

@@ -1,0 +1,77 @@
+"""What every page handler shares: who is signed in, sign-in redirects, errors as pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect
+
+from catalogue.errors import CatalogueError, ForbiddenError
+from catalogue.identity.models import Principal, Role
+from catalogue.pages import page, signed_in
+
+AnyRequest = Request[Any, Any, Any]
+
+
+class SignInRequiredError(Exception):
+    """No (or an expired) session: go and sign in, then come back to ``back``."""
+
+    def __init__(self, back: str) -> None:
+        super().__init__(back)
+        self.back = back
+
+
+def here(request: AnyRequest) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+async def page_user(request: AnyRequest, *roles: Role, back: str | None = None) -> Principal:
+    """The signed-in person holding one of ``roles``; a sign-in redirect when signed out."""
+    principal = await signed_in(request)
+    if principal is None:
+        raise SignInRequiredError(back or (here(request) if request.method == "GET" else "/"))
+    request.state.principal = principal  # for an error page, should one follow
+    if roles and not principal.has(*roles):
+        raise ForbiddenError("Cette page est réservée à un autre profil.")
+    return principal
+
+
+def to_sign_in(_: AnyRequest, exc: SignInRequiredError) -> Response[Any]:
+    return Redirect(f"/auth/login?next={quote(exc.back, safe='/')}", status_code=303)
+
+
+def error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
+    principal = request.state.get("principal")
+    return page(
+        "erreur.html",
+        principal,
+        status_code=exc.status,
+        status=exc.status,
+        title=exc.title,
+        detail=exc.detail,
+    )
+
+
+PAGE_EXCEPTION_HANDLERS: Mapping[Any, Any] = {
+    SignInRequiredError: to_sign_in,
+    CatalogueError: error_page,
+}
+
+
+def field(form: FormMultiDict, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_euros(text: str) -> int | None:
+    """Euros typed in a form ("12", "12,50", "12.5") as cents; None when unreadable."""
+    cleaned = text.replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", ".")
+    whole, _, decimals = cleaned.partition(".")
+    if not whole.isdigit() or (decimals and (not decimals.isdigit() or len(decimals) > 2)):
+        return None
+    return int(whole) * 100 + int(decimals.ljust(2, "0") or 0)

@@ -1,0 +1,150 @@
+"""Publisher pages: own resources and their status, imports with their report, harvests,
+LTI tools, sales."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Template
+
+from accounts import reports
+from catalogue.dependencies import Pool
+from catalogue.errors import CatalogueError
+from catalogue.harvests.service import list_sources, read_run
+from catalogue.identity.guards import PUBLIC
+from catalogue.identity.models import Principal, Role, Scope
+from catalogue.imports.service import ImportReport, run_import
+from catalogue.lti.registration import tools_of_publisher
+from catalogue.pages import page
+from catalogue.resources.publishing import acting_publisher, list_own
+from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
+from connectors.contract import UnknownConnectorError
+from connectors.contract import get as get_connector
+
+PER_PAGE = 50
+CONNECTORS = {"lomfr": "notice(s) ScoLOMFR (XML ou zip)", "json": "JSON du catalogue"}
+OUTCOMES = {
+    "created": "créée",
+    "updated": "mise à jour",
+    "unchanged": "inchangée",
+    "rejected": "rejetée",
+}
+
+
+async def _publisher(request: AnyRequest, back: str | None = None) -> tuple[Principal, Any]:
+    principal = await page_user(request, Role.PUBLISHER, back=back)
+    return principal, acting_publisher(principal, Scope.RESOURCES)
+
+
+class PublisherPages(Controller):
+    path = "/editeur"
+    opt = {PUBLIC: True}  # noqa: RUF012  # pages authenticate themselves (sign-in redirect)
+    include_in_schema = False
+    exception_handlers = PAGE_EXCEPTION_HANDLERS  # type: ignore[assignment]
+
+    @get("/")
+    async def resources(
+        self,
+        request: AnyRequest,
+        pool: Pool,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
+    ) -> Template:
+        principal, publisher_id = await _publisher(request)
+        async with pool.acquire() as conn:
+            own = await list_own(conn, publisher_id, page_number, PER_PAGE)
+        pages = max(1, -(-own.total // PER_PAGE))
+        return page("editeur/ressources.html", principal, own=own, pages=pages)
+
+    @get("/imports")
+    async def imports(self, request: AnyRequest, pool: Pool) -> Template:
+        principal, publisher_id = await _publisher(request)
+        return await _imports_page(pool, principal, publisher_id, values={}, errors={})
+
+    @post("/imports")
+    async def run(self, request: AnyRequest, pool: Pool) -> Template:
+        principal, publisher_id = await _publisher(request, back="/editeur/imports")
+        form = await request.form()
+        values = {"format": field(form, "format") or "lomfr", "strict": field(form, "strict")}
+        upload = form.get("fichier")
+        body = await upload.read() if isinstance(upload, UploadFile) else b""
+        name = upload.filename if isinstance(upload, UploadFile) and upload.filename else "upload"
+        errors: dict[str, str] = {}
+        report: ImportReport | None = None
+        if values["format"] not in CONNECTORS:
+            errors["format"] = "Choisissez un format."
+        if not body:
+            errors["fichier"] = "Choisissez un fichier non vide."
+        if not errors:
+            try:
+                reader = get_connector(values["format"])
+                report = await run_import(
+                    pool,
+                    request.app.state.vocab,
+                    reader,
+                    publisher_id,
+                    [(name, body)],
+                    source="web",
+                    strict=values["strict"] == "oui",
+                )
+            except UnknownConnectorError as exc:
+                errors["format"] = str(exc)
+            except CatalogueError as exc:
+                if exc.status >= 500:
+                    raise
+                errors["fichier"] = exc.detail
+        return await _imports_page(
+            pool, principal, publisher_id, values=values, errors=errors, report=report
+        )
+
+    @get("/moissonnages/{run_id:uuid}")
+    async def harvest_run(
+        self, request: AnyRequest, pool: Pool, run_id: FromPath[UUID]
+    ) -> Template:
+        principal, publisher_id = await _publisher(request)
+        run = await read_run(pool, publisher_id, run_id)
+        return page("editeur/moisson.html", principal, run=run)
+
+    @get("/outils")
+    async def tools(self, request: AnyRequest, pool: Pool) -> Template:
+        principal, publisher_id = await _publisher(request)
+        async with pool.acquire() as conn:
+            tools = await tools_of_publisher(conn, publisher_id)
+        return page("editeur/outils.html", principal, tools=tools)
+
+    @get("/ventes")
+    async def sales(
+        self, request: AnyRequest, pool: Pool, limite: FromQuery[int] = 1000
+    ) -> Template:
+        principal = await page_user(request, Role.PUBLISHER)
+        publisher_id = acting_publisher(principal, Scope.SALES)
+        async with pool.acquire() as conn:
+            found = await reports.sales(conn, publisher_id, max(1, min(limite, 10_000)))
+        total = sum(s.total_cents for s in found.items if s.status == "completed")
+        return page("editeur/ventes.html", principal, sales=found.items, total=total)
+
+
+async def _imports_page(
+    pool: Pool,
+    principal: Principal,
+    publisher_id: Any,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    report: ImportReport | None = None,
+) -> Template:
+    sources = await list_sources(pool, publisher_id)
+    return page(
+        "editeur/imports.html",
+        principal,
+        status_code=422 if errors else 200,
+        values=values,
+        errors=errors,
+        report=report,
+        sources=sources,
+        connectors=CONNECTORS,
+        outcomes=OUTCOMES,
+    )

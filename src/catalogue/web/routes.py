@@ -1,0 +1,9 @@
+"""All page controllers, for the app factory."""
+
+from __future__ import annotations
+
+from catalogue.web.admin import AdminPages, ModerationPages
+from catalogue.web.publisher import PublisherPages
+from catalogue.web.teacher import TeacherPages
+
+ROUTES = [TeacherPages, AdminPages, ModerationPages, PublisherPages]

@@ -1,0 +1,308 @@
+"""Teacher pages: search, a resource, acquiring it (with a confirmation step), my account."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from uuid import UUID, uuid4
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+
+from accounts import acquisitions, reports
+from accounts.errors import RequestInFlightError
+from accounts.models import NewAcquisition
+from catalogue.config import Settings
+from catalogue.dependencies import Pool
+from catalogue.errors import CatalogueError, InvalidInputError, NotFoundError
+from catalogue.identity.guards import PUBLIC
+from catalogue.identity.models import Principal, Role
+from catalogue.pages import page, render
+from catalogue.resources.models import OfferView, ResourceView
+from catalogue.resources.service import read_resource
+from catalogue.search.models import FacetField, Sort
+from catalogue.search.service import SearchService
+from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
+
+Values = Annotated[list[str] | None, QueryParameter()]
+PER_PAGE = 20
+MAX_QUANTITY = 10_000
+FACET_LEGENDS: dict[FacetField, str] = {
+    FacetField.DISCIPLINE: "Discipline",
+    FacetField.LEVEL: "Niveau",
+    FacetField.RESOURCE_TYPE: "Type de ressource",
+    FacetField.PEDAGOGICAL_TYPE: "Type pédagogique",
+    FacetField.PUBLISHER: "Éditeur",
+    FacetField.FREE: "Prix",
+    FacetField.LICENCE_TYPE: "Modèle de licence",
+    FacetField.ACCESSIBILITY: "Accessibilité",
+    FacetField.LANGUAGE: "Langue",
+}
+SORT_LABELS = {
+    Sort.RELEVANCE: "pertinence",
+    Sort.PRICE_ASC: "prix croissant",
+    Sort.PRICE_DESC: "prix décroissant",
+    Sort.NEWEST: "plus récentes",
+}
+# A double click may reach us while the first request still holds its key: wait for its answer.
+IN_FLIGHT_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+
+
+class TeacherPages(Controller):
+    opt = {PUBLIC: True}  # noqa: RUF012  # pages authenticate themselves (sign-in redirect)
+    include_in_schema = False
+    exception_handlers = PAGE_EXCEPTION_HANDLERS  # type: ignore[assignment]
+
+    @get("/recherche")
+    async def search(
+        self,
+        request: AnyRequest,
+        *,
+        q: FromQuery[str | None] = None,
+        discipline: Values = None,
+        level: Values = None,
+        resource_type: Values = None,
+        pedagogical_type: Values = None,
+        publisher: Values = None,
+        free: Values = None,
+        licence_type: Values = None,
+        accessibility: Values = None,
+        language: Values = None,
+        sort: Annotated[Sort, QueryParameter()] = Sort.RELEVANCE,
+        page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+    ) -> Template:
+        await page_user(request)
+        service: SearchService = request.app.state.search
+        given = {
+            FacetField.DISCIPLINE: discipline,
+            FacetField.LEVEL: level,
+            FacetField.RESOURCE_TYPE: resource_type,
+            FacetField.PEDAGOGICAL_TYPE: pedagogical_type,
+            FacetField.PUBLISHER: publisher,
+            FacetField.FREE: free,
+            FacetField.LICENCE_TYPE: licence_type,
+            FacetField.ACCESSIBILITY: accessibility,
+            FacetField.LANGUAGE: language,
+        }
+        chosen = {f: v for f, v in given.items() if v}
+        query = service.query(
+            q,
+            filters=chosen,
+            facets=list(FACET_LEGENDS),
+            sort=sort,
+            page=page,
+            per_page=PER_PAGE,
+        )
+        result = await service.search(query)
+        params: list[tuple[str, str]] = [("q", q or "")] if q else []
+        params += [(f.value, v) for f, values in chosen.items() for v in values]
+        if sort is not Sort.RELEVANCE:
+            params.append(("sort", sort.value))
+        pages = max(1, -(-result.total // PER_PAGE))
+
+        def page_link(n: int) -> str:
+            return "/recherche?" + urlencode([*params, ("page", str(n))])
+
+        return await render(
+            request,
+            "enseignant/recherche.html",
+            q=q or "",
+            result=result,
+            legends=FACET_LEGENDS,
+            chosen={f.value: set(v) for f, v in chosen.items()},
+            sort=sort,
+            sorts=SORT_LABELS,
+            page=page,
+            pages=pages,
+            previous=page_link(page - 1) if page > 1 else None,
+            next=page_link(page + 1) if page < pages else None,
+        )
+
+    @get("/ressources/{resource_id:uuid}")
+    async def resource(
+        self, request: AnyRequest, pool: Pool, resource_id: FromPath[UUID]
+    ) -> Template:
+        principal = await page_user(request)
+        resource = await _resource(request, pool, principal, resource_id)
+        return await render(
+            request,
+            "enseignant/ressource.html",
+            resource=resource,
+            can_acquire=principal.has(Role.TEACHER),
+        )
+
+    @get("/ressources/{resource_id:uuid}/acquerir")
+    async def confirm(
+        self,
+        request: AnyRequest,
+        pool: Pool,
+        resource_id: FromPath[UUID],
+        offre: FromQuery[UUID],
+        quantite: Annotated[int, QueryParameter(ge=1, le=MAX_QUANTITY)] = 1,
+    ) -> Template:
+        principal = await page_user(request, Role.TEACHER)
+        resource = await _resource(request, pool, principal, resource_id)
+        offer = _offer(resource, offre)
+        return await _confirmation(
+            pool,
+            principal,
+            resource,
+            offer,
+            key=str(uuid4()),  # one key per confirmation page: a resubmit replays its answer
+            quantity=str(quantite),
+            errors={},
+        )
+
+    @post("/enseignant/acquisitions", status_code=303)
+    async def acquire(self, request: AnyRequest, pool: Pool) -> Redirect | Template:
+        form = await request.form()
+        resource_id, offer_id = _uuid(field(form, "ressource")), _uuid(field(form, "offre"))
+        if resource_id is None or offer_id is None:
+            raise InvalidInputError("Formulaire incomplet : ressource ou offre manquante.")
+        back = f"/ressources/{resource_id}/acquerir?offre={offer_id}"
+        principal = await page_user(request, Role.TEACHER, back=back)
+        key, typed = field(form, "cle"), field(form, "quantite")
+        resource = await _resource(request, pool, principal, resource_id)
+        offer = _offer(resource, offer_id)
+        quantity = int(typed) if typed.isdigit() else 0
+        if offer.licence_type != "class_seats":
+            quantity = 1
+        errors: dict[str, str] = {}
+        if not 1 <= quantity <= MAX_QUANTITY:
+            errors["quantite"] = f"Indiquez un nombre entier de licences entre 1 et {MAX_QUANTITY}."
+        else:
+            try:
+                status, body = await _acquire(
+                    request, pool, principal, key, offer_id=offer_id, quantity=quantity
+                )
+            except CatalogueError as exc:
+                if exc.status >= 500:
+                    raise
+                errors["formulaire"] = exc.detail
+            else:
+                outcome = "licence" if status == 201 else "demande"
+                return Redirect(
+                    f"/enseignant/compte?{urlencode({outcome: body['id']})}", status_code=303
+                )
+        return await _confirmation(
+            pool, principal, resource, offer, key=key, quantity=typed, errors=errors
+        )
+
+    @post("/enseignant/acquisitions/{acquisition_id:uuid}/annulation", status_code=303)
+    async def cancel(
+        self, request: AnyRequest, pool: Pool, acquisition_id: FromPath[UUID]
+    ) -> Redirect:
+        principal = await page_user(request, Role.TEACHER, back="/enseignant/compte")
+        settings: Settings = request.app.state.settings
+        done = await acquisitions.decide(
+            pool,
+            request.app.state.pseudonym_key,
+            principal,
+            acquisition_id,
+            "cancel",
+            refund_window=timedelta(days=settings.refund_window_days),
+        )
+        return Redirect(f"/enseignant/compte?{urlencode({'annulee': done.id})}", status_code=303)
+
+    @get("/enseignant/compte")
+    async def account(
+        self,
+        request: AnyRequest,
+        pool: Pool,
+        licence: FromQuery[UUID | None] = None,
+        demande: FromQuery[UUID | None] = None,
+        annulee: FromQuery[UUID | None] = None,
+    ) -> Template:
+        principal = await page_user(request, Role.TEACHER)
+        assert principal.person_id is not None  # teachers are people
+        async with pool.acquire() as conn:
+            account = await reports.my_account(conn, principal.person_id)
+        just = licence or demande or annulee
+        acquired = next((a for a in account.acquisitions if a.id == just), None)
+        return await render(
+            request,
+            "enseignant/compte.html",
+            account=account,
+            acquired=acquired,
+            pending=demande is not None,
+        )
+
+
+async def _resource(
+    request: AnyRequest, pool: Pool, principal: Principal, resource_id: UUID
+) -> ResourceView:
+    async with pool.acquire() as conn:
+        return await read_resource(
+            conn, request.app.state.vocab, resource_id, publisher_id=principal.publisher_id
+        )
+
+
+def _offer(resource: ResourceView, offer_id: UUID) -> OfferView:
+    for offer in resource.offers:
+        if offer.id == offer_id and offer.status == "published":
+            return offer
+    raise NotFoundError("Cette offre n'existe pas ou n'est plus proposée.")
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
+async def _confirmation(
+    pool: Pool,
+    principal: Principal,
+    resource: ResourceView,
+    offer: OfferView,
+    *,
+    key: str,
+    quantity: str,
+    errors: dict[str, str],
+) -> Template:
+    assert principal.person_id is not None  # teachers are people
+    async with pool.acquire() as conn:
+        account = await reports.my_account(conn, principal.person_id)
+    return page(
+        "enseignant/confirmer.html",
+        principal,
+        status_code=422 if errors else 200,
+        resource=resource,
+        offer=offer,
+        key=key,
+        quantity=quantity,
+        balance=account.balance_cents,
+        errors=errors,
+    )
+
+
+async def _acquire(
+    request: AnyRequest,
+    pool: Pool,
+    principal: Principal,
+    key: str,
+    *,
+    offer_id: UUID,
+    quantity: int,
+) -> tuple[int, dict[str, Any]]:
+    checked = acquisitions.check_key(key)
+    new = NewAcquisition(offer_id=offer_id, quantity=quantity)
+    for wait in (*IN_FLIGHT_WAITS, None):
+        try:
+            return await acquisitions.acquire(
+                pool,
+                request.app.state.vocab,
+                request.app.state.pseudonym_key,
+                principal,
+                key=checked,
+                new=new,
+            )
+        except RequestInFlightError:
+            if wait is None:
+                raise
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,289 @@
+"""Pages over real HTTP (no browser): sign-in redirects, form errors, double submits."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import msgspec
+import pytest
+
+from catalogue.app import create_asgi_app
+from catalogue.config import Settings
+from catalogue.demo import load_demo
+from catalogue.identity import authn
+from tests.integration.conftest import open_client
+
+
+@pytest.fixture
+async def web(settings: Settings, conn: asyncpg.Connection) -> AsyncIterator[httpx.AsyncClient]:
+    demo = msgspec.structs.replace(settings, demo=True)
+    await load_demo(conn, demo)
+    async for c in open_client(create_asgi_app(demo)):
+        yield c
+
+
+async def sign_in(client: httpx.AsyncClient, role: str, next_path: str = "/") -> httpx.Response:
+    await client.get("/auth/demo")
+    return await client.post(
+        "/auth/demo",
+        data={"role": role, "next": next_path, "_csrf_token": client.cookies["csrftoken"]},
+    )
+
+
+def csrf(client: httpx.AsyncClient) -> str:
+    return client.cookies["csrftoken"]
+
+
+async def class_offer(conn: asyncpg.Connection) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "SELECT o.id, o.resource_id FROM offers o JOIN resources r ON r.id = o.resource_id "
+        "WHERE o.licence_type = 'class_seats' AND o.status = 'published' AND o.unit_price_cents > 0"
+        " AND r.status = 'published' ORDER BY o.unit_price_cents LIMIT 1"
+    )
+    assert row is not None
+    return row
+
+
+async def acquisitions_of(conn: asyncpg.Connection, subject: str) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM acquisitions a JOIN people p ON p.id = a.person_id "
+        "WHERE p.subject = $1",
+        subject,
+    )
+    return count
+
+
+@pytest.mark.parametrize(
+    "path", ["/recherche?q=maths&level=x", "/enseignant/compte", "/ressources/" + "0" * 32]
+)
+async def test_signed_out_pages_send_to_sign_in_and_back(web: httpx.AsyncClient, path: str) -> None:
+    response = await web.get(path)
+    assert response.status_code == 303
+    login = response.headers["location"]
+    assert login.startswith("/auth/login?next=/")
+    demo = await web.get(login, follow_redirects=True)
+    assert demo.url.path == "/auth/demo"
+    hidden = re.search(r'name="next" value="([^"]+)"', demo.text)
+    assert hidden is not None
+    assert hidden.group(1).replace("&amp;", "&") == path
+    back = await sign_in(web, "teacher", path)
+    assert back.headers["location"] == path
+
+
+async def test_an_expired_session_returns_to_sign_in_then_to_the_page(
+    web: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(authn, "SESSION_LIFETIME_S", -1)
+    await sign_in(web, "teacher")
+    expired = await web.get("/enseignant/compte")
+    assert expired.headers["location"] == "/auth/login?next=/enseignant/compte"
+    monkeypatch.undo()
+    assert (await sign_in(web, "teacher", "/enseignant/compte")).headers[
+        "location"
+    ] == "/enseignant/compte"
+    assert (await web.get("/enseignant/compte")).status_code == 200
+
+
+async def test_a_bad_quantity_re_renders_the_form_with_the_error_on_its_field(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    offer = await class_offer(conn)
+    await sign_in(web, "teacher")
+    page = await web.get(f"/ressources/{offer['resource_id']}/acquerir?offre={offer['id']}")
+    assert page.status_code == 200
+    key = re.search(r'name="cle" value="([^"]+)"', page.text)
+    assert key is not None
+    form = {
+        "_csrf_token": csrf(web),
+        "ressource": str(offer["resource_id"]),
+        "offre": str(offer["id"]),
+        "cle": key.group(1),
+        "quantite": "douze",
+    }
+    before = await acquisitions_of(conn, "demo-enseignant")
+    response = await web.post("/enseignant/acquisitions", data=form)
+    assert response.status_code == 422
+    assert 'value="douze"' in response.text  # what was typed stays
+    assert 'aria-describedby="quantite-erreur"' in response.text
+    assert 'id="quantite-erreur"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert f'name="cle" value="{key.group(1)}"' in response.text  # the same key
+    assert await acquisitions_of(conn, "demo-enseignant") == before
+
+
+async def test_a_double_submit_acquires_once(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    offer = await class_offer(conn)
+    await sign_in(web, "teacher")
+    form = {
+        "_csrf_token": csrf(web),
+        "ressource": str(offer["resource_id"]),
+        "offre": str(offer["id"]),
+        "cle": "page-key-1",
+        "quantite": "2",
+    }
+    before = await acquisitions_of(conn, "demo-enseignant")
+    first, second = await asyncio.gather(
+        web.post("/enseignant/acquisitions", data=form),
+        web.post("/enseignant/acquisitions", data=form),
+    )
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert await acquisitions_of(conn, "demo-enseignant") == before + 1
+    again = await web.post("/enseignant/acquisitions", data=form)
+    assert again.headers["location"] == first.headers["location"]
+    account = await web.get(first.headers["location"])
+    assert 'role="status"' in account.text
+
+
+async def test_refusals_are_pages_in_french(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    await sign_in(web, "publisher")
+    forbidden = await web.get("/enseignant/compte")
+    assert forbidden.status_code == 403
+    assert '<html lang="fr">' in forbidden.text
+    assert "<h1>" in forbidden.text
+    offer = await class_offer(conn)
+    no_token: dict[str, Any] = {"ressource": str(offer["resource_id"]), "offre": str(offer["id"])}
+    assert (await web.post("/enseignant/acquisitions", data=no_token)).status_code == 403
+
+
+async def test_the_accessibility_statement_is_public(web: httpx.AsyncClient) -> None:
+    page = await web.get("/accessibilite")
+    assert page.status_code == 200
+    assert "Déclaration d'accessibilité" in page.text
+    assert "partiellement conforme" in page.text
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        ("teacher", "/admin", 403),
+        ("teacher", "/editeur", 403),
+        ("establishment_admin", "/admin/moderation", 403),
+        ("establishment_admin", "/admin/rapports?par=month", 200),
+        ("national_admin", "/admin/moderation", 200),
+        ("publisher", "/editeur/ventes", 200),
+        ("publisher", "/admin/dotations", 403),
+    ],
+)
+async def test_each_role_reaches_its_pages_only(
+    web: httpx.AsyncClient, role: str, path: str, status: int
+) -> None:
+    await sign_in(web, role)
+    assert (await web.get(path)).status_code == status
+
+
+async def test_a_csv_of_allocations_reports_line_by_line(web: httpx.AsyncClient) -> None:
+    await sign_in(web, "establishment_admin")
+    await web.get("/admin/dotations")
+    bad = "UAI;enseignant;euros\n0751234J;camille.martin@demo.invalid;12\n0751234J;nobody@x;5\n"
+    refused = await web.post(
+        "/admin/dotations/csv",
+        data={"_csrf_token": csrf(web)},
+        files={"fichier": ("d.csv", bad.encode(), "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "Lignes refusées" in refused.text
+    assert "nobody@x" in refused.text
+    good = "0751234J;camille.martin@demo.invalid;12,50\n"
+    applied = await web.post(
+        "/admin/dotations/csv",
+        data={"_csrf_token": csrf(web)},
+        files={"fichier": ("d.csv", good.encode(), "text/csv")},
+    )
+    assert applied.status_code == 200
+    assert "Fichier appliqué" in applied.text
+    assert "12,50 €" in applied.text
+
+
+async def test_an_allocation_form_keeps_typed_values_and_ties_errors(
+    web: httpx.AsyncClient,
+) -> None:
+    await sign_in(web, "establishment_admin")
+    await web.get("/admin/dotations")
+    response = await web.post(
+        "/admin/dotations",
+        data={
+            "_csrf_token": csrf(web),
+            "type": "teacher",
+            "destinataire": "inconnu@x",
+            "montant": "12,345",
+        },
+    )
+    assert response.status_code == 422
+    assert 'value="12,345"' in response.text
+    assert 'value="inconnu@x"' in response.text
+    assert 'aria-describedby="montant-aide montant-erreur"' in response.text
+
+
+async def test_a_publisher_imports_a_notice_from_the_page(web: httpx.AsyncClient) -> None:
+    await sign_in(web, "publisher")
+    await web.get("/editeur/imports")
+    notice = (Path(__file__).parents[1] / "fixtures" / "lom" / "batch.xml").read_bytes()
+    response = await web.post(
+        "/editeur/imports",
+        data={"_csrf_token": csrf(web), "format": "lomfr"},
+        files={"fichier": ("batch.xml", notice, "application/xml")},
+    )
+    assert response.status_code == 200
+    assert "Rapport notice par notice" in response.text
+
+
+async def test_licences_of_lti_tools_have_a_launch_link(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    await sign_in(web, "teacher")
+    page = await web.get("/enseignant/compte")
+    resource_id = await conn.fetchval(
+        "SELECT l.resource_id FROM licences l JOIN people p ON p.id = l.person_id "
+        "WHERE p.subject = 'demo-enseignant' LIMIT 1"
+    )
+    assert resource_id is not None  # the demo's acquisition
+    assert f"/lti/launch/{resource_id}" not in page.text  # not a tool: no launch
+    tool = await conn.fetchval(
+        "INSERT INTO lti_tools (publisher_id, client_id, deployment_id, name, "
+        "initiate_login_uri, redirect_uris, jwks_uri, target_link_uri, registered_by) "
+        "SELECT publisher_id, 'c', 'd', 'Outil', 'https://t.example/login', "
+        "ARRAY['https://t.example/launch'], 'https://t.example/jwks', "
+        "'https://t.example/launch', 'api' FROM resources WHERE id = $1 RETURNING id",
+        resource_id,
+    )
+    await conn.execute("UPDATE resources SET lti_tool_id = $2 WHERE id = $1", resource_id, tool)
+    page = await web.get("/enseignant/compte")
+    assert f'href="/lti/launch/{resource_id}"' in page.text
+
+
+async def test_a_teacher_cancels_a_pending_request_from_the_account_page(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    offer = await class_offer(conn)
+    await conn.execute(
+        "INSERT INTO acquisition_rules (scope_kind, scope, approval_threshold_cents) "
+        "VALUES ('establishment', '0751234J', 1)"
+    )
+    await sign_in(web, "teacher")
+    form = {
+        "_csrf_token": csrf(web),
+        "ressource": str(offer["resource_id"]),
+        "offre": str(offer["id"]),
+        "cle": "page-key-2",
+        "quantite": "1",
+    }
+    asked = await web.post("/enseignant/acquisitions", data=form)
+    assert "demande=" in asked.headers["location"]
+    account = await web.get(asked.headers["location"])
+    assert "attente d&#39;approbation" in account.text or "attente d'approbation" in account.text
+    action = re.search(r'action="(/enseignant/acquisitions/[^"]+/annulation)"', account.text)
+    assert action is not None
+    cancelled = await web.post(action.group(1), data={"_csrf_token": csrf(web)})
+    assert cancelled.status_code == 303
+    assert "annulée" in (await web.get(cancelled.headers["location"])).text
