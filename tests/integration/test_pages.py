@@ -287,3 +287,21 @@ async def test_a_teacher_cancels_a_pending_request_from_the_account_page(
     cancelled = await web.post(action.group(1), data={"_csrf_token": csrf(web)})
     assert cancelled.status_code == 303
     assert "annulée" in (await web.get(cancelled.headers["location"])).text
+
+
+async def test_a_national_administrator_closes_a_period_from_the_page(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    await sign_in(web, "national_admin")
+    listing = await web.get("/admin/periodes")
+    period = await conn.fetchval("SELECT id FROM budget_periods WHERE status = 'open'")
+    assert f"/admin/periodes/{period}/cloture" in listing.text
+    closed = await web.post(f"/admin/periodes/{period}/cloture", data={"_csrf_token": csrf(web)})
+    assert (closed.status_code, closed.headers["location"]) == (303, "/admin/periodes?close=1")
+    assert (
+        await conn.fetchval("SELECT status FROM budget_periods WHERE id = $1", period) == "closed"
+    )
+    again = await web.post(f"/admin/periodes/{period}/cloture", data={"_csrf_token": csrf(web)})
+    assert again.status_code == 422
+    assert "Clôture impossible" in again.text
+    assert "déjà close" in again.text

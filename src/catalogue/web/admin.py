@@ -117,6 +117,22 @@ class AdminPages(Controller):
                 return Redirect("/admin/periodes?ouverte=1", status_code=303)
         return await _periods_page(pool, principal, values=values, errors=errors)
 
+    @post("/periodes/{period_id:uuid}/cloture", status_code=303)
+    async def close_period(
+        self, request: AnyRequest, pool: Pool, period_id: FromPath[UUID]
+    ) -> Redirect | Template:
+        """Close a period: remainders expire or carry over, in one transaction."""
+        principal = await page_user(request, Role.NATIONAL_ADMIN, back="/admin/periodes")
+        try:
+            await ledger.retrying(pool, lambda conn: ledger.close_period(conn, period_id))
+        except CatalogueError as exc:
+            if exc.status >= 500:
+                raise
+            return await _periods_page(
+                pool, principal, values={}, errors={}, closing_error=exc.detail
+            )
+        return Redirect("/admin/periodes?close=1", status_code=303)
+
     # Allocations
 
     @get("/dotations")
@@ -324,15 +340,21 @@ class AdminPages(Controller):
 
 
 async def _periods_page(
-    pool: Pool, principal: Principal, *, values: dict[str, str], errors: dict[str, str]
+    pool: Pool,
+    principal: Principal,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    closing_error: str | None = None,
 ) -> Template:
     async with pool.acquire() as conn:
         periods = await ledger.list_periods(conn)
     return page(
         "admin/periodes.html",
         principal,
-        status_code=422 if errors else 200,
+        status_code=422 if errors or closing_error else 200,
         periods=periods,
+        closing_error=closing_error,
         values=values,
         errors=errors,
         leftovers=LEFTOVERS,
