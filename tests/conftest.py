@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +18,7 @@ from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, start_embedded, with_database
 from catalogue.identity.keys import current_signing_key
+from tests.support.demo_server import DemoServer
 
 TEMPLATE = "catalogue_test_template"
 
@@ -87,3 +88,14 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url, data_dir=tmp_path, secret_key="t" * 40, embedded_worker=False
     )
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """One demo server for the session, started when a test first asks for it."""
+    demo = DemoServer(tmp_path_factory.mktemp("demo"))
+    try:
+        demo.wait_ready()
+        yield demo
+    finally:
+        demo.stop()

@@ -1,0 +1,65 @@
+"""schemathesis against our own OpenAPI: every operation, requests generated from the
+schema, sent to a running `catalogue serve --demo` as a teacher, a publisher and a national
+administrator. Nothing may answer 5xx."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from tests.support.demo_server import DemoServer
+
+ROLES = ("teacher", "publisher", "national-admin")
+
+
+def _token(server: DemoServer, role: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CATALOGUE_"))}
+    env.update(CATALOGUE_DATA_DIR=str(server.log.parent), CATALOGUE_PORT=str(server.port))
+    done = subprocess.run(
+        [sys.executable, "-m", "catalogue", "demo-token", role],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def headers(server: DemoServer) -> dict[str, dict[str, str]]:
+    return {role: {"Authorization": f"Bearer {_token(server, role)}"} for role in ROLES}
+
+
+@pytest.fixture(scope="module")
+def api_schema(server: DemoServer) -> Any:
+    return schemathesis.openapi.from_url(f"{server.url}/schema/openapi.json")
+
+
+def test_no_request_gets_a_server_error(
+    api_schema: Any, headers: dict[str, dict[str, str]]
+) -> None:
+    failures: list[str] = []
+    sent = 0
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+        def requests(case: Any) -> None:
+            nonlocal sent
+            for role, auth in headers.items():
+                sent += 1
+                response = case.call(headers=auth)
+                if response.status_code >= 500:
+                    failures.append(f"{role} {case.method} {case.formatted_path}: {response.text}")
+
+        requests()
+    assert sent > 1000  # every operation, several times, as each role
+    assert failures == []
