@@ -16,6 +16,7 @@ from litestar.exceptions import ClientException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.params import BodyKwarg
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -44,7 +45,7 @@ from catalogue.middleware import RequestContext
 from catalogue.oai import api as oai_api
 from catalogue.oai.service import Provider
 from catalogue.outbound import outbound_client
-from catalogue.problems import exception_handlers
+from catalogue.problems import PROBLEM_JSON, exception_handlers
 from catalogue.resources import api as resources_api
 from catalogue.search import api as search_api
 from catalogue.search.backends import running_worker, search_backend
@@ -77,6 +78,25 @@ async def _require_json_content_type(request: Request[Any, Any, Any]) -> None:
         raise ClientException(
             "Le corps de la requête doit être en application/json.", status_code=415
         )
+
+
+def _document_problems(app: Litestar) -> None:
+    """Every operation may answer an RFC 9457 problem (401, 403, 404, 409, 422, 503...):
+    say so once for all in the OpenAPI document, as a 4XX and a 5XX range (and in the
+    error answers Litestar documents itself, which our handlers turn into problems too)."""
+    problem = OpenAPIResponse(
+        description="Problème (RFC 9457)",
+        content={PROBLEM_JSON: OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))},
+    )
+    for item in (app.openapi_schema.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method)
+            if operation is not None:
+                documented = {
+                    code: problem if code.isdigit() and int(code) >= 400 else response
+                    for code, response in (operation.responses or {}).items()
+                }
+                operation.responses = {"4XX": problem, "5XX": problem, **documented}
 
 
 def create_app(
@@ -187,6 +207,7 @@ def create_app(
         ],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
+        on_startup=[_document_problems],
         middleware=[
             session.middleware,
             DefineMiddleware(Authenticate, exclude_from_auth_key=PUBLIC, exclude=["^/schema"]),

@@ -15,6 +15,7 @@ from catalogue.oai.service import Provider
     "/oai",
     http_method=["GET", "POST"],
     status_code=200,
+    media_type="text/xml",
     opt={PUBLIC: True},
     tags=["moissonnage"],
     summary="Entrepôt OAI-PMH 2.0 (oai_dc et ScoLOMFR 3.2)",
@@ -26,4 +27,4 @@ async def oai(request: Request[Any, Any, Any]) -> Response[bytes]:
         query = (await request.body()).decode("utf-8", errors="replace")
     params = parse_qs(query, keep_blank_values=True)
     body = await provider.respond(params)
-    return Response(body, media_type="text/xml; charset=utf-8")
+    return Response(body, media_type="text/xml")  # Litestar adds "; charset=utf-8"
