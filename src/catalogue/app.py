@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException
 from litestar.middleware import DefineMiddleware
@@ -41,6 +42,8 @@ from catalogue.imports import api as imports_api
 from catalogue.logs import configure_logging
 from catalogue.lti import api as lti_api
 from catalogue.lti.launch import ToolKeys
+from catalogue.metrics import Metrics
+from catalogue.metrics import metrics as metrics_route
 from catalogue.middleware import RequestContext
 from catalogue.oai import api as oai_api
 from catalogue.oai.service import Provider
@@ -172,9 +175,11 @@ def create_app(
         exclude=["^/healthz", "^/readyz", "^/static/"],
     )
     return Litestar(
+        state=State({"metrics": Metrics()}),
         route_handlers=[
             health.healthz,
             health.readyz,
+            metrics_route,
             pages.home,
             pages.accessibility,
             *web_routes.ROUTES,

@@ -62,11 +62,15 @@ class RequestContext:
         try:
             await app(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
+            metrics = getattr(app.state, "metrics", None)
+            if metrics is not None:
+                metrics.observe(scope, status, elapsed)
             # The path only: query strings may carry search terms or tokens.
             log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(elapsed * 1000, 2),
             )

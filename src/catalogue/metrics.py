@@ -1,0 +1,62 @@
+"""Prometheus metrics: requests and latencies per route, and the state of the background work
+and of the ledger, read from PostgreSQL at each scrape. Aggregates only: no personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response, get
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from catalogue.identity.guards import PUBLIC
+from catalogue.sqlfiles import load_queries
+
+SQL = load_queries("catalogue")
+
+
+class Metrics:
+    """One registry per app, so that several apps in one process (tests) do not mix."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "catalogue_http_requests",
+            "HTTP requests answered, by route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "catalogue_http_request_duration_seconds",
+            "Time to answer, by route",
+            ["method", "route"],
+            registry=self.registry,
+        )
+        self.state = Gauge(
+            "catalogue_state",
+            "Background work and ledger, read at scrape time",
+            ["measure"],
+            registry=self.registry,
+        )
+
+    def observe(self, scope: dict[str, Any], status: int, seconds: float) -> None:
+        # The route's template, never the raw path: ids would make the series unbounded.
+        route = str(scope.get("path_template") or "unmatched")
+        method = str(scope.get("method", ""))
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+    async def refresh(self, pool: asyncpg.Pool) -> None:
+        async with pool.acquire() as conn:
+            row = await conn.fetchrow(SQL["metrics_state"])
+        assert row is not None
+        for measure, value in dict(row).items():
+            self.state.labels(measure).set(float(value or 0))
+
+
+@get("/metrics", opt={PUBLIC: True}, include_in_schema=False)
+async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    collected: Metrics = request.app.state.metrics
+    await collected.refresh(request.app.state.pool)
+    return Response(generate_latest(collected.registry), media_type=CONTENT_TYPE_LATEST)

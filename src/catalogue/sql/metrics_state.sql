@@ -1,0 +1,21 @@
+-- What operators watch, in one row: each column becomes catalogue_state{measure="..."}.
+WITH ledger AS (
+    SELECT coalesce(sum(balance_cents), 0) AS total,
+           count(*) FILTER (WHERE kind <> 'funding' AND balance_cents < 0) AS negative
+    FROM accounts
+)
+SELECT
+    (SELECT count(*) FROM search_outbox) AS search_outbox_pending,
+    (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM search_outbox)
+        AS search_outbox_lag_seconds,
+    (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS webhook_deliveries_pending,
+    (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed') AS webhook_deliveries_failed,
+    (SELECT count(*) FROM harvest_runs WHERE status = 'running') AS harvest_runs_running,
+    (SELECT count(*) FROM harvest_runs WHERE status = 'succeeded') AS harvest_runs_succeeded,
+    (SELECT count(*) FROM harvest_runs WHERE status = 'failed') AS harvest_runs_failed,
+    (SELECT count(*) FROM acquisitions WHERE status = 'pending_approval')
+        AS acquisitions_pending_approval,
+    ledger.total AS ledger_balance_sum_cents,
+    ledger.negative AS ledger_negative_accounts,
+    (ledger.total = 0 AND ledger.negative = 0)::int AS ledger_invariants_hold
+FROM ledger
