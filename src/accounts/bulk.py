@@ -85,10 +85,8 @@ def _cell_error(cells: list[str]) -> str | None:
     return None
 
 
-async def _check_line(
-    conn: Connection, principal: Principal, number: int, cells: list[str]
-) -> tuple[CsvLine, tuple[str, str] | None]:
-    """The line's report, and the teacher's person id and académie when it is good."""
+def _read_line(number: int, cells: list[str]) -> CsvLine:
+    """The line's report, with its error when its cells alone are wrong."""
     padded = [*cells, "", "", ""][:3]
     line = CsvLine(line=number, uai=padded[0], teacher=padded[1], amount_cents=None)
     line.error = _cell_error(cells)
@@ -97,47 +95,54 @@ async def _check_line(
             line.amount_cents = parse_cents(padded[2])
         except ValueError as exc:
             line.error = str(exc)
-    if line.error:
-        return line, None
-    row = await conn.fetchrow(SQL["teacher"], line.teacher, line.uai)
-    if row is None:
-        line.error = f"aucun enseignant {line.teacher!r} dans l'établissement {line.uai}"
-        return line, None
-    try:
-        ensure_administers(principal, academie=row["academie"], uai=line.uai)
-    except ForbiddenError as exc:
-        line.error = exc.detail
-        return line, None
-    return line, (str(row["id"]), row["academie"])
+    return line
+
+
+async def _teachers(conn: Connection, principal: Principal, lines: list[CsvLine]) -> list[Good]:
+    """Each well-formed line's teacher (one query for the file), in scope, named once."""
+    readable = [line for line in lines if line.error is None]
+    rows = await conn.fetch(
+        SQL["teachers_named"], [line.teacher for line in readable], [line.uai for line in readable]
+    )
+    found = {(r["ref"], r["uai"]): (str(r["id"]), r["academie"]) for r in rows}
+    first_line: dict[tuple[str, str], int] = {}
+    good: list[Good] = []
+    for line in readable:
+        teacher = found.get((line.teacher, line.uai))
+        if teacher is None:
+            line.error = f"aucun enseignant {line.teacher!r} dans l'établissement {line.uai}"
+            continue
+        try:
+            ensure_administers(principal, academie=teacher[1], uai=line.uai)
+        except ForbiddenError as exc:
+            line.error = exc.detail
+            continue
+        first = first_line.setdefault((line.uai, teacher[0]), line.line)
+        if first != line.line:
+            line.error = f"doublon de la ligne {first}"
+            continue
+        good.append((line, *teacher))
+    return good
 
 
 async def allocate_csv(conn: Connection, principal: Principal, body: bytes) -> CsvReport:
     """Check every line, then apply them all in the caller's transaction, or refuse with 422."""
     period = await period_or_current(conn, None)
-    lines: list[CsvLine] = []
-    teachers: dict[tuple[str, str], int] = {}
-    good: list[Good] = []
-    for number, cells in read_rows(body):
-        line, teacher = await _check_line(conn, principal, number, cells)
-        lines.append(line)
-        if teacher is None:
-            continue
-        first = teachers.setdefault((line.uai, teacher[0]), number)
-        if first != number:
-            line.error = f"doublon de la ligne {first}"
-            continue
-        good.append((line, *teacher))
+    lines = [_read_line(number, cells) for number, cells in read_rows(body)]
+    good = await _teachers(conn, principal, lines)
     _check_funds(await _establishment_balances(conn, period.id, good), good)
     if any(line.error for line in lines):
         raise UnprocessableError(
             "Fichier refusé : aucune ligne n'a été appliquée.",
             errors=[msgspec.to_builtins(line) for line in lines if line.error],
         )
+    sources: dict[str, int] = {}
     for line, person_id, academie in good:
         assert line.amount_cents is not None
-        source = await ensure_account(
-            conn, period.id, "establishment", line.uai, academie=academie, uai=line.uai
-        )
+        if line.uai not in sources:
+            sources[line.uai] = await ensure_account(
+                conn, period.id, "establishment", line.uai, academie=academie, uai=line.uai
+            )
         destination = await ensure_account(
             conn, period.id, "teacher", person_id, academie=academie, uai=line.uai
         )
@@ -145,7 +150,7 @@ async def allocate_csv(conn: Connection, principal: Principal, body: bytes) -> C
             await transfer(
                 conn,
                 period.id,
-                source,
+                sources[line.uai],
                 destination,
                 line.amount_cents,
                 kind="allocation",

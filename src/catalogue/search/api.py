@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.params import QueryParameter
 
 from catalogue.identity.guards import signed_in
-from catalogue.search.models import FacetField, Sort
+from catalogue.search.models import FacetField, Sort, chosen_filters
 from catalogue.search.service import SearchResponse, SearchService
 
 Values = Annotated[list[str] | None, QueryParameter(description="Répétable ; valeurs en OU")]
@@ -39,20 +39,20 @@ async def search(
     per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> SearchResponse:
     service: SearchService = request.app.state.search
-    given = {
-        FacetField.DISCIPLINE: discipline,
-        FacetField.LEVEL: level,
-        FacetField.RESOURCE_TYPE: resource_type,
-        FacetField.PEDAGOGICAL_TYPE: pedagogical_type,
-        FacetField.PUBLISHER: publisher,
-        FacetField.FREE: free,
-        FacetField.LICENCE_TYPE: licence_type,
-        FacetField.ACCESSIBILITY: accessibility,
-        FacetField.LANGUAGE: language,
-    }
+    chosen = chosen_filters(
+        discipline=discipline,
+        level=level,
+        resource_type=resource_type,
+        pedagogical_type=pedagogical_type,
+        publisher=publisher,
+        free=free,
+        licence_type=licence_type,
+        accessibility=accessibility,
+        language=language,
+    )
     query = service.query(
         q,
-        filters={field: values for field, values in given.items() if values},
+        filters=chosen,
         facets=facets or [],
         sort=sort,
         page=page,

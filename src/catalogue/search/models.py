@@ -24,6 +24,11 @@ class FacetField(enum.StrEnum):
     LANGUAGE = "language"
 
 
+def chosen_filters(**values: list[str] | None) -> dict[FacetField, list[str]]:
+    """The filters a request gives, by their API names (``discipline=...``), empty ones left out."""
+    return {FacetField(name): given for name, given in values.items() if given}
+
+
 class Sort(enum.StrEnum):
     RELEVANCE = "relevance"
     PRICE_ASC = "price_asc"

@@ -23,7 +23,7 @@ from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, render
 from catalogue.resources.models import OfferView, ResourceView
 from catalogue.resources.service import read_resource
-from catalogue.search.models import FacetField, Sort
+from catalogue.search.models import FacetField, Sort, chosen_filters
 from catalogue.search.service import SearchService
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
 
@@ -76,18 +76,17 @@ class TeacherPages(Controller):
     ) -> Template:
         await page_user(request)
         service: SearchService = request.app.state.search
-        given = {
-            FacetField.DISCIPLINE: discipline,
-            FacetField.LEVEL: level,
-            FacetField.RESOURCE_TYPE: resource_type,
-            FacetField.PEDAGOGICAL_TYPE: pedagogical_type,
-            FacetField.PUBLISHER: publisher,
-            FacetField.FREE: free,
-            FacetField.LICENCE_TYPE: licence_type,
-            FacetField.ACCESSIBILITY: accessibility,
-            FacetField.LANGUAGE: language,
-        }
-        chosen = {f: v for f, v in given.items() if v}
+        chosen = chosen_filters(
+            discipline=discipline,
+            level=level,
+            resource_type=resource_type,
+            pedagogical_type=pedagogical_type,
+            publisher=publisher,
+            free=free,
+            licence_type=licence_type,
+            accessibility=accessibility,
+            language=language,
+        )
         query = service.query(
             q,
             filters=chosen,
