@@ -8,6 +8,7 @@ import uuid
 
 import asyncpg
 import httpx
+from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.config import Settings
 from tests.integration.conftest import bearer
@@ -24,6 +25,9 @@ async def test_metrics_count_requests_by_route_and_read_the_ledger(
     assert (await client.post("/api/v1/allocations", json=body, headers=headers)).status_code == 201
     await client.get(f"/api/v1/resources/{uuid.uuid4()}", headers=headers)
 
+    # A job no worker serves stays queued: the queue depth counts it.
+    await Queries(AsyncpgDriver(conn)).enqueue(["metrics-probe"], [None], [0])
+
     scraped = await client.get("/metrics")
     assert scraped.status_code == 200
     assert scraped.headers["content-type"].startswith("text/plain")
@@ -36,4 +40,8 @@ async def test_metrics_count_requests_by_route_and_read_the_ledger(
     assert 'catalogue_state{measure="ledger_balance_sum_cents"} 0.0' in text
     assert 'catalogue_state{measure="ledger_invariants_hold"} 1.0' in text
     assert 'catalogue_state{measure="search_outbox_pending"}' in text
+    queued = re.search(r'catalogue_state\{measure="queue_jobs_queued"\} (\d+)', text)
+    assert queued
+    assert int(queued.group(1)) >= 1
+    assert 'catalogue_state{measure="queue_oldest_due_seconds"}' in text
     assert "catalogue_http_request_duration_seconds_bucket" in text

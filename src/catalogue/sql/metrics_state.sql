@@ -5,6 +5,11 @@ WITH ledger AS (
     FROM accounts
 )
 SELECT
+    -- pgqueuer's own table: jobs waiting (due or retrying later) and jobs being worked on.
+    (SELECT count(*) FROM pgqueuer WHERE status = 'queued') AS queue_jobs_queued,
+    (SELECT count(*) FROM pgqueuer WHERE status = 'picked') AS queue_jobs_picked,
+    (SELECT coalesce(extract(epoch FROM now() - min(created)), 0)
+     FROM pgqueuer WHERE status = 'queued' AND execute_after <= now()) AS queue_oldest_due_seconds,
     (SELECT count(*) FROM search_outbox) AS search_outbox_pending,
     (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM search_outbox)
         AS search_outbox_lag_seconds,
