@@ -3,7 +3,8 @@
     python bench/ingest.py [--notices 10000] [--harvest 20000]
 
 1. Writes N generated offerings as ScoLOMFR 3.2 notices in a zip, then times bare lxml
-   parsing of the same notices, and `catalogue import lomfr` (parse, normalise, store).
+   parsing of the same notices, and `catalogue import lomfr` (parse, normalise, store);
+   the two parsing rates are the fastest of three runs each.
 2. Loads M offerings, serves them with `catalogue serve` at /oai, and times a full harvest
    of that endpoint into another publisher (200 pages of 100 records for 20,000).
 Prints figures; asserts nothing.
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,16 @@ def notices(count: int, vocab: VocabularyIndex) -> list[bytes]:
     return made
 
 
+def best_rate(count: int, work: Callable[[], object], runs: int = 3) -> float:
+    """Items per second of the fastest of a few runs (the same for both sides of a ratio)."""
+    fastest = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        fastest = min(fastest, time.perf_counter() - started)
+    return count / fastest
+
+
 async def import_figures(url: str, count: int) -> None:
     conn = await connect(url)
     vocab = await VocabularyIndex.load(conn)
@@ -82,10 +94,7 @@ async def import_figures(url: str, count: int) -> None:
         for number, document in enumerate(documents):
             zipped.writestr(f"notice-{number:05}.xml", document)
 
-    started = time.perf_counter()
-    for document in documents:
-        etree.fromstring(document)
-    bare = count / (time.perf_counter() - started)
+    bare = best_rate(count, lambda: [etree.fromstring(document) for document in documents])
 
     async with await create_pool(url, max_size=2) as pool:
         started = time.perf_counter()
@@ -108,10 +117,7 @@ async def import_figures(url: str, count: int) -> None:
     from connectors.contract import Context  # noqa: PLC0415  # only for this line
 
     context = Context(concept_for_label=vocab.concept_for_label)
-    started = time.perf_counter()
-    for document in documents:
-        list(lom.read(document, context))
-    parsed = count / (time.perf_counter() - started)
+    parsed = best_rate(count, lambda: [list(lom.read(d, context)) for d in documents])
     print(
         f"  parsed and normalised only  {parsed:9,.0f} notices/s   "
         f"({parsed / bare:.0%} of bare lxml; target >= 30%)"
