@@ -14,6 +14,8 @@ import copy
 import io
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -319,6 +321,40 @@ def test_kustomization_lists_every_manifest_and_every_secret_key() -> None:
         if (ref := var.get("valueFrom")) and ref["secretKeyRef"]["name"] == generator["name"]
     }
     assert referenced == set(placeholders)
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kustomization_builds_with_kubectl(tmp_path: Path) -> None:
+    """kubectl's own kustomize (offline): names, namespace and image as they are applied."""
+    shutil.copytree(K8S, tmp_path / "k8s")
+    shutil.copy(tmp_path / "k8s" / "secrets.env.example", tmp_path / "k8s" / "secrets.env")
+    built = subprocess.run(
+        [shutil.which("kubectl") or "kubectl", "kustomize", str(tmp_path / "k8s")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    docs = [doc for doc in yaml.safe_load_all(built) if doc]
+    secret = next(doc for doc in docs if doc["kind"] == "Secret")
+    assert secret["metadata"]["name"].startswith("catalogue-secrets-")
+    for doc in docs:
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"]["namespace"] == "catalogue", doc["metadata"]["name"]
+        assert doc["metadata"]["labels"]["app.kubernetes.io/part-of"] == "catalogue"
+    app = next(
+        doc
+        for doc in docs
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "catalogue-app"
+    )
+    pod = app["spec"]["template"]["spec"]
+    assert pod["containers"][0]["image"] == "registry.example.fr/catalogue:0.1.0"
+    refs = {
+        var["valueFrom"]["secretKeyRef"]["name"]
+        for var in pod["containers"][0]["env"]
+        if var["valueFrom"]["secretKeyRef"]["name"] != "catalogue-db-app"
+    }
+    assert refs == {secret["metadata"]["name"]}
 
 
 # Dockerfile
