@@ -51,11 +51,14 @@ class Authenticate(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal_or_none, auth=None)
 
 
+# Guards are coroutines: Litestar runs a plain function guard in a thread, at every request.
+
+
 def requires(*roles: Role) -> Guard:
     """Let through callers holding at least one of the roles."""
     names = ", ".join(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         principal: Principal = connection.user
         if not principal.has(*roles):
             raise ForbiddenError(f"Réservé aux rôles : {names}.")
@@ -64,7 +67,7 @@ def requires(*roles: Role) -> Guard:
     return guard
 
 
-def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Any authenticated caller, whatever their roles (the middleware has checked who)."""
     if not isinstance(connection.user, Principal):
         raise UnauthorizedError("authentication required")
