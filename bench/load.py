@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -164,9 +165,41 @@ def start(command: list[str], log: Path, **env: str) -> subprocess.Popen[bytes]:
         )
 
 
+def cpu_times(groups: dict[str, list[int]]) -> dict[tuple[str, int], float]:
+    """CPU seconds (user + system) each process used so far, from /proc (Linux)."""
+    times = {}
+    for group, pids in groups.items():
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                times[group, pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times
+
+
+def postgres_pids(pgdata: Path) -> list[int]:
+    """The embedded server and its backends (the children of the postmaster)."""
+    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
 async def run_locust(
-    plan: dict, hosts: list[str], label: str, user_class: str, users: int, seconds: int, tmp: Path
+    plan: dict,
+    hosts: list[str],
+    label: str,
+    user_class: str,
+    args: argparse.Namespace,
+    seconds: int,
+    processes: dict[str, list[int]],
 ) -> dict:
+    """One locust run; prints its figures and the CPU each kind of process used meanwhile."""
+    tmp = args.tmp
+    groups = {**processes, "PostgreSQL": postgres_pids(tmp / "pgdata")}
+    before = cpu_times(groups)
     results = tmp / f"results-{label}.json"
     path = tmp / f"plan-{label}.json"
     path.write_text(json.dumps({**plan, "hosts": hosts, "label": label, "results": str(results)}))
@@ -179,9 +212,9 @@ async def run_locust(
             str(BENCH / "locustfile.py"),
             "--headless",
             "--users",
-            str(users),
+            str(args.users),
             "--spawn-rate",
-            str(users),
+            str(args.users),
             "--run-time",
             f"{WARMUP_S + seconds}s",
             "--stop-timeout",
@@ -195,9 +228,20 @@ async def run_locust(
             stderr=log,
         )
         await locust.wait()
+    groups["PostgreSQL"] = postgres_pids(tmp / "pgdata")
+    after = cpu_times(groups)
     if not results.exists():
         raise SystemExit(f"locust wrote no results: see {tmp / f'locust-{label}.log'}")
-    return dict(json.loads(results.read_text()))
+    run = dict(json.loads(results.read_text()))
+    figures(run, seconds)
+    used = Counter({"locust": run["cpu_s"]})
+    for (group, pid), cpu in after.items():
+        used[group] += cpu - before.get((group, pid), 0.0)
+    print(
+        f"  CPU seconds used in the {WARMUP_S + seconds} s run ({os.cpu_count()} cores): "
+        + ", ".join(f"{group} {cpu:.1f}" for group, cpu in used.items())
+    )
+    return run
 
 
 def figures(results: dict, seconds: int) -> None:
@@ -375,7 +419,7 @@ async def main(args: argparse.Namespace) -> None:
     hooks = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)
     receiver.port = hooks.sockets[0].getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
+        tmp = args.tmp = Path(tmp_name)
         admin = start_embedded(Settings(data_dir=tmp))
         await ensure_database(admin, "catalogue")
         url = with_database(admin, "catalogue")
@@ -393,14 +437,12 @@ async def main(args: argparse.Namespace) -> None:
         one = start(["serve", "--port", str(port)], tmp / "serve-a.log", **env)
         try:
             hosts = [f"http://127.0.0.1:{port}"]
+            apps = {"app process": [one.pid]}
             wait_ready(f"{hosts[0]}/readyz", one)
             print("\nbaseline: GET /healthz, one `catalogue serve`, the same load generator")
-            figures(await run_locust(plan, hosts, "h", "Baseline", args.users, 5, tmp), 5)
+            await run_locust(plan, hosts, "h", "Baseline", args, 5, apps)
             print("\n(a) the embedded default: one `catalogue serve`, its embedded worker on")
-            runs.append(
-                await run_locust(plan, hosts, "a", "Journeys", args.users, args.seconds, tmp)
-            )
-            figures(runs[-1], args.seconds)
+            runs.append(await run_locust(plan, hosts, "a", "Journeys", args, args.seconds, apps))
             await wait_for(conn, "SELECT count(*) FROM search_outbox")
             await wait_for(conn, "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'")
         finally:
@@ -422,10 +464,11 @@ async def main(args: argparse.Namespace) -> None:
                 "\n(b) scaled out: two `catalogue serve` (CATALOGUE_EMBEDDED_WORKER=false) and "
                 "two `catalogue worker`, one database"
             )
-            runs.append(
-                await run_locust(plan, hosts, "b", "Journeys", args.users, args.seconds, tmp)
-            )
-            figures(runs[-1], args.seconds)
+            groups = {
+                "app processes": [p.pid for p in processes[:2]],
+                "workers": [p.pid for p in processes[2:]],
+            }
+            runs.append(await run_locust(plan, hosts, "b", "Journeys", args, args.seconds, groups))
             await behave_as_one(conn, hosts, plan, runs, receiver, outbox_before, worker_logs)
         finally:
             for process in processes:

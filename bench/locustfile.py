@@ -183,5 +183,12 @@ class Baseline(FastHttpUser):
 @events.quitting.add_listener
 def write_results(**_: Any) -> None:
     Path(PLAN["results"]).write_text(
-        json.dumps({"samples": SAMPLES, "acquired": ACQUIRED, "imported": IMPORTED})
+        json.dumps(
+            {
+                "samples": SAMPLES,
+                "acquired": ACQUIRED,
+                "imported": IMPORTED,
+                "cpu_s": os.times().user + os.times().system,
+            }
+        )
     )
