@@ -1,4 +1,4 @@
-"""A `catalogue serve --demo` process on 127.0.0.1, for tests that need a real server."""
+"""`catalogue` processes on 127.0.0.1 for tests that need real servers and workers."""
 
 from __future__ import annotations
 
@@ -20,38 +20,21 @@ def _free_port() -> int:
         return port
 
 
-class DemoServer:
-    def __init__(self, data_dir: Path) -> None:
-        self.port = _free_port()
-        self.log = data_dir / "serve.log"
-        env = {
+class CatalogueProcess:
+    """`python -m catalogue ARGS...` with only the CATALOGUE_*/DATABASE_URL variables given."""
+
+    def __init__(self, log: Path, *args: str, env: dict[str, str]) -> None:
+        self.log = log
+        clean = {
             k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CATALOGUE_"))
         }
-        env["CATALOGUE_DATA_DIR"] = str(data_dir)
-        with self.log.open("w") as log:
+        with self.log.open("w") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "catalogue", "serve", "--demo", "--port", str(self.port)],
-                env=env,
+                [sys.executable, "-m", "catalogue", *args],
+                env={**clean, **env},
                 stdout=subprocess.DEVNULL,
-                stderr=log,
+                stderr=out,
             )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def wait_ready(self, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"serve --demo exited early: {self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        pytest.fail("serve --demo never became ready")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -61,3 +44,37 @@ class DemoServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+class Server(CatalogueProcess):
+    """`catalogue serve` on a free port; `wait_ready` returns once /readyz answers 200."""
+
+    def __init__(self, log: Path, *args: str, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        super().__init__(log, "serve", "--port", str(self.port), *args, env=env)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"serve exited early: {self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        pytest.fail("serve never became ready")
+
+
+class DemoServer(Server):
+    """`catalogue serve --demo` with its own embedded PostgreSQL in ``data_dir``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__(
+            data_dir / "serve.log", "--demo", env={"CATALOGUE_DATA_DIR": str(data_dir)}
+        )
