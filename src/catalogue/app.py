@@ -47,7 +47,7 @@ from catalogue.metrics import metrics as metrics_route
 from catalogue.middleware import RequestContext
 from catalogue.oai import api as oai_api
 from catalogue.oai.service import Provider
-from catalogue.outbound import outbound_client
+from catalogue.outbound import outbound_client, publisher_client
 from catalogue.problems import PROBLEM_JSON, exception_handlers
 from catalogue.resources import api as resources_api
 from catalogue.search import api as search_api
@@ -127,6 +127,10 @@ def create_app(
         async with (
             await create_pool(url, max_size=settings.db_pool_size) as pool,
             outbound_client(http_transport) as http,
+            # Publishers' URLs (webhooks, tool keys, OAI-PMH sources) have a client of their own.
+            publisher_client(
+                production=settings.production, transport=http_transport
+            ) as to_publishers,
         ):
             oidc = settings.oidc
             provider = (
@@ -146,10 +150,10 @@ def create_app(
                 settings=settings,
                 pool=pool,
                 pseudonym_key=derive_key(secret, "pseudonym"),
-                tool_keys=ToolKeys(http, min_refresh_s=key_refresh_s),
+                tool_keys=ToolKeys(to_publishers, min_refresh_s=key_refresh_s),
                 webhook_key=webhook_key,
                 webhook_waker=Waker(pool),
-                http=http,
+                publisher_http=to_publishers,
                 authenticator=authenticator,
                 sign_in=(
                     OidcSignIn(settings, oidc, provider, http, authenticator)
@@ -159,7 +163,7 @@ def create_app(
             )
             try:
                 async with running_worker(
-                    settings, pool, backend, vocab, http, webhook_key=webhook_key
+                    settings, pool, backend, vocab, to_publishers, webhook_key=webhook_key
                 ):
                     yield
             finally:

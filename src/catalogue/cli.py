@@ -31,7 +31,7 @@ from catalogue.identity.keys import rotate_signing_key
 from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.imports.service import ImportReport, run_import
 from catalogue.logs import configure_logging
-from catalogue.outbound import outbound_client
+from catalogue.outbound import publisher_client
 from catalogue.search import outbox
 from catalogue.search.backends import search_backend
 from catalogue.search.models import SearchBackend
@@ -215,7 +215,10 @@ def worker() -> None:
 
 
 async def _run_worker(settings: Settings) -> None:
-    async with search_context(settings) as (pool, backend, vocab), outbound_client() as http:
+    async with (
+        search_context(settings) as (pool, backend, vocab),
+        publisher_client(production=settings.production) as http,
+    ):
         webhook_key = derive_key(resolve_secret_key(settings), "webhooks")
         await build_worker(pool, backend, vocab, http, webhook_key).run()
 
@@ -328,7 +331,10 @@ def harvest(source_id: UUID) -> None:
     _stop_on_sigterm()
 
     async def run() -> harvests.RunView:
-        async with search_context(settings) as (pool, _, vocab), outbound_client() as http:
+        async with (
+            search_context(settings) as (pool, _, vocab),
+            publisher_client(production=settings.production) as http,
+        ):
             return await harvests.harvest(pool, vocab, http, source_id)
 
     result = asyncio.run(run())

@@ -1,8 +1,13 @@
-"""The one HTTP client for outside calls (identity provider, OAI-PMH sources, search engine)."""
+"""HTTP clients for outside calls: ours (identity provider, search engine), and the one for
+the addresses publishers give (webhooks, tool keys, OAI-PMH sources), which in production
+reaches public addresses only."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,12 +28,66 @@ def outbound_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.
     )
 
 
-def url_problem(url: str, *, production: bool) -> str | None:
-    """Why a URL a publisher gives us (webhook, tool endpoint, keys) must be refused, if it must.
+def publisher_client(
+    *, production: bool, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The client for publishers' URLs: in production, through ``PublicOnlyTransport``."""
+    return outbound_client(PublicOnlyTransport(transport) if production else transport)
 
-    https, no credentials in it; http only to this machine outside production. In production
-    a literal private, loopback, link-local or reserved address is refused too, so that a
-    publisher cannot point our requests at the platform's own network.
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+class PublicOnlyTransport(httpx.AsyncBaseTransport):
+    """Connects to public addresses only, whatever a name resolves to.
+
+    `url_problem` refuses a literal internal address when a publisher gives a URL; a name can
+    still resolve to one, then or later. Here the name is resolved at each request, every
+    address it gives is checked, and the request goes to the checked address (the name kept
+    for the Host header and for TLS: SNI and certificate), so the answer cannot change
+    between the check and the connection. Connections are not kept for reuse: the pool knows
+    them by address, and a connection verified for one name must not carry another's request.
+    """
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport | None = None, resolver: Resolver = resolve
+    ) -> None:
+        self._inner = inner or httpx.AsyncHTTPTransport(
+            retries=RETRIES, limits=httpx.Limits(max_keepalive_connections=0)
+        )
+        self._resolve = resolver
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        try:
+            addresses = await self._resolve(host, port)
+        except OSError as exc:
+            raise httpx.ConnectError(f"{host}: cannot resolve ({exc})", request=request) from exc
+        checked = [_address(address) for address in addresses]
+        if not checked or any(a is None or _internal(a) for a in checked):
+            raise httpx.ConnectError(f"{host}: internal address refused", request=request)
+        request.url = request.url.copy_with(host=addresses[0])
+        request.extensions = {**request.extensions, "sni_hostname": host}
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def url_problem(url: str, *, production: bool, https_only: bool = True) -> str | None:
+    """Why a URL a publisher gives us (webhook, tool endpoint, keys, OAI-PMH source) must be
+    refused, if it must.
+
+    https (unless ``https_only`` is off: OAI-PMH sources, which receive no secret), no
+    credentials in it; http only to this machine outside production. In production
+    a literal internal address is refused too, so that a publisher cannot point our requests
+    at the platform's own network (names are checked at each request: PublicOnlyTransport).
     """
     parts = urlsplit(url.strip())
     host = parts.hostname or ""
@@ -36,23 +95,21 @@ def url_problem(url: str, *, production: bool) -> str | None:
         return "une URL absolue https:// est attendue"
     if parts.username is not None or parts.password is not None:
         return "pas d'identifiants dans l'URL"
-    if parts.scheme == "http" and (production or not is_loopback(host)):
+    if https_only and parts.scheme == "http" and (production or not is_loopback(host)):
         return "https est requis (http seulement vers localhost, hors production)"
-    if production and (host == "localhost" or _internal_address(host)):
+    address = _address(host)
+    if production and (host == "localhost" or (address is not None and _internal(address))):
         return "adresse interne refusée"
     return None
 
 
-def _internal_address(host: str) -> bool:
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        address = ipaddress.ip_address(host)
+        return ipaddress.ip_address(text.partition("%")[0])  # an IPv6 zone is dropped
     except ValueError:
-        return False
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_reserved
-        or address.is_multicast
-        or address.is_unspecified
-    )
+        return None  # a name, not an address
+
+
+def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Private, loopback, link-local, shared, reserved, unspecified or multicast."""
+    return not address.is_global or address.is_multicast

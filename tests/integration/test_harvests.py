@@ -62,7 +62,7 @@ async def harvesting(
     vocab = await VocabularyIndex.load(conn)
     async with await create_pool(database_url, max_size=2) as pool, outbound_client() as http:
         source = await service.add_source(
-            pool, publisher, service.NewSource(base_url=repository.url)
+            pool, publisher, service.NewSource(base_url=repository.url), production=False
         )
         yield Harvesting(pool, vocab, http, source.id, repository)
 
@@ -197,6 +197,13 @@ async def test_publishers_declare_sources_and_ask_for_runs(
         "/api/v1/publisher/harvest-sources", json={"base_url": "ftp://x"}, headers=me
     )
     assert bad.status_code == 422
+    with_credentials = await client.post(
+        "/api/v1/publisher/harvest-sources",
+        json={"base_url": "https://moi:secret@oai.example/oai"},
+        headers=me,
+    )
+    assert with_credentials.status_code == 422
+    assert with_credentials.json()["errors"][0]["key"] == "base_url"
     created = await client.post(
         "/api/v1/publisher/harvest-sources",
         json={"base_url": "https://oai.example/oai", "every_minutes": 60},

@@ -56,6 +56,8 @@ def test_demo_is_refused_in_production() -> None:
         ("https://10.0.0.5/hook", True, True),
         ("https://169.254.169.254/latest/meta-data", True, True),
         ("https://[::1]/hook", True, True),
+        ("https://100.64.0.7/hook", True, True),
+        ("https://[::ffff:10.0.0.5]/hook", True, True),
         ("https://localhost/hook", True, True),
         ("ftp://editeur.example/hook", False, True),
         ("/relative", False, True),
@@ -63,3 +65,9 @@ def test_demo_is_refused_in_production() -> None:
 )
 def test_urls_publishers_give_us(url: str, production: bool, refused: bool) -> None:
     assert (url_problem(url, production=production) is not None) is refused
+
+
+def test_oai_sources_may_be_plain_http_but_never_internal_in_production() -> None:
+    assert url_problem("http://oai.example/oai", production=True, https_only=False) is None
+    assert url_problem("http://10.1.2.3/oai", production=True, https_only=False)
+    assert url_problem("http://u:p@oai.example/oai", production=False, https_only=False)

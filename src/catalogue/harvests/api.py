@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 
-from catalogue.dependencies import Pool
+from catalogue.dependencies import AppSettings, Pool
 from catalogue.harvests import service
 from catalogue.identity.guards import requires
 from catalogue.identity.models import Principal, Role, Scope
@@ -22,10 +22,14 @@ class HarvestsController(Controller):
 
     @post("/harvest-sources", summary="Déclarer un entrepôt OAI-PMH (première moisson aussitôt)")
     async def add(
-        self, request: Request[Principal, Any, Any], pool: Pool, data: JSONBody[service.NewSource]
+        self,
+        request: Request[Principal, Any, Any],
+        pool: Pool,
+        settings: AppSettings,
+        data: JSONBody[service.NewSource],
     ) -> service.SourceView:
         publisher_id = acting_publisher(request.user, Scope.IMPORTS)
-        return await service.add_source(pool, publisher_id, data)
+        return await service.add_source(pool, publisher_id, data, production=settings.production)
 
     @get("/harvest-sources", summary="Ses entrepôts et leur dernière moisson")
     async def sources(

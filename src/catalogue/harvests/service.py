@@ -13,7 +13,8 @@ import structlog
 from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.database import Connection
-from catalogue.errors import NotFoundError
+from catalogue.errors import NotFoundError, UnprocessableError
+from catalogue.outbound import url_problem
 from catalogue.resources.models import Provenance
 from catalogue.resources.service import save_resource
 from catalogue.search.outbox import announce_changes, wake_indexer
@@ -80,8 +81,15 @@ class _Counts(msgspec.Struct):
             self.problems.append({"identifier": identifier, "message": message})
 
 
-async def add_source(pool: asyncpg.Pool, publisher_id: UUID, source: NewSource) -> SourceView:
+async def add_source(
+    pool: asyncpg.Pool, publisher_id: UUID, source: NewSource, *, production: bool
+) -> SourceView:
     """Declare a source; its first harvest is scheduled at once."""
+    problem = url_problem(source.base_url, production=production, https_only=False)
+    if problem:
+        raise UnprocessableError(
+            f"URL d'entrepôt refusée : {problem}.", errors=[{"key": "base_url", "message": problem}]
+        )
     async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(
             SQL["insert_source"],

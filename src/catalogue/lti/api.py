@@ -47,7 +47,7 @@ class PublisherToolsController(Controller):
         async with pool.acquire() as conn:
             registered, _ = await registration.register_tool(
                 conn,
-                request.app.state.http,
+                request.app.state.publisher_http,
                 request.app.state.vocab,
                 settings,
                 publisher_id=publisher_id,
@@ -110,7 +110,7 @@ async def register(
         publisher_id = await registration.publisher_of_token(conn, token.strip())
         _, answer = await registration.register_tool(
             conn,
-            request.app.state.http,
+            request.app.state.publisher_http,
             request.app.state.vocab,
             settings,
             publisher_id=publisher_id,
