@@ -36,7 +36,7 @@ from catalogue.search import outbox
 from catalogue.search.backends import search_backend
 from catalogue.search.models import SearchBackend
 from catalogue.vocabularies.index import VocabularyIndex
-from catalogue.worker import build_worker
+from catalogue.worker import Supervisor, build_worker
 from connectors import contract as connector_contract
 
 P = ParamSpec("P")
@@ -217,7 +217,7 @@ def worker() -> None:
 async def _run_worker(settings: Settings) -> None:
     async with search_context(settings) as (pool, backend, vocab), outbound_client() as http:
         webhook_key = derive_key(resolve_secret_key(settings), "webhooks")
-        await build_worker(pool, backend, vocab, http, webhook_key).run()
+        await Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key)).run()
 
 
 @main.group()

@@ -1,4 +1,5 @@
-"""A `catalogue serve --demo` process on 127.0.0.1, for tests that need a real server."""
+"""`catalogue serve` (with its demo, or on a database of the test's) and `catalogue worker`
+processes on 127.0.0.1, for tests that need real processes."""
 
 from __future__ import annotations
 
@@ -20,21 +21,42 @@ def _free_port() -> int:
         return port
 
 
+def catalogue_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """This environment without our variables, then the data directory and ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CATALOGUE_"))}
+    return {**env, "CATALOGUE_DATA_DIR": str(data_dir), **settings}
+
+
+def start_catalogue(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("w") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "catalogue", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (a clean stop), then SIGKILL if it does not end within 30 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class DemoServer:
-    def __init__(self, data_dir: Path) -> None:
+    """`catalogue serve --demo`; or, with ``demo=False``, a server on the database that
+    ``settings`` (environment variables: DATABASE_URL...) name."""
+
+    def __init__(self, data_dir: Path, *, demo: bool = True, **settings: str) -> None:
         self.port = _free_port()
         self.log = data_dir / "serve.log"
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CATALOGUE_"))
-        }
-        env["CATALOGUE_DATA_DIR"] = str(data_dir)
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "catalogue", "serve", "--demo", "--port", str(self.port)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
+        args = ["serve", "--port", str(self.port), *(["--demo"] if demo else [])]
+        self.process = start_catalogue(args, catalogue_env(data_dir, **settings), self.log)
 
     @property
     def url(self) -> str:
@@ -44,20 +66,30 @@ class DemoServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(f"serve --demo exited early: {self.log.read_text()}")
+                pytest.fail(f"serve exited early: {self.log.read_text()}")
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        pytest.fail("serve --demo never became ready")
+        pytest.fail("serve never became ready")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
+
+
+class WorkerProcess:
+    """`catalogue worker` on the database that ``settings`` (DATABASE_URL...) name."""
+
+    def __init__(self, data_dir: Path, name: str = "worker", **settings: str) -> None:
+        self.log = data_dir / f"{name}.log"
+        self.process = start_catalogue(["worker"], catalogue_env(data_dir, **settings), self.log)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no cleanup, as a crash or the OOM killer would."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        stop(self.process)
