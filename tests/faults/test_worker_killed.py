@@ -9,8 +9,7 @@ worker takes the job over at its first look at the queue.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import UUID
 
@@ -24,7 +23,7 @@ from catalogue.resources.generator import generate
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
-from tests.faults.conftest import Tally
+from tests.faults.conftest import Tally, count, take_over, wait_for, wait_for_empty_outbox
 from tests.support.demo_server import WorkerProcess
 from tests.support.oai_server import Item, Repository, lom, serving
 
@@ -50,28 +49,6 @@ def workers(database_url: str, tmp_path: Path) -> Iterator[Callable[[str], Worke
         worker.stop()
 
 
-async def wait_for(check: Callable[[], Awaitable[bool]], what: str, timeout_s: float = 30) -> None:
-    for _ in range(int(timeout_s * 20)):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-async def take_over(conn: asyncpg.Connection) -> int:
-    """Age the heartbeat of the jobs the killed worker held: the next worker takes them."""
-    held: int = await conn.fetchval(
-        "WITH aged AS (UPDATE pgqueuer SET heartbeat = now() - interval '1 hour' "
-        "WHERE status = 'picked' RETURNING 1) SELECT count(*) FROM aged"
-    )
-    return held
-
-
-async def _count(conn: asyncpg.Connection, table: str) -> int:
-    found: int = await conn.fetchval(f"SELECT count(*) FROM {table}")  # ours
-    return found
-
-
 async def test_worker_killed_while_draining_the_outbox(
     conn: asyncpg.Connection, workers: Callable[[str], WorkerProcess], tally: Tally
 ) -> None:
@@ -79,17 +56,17 @@ async def test_worker_killed_while_draining_the_outbox(
     concepts, _ = load_folder(schemas_dir() / "vocabularies" / "scolomfr-3.2.0")
     items = ((i.publisher, i.draft) for i in generate(IMPORTED, concepts, seed=9))
     await bulk_load(conn, vocab, items, connector="faults")  # one wake-up, as an import does
-    assert await _count(conn, "search_outbox") == IMPORTED
+    assert await count(conn, "search_outbox") == IMPORTED
 
     first = workers("first")
 
     async def some_indexed() -> bool:
-        return await _count(conn, "search_documents") > 0
+        return await count(conn, "search_documents") > 0
 
     await wait_for(some_indexed, "the first batches")
     first.kill()
     tally.faults += 1
-    indexed, pending = await _count(conn, "search_documents"), await _count(conn, "search_outbox")
+    indexed, pending = await count(conn, "search_documents"), await count(conn, "search_outbox")
     assert 0 < indexed < IMPORTED, "the worker was not killed in the middle of the drain"
     # Each batch commits with its index writes: what was not indexed is still announced.
     unannounced = await conn.fetchval(
@@ -103,16 +80,13 @@ async def test_worker_killed_while_draining_the_outbox(
     tally.retried += await take_over(conn)
     workers("second")
 
-    async def drained() -> bool:
-        return await _count(conn, "search_outbox") == 0
-
-    await wait_for(drained, "the second worker to drain the outbox")
+    await wait_for_empty_outbox(conn, "the second worker to drain the outbox")
     missing = await conn.fetch(
         "SELECT r.id FROM resources r LEFT JOIN search_display d ON d.id = r.id "
         "WHERE r.status = 'published' AND d.title IS DISTINCT FROM r.title"
     )
     tally.lost.extend(f"resource {row['id']} not (or not as it is) in the index" for row in missing)
-    if (documents := await _count(conn, "search_documents")) != IMPORTED:
+    if (documents := await count(conn, "search_documents")) != IMPORTED:
         tally.broken.append(f"{documents} documents in the index for {IMPORTED} resources")
     tally.notes.append(f"killed with {indexed} of {IMPORTED} indexed and {pending} pending")
     tally.check()

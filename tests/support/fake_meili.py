@@ -26,7 +26,7 @@ class FakeMeili:
         self.failures: dict[str, str] = {}  # task type -> error message
         self.stuck = False
         self.down = False  # every request: connection refused
-        self.refused = 0  # requests refused while down
+        self.refused: list[str] = []  # "METHOD /path" of each request refused while down
         self.search_answer: dict[str, Any] = {}
         self._tasks: list[str] = []
 
@@ -40,7 +40,7 @@ class FakeMeili:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
-            self.refused += 1
+            self.refused.append(f"{request.method} {request.url.path}")
             raise httpx.ConnectError("connection refused", request=request)
         self.requests.append(request)
         method, path = request.method, request.url.path

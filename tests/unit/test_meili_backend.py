@@ -343,6 +343,7 @@ async def test_rebuild_fills_a_fresh_index_then_swaps_and_drops_the_old_one() ->
     assert meili.sent("POST", "/swap-indexes") == [[{"indexes": ["resources", fresh]}]]
     assert meili.sent("DELETE", f"/indexes/{fresh}") == [None]
     assert meili.requests[-1].url.path.startswith("/tasks/")
+    assert (len(meili.documents["resources"]), fresh in meili.indexes) == (3, False)
 
 
 async def test_a_failed_rebuild_drops_its_half_built_index() -> None:
