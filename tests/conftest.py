@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import asyncpg
 import pytest
 
 from catalogue.bootstrap import prepare_database
@@ -72,6 +73,14 @@ async def database_url(admin_url: str, template_url: str) -> AsyncIterator[str]:
     await _recreate(admin_url, name, template=urlsplit(template_url).path.lstrip("/"))
     yield with_database(admin_url, name)
     await _drop(admin_url, name)
+
+
+@pytest.fixture
+async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A direct connection to the test's database, to arrange data and check results."""
+    connection = await connect(database_url)
+    yield connection
+    await connection.close()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from catalogue.search import outbox
 from catalogue.search.backends import search_backend
 from catalogue.search.models import SearchBackend
 from catalogue.vocabularies.index import VocabularyIndex
-from catalogue.worker import build_worker
+from catalogue.worker import Supervisor, build_worker
 from connectors import contract as connector_contract
 
 P = ParamSpec("P")
@@ -220,7 +220,7 @@ async def _run_worker(settings: Settings) -> None:
         publisher_client(production=settings.production) as http,
     ):
         webhook_key = derive_key(resolve_secret_key(settings), "webhooks")
-        await build_worker(pool, backend, vocab, http, webhook_key).run()
+        await Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key)).run()
 
 
 @main.group()

@@ -122,6 +122,21 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+class ServerUnreachableError(ConnectionError):
+    """The pool could not open a connection: the server is down, restarting or out of reach."""
+
+
+async def pool_connect(*args: Any, **kwargs: Any) -> asyncpg.Connection:
+    """How the pool (re)connects. A stopped server on a Unix socket (the embedded one) fails
+    with FileNotFoundError, an unreachable host with a timeout: both mean the same as a
+    refused connection, a lost database (503, retry), not a bug (500)."""
+    try:
+        conn: asyncpg.Connection = await asyncpg.connect(*args, **kwargs)
+    except OSError as exc:
+        raise ServerUnreachableError(_reason(exc)) from exc
+    return conn
+
+
 async def create_pool(url: str, *, max_size: int) -> asyncpg.Pool:
     try:
         pool: asyncpg.Pool = await asyncpg.create_pool(
@@ -131,6 +146,7 @@ async def create_pool(url: str, *, max_size: int) -> asyncpg.Pool:
             timeout=CONNECT_TIMEOUT_S,
             init=_init_connection,
             server_settings=SERVER_SETTINGS,
+            connect=pool_connect,
         )
     except _CONNECT_ERRORS as exc:
         raise DatabaseUnavailableError(

@@ -3,6 +3,10 @@ webhooks to publishers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -20,6 +24,10 @@ from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks import delivery, events
 
 log = structlog.get_logger(__name__)
+
+# After a failure the worker starts again after 1, 2, 4... seconds, 30 at most; a run that
+# lasted longer than that starts the count again.
+MAX_RESTART_DELAY_S = 30.0
 
 
 def _retrying(parameters: EntrypointExecutorParameters) -> DatabaseRetryEntrypointExecutor:
@@ -72,3 +80,42 @@ def build_worker(
         await delivery.drain(pool, http, webhook_key)
 
     return pgq
+
+
+class Supervisor:
+    """Runs a worker until shut down, and a new one each time one fails.
+
+    pgqueuer's worker ends on the first error its own loops meet (a dequeue or a heartbeat
+    on a database that restarts): without this, a PostgreSQL restart would leave the jobs
+    with no worker until the process itself is restarted.
+    """
+
+    def __init__(self, make: Callable[[], PgQueuer]) -> None:
+        self._make = make
+        self._stop = asyncio.Event()
+        self._current: PgQueuer | None = None
+        self.restarts = 0
+
+    async def run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            self._current = self._make()
+            started = time.monotonic()
+            try:
+                await self._current.run()
+            except Exception as exc:  # noqa: BLE001  # whatever ended it, start again
+                if self._stop.is_set():
+                    return
+                failures = 1 if time.monotonic() - started > MAX_RESTART_DELAY_S else failures + 1
+                delay = min(2.0 ** (failures - 1), MAX_RESTART_DELAY_S)
+                log.warning("worker failed, starting again", error=repr(exc), in_s=delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=delay)
+                self.restarts += 1
+            else:
+                return
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        if self._current is not None:
+            self._current.shutdown.set()

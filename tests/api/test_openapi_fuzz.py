@@ -5,7 +5,6 @@ code, its content type and its body's schema."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from typing import Any
@@ -20,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.support.demo_server import DemoServer
+from tests.support.demo_server import DemoServer, catalogue_env
 
 ROLES = ("teacher", "publisher", "national-admin")
 CHECKS = [
@@ -32,8 +31,9 @@ CHECKS = [
 
 
 def _token(server: DemoServer, role: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CATALOGUE_"))}
-    env.update(CATALOGUE_DATA_DIR=str(server.log.parent), CATALOGUE_PORT=str(server.port))
+    env = catalogue_env(
+        {"CATALOGUE_DATA_DIR": str(server.log.parent), "CATALOGUE_PORT": str(server.port)}
+    )
     done = subprocess.run(
         [sys.executable, "-m", "catalogue", "demo-token", role],
         env=env,

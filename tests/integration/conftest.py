@@ -11,7 +11,6 @@ import pytest
 
 from catalogue.app import create_asgi_app
 from catalogue.config import ClaimMapping, OidcSettings, Settings
-from catalogue.database import connect
 from catalogue.identity.tokens import issue_access_token
 from catalogue.middleware import RequestContext
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, ISSUER, FakeProvider
@@ -50,14 +49,6 @@ async def open_client(app: RequestContext) -> AsyncIterator[httpx.AsyncClient]:
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async for c in open_client(create_asgi_app(settings)):
         yield c
-
-
-@pytest.fixture
-async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """A direct connection to the test's database, to arrange data and check results."""
-    connection = await connect(database_url)
-    yield connection
-    await connection.close()
 
 
 @pytest.fixture

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 import asyncpg
+import httpx
 
+from catalogue.config import Settings
 from catalogue.identity.models import Principal, Role
+from tests.integration.conftest import bearer
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 OUVRAGE = f"{C}scolomfr-voc-005-num-029"
@@ -108,6 +111,31 @@ async def build_world(conn: asyncpg.Connection, *, extra_teachers: int = 0) -> W
             status,
         )
     return world
+
+
+async def open_budgets(
+    conn: asyncpg.Connection, client: httpx.AsyncClient, settings: Settings
+) -> tuple[World, dict[str, dict[str, str]]]:
+    """The world, a period open with money down to the school (an approval threshold of
+    200 euros there), and each person's API headers; set up through ``client``'s API."""
+    world = await build_world(conn)
+    headers = {name: await bearer(conn, settings, person) for name, person in world.people.items()}
+    for path, body in (
+        ("/api/v1/periods", {}),
+        ("/api/v1/allocations", {"to_kind": "academie", "to": "paris", "amount_cents": 50_000_000}),
+        (
+            "/api/v1/allocations",
+            {"to_kind": "establishment", "to": UAI, "amount_cents": 10_000_000},
+        ),
+    ):
+        response = await client.post(path, json=body, headers=headers["national"])
+        assert response.status_code == 201, response.text
+    rules = {"approval_threshold_cents": 20_000}
+    response = await client.put(
+        f"/api/v1/establishments/{UAI}/rules", json=rules, headers=headers["head"]
+    )
+    assert response.status_code == 200
+    return world, headers
 
 
 async def ledger_totals(conn: asyncpg.Connection) -> tuple[int, int]:

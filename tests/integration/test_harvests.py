@@ -108,6 +108,23 @@ async def test_a_full_then_an_incremental_harvest(
     assert "Les volcans d'Auvergne" in await titles(conn)
 
 
+async def test_a_run_left_running_by_a_dead_worker_is_closed_by_the_next(
+    harvesting: Harvesting, conn: asyncpg.Connection
+) -> None:
+    dead = await conn.fetchval(
+        "INSERT INTO harvest_runs (source_id, pages) VALUES ($1, 1) RETURNING id",
+        harvesting.source,
+    )
+    run = await harvesting.run()
+    assert run.status == "succeeded"
+    left = await conn.fetchrow(
+        "SELECT status, error, finished_at FROM harvest_runs WHERE id = $1", dead
+    )
+    assert left["status"] == "failed"
+    assert left["error"].startswith("interrupted")
+    assert left["finished_at"] is not None
+
+
 async def test_no_records_match_is_an_empty_success(harvesting: Harvesting) -> None:
     harvesting.repository.items = []
     run = await harvesting.run()

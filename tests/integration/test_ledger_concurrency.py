@@ -22,8 +22,13 @@ import pytest
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
 from catalogue.database import connect
-from tests.integration.conftest import bearer, open_client
-from tests.integration.ledger_world import UAI, World, build_world, ledger_totals, ledger_violations
+from tests.integration.conftest import open_client
+from tests.integration.ledger_world import (
+    World,
+    ledger_totals,
+    ledger_violations,
+    open_budgets,
+)
 
 CLIENTS = 50
 STEPS = 10
@@ -114,35 +119,12 @@ class Bank:
             assert await ledger_totals(self.checker) == (0, 0)
 
 
-async def _prepare(
-    conn: asyncpg.Connection, client: httpx.AsyncClient, settings: Settings
-) -> tuple[World, dict[str, dict[str, str]]]:
-    world = await build_world(conn)
-    headers = {name: await bearer(conn, settings, person) for name, person in world.people.items()}
-    for path, body in (
-        ("/api/v1/periods", {}),
-        ("/api/v1/allocations", {"to_kind": "academie", "to": "paris", "amount_cents": 50_000_000}),
-        (
-            "/api/v1/allocations",
-            {"to_kind": "establishment", "to": UAI, "amount_cents": 10_000_000},
-        ),
-    ):
-        response = await client.post(path, json=body, headers=headers["national"])
-        assert response.status_code == 201, response.text
-    rules = {"approval_threshold_cents": 20_000}
-    response = await client.put(
-        f"/api/v1/establishments/{UAI}/rules", json=rules, headers=headers["head"]
-    )
-    assert response.status_code == 200
-    return world, headers
-
-
 async def _run_bank(settings: Settings, *, kill: bool) -> None:
     settings = msgspec.structs.replace(settings, db_pool_size=20)
     checker = await connect(settings.database_url or "")
     try:
         async for client in open_client(create_asgi_app(settings)):
-            world, headers = await _prepare(checker, client, settings)
+            world, headers = await open_budgets(checker, client, settings)
             bank = Bank(client, checker, world, headers, retry=kill)
             stop = asyncio.Event()
             killer = (

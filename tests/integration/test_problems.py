@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import msgspec
@@ -12,6 +13,7 @@ from litestar.params import JSONBody
 
 from catalogue.app import create_app
 from catalogue.config import Settings
+from catalogue.database import ServerUnreachableError, is_connection_loss, pool_connect
 from catalogue.errors import ConflictError
 from catalogue.identity.guards import PUBLIC
 from catalogue.middleware import RequestContext
@@ -123,3 +125,11 @@ async def test_unexpected_errors_are_500_logged_with_stack_not_leaked(
     assert len(errors) == 1
     assert isinstance(errors[0]["exc_info"], RuntimeError)
     assert errors[0]["request_id"] == response.headers["x-request-id"]
+
+
+async def test_a_server_gone_from_its_socket_is_a_lost_connection(tmp_path: Path) -> None:
+    """A stopped embedded server leaves no socket (FileNotFoundError): the pool must read it
+    as a lost database (503, to retry), as it reads a refused TCP connection, not as a bug."""
+    with pytest.raises(ServerUnreachableError) as caught:
+        await pool_connect(f"postgresql://postgres@/catalogue?host={tmp_path}", timeout=2)
+    assert is_connection_loss(caught.value)

@@ -20,21 +20,31 @@ def _free_port() -> int:
         return port
 
 
+def catalogue_env(env: dict[str, str]) -> dict[str, str]:
+    """This environment without our variables (CATALOGUE_*, DATABASE_URL), then ``env``."""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CATALOGUE_"))
+    }
+    return {**clean, **env}
+
+
 class CatalogueProcess:
     """`python -m catalogue ARGS...` with only the CATALOGUE_*/DATABASE_URL variables given."""
 
     def __init__(self, log: Path, *args: str, env: dict[str, str]) -> None:
         self.log = log
-        clean = {
-            k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CATALOGUE_"))
-        }
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "catalogue", *args],
-                env={**clean, **env},
+                env=catalogue_env(env),
                 stdout=subprocess.DEVNULL,
                 stderr=out,
             )
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no cleanup, as a crash or the OOM killer would."""
+        self.process.kill()
+        self.process.wait()
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ class Repository:
     garbage_on_token: str | None = None  # answer garbage for this resumption token
     requests: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
+    page_delay_s: float = 0.0  # a slow source: each page of records takes this long
 
     def answer(self, params: dict[str, str]) -> tuple[int, str]:
         self.requests.append(params)
@@ -64,6 +67,7 @@ class Repository:
         return 200, _envelope('<error code="badVerb">no such verb</error>')
 
     def _list_records(self, params: dict[str, str]) -> tuple[int, str]:
+        time.sleep(self.page_delay_s)
         token = params.get("resumptionToken")
         if token is not None:
             if set(params) != {"verb", "resumptionToken"}:
@@ -115,11 +119,12 @@ def serving(repository: Repository) -> Iterator[Repository]:
             params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
             status, body = repository.answer(params)
             data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            with contextlib.suppress(ConnectionError):  # a harvester killed while it waited
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
         def log_message(self, *_: object) -> None:
             pass

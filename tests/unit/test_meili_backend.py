@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,66 +13,9 @@ import pytest
 from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.meili import MeiliBackend, filter_expression
 from catalogue.search.models import FacetField, SearchDocument, SearchQuery, Sort
+from tests.support.fake_meili import FakeMeili
 
-ENQUEUED_AT = "2025-01-01T00:00:00Z"
 PUBLISHER = UUID("7d1c1c43-6a38-4c7e-9d0e-6f5a0e1c2b3a")
-
-
-class FakeMeili:
-    """Answers like Meilisearch: each write is a task, which succeeds unless told otherwise."""
-
-    def __init__(self, *, indexes: set[str] | None = None) -> None:
-        self.indexes = set(indexes or ())
-        self.requests: list[httpx.Request] = []
-        self.failures: dict[str, str] = {}  # task type -> error message
-        self.stuck = False
-        self.search_answer: dict[str, Any] = {}
-        self._tasks: list[str] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        method, path = request.method, request.url.path
-        if method == "GET" and path == "/health":
-            return httpx.Response(200, json={"status": "available"})
-        if method == "GET" and (task := re.fullmatch(r"/tasks/(\d+)", path)):
-            return httpx.Response(200, json=self._task(int(task[1])))
-        if method == "GET" and (index := re.fullmatch(r"/indexes/([\w-]+)", path)):
-            return self._index(index[1])
-        if method == "POST" and path.endswith("/search"):
-            return httpx.Response(200, json=self.search_answer)
-        if method == "POST" and path == "/indexes":
-            self.indexes.add(json.loads(request.content)["uid"])
-            return self._enqueue("indexCreation")
-        return self._enqueue(f"{method} {path}")
-
-    def sent(self, method: str, path: str) -> list[Any]:
-        return [
-            json.loads(r.content) if r.content else None
-            for r in self.requests
-            if r.method == method and r.url.path == path
-        ]
-
-    def _index(self, uid: str) -> httpx.Response:
-        if uid not in self.indexes:
-            error = {"message": f"Index `{uid}` not found.", "code": "index_not_found"}
-            return httpx.Response(404, json={**error, "type": "invalid_request", "link": ""})
-        dates = {"createdAt": ENQUEUED_AT, "updatedAt": ENQUEUED_AT}
-        return httpx.Response(200, json={"uid": uid, "primaryKey": "id", **dates})
-
-    def _enqueue(self, kind: str) -> httpx.Response:
-        self._tasks.append(kind)
-        info = {"taskUid": len(self._tasks) - 1, "status": "enqueued", "type": kind}
-        return httpx.Response(202, json={**info, "enqueuedAt": ENQUEUED_AT})
-
-    def _task(self, uid: int) -> dict[str, Any]:
-        kind = self._tasks[uid]
-        task: dict[str, Any] = {"uid": uid, "type": kind, "enqueuedAt": ENQUEUED_AT}
-        if self.stuck:
-            return {**task, "status": "processing"}
-        if kind in self.failures:
-            error = {"message": self.failures[kind], "code": "invalid_document_id"}
-            return {**task, "status": "failed", "error": error}
-        return {**task, "status": "succeeded"}
 
 
 @pytest.fixture
@@ -401,6 +343,7 @@ async def test_rebuild_fills_a_fresh_index_then_swaps_and_drops_the_old_one() ->
     assert meili.sent("POST", "/swap-indexes") == [[{"indexes": ["resources", fresh]}]]
     assert meili.sent("DELETE", f"/indexes/{fresh}") == [None]
     assert meili.requests[-1].url.path.startswith("/tasks/")
+    assert (len(meili.documents["resources"]), fresh in meili.indexes) == (3, False)
 
 
 async def test_a_failed_rebuild_drops_its_half_built_index() -> None:

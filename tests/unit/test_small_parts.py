@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 import re
+from typing import cast
 
 import pytest
+from pgqueuer import PgQueuer
 
 from catalogue import migrations
 from catalogue.config import Settings
@@ -10,6 +13,7 @@ from catalogue.database import redact, with_database
 from catalogue.errors import ConfigurationError
 from catalogue.identity.demo import ensure_demo_allowed
 from catalogue.outbound import url_problem
+from catalogue.worker import Supervisor
 
 
 def test_redact_hides_only_the_password() -> None:
@@ -71,3 +75,35 @@ def test_oai_sources_may_be_plain_http_but_never_internal_in_production() -> Non
     assert url_problem("http://oai.example/oai", production=True, https_only=False) is None
     assert url_problem("http://10.1.2.3/oai", production=True, https_only=False)
     assert url_problem("http://u:p@oai.example/oai", production=False, https_only=False)
+
+
+class FlakyWorker:
+    """Stands in for pgqueuer's worker: the first one fails, the next run until shut down."""
+
+    def __init__(self, *, fails: bool) -> None:
+        self.fails = fails
+        self.shutdown = asyncio.Event()
+
+    async def run(self) -> None:
+        if self.fails:
+            raise ConnectionError("the database went away")
+        await self.shutdown.wait()
+
+
+async def test_the_supervisor_starts_a_failed_worker_again() -> None:
+    made: list[FlakyWorker] = []
+
+    def make() -> PgQueuer:
+        made.append(FlakyWorker(fails=not made))
+        return cast(PgQueuer, made[-1])
+
+    supervisor = Supervisor(make)
+    running = asyncio.create_task(supervisor.run())
+    for _ in range(100):
+        if len(made) == 2:
+            break
+        await asyncio.sleep(0.05)
+    supervisor.shutdown()
+    await asyncio.wait_for(running, timeout=5)
+    assert (len(made), supervisor.restarts) == (2, 1)
+    assert made[1].shutdown.is_set()

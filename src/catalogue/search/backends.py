@@ -15,7 +15,7 @@ from catalogue.search.meili import MeiliBackend
 from catalogue.search.models import SearchBackend
 from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
-from catalogue.worker import build_worker
+from catalogue.worker import Supervisor, build_worker
 
 log = structlog.get_logger(__name__)
 
@@ -49,10 +49,10 @@ async def running_worker(
     if not settings.embedded_worker:
         yield
         return
-    worker = build_worker(pool, backend, vocab, http, webhook_key)
+    worker = Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key))
     task = asyncio.create_task(worker.run())
     try:
         yield
     finally:
-        worker.shutdown.set()
+        worker.shutdown()
         await asyncio.wait_for(task, timeout=30)
