@@ -6,15 +6,17 @@ from typing import Any
 
 import asyncpg
 import msgspec
+import structlog
 from litestar import Request, get
 from litestar.openapi import ResponseSpec
 
 from catalogue import migrations
 from catalogue.dependencies import Pool
-from catalogue.errors import CatalogueError, DatabaseUnavailableError
+from catalogue.errors import CatalogueError, DatabaseUnavailableError, UpstreamUnavailableError
 from catalogue.identity.guards import PUBLIC
 from catalogue.problems import PROBLEM_JSON, Problem
-from catalogue.search.service import SearchService
+
+log = structlog.get_logger(__name__)
 
 
 class NotReadyError(CatalogueError):
@@ -32,6 +34,7 @@ class Readiness(msgspec.Struct):
     database: str
     migrations: str
     search: str
+    search_available: bool
 
 
 @get(
@@ -48,7 +51,12 @@ def healthz() -> Health:
 @get(
     "/readyz",
     tags=["santé"],
-    summary="La base répond et ses migrations sont à jour",
+    summary="La base répond et ses migrations sont à jour (le moteur de recherche est signalé)",
+    description=(
+        "Prêt quand la base répond et que ses migrations sont appliquées. Un moteur de "
+        "recherche injoignable est signalé (search_available) sans rendre le service non prêt : "
+        "les recherches répondent alors 503, le reste du service continue."
+    ),
     opt={PUBLIC: True},
     responses={
         503: ResponseSpec(Problem, description="Pas prêt", media_type=PROBLEM_JSON),
@@ -63,8 +71,19 @@ async def readyz(request: Request[Any, Any, Any], pool: Pool) -> Readiness:
     if not state.current:
         pending = ", ".join(m.label for m in state.pending)
         raise NotReadyError(f"Migrations en attente : {pending}.")
-    search: SearchService = request.app.state.search
-    await search.backend.check()
+    # Meilisearch away takes search down, not the whole service: every instance would be
+    # taken out of rotation together, acquisitions and launches with it.
+    backend = request.app.state.search.backend
+    try:
+        await backend.check()
+        available = True
+    except UpstreamUnavailableError as exc:
+        log.warning("search engine unavailable", backend=backend.name, error=exc.detail)
+        available = False
     return Readiness(
-        status="ready", database="ok", migrations="current", search=search.backend.name
+        status="ready",
+        database="ok",
+        migrations="current",
+        search=backend.name,
+        search_available=available,
     )

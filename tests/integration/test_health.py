@@ -21,6 +21,7 @@ async def test_readyz_is_ready_on_a_migrated_database(client: httpx.AsyncClient)
         "database": "ok",
         "migrations": "current",
         "search": "postgresql",
+        "search_available": True,
     }
 
 

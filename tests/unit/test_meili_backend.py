@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from catalogue.errors import UpstreamUnavailableError
+from catalogue.search.backends import prepare_if_reachable
 from catalogue.search.meili import MeiliBackend, filter_expression
 from catalogue.search.models import FacetField, SearchDocument, SearchQuery, Sort
 from tests.support.fake_meili import FakeMeili
@@ -27,6 +28,8 @@ def meili() -> FakeMeili:
 async def backend(meili: FakeMeili) -> AsyncIterator[MeiliBackend]:
     transport = httpx.MockTransport(meili)
     built = MeiliBackend.from_url("http://meili.test", "master-key", transport=transport)
+    await built.prepare()  # as the app does at start
+    meili.requests.clear()
     yield built
     await built.aclose()
 
@@ -131,7 +134,27 @@ async def test_upsert_sends_documents_with_string_ids_and_waits(
     assert sent[0]["publisher_id"] == str(PUBLISHER)
     assert sent[0]["title"] == "Les fractions en 6e"
     assert sent[0]["free"] is True
-    assert meili.requests[-1].url.path == "/tasks/0"
+    assert meili.requests[-1].url.path == "/tasks/1"  # the settings at start were task 0
+
+
+async def test_an_engine_away_at_start_is_prepared_before_the_first_write(
+    meili: FakeMeili,
+) -> None:
+    backend = MeiliBackend.from_url("http://meili.test", "k", transport=meili.transport)
+    meili.down = True
+    await prepare_if_reachable(backend)  # logs, and lets the service start
+    assert meili.refused == ["GET /indexes/resources"]
+
+    meili.down = False
+    await backend.upsert([document()])
+    await backend.upsert([document()])
+    writes = [f"{r.method} {r.url.path}" for r in meili.requests if r.method != "GET"]
+    assert writes == [
+        "PATCH /indexes/resources/settings",
+        "POST /indexes/resources/documents",
+        "POST /indexes/resources/documents",
+    ]
+    await backend.aclose()
 
 
 async def test_delete_sends_ids_as_strings(backend: MeiliBackend, meili: FakeMeili) -> None:

@@ -11,6 +11,7 @@ import httpx
 import structlog
 
 from catalogue.config import Settings
+from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.meili import MeiliBackend
 from catalogue.search.models import SearchBackend
 from catalogue.search.pg import PostgresBackend
@@ -34,6 +35,15 @@ def search_backend(
     return PostgresBackend(pool)
 
 
+async def prepare_if_reachable(backend: SearchBackend) -> None:
+    """An engine away at start does not keep the service from starting: searches answer 503
+    meanwhile, and the index is prepared before the first write that reaches it."""
+    try:
+        await backend.prepare()
+    except UpstreamUnavailableError as exc:
+        log.warning("search engine unavailable at start", backend=backend.name, error=exc.detail)
+
+
 @asynccontextmanager
 async def running_worker(
     settings: Settings,
@@ -45,7 +55,7 @@ async def running_worker(
     webhook_key: bytes,
 ) -> AsyncIterator[None]:
     """The job worker inside this process (the embedded default), stopped on the way out."""
-    await backend.prepare()
+    await prepare_if_reachable(backend)
     if not settings.embedded_worker:
         yield
         return

@@ -244,6 +244,7 @@ class MeiliBackend:
         self._index = index
         self._task_timeout_ms = int(task_timeout_s * 1000)
         self._settings = index_settings()
+        self._prepared = False  # the index and its settings, once per process
 
     @classmethod
     def from_url(
@@ -263,6 +264,7 @@ class MeiliBackend:
 
     async def prepare(self) -> None:
         await self.ensure_index()
+        self._prepared = True
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -273,17 +275,23 @@ class MeiliBackend:
             await self._apply_settings(self._index)
 
     async def upsert(self, documents: list[SearchDocument]) -> None:
+        if not self._prepared:  # the engine was away when this process started
+            await self.prepare()
         if documents:
             with _upstream("upsert"):
                 await self._add(self._index, documents)
 
     async def delete(self, ids: list[UUID]) -> None:
+        if not self._prepared:
+            await self.prepare()
         if ids:
             with _upstream("delete"):
                 index = self._client.index(self._index)
                 await self._wait(await index.delete_documents([str(i) for i in ids]))
 
     async def search(self, query: SearchQuery) -> BackendResult:
+        if not self._prepared:
+            await self.prepare()
         with _upstream("search"):
             results = await self._client.index(self._index).search(
                 query.text,

@@ -123,7 +123,8 @@ class SearchBackend(Protocol):
         """Raise UpstreamUnavailableError when the engine cannot serve searches."""
 
     async def prepare(self) -> None:
-        """Create the index and apply its settings if needed (at start)."""
+        """Create the index and apply its settings if needed (at start, and before the first
+        write when the engine was away at start)."""
 
     async def aclose(self) -> None:
         """Release connections (at shutdown)."""
