@@ -13,7 +13,13 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from catalogue.database import is_connection_loss
-from catalogue.errors import CatalogueError, ConnectionLostError, InvalidInputError
+from catalogue.errors import (
+    CatalogueError,
+    ConnectionLostError,
+    DatabaseUnavailableError,
+    InvalidInputError,
+    UpstreamUnavailableError,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -40,8 +46,15 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
 def _from_catalogue_error(
     request: Request[Any, Any, Any], exc: CatalogueError
 ) -> Response[Problem]:
-    if exc.status >= 500:
+    if isinstance(exc, DatabaseUnavailableError | UpstreamUnavailableError):
+        # An outage, not a bug: one line per request, no traceback to flood the logs with.
+        log.warning("request failed", error=exc.detail)
+    elif exc.status >= 500:
         log.error("request failed", error=exc.detail, exc_info=exc)
+    return _problem(request, exc)
+
+
+def _problem(request: Request[Any, Any, Any], exc: CatalogueError) -> Response[Problem]:
     return problem_response(
         Problem(
             type=f"/problems/{exc.slug}",
@@ -95,7 +108,7 @@ def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respons
         # Failover, restart or a terminated backend: the transaction was rolled back or
         # committed whole, so a request that is safe to repeat may simply be retried.
         log.warning("database connection lost", error=type(exc).__name__)
-        return _from_catalogue_error(request, ConnectionLostError())
+        return _problem(request, ConnectionLostError())
     log.error("unhandled error", exc_info=exc)
     return problem_response(
         Problem(

@@ -14,7 +14,7 @@ from litestar.params import JSONBody
 from catalogue.app import create_app
 from catalogue.config import Settings
 from catalogue.database import ServerUnreachableError, is_connection_loss, pool_connect
-from catalogue.errors import ConflictError
+from catalogue.errors import ConflictError, UpstreamUnavailableError
 from catalogue.identity.guards import PUBLIC
 from catalogue.middleware import RequestContext
 from tests.integration.conftest import open_client
@@ -41,10 +41,15 @@ def crash() -> None:
     raise RuntimeError("secret internals")
 
 
+@get("/api/test/outage", sync_to_thread=False, opt={PUBLIC: True})
+def outage() -> None:
+    raise UpstreamUnavailableError("Meilisearch search: connection refused")
+
+
 @pytest.fixture
 async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     small = msgspec.structs.replace(settings, max_body_bytes=2048)
-    app = create_app(small, extra_route_handlers=[echo, conflict, crash])
+    app = create_app(small, extra_route_handlers=[echo, conflict, crash, outage])
     async for c in open_client(RequestContext(app)):
         yield c
 
@@ -125,6 +130,18 @@ async def test_unexpected_errors_are_500_logged_with_stack_not_leaked(
     assert len(errors) == 1
     assert isinstance(errors[0]["exc_info"], RuntimeError)
     assert errors[0]["request_id"] == response.headers["x-request-id"]
+
+
+async def test_an_outage_is_503_and_one_log_line_without_a_stack(
+    app_client: httpx.AsyncClient,
+) -> None:
+    with capture_logs() as logs:
+        response = await app_client.get("/api/test/outage")
+    assert assert_problem(response, 503)["type"] == "/problems/upstream-unavailable"
+    [line] = [line for line in logs if line["event"] == "request failed"]
+    assert line["log_level"] == "warning"
+    assert "exc_info" not in line
+    assert not [line for line in logs if line["log_level"] == "error"]
 
 
 async def test_a_server_gone_from_its_socket_is_a_lost_connection(tmp_path: Path) -> None:
