@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -305,3 +306,44 @@ async def test_a_national_administrator_closes_a_period_from_the_page(
     assert again.status_code == 422
     assert "Clôture impossible" in again.text
     assert "déjà close" in again.text
+
+
+async def test_the_spend_report_takes_a_period_and_a_perimeter(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    await sign_in(web, "national_admin")
+    name = await conn.fetchval(
+        "SELECT e.name FROM acquisitions a JOIN establishments e ON e.uai = a.establishment_uai"
+    )
+    current = await web.get("/admin/rapports", params={"par": "establishment"})
+    assert current.status_code == 200
+    assert html.escape(name) in current.text  # the demo's acquisition, in the current period
+    assert 'name="periode"' in current.text
+    assert 'name="academie"' in current.text
+
+    past = await conn.fetchval(
+        "INSERT INTO budget_periods (name, starts_on, ends_on, status) "
+        "VALUES ('2019-2020', '2019-09-01', '2020-08-31', 'closed') RETURNING id"
+    )
+    then = await web.get("/admin/rapports", params={"par": "establishment", "periode": str(past)})
+    assert "Dépenses par établissement, 2019-2020" in then.text
+    assert "Aucune dépense sur la période." in then.text
+    assert f"period_id={past}" in then.text  # the CSV link asks for the same report
+    assert f"par=month&amp;periode={past}" in then.text  # so do the other groupings
+
+    elsewhere = await web.get("/admin/rapports", params={"par": "establishment", "uai": "0000000X"})
+    assert "Périmètre : établissement 0000000X" in elsewhere.text
+    assert "Aucune dépense sur la période." in elsewhere.text
+    bad = await web.get("/admin/rapports", params={"periode": "pas-une-periode"})
+    assert bad.status_code == 400
+
+
+async def test_an_establishment_administrator_reports_on_their_establishment_only(
+    web: httpx.AsyncClient,
+) -> None:
+    await sign_in(web, "establishment_admin")
+    own = await web.get("/admin/rapports")
+    assert own.status_code == 200
+    assert 'name="uai"' not in own.text
+    other = await web.get("/admin/rapports", params={"uai": "0000000X"})
+    assert other.status_code == 403

@@ -308,21 +308,43 @@ class AdminPages(Controller):
 
     @get("/rapports")
     async def report(
-        self, request: AnyRequest, pool: Pool, par: FromQuery[str] = "publisher"
+        self,
+        request: AnyRequest,
+        pool: Pool,
+        *,
+        par: FromQuery[str] = "publisher",
+        periode: FromQuery[str] = "",
+        academie: FromQuery[str] = "",
+        uai: FromQuery[str] = "",
     ) -> Template:
+        """Spend over a period (the current one by default) in the caller's perimeter, or a
+        part of it: an académie (national administrators) or an establishment."""
         principal = await _admin(request)
         if par not in SPEND_BY:
             raise InvalidInputError(f"par : une valeur parmi {', '.join(SPEND_BY)}.")
+        try:
+            period_id = UUID(periode) if periode else None
+        except ValueError:
+            raise InvalidInputError("periode : une période de la liste.") from None
+        chosen = {"periode": periode, "academie": academie.strip(), "uai": uai.strip().upper()}
         async with pool.acquire() as conn:
+            periods = await ledger.list_periods(conn)
             spend = await reports.spend(
                 conn,
                 request.app.state.vocab,
                 principal,
                 by=par,  # type: ignore[arg-type]  # checked above
-                period_id=None,
-                academie=None,
-                uai=None,
+                period_id=period_id,
+                academie=chosen["academie"] or None,
+                uai=chosen["uai"] or None,
             )
+        narrowed = {k: v for k, v in chosen.items() if v}
+        api = {
+            "by": par,
+            "period_id": periode,
+            "academie": chosen["academie"],
+            "uai": chosen["uai"],
+        }
         chart = bar_chart(
             [(row.label, row.amount_cents) for row in spend.rows],
             title=f"Dépenses par {SPEND_BY[par]}",
@@ -335,7 +357,16 @@ class AdminPages(Controller):
             by=par,
             by_labels=SPEND_BY,
             chart=chart,
-            csv_url=f"/api/v1/reports/spend.csv?by={par}",
+            period_choices={
+                str(p.id): f"{p.name} ({'ouverte' if p.status == 'open' else 'close'})"
+                for p in periods
+            },
+            period=next((p for p in periods if p.id == spend.period_id), None),
+            chosen=chosen,
+            narrowed=urlencode(narrowed),
+            can_choose_academie=principal.has(Role.NATIONAL_ADMIN),
+            can_choose_uai=principal.has(Role.NATIONAL_ADMIN, Role.ACADEMIE_ADMIN),
+            csv_url="/api/v1/reports/spend.csv?" + urlencode({k: v for k, v in api.items() if v}),
         )
 
 
