@@ -207,6 +207,33 @@ async def test_refused_launches_end_on_a_page_saying_why(platform: Platform) -> 
     assert "Connectez-vous" in anonymous.text
 
 
+async def test_a_request_posted_from_the_tools_site_is_posted_again_from_ours(
+    platform: Platform,
+) -> None:
+    """A cross-site POST comes without the SameSite=Lax session cookie: the platform asks
+    the browser to post it again from its own page (then with the cookie), once."""
+    resource_id = (await platform.register())["resource_id"]
+    await platform.buy("camille", resource_id)
+    url = await platform.authorize_url("camille", f"/lti/launch/{resource_id}")
+    request = dict(parse_qsl(urlsplit(url).query))
+
+    from_the_tool = await platform.client.post("/lti/authorize", data=request)  # no cookie
+    assert from_the_tool.status_code == 200
+    action, fields = posted_form(from_the_tool.text)
+    assert action == "/lti/authorize"
+    assert fields == {**request, "catalogue_reposted": "1"}
+
+    still_anonymous = await platform.client.post("/lti/authorize", data=fields)
+    assert still_anonymous.status_code == 401  # posted again once, not round and round
+    signed_in = await platform.client.post(
+        "/lti/authorize", data=fields, headers=await platform.as_("camille")
+    )
+    assert signed_in.status_code == 200
+    action, launch_fields = posted_form(signed_in.text)
+    assert action == LAUNCH_URL
+    assert platform.tool.launch(launch_fields)
+
+
 def _deep_link_claims(
     platform: Platform, registered: dict[str, Any], data: str, **changes: Any
 ) -> dict[str, Any]:

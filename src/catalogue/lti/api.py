@@ -172,6 +172,10 @@ async def authorize(request: Request[Any, Any, Any], pool: Pool, settings: AppSe
     return await _authorize(request, pool, settings, dict(request.query_params))
 
 
+# Marks a request this platform posted again to itself (see authorize_post).
+REPOSTED = "catalogue_reposted"
+
+
 @post("/authorize", status_code=200)
 async def authorize_post(
     request: Request[Any, Any, Any],
@@ -179,15 +183,30 @@ async def authorize_post(
     settings: AppSettings,
     data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template:
-    return await _authorize(request, pool, settings, data)
+    """The same request posted by the tool's page. Posted from another site, it comes
+    without our session cookie (SameSite=Lax keeps it for cross-site POSTs): the browser is
+    asked to post it again from a page of ours, once, and then it comes with the cookie."""
+    fields = _auth_fields(data)
+    if REPOSTED not in data and not _signed_in(request):
+        again = launch.FormPost(action="/lti/authorize", fields={**fields, REPOSTED: "1"})
+        return await render(request, "lti/form.html", post=again)
+    return await _authorize(request, pool, settings, fields)
+
+
+def _auth_fields(params: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in params.items() if k in launch.AuthRequest.__struct_fields__}
+
+
+def _signed_in(request: Request[Any, Any, Any]) -> bool:
+    session = request.scope.get("session")
+    return bool(session) or bool(request.headers.get("authorization"))
 
 
 async def _authorize(
     request: Request[Any, Any, Any], pool: Pool, settings: Any, params: dict[str, Any]
 ) -> Template:
     principal = await _teacher(request)
-    fields = {k: v for k, v in params.items() if k in launch.AuthRequest.__struct_fields__}
-    auth_request = launch.AuthRequest(**{k: str(v) for k, v in fields.items()})
+    auth_request = launch.AuthRequest(**_auth_fields(params))
     async with pool.acquire() as conn:
         post_form = await launch.authorize(
             conn, settings, request.app.state.pseudonym_key, principal, auth_request
