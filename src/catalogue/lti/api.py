@@ -198,8 +198,10 @@ def _auth_fields(params: dict[str, Any]) -> dict[str, str]:
 
 
 def _signed_in(request: Request[Any, Any, Any]) -> bool:
+    """Whether the request carries a sign-in at all (its validity is checked afterwards)."""
     session = request.scope.get("session")
-    return bool(session) or bool(request.headers.get("authorization"))
+    has_session = isinstance(session, dict) and "person_id" in session
+    return has_session or bool(request.headers.get("authorization"))
 
 
 async def _authorize(
