@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -25,20 +22,13 @@ from catalogue.identity.tokens import API_AUDIENCE
 from catalogue.resources.service import save_resource
 from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.search_corpus import CORPUS
+from tests.support.demo_server import Server, catalogue_env, free_port
 
 CATALOGUE = [sys.executable, "-m", "catalogue"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CATALOGUE_"))}
-    return {**env, "CATALOGUE_DATA_DIR": str(data_dir), **extra}
+    return catalogue_env({"CATALOGUE_DATA_DIR": str(data_dir), **extra})
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -47,52 +37,19 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-class Server:
-    def __init__(self, data_dir: Path, *args: str, port: int | None = None) -> None:
-        self.port = port or _free_port()
-        self.data_dir = data_dir
-        self.log = data_dir / f"serve-{self.port}.log"
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [*CATALOGUE, "serve", "--port", str(self.port), *args],
-                env=_env(data_dir),
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"serve exited early: {self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        pytest.fail("serve never became ready")
-
-    def stop(self, sig: int) -> int:
-        self.process.send_signal(sig)
-        return self.process.wait(timeout=30)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture
-def servers() -> Iterator[list[Server]]:
+def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """`catalogue serve ARGS` on the test's data directory; stopped at the end."""
     started: list[Server] = []
-    yield started
+
+    def start(*args: str) -> Server:
+        log = tmp_path / f"serve-{len(started)}.log"
+        started.append(Server(log, *args, env={"CATALOGUE_DATA_DIR": str(tmp_path)}))
+        return started[-1]
+
+    yield start
     for server in started:
-        server.kill()
+        server.stop()
 
 
 def _postgres_running(data_dir: Path) -> bool:
@@ -100,10 +57,9 @@ def _postgres_running(data_dir: Path) -> bool:
 
 
 def test_serve_demo_stops_cleanly_on_sigterm_and_sigint_and_restarts(
-    tmp_path: Path, servers: list[Server]
+    tmp_path: Path, serve: Callable[..., Server]
 ) -> None:
-    first = Server(tmp_path, "--demo")
-    servers.append(first)
+    first = serve("--demo")
     first.wait_ready()
     assert _postgres_running(tmp_path)
     token = _run("demo-token", "teacher", env=_env(tmp_path, CATALOGUE_PORT=str(first.port)))
@@ -115,24 +71,23 @@ def test_serve_demo_stops_cleanly_on_sigterm_and_sigint_and_restarts(
     assert me.json()["roles"] == ["teacher"]
     assert httpx.get(f"{first.url}/auth/demo").status_code == 200
 
-    assert first.stop(signal.SIGTERM) != -signal.SIGKILL
+    assert first.send(signal.SIGTERM) != -signal.SIGKILL
     assert not _postgres_running(tmp_path)
 
-    again = Server(tmp_path, "--demo")
-    servers.append(again)
+    again = serve("--demo")
     again.wait_ready()
     assert httpx.get(f"{again.url}/healthz").json() == {"status": "ok"}
-    again.stop(signal.SIGINT)
+    again.send(signal.SIGINT)
     assert not _postgres_running(tmp_path)
 
 
-def test_a_second_serve_on_the_same_data_directory(tmp_path: Path, servers: list[Server]) -> None:
-    first = Server(tmp_path)
-    servers.append(first)
+def test_a_second_serve_on_the_same_data_directory(
+    tmp_path: Path, serve: Callable[..., Server]
+) -> None:
+    first = serve()
     first.wait_ready()
 
-    second = Server(tmp_path)
-    servers.append(second)
+    second = serve()
     second.wait_ready()
 
     same_port = _run("serve", "--port", str(first.port), env=_env(tmp_path))
@@ -143,10 +98,10 @@ def test_a_second_serve_on_the_same_data_directory(tmp_path: Path, servers: list
     )
     assert same_port.stderr.strip().splitlines() == [expected]
 
-    second.stop(signal.SIGTERM)
+    second.send(signal.SIGTERM)
     assert _postgres_running(tmp_path), "the first server still uses the database"
     assert httpx.get(f"{first.url}/readyz").status_code == 200
-    first.stop(signal.SIGTERM)
+    first.send(signal.SIGTERM)
     assert not _postgres_running(tmp_path)
 
 
@@ -162,7 +117,7 @@ def test_a_second_serve_on_the_same_data_directory(tmp_path: Path, servers: list
 def test_an_unreachable_database_is_one_clear_line(
     tmp_path: Path, command: list[str], url: str
 ) -> None:
-    result = _run(*command, env=_env(tmp_path, DATABASE_URL=url, CATALOGUE_PORT=str(_free_port())))
+    result = _run(*command, env=_env(tmp_path, DATABASE_URL=url, CATALOGUE_PORT=str(free_port())))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -41,6 +41,11 @@ class CatalogueProcess:
                 stderr=out,
             )
 
+    def send(self, sig: int) -> int:
+        """Send a signal (SIGTERM, SIGINT...), then wait for the exit code."""
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=30)
+
     def kill(self) -> None:
         """SIGKILL: no shutdown, no cleanup, as a crash or the OOM killer would."""
         self.process.kill()
@@ -60,7 +65,7 @@ class Server(CatalogueProcess):
     """`catalogue serve` on a free port; `wait_ready` returns once /readyz answers 200."""
 
     def __init__(self, log: Path, *args: str, env: dict[str, str]) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         super().__init__(log, "serve", "--port", str(self.port), *args, env=env)
 
     @property
