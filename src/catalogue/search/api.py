@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 from litestar import Request, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from catalogue.identity.guards import signed_in
@@ -12,18 +13,11 @@ from catalogue.search.models import FacetField, Sort, chosen_filters
 from catalogue.search.service import SearchResponse, SearchService
 
 Values = Annotated[list[str] | None, QueryParameter(description="Répétable ; valeurs en OU")]
+Filters: TypeAlias = NamedDependency[dict[FacetField, list[str]]]
 
 
-@get(
-    "/api/v1/search",
-    guards=[signed_in],
-    tags=["catalogue"],
-    summary="Rechercher dans le catalogue (texte en français, filtres, facettes)",
-)
-async def search(
-    request: Request[Any, Any, Any],
+async def search_filters(
     *,
-    q: Annotated[str | None, QueryParameter(description="Texte (1 000 caractères au plus)")] = None,
     discipline: Values = None,
     level: Values = None,
     resource_type: Values = None,
@@ -33,13 +27,10 @@ async def search(
     licence_type: Values = None,
     accessibility: Values = None,
     language: Values = None,
-    facets: Annotated[list[FacetField] | None, QueryParameter()] = None,
-    sort: Annotated[Sort, QueryParameter()] = Sort.RELEVANCE,
-    page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
-    per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-) -> SearchResponse:
-    service: SearchService = request.app.state.search
-    chosen = chosen_filters(
+) -> dict[FacetField, list[str]]:
+    """The filters a search gives (the API and the search page), by their API names; empty
+    ones left out. A dependency, so that both declare the same query parameters."""
+    return chosen_filters(
         discipline=discipline,
         level=level,
         resource_type=resource_type,
@@ -50,9 +41,29 @@ async def search(
         accessibility=accessibility,
         language=language,
     )
+
+
+@get(
+    "/api/v1/search",
+    guards=[signed_in],
+    tags=["catalogue"],
+    summary="Rechercher dans le catalogue (texte en français, filtres, facettes)",
+    dependencies={"filters": Provide(search_filters)},
+)
+async def search(
+    request: Request[Any, Any, Any],
+    filters: Filters,
+    *,
+    q: Annotated[str | None, QueryParameter(description="Texte (1 000 caractères au plus)")] = None,
+    facets: Annotated[list[FacetField] | None, QueryParameter()] = None,
+    sort: Annotated[Sort, QueryParameter()] = Sort.RELEVANCE,
+    page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+) -> SearchResponse:
+    service: SearchService = request.app.state.search
     query = service.query(
         q,
-        filters=chosen,
+        filters=filters,
         facets=facets or [],
         sort=sort,
         page=page,

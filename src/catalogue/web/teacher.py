@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from uuid import UUID, uuid4
 
 from litestar import Controller, get, post
+from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -23,11 +24,11 @@ from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, render
 from catalogue.resources.models import OfferView, ResourceView
 from catalogue.resources.service import read_resource
-from catalogue.search.models import FacetField, Sort, chosen_filters
+from catalogue.search.api import Filters, search_filters
+from catalogue.search.models import FacetField, Sort
 from catalogue.search.service import SearchService
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
 
-Values = Annotated[list[str] | None, QueryParameter()]
 PER_PAGE = 20
 MAX_QUANTITY = 10_000
 FACET_LEGENDS: dict[FacetField, str] = {
@@ -56,40 +57,21 @@ class TeacherPages(Controller):
     include_in_schema = False
     exception_handlers = PAGE_EXCEPTION_HANDLERS  # type: ignore[assignment]
 
-    @get("/recherche")
+    @get("/recherche", dependencies={"filters": Provide(search_filters)})
     async def search(
         self,
         request: AnyRequest,
+        filters: Filters,
         *,
         q: FromQuery[str | None] = None,
-        discipline: Values = None,
-        level: Values = None,
-        resource_type: Values = None,
-        pedagogical_type: Values = None,
-        publisher: Values = None,
-        free: Values = None,
-        licence_type: Values = None,
-        accessibility: Values = None,
-        language: Values = None,
         sort: Annotated[Sort, QueryParameter()] = Sort.RELEVANCE,
         page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     ) -> Template:
         await page_user(request)
         service: SearchService = request.app.state.search
-        chosen = chosen_filters(
-            discipline=discipline,
-            level=level,
-            resource_type=resource_type,
-            pedagogical_type=pedagogical_type,
-            publisher=publisher,
-            free=free,
-            licence_type=licence_type,
-            accessibility=accessibility,
-            language=language,
-        )
         query = service.query(
             q,
-            filters=chosen,
+            filters=filters,
             facets=list(FACET_LEGENDS),
             sort=sort,
             page=page,
@@ -97,7 +79,7 @@ class TeacherPages(Controller):
         )
         result = await service.search(query)
         params: list[tuple[str, str]] = [("q", q or "")] if q else []
-        params += [(f.value, v) for f, values in chosen.items() for v in values]
+        params += [(f.value, v) for f, values in filters.items() for v in values]
         if sort is not Sort.RELEVANCE:
             params.append(("sort", sort.value))
         pages = max(1, -(-result.total // PER_PAGE))
@@ -111,7 +93,7 @@ class TeacherPages(Controller):
             q=q or "",
             result=result,
             legends=FACET_LEGENDS,
-            chosen={f.value: set(v) for f, v in chosen.items()},
+            chosen={f.value: set(v) for f, v in filters.items()},
             sort=sort,
             sorts=SORT_LABELS,
             page=page,
