@@ -1,4 +1,4 @@
-"""Settings read once from environment variables (each one is documented in the README)."""
+"""Settings read once from environment variables (each one is documented in docs/operations.md)."""
 
 from __future__ import annotations
 

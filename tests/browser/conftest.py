@@ -99,7 +99,7 @@ def assert_accessible(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """The README's pictures, retaken when CATALOGUE_SCREENSHOTS=1 (not at every test run)."""
+    """The pictures of docs/pages.md, retaken when CATALOGUE_SCREENSHOTS=1 (not every run)."""
     if os.environ.get("CATALOGUE_SCREENSHOTS") != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
