@@ -32,6 +32,7 @@ _SAFE = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_VCARD_ESCAPE = re.compile(r"\\([,;\\nN])")
 SCHEMES = {
     "resource_types": ("scolomfr-voc-005",),
     "pedagogical_types": ("scolomfr-voc-010",),
@@ -338,7 +339,8 @@ def vcard_name(vcard: str) -> tuple[str, str | None]:
 
 
 def _vcard_text(value: str) -> str:
-    text = re.sub(r"\\([,;\\])", r"\1", value).replace("\\n", " ").replace("\\N", " ")
+    # One pass, so that an escaped backslash before "n" ("C:\\new") stays a backslash.
+    text = _VCARD_ESCAPE.sub(lambda m: " " if m[1] in "nN" else m[1], value)
     return " ".join(text.split())
 
 
