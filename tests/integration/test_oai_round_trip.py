@@ -41,7 +41,7 @@ from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from connectors.contract import Context, Record
-from connectors.lomfr import LomFrConnector
+from connectors.lomfr import LomFrConnector, vcard_name
 from tests.integration.conftest import open_client
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -246,3 +246,8 @@ async def test_a_resource_exported_in_lom_and_imported_again_is_the_same(
         assert getattr(before, field) == getattr(draft, field), field
     assert sorted(before.identifiers, key=str) == sorted(draft.identifiers, key=str)
     assert before.contributors == draft.contributors
+
+
+def test_an_escaped_backslash_before_n_stays_a_backslash() -> None:
+    card = "BEGIN:VCARD\nVERSION:3.0\nFN:C:\\\\new\\, \\\\Nom\\nsuite\nORG:A\\;B;Unité\nEND:VCARD"
+    assert vcard_name(card) == ("C:\\new, \\Nom suite", "A;B")
