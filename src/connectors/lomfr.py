@@ -314,7 +314,11 @@ def _contributors(elements: list[etree._Element], warnings: list[str]) -> list[C
     """2.3 contributions: the role, and each entity's vCard name (FN) and organisation (ORG)."""
     found: list[Contributor] = []
     for contribute in elements:
-        role = " ".join(_texts(_path(contribute, "role", "value"))[:1])
+        # The role's value, else its label (a role outside the vocabulary, as we export it).
+        roles = _texts(_path(contribute, "role", "value")) or _texts(
+            _path(contribute, "role", "label")
+        )
+        role = " ".join(roles[:1])
         for entity in _children(contribute, "entity"):
             name, organisation = vcard_name(entity.text or "")
             if not name and not organisation:

@@ -225,3 +225,26 @@ async def test_a_nul_character_is_a_bad_argument_with_400(app_client: httpx.Asyn
     )
     assert posted.status_code == 400
     assert oai_error(posted) == "badArgument"
+
+
+async def test_a_role_outside_the_vocabulary_is_a_label_and_the_notice_stays_valid(
+    app_client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    vocab = await VocabularyIndex.load(conn)
+    publisher = await approved_publisher(conn, "Rôles libres")
+    draft = ResourceDraft(
+        title="Rôles",
+        contributors=[
+            Contributor(role="relecture bénévole", organisation="Association, Lecture"),
+            Contributor(role="author"),  # nobody named: nothing to export
+        ],
+        status=Status.PUBLISHED,
+    )
+    saved = await save_resource(conn, vocab, publisher, draft)
+    lom = await get_record(app_client, saved.id, "lom")
+    assert _schema().validate(etree.ElementTree(lom)), _schema().error_log
+    contributions = lom.findall(f"{LOM}lifeCycle/{LOM}contribute")
+    assert len(contributions) == 1
+    assert contributions[0].findtext(f"{LOM}role/{LOM}label") == "relecture bénévole"
+    assert contributions[0].find(f"{LOM}role/{LOM}value") is None
+    assert "\nORG:Association\\, Lecture\n" in (contributions[0].findtext(f"{LOM}entity") or "")

@@ -27,7 +27,7 @@ from lxml import etree
 
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
-from catalogue.oai.formats import vocabulary_values
+from catalogue.oai.formats import _role_uri, vocabulary_values
 from catalogue.resources.models import (
     Contributor,
     Identifier,
@@ -132,7 +132,11 @@ IDENTIFIER = st.one_of(
 )
 CONTRIBUTOR = st.builds(
     Contributor,
-    role=st.sampled_from(sorted(vocabulary_values("003"))),
+    # A voc-003 concept, or any text (exported as the role's label).
+    role=st.one_of(
+        st.sampled_from(sorted(vocabulary_values("003"))),
+        text(300).filter(lambda role: _role_uri(role) is None),
+    ),
     name=text(300),
     organisation=st.one_of(st.none(), text(300)),
 )
