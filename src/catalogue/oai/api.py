@@ -41,17 +41,15 @@ async def oai(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 @functools.cache
 def _xsd_files() -> dict[str, Path]:
-    """The files of the shipped XSD, by their path under it (nothing else can be asked)."""
+    """The schema files of the shipped XSD, by their path under it (nothing else can be
+    asked; each carries its licence and copyright)."""
     root = schemas_dir() / "xsd" / "scolomfr-3.2.1"
-    return {
-        path.relative_to(root).as_posix(): path
-        for path in root.rglob("*")
-        if path.is_file() and path.suffix in (".xsd", ".txt")
-    }
+    return {path.relative_to(root).as_posix(): path for path in root.rglob("*.xsd")}
 
 
 @get(
     f"{XSD_PREFIX}/{{name:path}}",
+    media_type="application/xml",
     opt={PUBLIC: True},
     tags=["moissonnage"],
     summary="Schéma XSD ScoLOMFR 3.2.1 du format lom (et les schémas qu'il inclut)",
@@ -60,5 +58,4 @@ async def scolomfr_xsd(name: FromPath[str]) -> Response[bytes]:
     path = _xsd_files().get(name.lstrip("/"))
     if path is None:
         raise NotFoundError("Fichier de schéma introuvable.")
-    media_type = "application/xml" if path.suffix == ".xsd" else "text/plain"
-    return Response(path.read_bytes(), media_type=media_type)
+    return Response(path.read_bytes(), media_type="application/xml")
