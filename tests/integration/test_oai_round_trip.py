@@ -6,8 +6,8 @@ by our own `lomfr` connector in strict mode (the shipped 3.2.1 XSD) for another 
 and stored again: the two resources are equal, field by field, and the reader warns of
 nothing (it drops nothing the exporter wrote).
 
-Not carried by LOM, so not generated: offers, thumbnail_url, accessibility. Audiences (5.5)
-come with the audience vocabulary. Values are restricted to what the reader reads today:
+Not exported, so not generated: offers, thumbnail_url, accessibility. Audiences (5.5) are
+left to the audience vocabulary's export. Values keep to what the reader reads today:
 ISO 639-2 language codes, multi-line vCards, one concept per taxon path.
 """
 
