@@ -248,3 +248,15 @@ async def test_a_role_outside_the_vocabulary_is_a_label_and_the_notice_stays_val
     assert contributions[0].findtext(f"{LOM}role/{LOM}label") == "relecture bénévole"
     assert contributions[0].find(f"{LOM}role/{LOM}value") is None
     assert "\nORG:Association\\, Lecture\n" in (contributions[0].findtext(f"{LOM}entity") or "")
+
+
+async def test_a_control_character_in_a_stored_title_does_not_break_the_page(
+    app_client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    vocab = await VocabularyIndex.load(conn)
+    publisher = await approved_publisher(conn, "Caractères")
+    draft = ResourceDraft(title="Titre\x01bis", status=Status.PUBLISHED)
+    saved = await save_resource(conn, vocab, publisher, draft)
+    for prefix, path in (("lom", f"{LOM}general/{LOM}title/{LOM}string"), ("oai_dc", f"{DC}title")):
+        notice = await get_record(app_client, saved.id, prefix)
+        assert notice.findtext(path) == "Titre\ufffdbis"
