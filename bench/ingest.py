@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 from lxml import etree
 
 from catalogue.bootstrap import prepare_database
@@ -66,6 +67,10 @@ def notices(count: int, vocab: VocabularyIndex) -> list[bytes]:
             "pedagogical_types": draft.pedagogical_types,
             "levels": draft.levels,
             "disciplines": draft.disciplines,
+            "formats": draft.formats,
+            "rights": draft.rights,
+            "identifiers": msgspec.to_builtins(draft.identifiers),
+            "contributors": msgspec.to_builtins(draft.contributors),
         }
         made.append(etree.tostring(scolomfr(row, vocab.label, f"urn:bench:{number}")))
     return made

@@ -144,7 +144,7 @@ def create_app(
             app.state.update(
                 vocab=vocab,
                 oai=Provider(
-                    pool, vocab, f"{settings.issuer}/oai", urlsplit(settings.issuer).hostname or ""
+                    pool, vocab, settings.issuer, urlsplit(settings.issuer).hostname or ""
                 ),
                 search=SearchService(backend, vocab, pool),
                 settings=settings,
@@ -195,6 +195,7 @@ def create_app(
             imports_api.ImportsController,
             harvests_api.HarvestsController,
             oai_api.oai,
+            oai_api.scolomfr_xsd,
             vocabularies_api.vocabulary,
             identity_api.IdentityController,
             identity_api.PublisherClientsController,

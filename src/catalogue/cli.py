@@ -345,6 +345,10 @@ def harvest(source_id: UUID) -> None:
     )
     for problem in result.problems:
         click.echo(f"  rejected {problem['identifier']}: {problem['message']}")
+    for warning in result.warnings:
+        click.echo(f"  warning {warning['identifier']}: {warning['message']}")
+    if result.warning_count > len(result.warnings):
+        click.echo(f"  ... {result.warning_count - len(result.warnings)} more warnings not kept")
     if result.error:
         click.echo(f"catalogue: error: {result.error}", err=True)
         sys.exit(1)

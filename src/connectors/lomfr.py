@@ -32,6 +32,7 @@ _SAFE = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_VCARD_ESCAPE = re.compile(r"\\([,;\\nN])")
 SCHEMES = {
     "resource_types": ("scolomfr-voc-005",),
     "pedagogical_types": ("scolomfr-voc-010",),
@@ -313,7 +314,11 @@ def _contributors(elements: list[etree._Element], warnings: list[str]) -> list[C
     """2.3 contributions: the role, and each entity's vCard name (FN) and organisation (ORG)."""
     found: list[Contributor] = []
     for contribute in elements:
-        role = " ".join(_texts(_path(contribute, "role", "value"))[:1])
+        # The role's value, else its label (a role outside the vocabulary, as we export it).
+        roles = _texts(_path(contribute, "role", "value")) or _texts(
+            _path(contribute, "role", "label")
+        )
+        role = " ".join(roles[:1])
         for entity in _children(contribute, "entity"):
             name, organisation = vcard_name(entity.text or "")
             if not name and not organisation:
@@ -338,7 +343,8 @@ def vcard_name(vcard: str) -> tuple[str, str | None]:
 
 
 def _vcard_text(value: str) -> str:
-    text = re.sub(r"\\([,;\\])", r"\1", value).replace("\\n", " ").replace("\\N", " ")
+    # One pass, so that an escaped backslash before "n" ("C:\\new") stays a backslash.
+    text = _VCARD_ESCAPE.sub(lambda m: " " if m[1] in "nN" else m[1], value)
     return " ".join(text.split())
 
 

@@ -4,16 +4,47 @@ publisher page checked with axe-core."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.support.demo_server import DemoServer, catalogue_env
+from tests.support.oai_server import LOM_NS, Item, Repository, serving
 
 pytestmark = pytest.mark.browser
 
 LOM = Path(__file__).resolve().parents[1] / "fixtures" / "lom"
+# A notice read with three warnings: an identifier of unknown kind, a location that is not a
+# URL, an unknown concept.
+WARNED = (
+    f"<lom xmlns='{LOM_NS}'><general><identifier><catalog>DOI</catalog>"
+    "<entry>10.1000/x</entry></identifier><title><string>Moisson avec avertissements</string>"
+    "</title></general><technical><location>ftp://oai.example/x</location></technical>"
+    "<educational><learningResourceType><source>x</source>"
+    "<value>http://example.org/inconnu</value></learningResourceType></educational></lom>"
+)
+
+
+def demo_token(server: DemoServer, role: str) -> str:
+    env = catalogue_env(
+        {"CATALOGUE_DATA_DIR": str(server.log.parent), "CATALOGUE_PORT": str(server.port)}
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "catalogue", "demo-token", role],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip()
 
 
 def test_publisher_pages_have_no_axe_violations(page: Page) -> None:
@@ -49,3 +80,39 @@ def test_publisher_imports_a_scolomfr_file_and_sees_its_report(page: Page) -> No
     screenshot(page, "editeur-import")
     page.goto("/editeur")
     expect(page.get_by_role("table")).to_contain_text("lomfr")
+
+
+def test_a_harvest_run_page_lists_its_warnings(page: Page, server: DemoServer) -> None:
+    """A real harvest by the demo's worker, of a repository on 127.0.0.1; its report page
+    lists the notice's warnings and passes axe. The harvested resource is withdrawn after, so
+    the other pages of the shared demo stay as they were."""
+    items = [
+        Item("oai:navigateur:1", "2020-01-01T00:00:00Z", WARNED),
+        Item("oai:navigateur:2", "2020-01-01T00:00:00Z", f"<lom xmlns='{LOM_NS}'><general/></lom>"),
+    ]
+    headers = {"Authorization": f"Bearer {demo_token(server, 'publisher')}"}
+    api = f"{server.url}/api/v1/publisher"
+    with serving(Repository(items=items)) as repository:
+        created = httpx.post(
+            f"{api}/harvest-sources", json={"base_url": repository.url}, headers=headers
+        )
+        assert created.status_code == 201, created.text
+        source: dict[str, Any] = {}
+        deadline = time.monotonic() + 60
+        while source.get("last_status") in (None, "running") and time.monotonic() < deadline:
+            time.sleep(0.3)
+            listed = httpx.get(f"{api}/harvest-sources", headers=headers).json()
+            source = next(s for s in listed if s["id"] == created.json()["id"])
+    assert source["last_status"] == "succeeded", source
+    own = httpx.get(f"{api}/resources", headers=headers).json()["items"]
+    harvested = next(r for r in own if r["source_id"] == "oai:navigateur:1")
+    assert httpx.delete(f"{api}/resources/{harvested['id']}", headers=headers).status_code == 204
+
+    sign_in(page, "publisher", f"/editeur/moissonnages/{source['last_run_id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapport de moissonnage")
+    warnings = page.get_by_role("table", name=re.compile("^Avertissements notice par notice"))
+    expect(warnings).to_contain_text("oai:navigateur:1")
+    expect(warnings).to_contain_text("of unknown kind")
+    rejected = page.get_by_role("table", name=re.compile("^Notices rejetées"))
+    expect(rejected).to_contain_text("oai:navigateur:2")
+    assert_accessible(page)

@@ -16,8 +16,10 @@ import pytest
 from catalogue.config import Settings
 from catalogue.database import create_pool
 from catalogue.harvests import service
+from catalogue.imports.service import run_import
 from catalogue.outbound import outbound_client
 from catalogue.vocabularies.index import VocabularyIndex
+from connectors.lomfr import LomFrConnector
 from tests.integration.conftest import bearer
 from tests.support.oai_server import Item, Repository, lom, serving
 
@@ -183,6 +185,26 @@ def test_the_harvest_command(harvesting_url: tuple[str, str, Repository]) -> Non
     assert "rejected oai:test:3: no title (1.2 titre)" in result.stdout
 
 
+def test_the_harvest_command_prints_the_warnings(
+    harvesting_url: tuple[str, str, Repository],
+) -> None:
+    database_url, source_id, repository = harvesting_url
+    repository.items = [Item("oai:test:w", OLD, WARNED)]
+    env = {**os.environ, "DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-m", "catalogue", "harvest", source_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "  warning oai:test:w: identifier DOI:10.1000/x of unknown kind: ignored" in result.stdout
+    )
+
+
 @pytest.fixture
 async def harvesting_url(
     database_url: str, conn: asyncpg.Connection, repository: Repository
@@ -238,3 +260,62 @@ async def test_publishers_declare_sources_and_ask_for_runs(
     url = f"/api/v1/publisher/harvest-sources/{source_id}/runs"
     assert (await client.post(url, headers=me)).status_code == 202
     assert (await client.post(url, headers=other)).status_code == 404
+
+
+WARNED = (
+    "<lom xmlns='http://ltsc.ieee.org/xsd/LOM'><general><identifier><catalog>DOI</catalog>"
+    "<entry>10.1000/x</entry></identifier><title><string>Avec avertissements</string></title>"
+    "</general><technical><location>ftp://oai.example/x</location></technical><educational>"
+    "<learningResourceType><source>x</source><value>http://example.org/inconnu</value>"
+    "</learningResourceType></educational></lom>"
+)
+
+
+async def test_a_run_keeps_the_warnings_an_import_report_gives_for_the_same_notice(
+    harvesting: Harvesting,
+    conn: asyncpg.Connection,
+    client: httpx.AsyncClient,
+    settings: Settings,
+) -> None:
+    harvesting.repository.items = [
+        Item("oai:test:1", OLD, lom("Sans souci", "https://oai.example/1")),
+        Item("oai:test:w", OLD, WARNED),
+    ]
+    run = await harvesting.run()
+    assert (run.status, run.created) == ("succeeded", 2)
+
+    other = await conn.fetchval("INSERT INTO publishers (name) VALUES ('Import') RETURNING id")
+    report = await run_import(
+        harvesting.pool,
+        harvesting.vocab,
+        LomFrConnector(),
+        other,
+        [("w.xml", WARNED.encode())],
+        source="test",
+    )
+    expected = report.items[0].warnings
+    assert len(expected) == 3  # identifier, location, unknown concept
+    assert run.warnings == [{"identifier": "oai:test:w", "message": m} for m in expected]
+    assert run.warning_count == 3
+
+    publisher = await conn.fetchval("SELECT publisher_id FROM harvest_sources")
+    person = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles, publisher_id) "
+        "VALUES ('urn:t', 'h', '{publisher}', $1) RETURNING id",
+        publisher,
+    )
+    answer = await client.get(
+        f"/api/v1/publisher/harvest-runs/{run.id}", headers=await bearer(conn, settings, person)
+    )
+    assert answer.status_code == 200
+    assert answer.json()["warnings"] == run.warnings
+    assert answer.json()["warning_count"] == 3
+
+
+async def test_warnings_over_the_limit_are_counted(
+    harvesting: Harvesting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "MAX_WARNINGS", 2)
+    harvesting.repository.items = [Item("oai:test:w", OLD, WARNED)]
+    run = await harvesting.run()
+    assert (len(run.warnings), run.warning_count) == (2, 3)

@@ -347,3 +347,37 @@ async def test_an_establishment_administrator_reports_on_their_establishment_onl
     assert 'name="uai"' not in own.text
     other = await web.get("/admin/rapports", params={"uai": "0000000X"})
     assert other.status_code == 403
+
+
+async def test_the_harvest_run_page_lists_the_warnings_per_record(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    await sign_in(web, "publisher")
+    publisher = await conn.fetchval(
+        "SELECT publisher_id FROM people WHERE subject = 'demo-editeur'"
+    )
+    source = await conn.fetchval(
+        "INSERT INTO harvest_sources (publisher_id, base_url) "
+        "VALUES ($1, 'https://oai.example/oai') RETURNING id",
+        publisher,
+    )
+    run = await conn.fetchval(
+        "INSERT INTO harvest_runs (source_id, status, created, rejected, problems, warnings, "
+        "warning_count) VALUES ($1, 'succeeded', 1, 1, $2, $3, 1001) RETURNING id",
+        source,
+        [{"identifier": "oai:x:2", "message": "no title (1.2 titre)"}],
+        [{"identifier": "oai:x:1", "message": "location 'ftp://x' is not an http(s) URL: ignored"}],
+    )
+    page = await web.get(f"/editeur/moissonnages/{run}")
+    assert page.status_code == 200
+    text = page.text
+    assert '<html lang="fr"' in text
+    assert '<h2 id="avertissements-titre">Avertissements</h2>' in text
+    assert "<caption>Avertissements notice par notice (1001)</caption>" in text
+    assert '<th scope="col">Avertissement</th>' in text
+    assert (
+        "<td>oai:x:1</td><td>location &#39;ftp://x&#39; is not an http(s) URL: ignored</td>" in text
+    )
+    assert "1000 autre(s) avertissement(s) non conservé(s)" in text
+    # The rejected record is named by its OAI identifier.
+    assert "<td>oai:x:2</td><td>no title (1.2 titre)</td>" in text

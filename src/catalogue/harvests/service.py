@@ -14,6 +14,7 @@ from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.database import Connection
 from catalogue.errors import NotFoundError, UnprocessableError
+from catalogue.imports.service import record_warnings
 from catalogue.outbound import url_problem
 from catalogue.resources.models import Provenance
 from catalogue.resources.service import save_resource
@@ -28,6 +29,7 @@ log = structlog.get_logger(__name__)
 SQL = load_queries("catalogue.harvests")
 CONNECTOR = "oaipmh"
 MAX_PROBLEMS = 1000
+MAX_WARNINGS = 1000
 HARVEST_JOB = "harvest-source"
 
 
@@ -65,6 +67,10 @@ class RunView(msgspec.Struct, kw_only=True):
     rejected: int
     error: str | None
     problems: list[dict[str, Any]]
+    # Per-record warnings ({"identifier", "message"}), as in an import report; the first
+    # MAX_WARNINGS are kept, warning_count counts them all.
+    warnings: list[dict[str, Any]]
+    warning_count: int
 
 
 class _Counts(msgspec.Struct):
@@ -74,11 +80,18 @@ class _Counts(msgspec.Struct):
     withdrawn: int = 0
     rejected: int = 0
     problems: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    warnings: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    warning_count: int = 0
 
     def problem(self, identifier: str, message: str) -> None:
         self.rejected += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append({"identifier": identifier, "message": message})
+
+    def warn(self, identifier: str, messages: list[str]) -> None:
+        self.warning_count += len(messages)
+        room = max(0, MAX_WARNINGS - len(self.warnings))
+        self.warnings.extend({"identifier": identifier, "message": m} for m in messages[:room])
 
 
 async def add_source(
@@ -188,6 +201,8 @@ async def harvest(
                         counts.problems,
                         page.token,
                         prefix,
+                        counts.warnings,
+                        counts.warning_count,
                     )
         except OaiError as exc:
             status, error = "failed", str(exc)
@@ -234,6 +249,7 @@ async def _store(
             counts.problem(record.identifier, f"refused by the database: {exc}")
             continue
         setattr(counts, saved.outcome, getattr(counts, saved.outcome) + 1)
+        counts.warn(record.identifier, record_warnings(found[0], saved))
 
 
 def _parse(datestamp: str) -> datetime | None:

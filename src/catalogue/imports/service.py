@@ -17,7 +17,7 @@ import structlog
 from catalogue.database import Connection
 from catalogue.errors import InvalidInputError, NotFoundError
 from catalogue.resources.models import Provenance
-from catalogue.resources.service import save_resource
+from catalogue.resources.service import SaveOutcome, save_resource
 from catalogue.search.outbox import wake_indexer
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
@@ -173,7 +173,7 @@ async def _save(
             source_id=result.source_id,
             message=f"refused by the database: {exc}",
         )
-    warnings = [*result.warnings, *(f"unknown concept kept: {u}" for u in saved.unknown_concepts)]
+    warnings = record_warnings(result, saved)
     return ReportItem(
         outcome=saved.outcome,
         document="",
@@ -182,6 +182,11 @@ async def _save(
         resource_id=saved.id,
         warnings=warnings,
     )
+
+
+def record_warnings(record: Record, saved: SaveOutcome) -> list[str]:
+    """What a report says of a saved record: the reader's warnings, then unknown concepts."""
+    return [*record.warnings, *(f"unknown concept kept: {u}" for u in saved.unknown_concepts)]
 
 
 async def read_report(pool: asyncpg.Pool, publisher_id: UUID, import_id: UUID) -> ImportReport:

@@ -2,35 +2,52 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 
+from catalogue.shipped import schemas_dir
+
 LOM = "http://ltsc.ieee.org/xsd/LOM"
 SCOLOMFR = "http://www.lom-fr.fr/xsd/SCOLOMFR"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"
+XSD = "http://www.w3.org/2001/XMLSchema"
 LANGUAGE_URI = "http://id.loc.gov/vocabulary/iso639-2/"
 CONCEPTS = "http://data.education.fr/voc/scolomfr/concept/"
 SOURCE = "SCOLOMFRv3.2"
+# The metadata are written in French: vocabulary labels, and the language of the notice.
+METADATA_LANGUAGE = "fre"
 PURPOSES = {
     "levels": (f"{CONCEPTS}educational_level", "niveau éducatif détaillé"),
     "disciplines": (f"{CONCEPTS}scolomfr-voc-028-num-003", "domaine d'enseignement"),
 }
+# 1.1 catalogs of the resource's own identifiers (URLs under "URI", as LOM usage has it).
+CATALOGS = {"ark": "ARK", "isbn": "ISBN", "url": "URI"}
+# Characters XML 1.0 cannot carry: replaced, so that one odd resource never breaks a page.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 Label = Callable[[str], str]
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _sub(parent: etree._Element, namespace: str, name: str, text: str | None = None) -> Any:
     element = etree.SubElement(parent, f"{{{namespace}}}{name}")
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 
-def _lang_string(parent: etree._Element, name: str, text: str) -> None:
-    _sub(_sub(parent, LOM, name), LOM, "string", text).set("language", f"{LANGUAGE_URI}fre")
+def _lang_string(parent: etree._Element, name: str, text: str, language: str | None) -> None:
+    string = _sub(_sub(parent, LOM, name), LOM, "string", text)
+    if language:  # a resource that declares no language: its strings' language is unknown
+        string.set("language", f"{LANGUAGE_URI}{language}")
 
 
 def _vocabulary(parent: etree._Element, namespace: str, name: str, uri: str) -> None:
@@ -39,34 +56,115 @@ def _vocabulary(parent: etree._Element, namespace: str, name: str, uri: str) -> 
     _sub(element, namespace, "value", uri)
 
 
+@functools.cache
+def vocabulary_values(number: str) -> frozenset[str]:
+    """The values the shipped ScoLOMFR 3.2.1 XSD accepts for a vocabulary ("003")."""
+    path = schemas_dir() / "xsd" / "scolomfr-3.2.1" / "scolomfr" / "vocab" / f"voc_{number}.xsd"
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    return frozenset(str(e.get("value")) for e in tree.iter(f"{{{XSD}}}enumeration"))
+
+
 def scolomfr(row: Any, label: Label, identifier: str) -> etree._Element:
-    """A ScoLOMFR 3.2 notice (concept URIs only) that validates against the shipped XSD."""
+    """A ScoLOMFR 3.2 notice (concept URIs only) that validates against the shipped XSD.
+
+    The resource's own strings are in its (first) language; the OAI identifier is the
+    notice's own (3.1), the resource's ARK, ISBN and URL identifiers are in 1.1.
+    """
+    language = row["languages"][0] if row["languages"] else None
     lom = etree.Element(f"{{{LOM}}}lom", nsmap={None: LOM, "scolomfr": SCOLOMFR})
     general = _sub(lom, LOM, "general")
-    ident = _sub(general, LOM, "identifier")
-    _sub(ident, LOM, "catalog", "URI")
-    _sub(ident, LOM, "entry", identifier)
-    _lang_string(general, "title", row["title"])
-    for language in row["languages"]:
-        _sub(general, LOM, "language", f"{LANGUAGE_URI}{language}")
-    if row["description"]:
-        _lang_string(general, "description", row["description"])
+    for kind, value in _identifiers(row):
+        ident = _sub(general, LOM, "identifier")
+        _sub(ident, LOM, "catalog", CATALOGS[kind])
+        _sub(ident, LOM, "entry", value)
+    _lang_string(general, "title", row["title"], language)
+    for code in row["languages"]:
+        _sub(general, LOM, "language", f"{LANGUAGE_URI}{code}")
+    # One 1.4 description a paragraph: readers trim the whitespace inside each one.
+    for paragraph in _paragraphs(row["description"]):
+        _lang_string(general, "description", paragraph, language)
     for keyword in row["keywords"]:
-        _lang_string(general, "keyword", keyword)
+        _lang_string(general, "keyword", keyword, language)
     for uri in _concepts(row["resource_types"]):
         _vocabulary(general, SCOLOMFR, "generalResourceType", uri)
+    _life_cycle(lom, row["contributors"])
     meta = _sub(lom, LOM, "metaMetadata")
+    ident = _sub(meta, LOM, "identifier")
+    _sub(ident, LOM, "catalog", "URI")
+    _sub(ident, LOM, "entry", identifier)
     _sub(meta, LOM, "metadataSchema", SOURCE)
-    if row["access_url"]:
-        _sub(_sub(lom, LOM, "technical"), LOM, "location", row["access_url"])
+    _sub(meta, LOM, "language", f"{LANGUAGE_URI}{METADATA_LANGUAGE}")
+    if row["formats"] or row["access_url"]:
+        technical = _sub(lom, LOM, "technical")
+        for media_type in row["formats"]:
+            _sub(technical, LOM, "format", media_type)
+        if row["access_url"]:
+            _sub(technical, LOM, "location", row["access_url"])
     educational = _sub(lom, LOM, "educational")
     for uri in _concepts(row["pedagogical_types"]):
         _vocabulary(educational, LOM, "learningResourceType", uri)
+    if row["rights"]:
+        _lang_string(_sub(lom, LOM, "rights"), "description", row["rights"], language)
     for field, (purpose, _name) in PURPOSES.items():
         uris = _concepts(row[field])
         if uris:
             _classification(lom, purpose, uris, label)
     return lom
+
+
+def _identifiers(row: Any) -> list[tuple[str, str]]:
+    return [(str(i["kind"]), str(i["value"])) for i in row["identifiers"] or ()]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _life_cycle(lom: etree._Element, contributors: list[dict[str, Any]]) -> None:
+    """2.3 contributions: the role (a voc-003 concept, else its text as a label) and a vCard."""
+    named = [c for c in contributors if c.get("name") or c.get("organisation")]
+    if not named:
+        return
+    life_cycle = _sub(lom, LOM, "lifeCycle")
+    for contributor in named:
+        contribute = _sub(life_cycle, LOM, "contribute")
+        role = str(contributor.get("role") or "")
+        if role:
+            element = _sub(contribute, LOM, "role")
+            uri = _role_uri(role)
+            if uri:
+                _sub(element, LOM, "source", SOURCE)
+                _sub(element, LOM, "value", uri)
+            else:
+                _sub(element, LOM, "label", role)
+        _sub(
+            contribute,
+            LOM,
+            "entity",
+            vcard(contributor.get("name"), contributor.get("organisation")),
+        )
+
+
+def _role_uri(role: str) -> str | None:
+    roles = vocabulary_values("003")
+    if role in roles:
+        return role
+    uri = f"{CONCEPTS}{role.strip().lower().replace(' ', '_')}"  # a LOM role: "author"
+    return uri if uri in roles else None
+
+
+def vcard(name: str | None, organisation: str | None) -> str:
+    """A vCard 3.0 giving a formatted name (FN) and, if known, the organisation (ORG)."""
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"N:{_vcard_escape(name or '')};;;;"]
+    lines.append(f"FN:{_vcard_escape(name or '')}")
+    if organisation:
+        lines.append(f"ORG:{_vcard_escape(organisation)}")
+    lines.append("END:VCARD")
+    return "\n".join(lines)
+
+
+def _vcard_escape(value: str) -> str:
+    return re.sub(r"([\\,;])", r"\\\1", " ".join(value.split()))
 
 
 def _classification(lom: etree._Element, purpose: str, uris: list[str], label: Label) -> None:
@@ -77,28 +175,45 @@ def _classification(lom: etree._Element, purpose: str, uris: list[str], label: L
         _sub(_sub(path, LOM, "source"), LOM, "string", SOURCE)
         taxon = _sub(path, LOM, "taxon")
         _sub(taxon, LOM, "id", uri)
-        _sub(_sub(taxon, LOM, "entry"), LOM, "string", label(uri))
+        entry = _sub(_sub(taxon, LOM, "entry"), LOM, "string", label(uri))
+        entry.set("language", f"{LANGUAGE_URI}{METADATA_LANGUAGE}")
 
 
 def _concepts(uris: list[str]) -> list[str]:
     return [uri for uri in uris if uri.startswith(CONCEPTS)]
 
 
+def _dc_identifier(kind: str, value: str) -> str:
+    if kind == "isbn":
+        return f"urn:isbn:{value}"
+    return value
+
+
 def oai_dc(row: Any, label: Label, identifier: str) -> etree._Element:
+    """Dublin Core: title, description, every identifier, languages, rights and the rest."""
     dc = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC})
     _sub(dc, DC, "title", row["title"])
     _sub(dc, DC, "identifier", identifier)
-    if row["access_url"]:
-        _sub(dc, DC, "identifier", row["access_url"])
+    known = {identifier}
+    for value in [_dc_identifier(k, v) for k, v in _identifiers(row)] + [row["access_url"]]:
+        if value and value not in known:
+            known.add(value)
+            _sub(dc, DC, "identifier", value)
     if row["description"]:
         _sub(dc, DC, "description", row["description"])
     _sub(dc, DC, "publisher", row["publisher_name"])
+    for contributor in row["contributors"]:
+        name = contributor.get("name") or contributor.get("organisation")
+        if name:
+            _sub(dc, DC, "contributor", name)
     for language in row["languages"]:
         _sub(dc, DC, "language", language)
     for subject in [*row["keywords"], *(label(u) for u in row["disciplines"])]:
         _sub(dc, DC, "subject", subject)
     for uri in row["resource_types"]:
         _sub(dc, DC, "type", label(uri))
+    for media_type in row["formats"]:
+        _sub(dc, DC, "format", media_type)
     if row["rights"]:
         _sub(dc, DC, "rights", row["rights"])
     return dc

@@ -13,7 +13,7 @@ import asyncpg
 import msgspec
 from lxml import etree
 
-from catalogue.oai.formats import LOM, OAI_DC, oai_dc, scolomfr
+from catalogue.oai.formats import LOM, OAI_DC, oai_dc, scolomfr, xml_text
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 
@@ -21,9 +21,11 @@ SQL = load_queries("catalogue.oai")
 OAI = "http://www.openarchives.org/OAI/2.0/"
 PAGE = 100
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
+# Where the ScoLOMFR 3.2.1 XSD is served (oai/api.py), under the platform's public URL.
+SCOLOMFR_XSD = "/schemas/xsd/scolomfr-3.2.1/scolomfr.xsd"
 FORMATS: dict[str, tuple[str, str, Callable[..., etree._Element]]] = {
     "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC, oai_dc),
-    "lom": ("/schemas/xsd/scolomfr-3.2.1/scolomfr.xsd", LOM, scolomfr),
+    "lom": (SCOLOMFR_XSD, LOM, scolomfr),
 }
 ARGUMENTS = {
     "Identify": (set(), set()),
@@ -37,10 +39,11 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class OaiProtocolError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, http_status: int = 200) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.http_status = http_status
 
 
 class Cursor(msgspec.Struct, frozen=True):
@@ -95,10 +98,11 @@ def _decode(token: str) -> Cursor:
 
 
 class Provider:
-    def __init__(self, pool: asyncpg.Pool, vocab: VocabularyIndex, base_url: str, host: str):
+    def __init__(self, pool: asyncpg.Pool, vocab: VocabularyIndex, public_url: str, host: str):
         self.pool = pool
         self.vocab = vocab
-        self.base_url = base_url
+        self.public_url = public_url.rstrip("/")
+        self.base_url = f"{self.public_url}/oai"
         self.host = host
 
     def identifier(self, resource_id: UUID) -> str:
@@ -114,7 +118,10 @@ class Provider:
             raise OaiProtocolError("idDoesNotExist", f"no record {identifier!r}")
         return resource_id
 
-    async def respond(self, params: dict[str, list[str]]) -> bytes:
+    async def respond(self, params: dict[str, list[str]]) -> tuple[int, bytes]:
+        """The OAI-PMH answer and its HTTP status (200, even for the protocol's errors, but
+        400 for arguments that XML cannot carry)."""
+        status = 200
         root = etree.Element(_q("OAI-PMH"), nsmap={None: OAI})
         _sub(root, "responseDate", _stamp(datetime.now(UTC)))
         request = _sub(root, "request", self.base_url)
@@ -128,11 +135,21 @@ class Provider:
                 root.remove(root[2])
             if problem.code in ("badVerb", "badArgument"):
                 request.attrib.clear()  # the protocol says: the base URL only
-            _sub(root, "error", problem.message).set("code", problem.code)
+            _sub(root, "error", xml_text(problem.message)).set("code", problem.code)
+            status = problem.http_status
         document: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-        return document
+        return status, document
 
     def _check(self, params: dict[str, list[str]]) -> tuple[str, dict[str, str]]:
+        for name, values in params.items():
+            if any(xml_text(text) != text for text in (name, *values)):
+                raise OaiProtocolError(
+                    "badArgument",
+                    "an argument holds a character XML cannot carry (NUL or control)",
+                    http_status=400,
+                )
+        if len(params.get("verb", ())) > 1:
+            raise OaiProtocolError("badVerb", "the verb is repeated")
         if any(len(values) > 1 for values in params.values()):
             raise OaiProtocolError("badArgument", "an argument is repeated")
         args = {name: values[0] for name, values in params.items()}
@@ -170,7 +187,7 @@ class Provider:
         for prefix, (schema, namespace, _) in FORMATS.items():
             fmt = _sub(node, "metadataFormat")
             _sub(fmt, "metadataPrefix", prefix)
-            _sub(fmt, "schema", schema)
+            _sub(fmt, "schema", schema if "://" in schema else f"{self.public_url}{schema}")
             _sub(fmt, "metadataNamespace", namespace)
 
     async def _ListSets(self, node: etree._Element, args: dict[str, str]) -> None:  # noqa: N802
