@@ -20,6 +20,7 @@ from msgspec.structs import asdict
 from accounts.errors import (
     InsufficientFundsError,
     KeyReusedError,
+    OwnDecisionError,
     PeriodError,
     RefusedByRuleError,
     RequestInFlightError,
@@ -346,6 +347,11 @@ async def decide(
                 raise NotFoundError("Acquisition introuvable.")
         else:
             ensure_administers(principal, academie=row["academie"], uai=row["establishment_uai"])
+            if row["person_id"] == principal.person_id:
+                raise OwnDecisionError(
+                    "Vous ne pouvez pas décider de votre propre acquisition : "
+                    "un·e autre administrateur·rice de votre périmètre doit le faire."
+                )
         if row["period_status"] != "open":
             raise PeriodError("La période budgétaire de cette acquisition est close.")
         await _apply(

@@ -36,6 +36,7 @@ class Authenticate(AbstractAuthenticationMiddleware):
                 principal = await authenticator.from_bearer(token.strip())
             except UnauthorizedError as exc:
                 log.info("token refused", reason=exc.detail)  # never the token itself
+                exc.logged = True
                 raise
             return AuthenticationResult(user=principal, auth=token)
         session = connection.scope.get("session")
@@ -47,7 +48,11 @@ class Authenticate(AbstractAuthenticationMiddleware):
         if connection.scope.get("method") not in _SAFE_METHODS and connection.url.path.startswith(
             "/api/"
         ):
-            raise UnauthorizedError("API changes need a bearer token")
+            raise UnauthorizedError(
+                "API changes need a bearer token",
+                public="Les modifications par l'API demandent un jeton bearer "
+                "(en-tête Authorization: Bearer), pas un cookie de session.",
+            )
         return AuthenticationResult(user=principal_or_none, auth=None)
 
 

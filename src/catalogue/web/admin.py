@@ -167,7 +167,11 @@ class AdminPages(Controller):
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
-                errors["destinataire" if exc.status in (403, 404) else "montant"] = exc.detail
+                errors["destinataire" if exc.status in (403, 404) else "montant"] = exc.shown
+                if exc.status == 403:
+                    return await _allocations_page(
+                        pool, principal, values=values, errors=errors, status_code=403
+                    )
             else:
                 query = urlencode({"dotation": done.amount_cents, "a": values["destinataire"]})
                 return Redirect(f"/admin/dotations?{query}", status_code=303)

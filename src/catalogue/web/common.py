@@ -53,7 +53,7 @@ def error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
         status_code=exc.status,
         status=exc.status,
         title=exc.title,
-        detail=exc.detail,
+        detail=exc.shown,
     )
 
 
