@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
@@ -182,7 +183,7 @@ async def acquire_in(
             await events.wake_deliveries(conn)
         else:
             on_event(event)
-    with refused_overdraft(total):
+    with refused_overdraft(total), _offer_gone():
         await conn.execute(
             SQL["insert_purchase"],
             acquisition_id,
@@ -211,6 +212,18 @@ async def acquire_in(
             event,
         )
     return status_code, body
+
+
+@contextmanager
+def _offer_gone() -> Iterator[None]:
+    """The offer was deleted by its publisher's change while we bought it (never sold, so
+    nobody else holds it either): the same answer as an offer taken off sale."""
+    try:
+        yield
+    except asyncpg.ForeignKeyViolationError as exc:
+        if exc.constraint_name != "acquisitions_offer_id_fkey":
+            raise
+        raise UnprocessableError("Cette offre n'est plus proposée.") from exc
 
 
 def _check_offer(vocab: VocabularyIndex, context: Any, quantity: int) -> int:

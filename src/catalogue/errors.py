@@ -83,7 +83,9 @@ class UnauthorizedError(CatalogueError):
     status = 401
     slug = "unauthorized"
     title = "Authentification requise"
-    generic_detail = "Authentification requise : identifiants absents, invalides ou expirés."
+    generic_detail: ClassVar[str | None] = (
+        "Authentification requise : identifiants absents, invalides ou expirés."
+    )
 
     def __init__(self, detail: str, *, public: str | None = None, **extra: Any) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, public=public, **extra)
@@ -95,7 +97,9 @@ class ForbiddenError(CatalogueError):
     status = 403
     slug = "forbidden"
     title = "Accès refusé"
-    generic_detail = "Vous n'avez pas le droit de faire cette action ou de voir cette ressource."
+    generic_detail: ClassVar[str | None] = (
+        "Vous n'avez pas le droit de faire cette action ou de voir cette ressource."
+    )
 
 
 class NotFoundError(CatalogueError):
