@@ -11,6 +11,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect
 
 from catalogue.errors import CatalogueError, ForbiddenError
+from catalogue.identity.guards import refuse_suspended_writes
 from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, signed_in
 
@@ -38,6 +39,7 @@ async def page_user(request: AnyRequest, *roles: Role, back: str | None = None) 
     request.state.principal = principal  # for an error page, should one follow
     if roles and not principal.has(*roles):
         raise ForbiddenError("Cette page est réservée à un autre profil.")
+    refuse_suspended_writes(principal, request.method)
     return principal
 
 
