@@ -54,18 +54,15 @@ def _roles(guards: list[object]) -> frozenset[Role] | None:
 @cache
 def endpoints() -> tuple[Endpoint, ...]:
     settings = Settings(secret_key="r" * 40, data_dir=Path(tempfile.mkdtemp(prefix="routes-")))
-    found = []
-    for route in create_app(settings).routes:
-        if route.path.startswith(("/schema", "/static")):
-            continue
-        for handler in getattr(route, "route_handlers", []):
-            for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
-                found.append(
-                    Endpoint(
-                        method=method,
-                        path=route.path,
-                        public=bool(handler.opt.get(PUBLIC)),
-                        roles=_roles(handler.resolve_guards()),
-                    )
-                )
-    return tuple(found)
+    return tuple(
+        Endpoint(
+            method=method,
+            path=route.path,
+            public=bool(handler.opt.get(PUBLIC)),
+            roles=_roles(handler.resolve_guards()),
+        )
+        for route in create_app(settings).routes
+        if not route.path.startswith(("/schema", "/static"))
+        for handler in getattr(route, "route_handlers", [])
+        for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"})
+    )
