@@ -232,6 +232,13 @@ def _check_offer(vocab: VocabularyIndex, context: Any, quantity: int) -> int:
         raise UnprocessableError("Offre introuvable.")
     if not context["on_sale"]:
         raise UnprocessableError("Cette offre n'est plus proposée.")
+    if quantity > 1 and context["licence_type"] != "class_seats":
+        # One teacher, or one whole establishment: a second copy would buy nothing more.
+        raise UnprocessableError(
+            "Une licence enseignant ou établissement s'achète à l'unité (quantité 1) ; "
+            "seules les licences par classe se prennent en plusieurs exemplaires.",
+            errors=[{"key": "quantity", "message": "must be 1 for this licence type"}],
+        )
     total: int = context["unit_price_cents"] * quantity
     if total > MAX_CENTS:
         raise UnprocessableError("Montant total démesuré.")
