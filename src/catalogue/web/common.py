@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+import structlog
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect
@@ -16,6 +17,7 @@ from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, signed_in
 
 AnyRequest = Request[Any, Any, Any]
+log = structlog.get_logger(__name__)
 
 
 class SignInRequiredError(Exception):
@@ -48,6 +50,8 @@ def to_sign_in(_: AnyRequest, exc: SignInRequiredError) -> Response[Any]:
 
 
 def error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
+    if exc.hides_reason:
+        log.info("request refused", status=exc.status, reason=exc.detail)
     principal = request.state.get("principal")
     return page(
         "erreur.html",
