@@ -5,7 +5,8 @@ ALTER TABLE offers DROP CONSTRAINT offers_status_check;
 ALTER TABLE offers ADD CONSTRAINT offers_status_check
     CHECK (status IN ('published', 'withdrawn', 'retired'));
 ALTER TABLE offers ADD COLUMN retired_at timestamptz;
-ALTER TABLE offers ADD CONSTRAINT offers_retired_at CHECK ((status = 'retired') = (retired_at IS NOT NULL));
+ALTER TABLE offers ADD CONSTRAINT offers_retired_at
+    CHECK ((status = 'retired') = (retired_at IS NOT NULL));
 
 -- Whether an offer was sold, asked at every change of its resource.
 CREATE INDEX acquisitions_offer ON acquisitions (offer_id);

@@ -69,8 +69,8 @@ class PublisherResourcesController(Controller):
         self, request: Request[Principal, Any, Any], pool: Pool, data: JSONBody[ResourceDraft]
     ) -> SaveOutcome:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
+        draft = await strictly(request, data)
         async with pool.acquire() as conn:
-            draft = await strictly(request, data)
             return await put_resource(conn, request.app.state.vocab, publisher_id, draft)
 
     @put("/{resource_id:uuid}", summary="Remplacer une de ses ressources et ses offres")
