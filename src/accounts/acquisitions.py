@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
@@ -20,6 +21,7 @@ from msgspec.structs import asdict
 from accounts.errors import (
     InsufficientFundsError,
     KeyReusedError,
+    OwnDecisionError,
     PeriodError,
     RefusedByRuleError,
     RequestInFlightError,
@@ -181,7 +183,7 @@ async def acquire_in(
             await events.wake_deliveries(conn)
         else:
             on_event(event)
-    with refused_overdraft(total):
+    with refused_overdraft(total), _offer_gone():
         await conn.execute(
             SQL["insert_purchase"],
             acquisition_id,
@@ -212,12 +214,31 @@ async def acquire_in(
     return status_code, body
 
 
+@contextmanager
+def _offer_gone() -> Iterator[None]:
+    """The offer was deleted by its publisher's change while we bought it (never sold, so
+    nobody else holds it either): the same answer as an offer taken off sale."""
+    try:
+        yield
+    except asyncpg.ForeignKeyViolationError as exc:
+        if exc.constraint_name != "acquisitions_offer_id_fkey":
+            raise
+        raise UnprocessableError("Cette offre n'est plus proposée.") from exc
+
+
 def _check_offer(vocab: VocabularyIndex, context: Any, quantity: int) -> int:
     """The total price, once the offer is on sale and no rule refuses it."""
     if context["offer_id"] is None:
         raise UnprocessableError("Offre introuvable.")
     if not context["on_sale"]:
         raise UnprocessableError("Cette offre n'est plus proposée.")
+    if quantity > 1 and context["licence_type"] != "class_seats":
+        # One teacher, or one whole establishment: a second copy would buy nothing more.
+        raise UnprocessableError(
+            "Une licence enseignant ou établissement s'achète à l'unité (quantité 1) ; "
+            "seules les licences par classe se prennent en plusieurs exemplaires.",
+            errors=[{"key": "quantity", "message": "must be 1 for this licence type"}],
+        )
     total: int = context["unit_price_cents"] * quantity
     if total > MAX_CENTS:
         raise UnprocessableError("Montant total démesuré.")
@@ -346,6 +367,11 @@ async def decide(
                 raise NotFoundError("Acquisition introuvable.")
         else:
             ensure_administers(principal, academie=row["academie"], uai=row["establishment_uai"])
+            if row["person_id"] == principal.person_id:
+                raise OwnDecisionError(
+                    "Vous ne pouvez pas décider de votre propre acquisition : "
+                    "un·e autre administrateur·rice de votre périmètre doit le faire."
+                )
         if row["period_status"] != "open":
             raise PeriodError("La période budgétaire de cette acquisition est close.")
         await _apply(

@@ -30,6 +30,7 @@ from catalogue.dependencies import AppSettings, Pool
 from catalogue.identity.guards import requires
 from catalogue.identity.models import ADMIN_ROLES, Principal, Role, Scope
 from catalogue.resources.publishing import acting_publisher
+from catalogue.strict import strictly
 
 AuthRequest = Request[Principal, Any, Any]
 ADMINS = requires(*ADMIN_ROLES)
@@ -88,7 +89,8 @@ class AllocationsController(Controller):
     async def allocate(
         self, request: AuthRequest, pool: Pool, data: JSONBody[NewAllocation]
     ) -> Allocation:
-        return await ledger.retrying(pool, lambda conn: ledger.allocate(conn, request.user, data))
+        new = await strictly(request, data)
+        return await ledger.retrying(pool, lambda conn: ledger.allocate(conn, request.user, new))
 
     @post(
         "/csv",
@@ -123,7 +125,7 @@ class RulesController(Controller):
                 principal=request.user,
                 scope_kind="establishment",
                 scope=uai,
-                rules=data,
+                rules=await strictly(request, data),
             )
 
     @get("/academies/{academie:str}/rules", summary="Règles d'acquisition d'une académie")
@@ -144,7 +146,7 @@ class RulesController(Controller):
                 principal=request.user,
                 scope_kind="academie",
                 scope=academie,
-                rules=data,
+                rules=await strictly(request, data),
             )
 
 
@@ -174,7 +176,7 @@ class AcquisitionsController(Controller):
             request.app.state.pseudonym_key,
             request.user,
             key=key,
-            new=data,
+            new=await strictly(request, data),
             waker=request.app.state.webhook_waker,
         )
         return Response(body, status_code=status)  # type: ignore[arg-type]  # the stored Acquisition

@@ -16,6 +16,7 @@ import msgspec
 
 from accounts.errors import InsufficientFundsError
 from accounts.ledger import (
+    SELF_ALLOCATION,
     SQL,
     ensure_account,
     ensure_administers,
@@ -116,6 +117,9 @@ async def _teachers(conn: Connection, principal: Principal, lines: list[CsvLine]
             ensure_administers(principal, academie=teacher[1], uai=line.uai)
         except ForbiddenError as exc:
             line.error = exc.detail
+            continue
+        if teacher[0] == str(principal.person_id):
+            line.error = SELF_ALLOCATION
             continue
         first = first_line.setdefault((line.uai, teacher[0]), line.line)
         if first != line.line:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalogue.errors import ConflictError, UnprocessableError
+from catalogue.errors import ConflictError, ForbiddenError, UnprocessableError
 
 
 class InsufficientFundsError(UnprocessableError):
@@ -33,3 +33,12 @@ class KeyReusedError(UnprocessableError):
 class RequestInFlightError(ConflictError):
     slug = "request-in-flight"
     title = "Requête en cours"
+
+
+class OwnDecisionError(ForbiddenError):
+    """Separation of duties: nobody decides on their own acquisition or funds themselves,
+    whatever roles they hold."""
+
+    slug = "own-decision"
+    title = "Décision sur soi-même refusée"
+    generic_detail = None

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from accounts.errors import InsufficientFundsError, PeriodError
+from accounts.errors import InsufficientFundsError, OwnDecisionError, PeriodError
 from accounts.models import Allocation, Balance, NewAllocation, NewPeriod, Period, Rules
 from catalogue.database import Connection
 from catalogue.errors import (
@@ -202,6 +202,7 @@ async def resolve_allocation(
     if row is None:
         raise NotFoundError(f"Enseignant inconnu : {to}.")
     ensure_administers(principal, academie=row["academie"], uai=row["establishment_uai"])
+    ensure_not_self(principal, row["id"])
     return Envelopes(
         "establishment",
         row["establishment_uai"],
@@ -225,6 +226,18 @@ def ensure_administers(principal: Principal, *, academie: str, uai: str | None =
         return
     where = f"l'établissement {uai}" if uai else f"l'académie {academie}"
     raise ForbiddenError(f"{where} n'est pas dans votre périmètre.")
+
+
+SELF_ALLOCATION = (
+    "Vous ne pouvez pas vous doter vous-même : "
+    "un·e autre administrateur·rice de votre périmètre doit le faire."
+)
+
+
+def ensure_not_self(principal: Principal, teacher_id: UUID) -> None:
+    """An administrator who also teaches is funded by someone else."""
+    if principal.person_id == teacher_id:
+        raise OwnDecisionError(SELF_ALLOCATION)
 
 
 async def allocate(

@@ -15,12 +15,28 @@ class CatalogueError(Exception):
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Erreur interne"
+    # When set, the caller reads this and `detail` (the reason) goes to the log only.
+    generic_detail: ClassVar[str | None] = None
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        public: str | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
         self.extra = extra
+        self.shown = public or self.generic_detail or detail
+        self.logged = False  # set where the reason was already logged
+
+    @property
+    def hides_reason(self) -> bool:
+        """Whether the caller reads less than the log: the reason stays on our side."""
+        return self.shown != self.detail
 
 
 class ConfigurationError(CatalogueError):
@@ -62,18 +78,28 @@ class UnprocessableError(CatalogueError):
 
 
 class UnauthorizedError(CatalogueError):
+    """Why a credential was refused is logged, never told: it would guide a forger."""
+
     status = 401
     slug = "unauthorized"
     title = "Authentification requise"
+    generic_detail: ClassVar[str | None] = (
+        "Authentification requise : identifiants absents, invalides ou expirés."
+    )
 
-    def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extra)
+    def __init__(self, detail: str, *, public: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, public=public, **extra)
 
 
 class ForbiddenError(CatalogueError):
+    """Why is logged; the body stays generic, so it never names another scope (a UAI)."""
+
     status = 403
     slug = "forbidden"
     title = "Accès refusé"
+    generic_detail: ClassVar[str | None] = (
+        "Vous n'avez pas le droit de faire cette action ou de voir cette ressource."
+    )
 
 
 class NotFoundError(CatalogueError):
@@ -94,3 +120,17 @@ class ConflictError(CatalogueError):
     status = 409
     slug = "conflict"
     title = "Conflit"
+
+
+class PublisherSuspendedError(ForbiddenError):
+    """A suspended publisher's staff and clients write nothing and launch nothing."""
+
+    slug = "publisher-suspended"
+    title = "Éditeur suspendu"
+    generic_detail = None
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Votre éditeur est suspendu par l'administration nationale : "
+            "aucune modification ni aucun lancement de ses outils n'est possible."
+        )

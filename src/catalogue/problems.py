@@ -51,6 +51,9 @@ def _from_catalogue_error(
         log.warning("request failed", error=exc.detail)
     elif exc.status >= 500:
         log.error("request failed", error=exc.detail, exc_info=exc)
+    elif exc.hides_reason and not exc.logged:
+        # One line with the reason the caller is not told (never a token: reasons name none).
+        log.info("request refused", status=exc.status, reason=exc.detail)
     return _problem(request, exc)
 
 
@@ -60,7 +63,7 @@ def _problem(request: Request[Any, Any, Any], exc: CatalogueError) -> Response[P
             type=f"/problems/{exc.slug}",
             title=exc.title,
             status=exc.status,
-            detail=exc.detail,
+            detail=exc.shown,
             instance=request.url.path,
             errors=exc.extra.get("errors"),
             error=exc.extra.get("error"),

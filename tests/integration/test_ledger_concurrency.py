@@ -91,7 +91,8 @@ class Bank:
         teacher = rng.choice(HOT_TEACHERS)
         offer = rng.choice(["teacher", "class", "school"])
         key = uuid.uuid4().hex
-        body = {"offer_id": str(self.world.offers[offer]), "quantity": rng.randint(1, 2)}
+        quantity = rng.randint(1, 2) if offer == "class" else 1  # others are single-seat
+        body = {"offer_id": str(self.world.offers[offer]), "quantity": quantity}
         response = await self.call(
             teacher, "/api/v1/acquisitions", body, **{"Idempotency-Key": key}
         )

@@ -28,7 +28,7 @@ from accounts.errors import (
 )
 from accounts.models import NewAcquisition, NewAllocation, NewPeriod, Rules
 from catalogue.database import connect, create_pool, with_database
-from catalogue.errors import CatalogueError
+from catalogue.errors import CatalogueError, UnprocessableError
 from catalogue.identity.secrets import derive_key
 from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.ledger_world import OFFERS, OTHER_UAI, UAI, World, build_world
@@ -184,6 +184,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 return ""
             assert self.run(call) == prior[1:]  # the first answer, whatever happened since
             return str(prior[2]["id"])
+        if quantity > 1 and OFFERS[offer][0] != "class_seats":
+            self._expect(call, UnprocessableError)  # a single-seat licence: one at a time
+            return ""
         uai = PEOPLE_UAI[teacher]
         total = OFFERS[offer][1] * quantity
         threshold = self.model.threshold.get(uai)

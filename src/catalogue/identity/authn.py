@@ -8,11 +8,12 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 import structlog
 from joserfc.jwk import KeySet
 
 from catalogue.config import Settings
-from catalogue.errors import UnauthorizedError
+from catalogue.errors import PublisherSuspendedError, UnauthorizedError
 from catalogue.identity import repository
 from catalogue.identity.claims import Access, map_claims
 from catalogue.identity.jwks import KeyCache, OidcProvider
@@ -46,12 +47,16 @@ class Authenticator:
         # (issuer, subject, access) -> principal: skips a write when nothing changed.
         self._known: OrderedDict[tuple[str, str, Access], Principal] = OrderedDict()
         self._people: OrderedDict[UUID, tuple[float, Principal | None]] = OrderedDict()
+        self._suspended: dict[UUID, tuple[float, bool]] = {}
 
     async def _platform_key_set(self) -> KeySet:
         async with self.pool.acquire() as conn:
             return await public_key_set(conn)
 
     async def from_bearer(self, token: str) -> Principal:
+        return await self.with_publisher_status(await self._from_bearer(token))
+
+    async def _from_bearer(self, token: str) -> Principal:
         header, issuer = unverified_header_and_issuer(token)
         if issuer == self.settings.issuer:
             claims = await verify_jwt(
@@ -84,7 +89,27 @@ class Authenticator:
             return None
         if expires_at < time.time():
             return None
-        return await self.person(UUID(person))
+        principal = await self.person(UUID(person))
+        return None if principal is None else await self.with_publisher_status(principal)
+
+    async def with_publisher_status(self, principal: Principal) -> Principal:
+        """A publisher's staff member, marked when the publisher is suspended (read at most
+        every PERSON_TTL_S seconds per process, like a person's rights)."""
+        publisher_id = principal.publisher_id
+        if publisher_id is None or principal.kind != "person":
+            return principal
+        now = time.monotonic()
+        cached = self._suspended.get(publisher_id)
+        if cached is None or cached[0] <= now:
+            async with self.pool.acquire() as conn:
+                status = await repository.publisher_status(conn, publisher_id)
+            cached = (now + PERSON_TTL_S, status == "suspended")
+            if len(self._suspended) >= _PEOPLE_CACHE_SIZE:
+                self._suspended.clear()
+            self._suspended[publisher_id] = cached
+        if not cached[1]:
+            return principal
+        return msgspec.structs.replace(principal, publisher_suspended=True)
 
     async def person(self, person_id: UUID) -> Principal | None:
         cached = self._people.get(person_id)
@@ -127,7 +152,7 @@ class Authenticator:
         if client is None or client["revoked_at"] is not None:
             raise UnauthorizedError("client revoked")
         if client["publisher_status"] == "suspended":
-            raise UnauthorizedError("publisher suspended")
+            raise PublisherSuspendedError
         granted = str(claims.get("scope", "")).split()
         return Principal(
             kind="client",

@@ -10,7 +10,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import Guard
 
-from catalogue.errors import ForbiddenError, UnauthorizedError
+from catalogue.errors import ForbiddenError, PublisherSuspendedError, UnauthorizedError
 from catalogue.identity.authn import Authenticator
 from catalogue.identity.models import Principal, Role
 
@@ -36,7 +36,9 @@ class Authenticate(AbstractAuthenticationMiddleware):
                 principal = await authenticator.from_bearer(token.strip())
             except UnauthorizedError as exc:
                 log.info("token refused", reason=exc.detail)  # never the token itself
+                exc.logged = True
                 raise
+            refuse_suspended_writes(principal, _method(connection))
             return AuthenticationResult(user=principal, auth=token)
         session = connection.scope.get("session")
         session = session if isinstance(session, dict) else {}
@@ -47,8 +49,27 @@ class Authenticate(AbstractAuthenticationMiddleware):
         if connection.scope.get("method") not in _SAFE_METHODS and connection.url.path.startswith(
             "/api/"
         ):
-            raise UnauthorizedError("API changes need a bearer token")
+            raise UnauthorizedError(
+                "API changes need a bearer token",
+                public="Les modifications par l'API demandent un jeton bearer "
+                "(en-tête Authorization: Bearer), pas un cookie de session.",
+            )
+        refuse_suspended_writes(principal_or_none, _method(connection))
         return AuthenticationResult(user=principal_or_none, auth=None)
+
+
+def _method(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    method = connection.scope.get("method")
+    return method if isinstance(method, str) else None
+
+
+def refuse_suspended_writes(principal: Principal, method: str | None) -> None:
+    """A suspended publisher's staff read, but change nothing (as staff or otherwise)."""
+    if method in _SAFE_METHODS or not principal.publisher_suspended:
+        return
+    if principal.has(Role.NATIONAL_ADMIN):
+        return  # the administration's own work is not the publisher's
+    raise PublisherSuspendedError
 
 
 # Guards are coroutines: Litestar runs a plain function guard in a thread, at every request.
@@ -64,6 +85,7 @@ def requires(*roles: Role) -> Guard:
             raise ForbiddenError(f"Réservé aux rôles : {names}.")
 
     guard.__name__ = f"requires({names})"
+    guard.roles = frozenset(roles)  # type: ignore[attr-defined]  # read by the route-table tests
     return guard
 
 

@@ -39,6 +39,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     academie: str | None = None
     publisher_id: UUID | None = None
     scopes: frozenset[str] = frozenset()
+    # Their publisher is suspended: nothing they write as its staff goes through.
+    publisher_suspended: bool = False
 
     @property
     def person_id(self) -> UUID | None:

@@ -28,6 +28,7 @@ from catalogue.lti.models import (
 )
 from catalogue.pages import render
 from catalogue.resources.publishing import acting_publisher
+from catalogue.strict import strictly
 
 AuthRequest = Request[Principal, Any, Any]
 
@@ -51,7 +52,7 @@ class PublisherToolsController(Controller):
                 request.app.state.vocab,
                 settings,
                 publisher_id=publisher_id,
-                tool=data,
+                tool=await strictly(request, data),
                 via="api",
             )
         return registered

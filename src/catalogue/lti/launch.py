@@ -91,6 +91,7 @@ async def start(
     )
     if row is None or row["tool_id"] is None:
         raise refuse("Cette ressource ne se lance pas par LTI.", status=404)
+    _refuse_suspended(row)
     if not row["licensed"]:
         raise refuse(
             "Vous ne détenez pas de licence valide pour cette ressource.",
@@ -149,6 +150,7 @@ async def authorize(
     )
     if row is None or not row["licensed"]:
         raise refuse("Votre licence n'est plus valide.", status=403, client_id=request.client_id)
+    _refuse_suspended(row)
     claims = await _claims(
         conn, settings, pseudonym_key, principal, tool=tool, launch=launch, request=request
     )
@@ -156,6 +158,15 @@ async def authorize(
     token = jwt.encode({"alg": SIGNING_ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, key)
     log.info("lti launch", client_id=tool["client_id"], message_type=launch["message_type"])
     return FormPost(action=request.redirect_uri, fields={"id_token": token, "state": request.state})
+
+
+def _refuse_suspended(row: Any) -> None:
+    if row["publisher_suspended"]:
+        raise refuse(
+            "L'éditeur de cette ressource est suspendu : ses outils ne se lancent plus.",
+            status=403,
+            client_id=row["client_id"],
+        )
 
 
 def _check_request(request: AuthRequest, tool: Any) -> None:

@@ -20,7 +20,7 @@ from joserfc.jwk import KeySet
 
 from catalogue.config import Settings
 from catalogue.database import Connection
-from catalogue.errors import UnauthorizedError, UnprocessableError
+from catalogue.errors import PublisherSuspendedError, UnauthorizedError, UnprocessableError
 from catalogue.lti.models import (
     PLATFORM_CONFIGURATION,
     TOOL_CONFIGURATION,
@@ -98,6 +98,8 @@ async def publisher_of_token(conn: Connection, token: str) -> UUID:
     publisher_id: UUID | None = await conn.fetchval(SQL["use_registration_token"], _hash(token))
     if publisher_id is None:
         raise UnauthorizedError("registration token unknown, used or expired")
+    if await conn.fetchval(SQL["publisher_suspended"], publisher_id):
+        raise PublisherSuspendedError
     return publisher_id
 
 

@@ -24,6 +24,7 @@ from catalogue.resources.publishing import (
     withdraw,
 )
 from catalogue.resources.service import SaveOutcome, read_resource
+from catalogue.strict import strictly
 
 
 @get(
@@ -68,8 +69,9 @@ class PublisherResourcesController(Controller):
         self, request: Request[Principal, Any, Any], pool: Pool, data: JSONBody[ResourceDraft]
     ) -> SaveOutcome:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
+        draft = await strictly(request, data)
         async with pool.acquire() as conn:
-            return await put_resource(conn, request.app.state.vocab, publisher_id, data)
+            return await put_resource(conn, request.app.state.vocab, publisher_id, draft)
 
     @put("/{resource_id:uuid}", summary="Remplacer une de ses ressources et ses offres")
     async def replace(
@@ -80,9 +82,10 @@ class PublisherResourcesController(Controller):
         data: JSONBody[ResourceDraft],
     ) -> SaveOutcome:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
+        draft = await strictly(request, data)
         async with pool.acquire() as conn:
             return await put_resource(
-                conn, request.app.state.vocab, publisher_id, data, resource_id=resource_id
+                conn, request.app.state.vocab, publisher_id, draft, resource_id=resource_id
             )
 
     @delete("/{resource_id:uuid}", summary="Retirer une ressource (elle reste dans l'historique)")

@@ -44,7 +44,9 @@ def acting_publisher(principal: Principal, scope: Scope) -> UUID:
     if principal.publisher_id is None or not principal.has(Role.PUBLISHER):
         raise ForbiddenError("Réservé aux éditeurs.")
     if principal.kind == "client" and scope not in principal.scopes:
-        raise ForbiddenError(f"Ce client n'a pas la portée {scope}.")
+        # The client's own configuration: telling it names nobody else's data.
+        message = f"Ce client n'a pas la portée {scope}."
+        raise ForbiddenError(message, public=message)
     return principal.publisher_id
 
 

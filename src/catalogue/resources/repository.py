@@ -49,6 +49,27 @@ async def update_resource(conn: Connection, resource_id: UUID, values: list[Any]
     return await conn.fetchval(SQL["update_resource"], resource_id, *values[1:]) is not None
 
 
+OfferTerms = tuple[str, int, str, int | None, int | None]
+
+
+def _terms(offer: OfferDraft | asyncpg.Record) -> OfferTerms:
+    if isinstance(offer, OfferDraft):
+        return (
+            str(offer.licence_type),
+            offer.unit_price_cents,
+            str(offer.duration),
+            offer.duration_months,
+            offer.seats,
+        )
+    return (
+        offer["licence_type"],
+        offer["unit_price_cents"],
+        offer["duration"],
+        offer["duration_months"],
+        offer["seats"],
+    )
+
+
 async def replace_children(
     conn: Connection,
     resource_id: UUID,
@@ -63,17 +84,24 @@ async def replace_children(
         [str(i.kind) for i in identifiers],
         [i.value for i in identifiers],
     )
-    await conn.execute(SQL["delete_offers"], resource_id)
-    if offers:
-        await conn.execute(
-            SQL["insert_offers"],
-            resource_id,
-            [str(o.licence_type) for o in offers],
-            [o.unit_price_cents for o in offers],
-            [str(o.duration) for o in offers],
-            [o.duration_months for o in offers],
-            [o.seats for o in offers],
-        )
+    await replace_offers(conn, resource_id, offers)
+
+
+async def replace_offers(conn: Connection, resource_id: UUID, offers: list[OfferDraft]) -> None:
+    """Versioned offers: an unchanged offer keeps its row; a changed or dropped one leaves
+    sale (retired when sold, deleted otherwise) and a changed one comes back as a new row."""
+    wanted = [_terms(o) for o in offers]
+    leaving = []
+    for row in await conn.fetch(SQL["lock_offers"], resource_id):
+        if _terms(row) in wanted:
+            wanted.remove(_terms(row))
+        else:
+            leaving.append(row["id"])
+    if leaving:
+        await conn.execute(SQL["retire_offers"], leaving)
+    if wanted:
+        columns = [list(column) for column in zip(*wanted, strict=True)]
+        await conn.execute(SQL["insert_offers"], resource_id, *columns)
 
 
 async def resource_by_id(conn: Connection, resource_id: UUID) -> asyncpg.Record | None:

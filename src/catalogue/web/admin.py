@@ -112,7 +112,7 @@ class AdminPages(Controller):
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
-                errors["formulaire"] = exc.detail
+                errors["formulaire"] = exc.shown
             else:
                 return Redirect("/admin/periodes?ouverte=1", status_code=303)
         return await _periods_page(pool, principal, values=values, errors=errors)
@@ -129,7 +129,7 @@ class AdminPages(Controller):
             if exc.status >= 500:
                 raise
             return await _periods_page(
-                pool, principal, values={}, errors={}, closing_error=exc.detail
+                pool, principal, values={}, errors={}, closing_error=exc.shown
             )
         return Redirect("/admin/periodes?close=1", status_code=303)
 
@@ -167,7 +167,11 @@ class AdminPages(Controller):
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
-                errors["destinataire" if exc.status in (403, 404) else "montant"] = exc.detail
+                errors["destinataire" if exc.status in (403, 404) else "montant"] = exc.shown
+                if exc.status == 403:
+                    return await _allocations_page(
+                        pool, principal, values=values, errors=errors, status_code=403
+                    )
             else:
                 query = urlencode({"dotation": done.amount_cents, "a": values["destinataire"]})
                 return Redirect(f"/admin/dotations?{query}", status_code=303)
@@ -192,7 +196,7 @@ class AdminPages(Controller):
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
-                errors["fichier"] = exc.detail
+                errors["fichier"] = exc.shown
                 refused = [msgspec.convert(line, CsvLine) for line in exc.extra.get("errors") or []]
         return await _allocations_page(
             pool,
@@ -298,7 +302,7 @@ class AdminPages(Controller):
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
-                errors["formulaire"] = exc.detail
+                errors["formulaire"] = exc.shown
             else:
                 query = urlencode({"portee": scope[0], "code": scope[1], "enregistrees": "true"})
                 return Redirect(f"/admin/regles?{query}", status_code=303)

@@ -6,15 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+import structlog
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect
 
 from catalogue.errors import CatalogueError, ForbiddenError
+from catalogue.identity.guards import refuse_suspended_writes
 from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, signed_in
 
 AnyRequest = Request[Any, Any, Any]
+log = structlog.get_logger(__name__)
 
 
 class SignInRequiredError(Exception):
@@ -38,6 +41,7 @@ async def page_user(request: AnyRequest, *roles: Role, back: str | None = None) 
     request.state.principal = principal  # for an error page, should one follow
     if roles and not principal.has(*roles):
         raise ForbiddenError("Cette page est réservée à un autre profil.")
+    refuse_suspended_writes(principal, request.method)
     return principal
 
 
@@ -46,6 +50,8 @@ def to_sign_in(_: AnyRequest, exc: SignInRequiredError) -> Response[Any]:
 
 
 def error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
+    if exc.hides_reason:
+        log.info("request refused", status=exc.status, reason=exc.detail)
     principal = request.state.get("principal")
     return page(
         "erreur.html",
@@ -53,7 +59,7 @@ def error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
         status_code=exc.status,
         status=exc.status,
         title=exc.title,
-        detail=exc.detail,
+        detail=exc.shown,
     )
 
 

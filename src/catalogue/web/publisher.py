@@ -95,7 +95,7 @@ class PublisherPages(Controller):
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
-                errors["fichier"] = exc.detail
+                errors["fichier"] = exc.shown
         return await _imports_page(
             pool, principal, publisher_id, values=values, errors=errors, report=report
         )

@@ -162,7 +162,7 @@ class TeacherPages(Controller):
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
-                errors["formulaire"] = exc.detail
+                errors["formulaire"] = exc.shown
             else:
                 outcome = "licence" if status == 201 else "demande"
                 return Redirect(

@@ -1,0 +1,1 @@
+SELECT status = 'suspended' FROM publishers WHERE id = $1

@@ -1,1 +1,0 @@
-DELETE FROM offers WHERE resource_id = $1
