@@ -12,6 +12,7 @@ import msgspec
 import platformdirs
 
 from catalogue.errors import ConfigurationError
+from catalogue.masking import masked_repr
 
 LogFormat = Literal["console", "json"]
 
@@ -31,6 +32,9 @@ class OidcSettings(msgspec.Struct, frozen=True, kw_only=True):
     scopes: str = "openid profile email"
     # The `aud` the provider puts in access tokens meant for this API.
     api_audience: str = "catalogue-api"
+
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"client_secret"}))
 
 
 class ClaimMapping(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,6 +70,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     embedded_worker: bool = True
     oidc: OidcSettings | None = None
     claims: ClaimMapping = msgspec.field(default_factory=ClaimMapping)
+
+    def __repr__(self) -> str:
+        return masked_repr(
+            self,
+            secrets=frozenset({"secret_key", "meili_master_key"}),
+            urls=frozenset({"database_url", "meili_url"}),
+        )
 
     @property
     def pgdata(self) -> Path:

@@ -15,6 +15,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from catalogue.config import Settings
 from catalogue.errors import DatabaseUnavailableError
+from catalogue.masking import redact_url
 
 log = structlog.get_logger(__name__)
 
@@ -40,11 +41,7 @@ _CONNECT_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.Interfa
 
 def redact(url: str) -> str:
     """The URL without its password, safe to print and log."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    return redact_url(url)
 
 
 def _reason(exc: BaseException) -> str:

@@ -27,6 +27,7 @@ from catalogue.identity.models import (
     Role,
     TokenResponse,
 )
+from catalogue.masking import masked_repr
 
 
 class TokenRequest(msgspec.Struct, kw_only=True):
@@ -34,6 +35,9 @@ class TokenRequest(msgspec.Struct, kw_only=True):
     scope: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"client_secret"}))
 
 
 class IdentityController(Controller):
