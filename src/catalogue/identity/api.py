@@ -27,6 +27,7 @@ from catalogue.identity.models import (
     Role,
     TokenResponse,
 )
+from catalogue.limits import TokenEndpointLimits, client_address
 from catalogue.masking import masked_repr
 
 
@@ -157,11 +158,14 @@ async def token(
     settings: AppSettings,
     data: URLEncodedBody[TokenRequest],
 ) -> TokenResponse:
+    limits: TokenEndpointLimits = request.app.state.token_limits
+    limits.check_address(client_address(request.scope))
     if data.grant_type != "client_credentials":
         raise InvalidInputError(
             "only client_credentials is supported", error="unsupported_grant_type"
         )
     client_id, client_secret = _client_authentication(request, data)
+    limits.check_client(client_id)
     return await clients.client_credentials_token(
         pool, settings, client_id=client_id, client_secret=client_secret, scope=data.scope
     )
