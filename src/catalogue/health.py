@@ -104,7 +104,13 @@ async def readyz(request: Request[Any, Any, Any]) -> Readiness:
     probe: Probe = request.app.state.probe
     try:
         state = await probe.migrations()
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+    except (
+        OSError,
+        TimeoutError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.exceptions.InternalClientError,
+    ):
         raise NotReadyError("La base de données ne répond pas.") from None
     if not state.current:
         pending = ", ".join(m.label for m in state.pending)
