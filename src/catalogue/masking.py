@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import msgspec
 
@@ -16,10 +16,15 @@ def redact_url(url: str) -> str:
         password = parts.password
     except ValueError:  # not a URL we can read: show nothing of it
         return MASK
-    if password is None:
-        return url
-    netloc = parts.netloc.replace(f":{password}@", f":{MASK}@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    if "password=" in parts.query:  # libpq also takes it as a parameter
+        query = [
+            (k, MASK if k == "password" else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+        parts = parts._replace(query=urlencode(query, safe="*/"))
+    if password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{password}@", f":{MASK}@", 1))
+    return urlunsplit(parts)
 
 
 def masked_repr(

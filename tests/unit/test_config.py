@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from catalogue.config import OidcSettings, Settings, settings_from
+from catalogue.database import redact
 from catalogue.errors import ConfigurationError
 from catalogue.identity.api import TokenRequest
 
@@ -88,3 +89,6 @@ def test_reprs_mask_every_secret() -> None:
     for secret in ("db-pass-123", "meili-key-456", "secret-789", "oidc-0ab", "cs-1"):
         assert secret not in shown
     assert "postgresql://app:***@db:5432/catalogue" in shown
+    assert redact("postgresql://app@/db?host=/tmp&password=qs-pw") == (
+        "postgresql://app@/db?host=/tmp&password=***"
+    )
