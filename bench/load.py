@@ -430,6 +430,10 @@ async def main(args: argparse.Namespace) -> None:
             "CATALOGUE_DATA_DIR": str(tmp),
             "CATALOGUE_SECRET_KEY": SECRET,
             "CATALOGUE_PUBLIC_URL": PUBLIC_URL,
+            # Every simulated user's pages go out as one signed-in teacher, and its imports as
+            # one publisher: room for them beyond a real caller's budget (measured: the app).
+            "CATALOGUE_CALLER_CONCURRENCY": "1000",
+            "CATALOGUE_CALLER_BURST": "1000000",
         }
         runs = []
 

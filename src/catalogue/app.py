@@ -39,6 +39,7 @@ from catalogue.identity.jwks import OidcProvider
 from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.identity.signin import OidcSignIn
 from catalogue.imports import api as imports_api
+from catalogue.limits import CallerLimits, TokenEndpointLimits
 from catalogue.logs import configure_logging
 from catalogue.lti import api as lti_api
 from catalogue.lti.launch import ToolKeys
@@ -125,7 +126,11 @@ def create_app(
         if url is None:
             raise RuntimeError("create_app needs a resolved database_url (the CLI provides it)")
         async with (
-            await create_pool(url, max_size=settings.db_pool_size) as pool,
+            await create_pool(
+                url,
+                max_size=settings.db_pool_size,
+                statement_timeout_ms=settings.statement_timeout_ms,
+            ) as pool,
             outbound_client(http_transport) as http,
             # Publishers' URLs (webhooks, tool keys, OAI-PMH sources) have a client of their own.
             publisher_client(
@@ -141,7 +146,10 @@ def create_app(
                 vocab = await VocabularyIndex.load(conn)
             backend = search_backend(settings, pool, http_transport=http_transport)
             webhook_key = derive_key(secret, "webhooks")
+            probe = health.Probe(url)
             app.state.update(
+                probe=probe,
+                token_limits=TokenEndpointLimits(settings),
                 vocab=vocab,
                 oai=Provider(
                     pool, vocab, settings.issuer, urlsplit(settings.issuer).hostname or ""
@@ -168,6 +176,7 @@ def create_app(
                     yield
             finally:
                 await backend.aclose()
+                await probe.aclose()
 
     session = CookieBackendConfig(
         secret=derive_key(secret, "session"),
@@ -221,6 +230,8 @@ def create_app(
         middleware=[
             session.middleware,
             DefineMiddleware(Authenticate, exclude_from_auth_key=PUBLIC, exclude=["^/schema"]),
+            # After authentication: a signed-in caller is counted as themselves.
+            CallerLimits(settings),
         ],
         csrf_config=CSRFConfig(
             secret=derive_key(secret, "csrf").hex(),

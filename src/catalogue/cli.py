@@ -258,6 +258,22 @@ def index_status() -> None:
     oldest = state.oldest_pending.isoformat() if state.oldest_pending else "-"
     click.echo(f"backend: {state.backend}")
     click.echo(f"pending changes: {state.pending_changes} (oldest: {oldest})")
+    click.echo(f"parked changes: {state.parked_changes}")
+    for parked in state.parked:
+        click.echo(f"  {parked.resource_id} parked {parked.parked_at.isoformat()}: {parked.error}")
+
+
+@index.command("retry-parked")
+@_clear_errors
+def index_retry_parked() -> None:
+    """Announce the parked changes again (once their resources are fixed)."""
+    settings = _settings()
+
+    async def run() -> int:
+        async with search_context(settings) as (pool, _, _):
+            return await outbox.retry_parked(pool)
+
+    click.echo(f"announced again: {asyncio.run(run())}")
 
 
 @asynccontextmanager

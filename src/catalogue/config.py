@@ -12,6 +12,7 @@ import msgspec
 import platformdirs
 
 from catalogue.errors import ConfigurationError
+from catalogue.masking import masked_repr
 
 LogFormat = Literal["console", "json"]
 
@@ -31,6 +32,9 @@ class OidcSettings(msgspec.Struct, frozen=True, kw_only=True):
     scopes: str = "openid profile email"
     # The `aud` the provider puts in access tokens meant for this API.
     api_audience: str = "catalogue-api"
+
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"client_secret"}))
 
 
 class ClaimMapping(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,6 +62,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     production: bool = False
     max_body_bytes: int = 20 * 1024 * 1024
     db_pool_size: int = 10
+    # Longest statement of request work (ms); searches have their own, shorter, bound.
+    statement_timeout_ms: int = 30_000
+    search_timeout_ms: int = 2_000
+    # Per caller (subject, or address when anonymous), in each server process.
+    caller_concurrency: int = 4
+    caller_rate: int = 50
+    caller_burst: int = 200
+    # Attempts at /oauth/token per client id, and per address, a minute.
+    token_rate_per_minute: int = 30
     refund_window_days: int = 30
     secret_key: str | None = None
     demo: bool = False
@@ -66,6 +79,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     embedded_worker: bool = True
     oidc: OidcSettings | None = None
     claims: ClaimMapping = msgspec.field(default_factory=ClaimMapping)
+
+    def __repr__(self) -> str:
+        return masked_repr(
+            self,
+            secrets=frozenset({"secret_key", "meili_master_key"}),
+            urls=frozenset({"database_url", "meili_url"}),
+        )
 
     @property
     def pgdata(self) -> Path:
@@ -94,6 +114,12 @@ def _int(name: str, raw: str, *, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ConfigurationError(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def _setting_int(env: Mapping[str, str], name: str, defaults: Settings, low: int, high: int) -> int:
+    """An integer setting named after its field (CATALOGUE_CALLER_RATE: caller_rate)."""
+    default = getattr(defaults, name.removeprefix("CATALOGUE_").lower())
+    return _int(name, env.get(name, str(default)), low=low, high=high)
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
@@ -137,6 +163,16 @@ def settings_from(env: Mapping[str, str]) -> Settings:
             env.get("CATALOGUE_DB_POOL_SIZE", str(defaults.db_pool_size)),
             low=1,
             high=500,
+        ),
+        statement_timeout_ms=_setting_int(
+            env, "CATALOGUE_STATEMENT_TIMEOUT_MS", defaults, 100, 3_600_000
+        ),
+        search_timeout_ms=_setting_int(env, "CATALOGUE_SEARCH_TIMEOUT_MS", defaults, 100, 600_000),
+        caller_concurrency=_setting_int(env, "CATALOGUE_CALLER_CONCURRENCY", defaults, 1, 10_000),
+        caller_rate=_setting_int(env, "CATALOGUE_CALLER_RATE", defaults, 1, 1_000_000),
+        caller_burst=_setting_int(env, "CATALOGUE_CALLER_BURST", defaults, 1, 1_000_000),
+        token_rate_per_minute=_setting_int(
+            env, "CATALOGUE_TOKEN_RATE_PER_MINUTE", defaults, 1, 1_000_000
         ),
         refund_window_days=_int(
             "CATALOGUE_REFUND_WINDOW_DAYS",

@@ -15,6 +15,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from catalogue.config import Settings
 from catalogue.errors import DatabaseUnavailableError
+from catalogue.masking import redact_url
 
 log = structlog.get_logger(__name__)
 
@@ -40,11 +41,7 @@ _CONNECT_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.Interfa
 
 def redact(url: str) -> str:
     """The URL without its password, safe to print and log."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    return redact_url(url)
 
 
 def _reason(exc: BaseException) -> str:
@@ -137,7 +134,13 @@ async def pool_connect(*args: Any, **kwargs: Any) -> asyncpg.Connection:
     return conn
 
 
-async def create_pool(url: str, *, max_size: int) -> asyncpg.Pool:
+async def create_pool(
+    url: str, *, max_size: int, statement_timeout_ms: int | None = None
+) -> asyncpg.Pool:
+    """A pool; with ``statement_timeout_ms``, no statement of its connections runs longer."""
+    server_settings = dict(SERVER_SETTINGS)
+    if statement_timeout_ms is not None:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
     try:
         pool: asyncpg.Pool = await asyncpg.create_pool(
             url,
@@ -145,7 +148,7 @@ async def create_pool(url: str, *, max_size: int) -> asyncpg.Pool:
             max_size=max_size,
             timeout=CONNECT_TIMEOUT_S,
             init=_init_connection,
-            server_settings=SERVER_SETTINGS,
+            server_settings=server_settings,
             connect=pool_connect,
         )
     except _CONNECT_ERRORS as exc:

@@ -116,6 +116,19 @@ class UpstreamUnavailableError(CatalogueError):
     title = "Service tiers indisponible"
 
 
+class QueryTimeoutError(CatalogueError):
+    """A statement ran past its time (statement_timeout): the service is busy, not broken."""
+
+    status = 503
+    slug = "query-timeout"
+    title = "Requête trop longue"
+
+    def __init__(
+        self, detail: str = "La requête a pris trop de temps : réessayez dans un moment."
+    ) -> None:
+        super().__init__(detail, headers={"Retry-After": "5"})
+
+
 class ConflictError(CatalogueError):
     status = 409
     slug = "conflict"

@@ -18,6 +18,7 @@ from catalogue.errors import (
     ConnectionLostError,
     DatabaseUnavailableError,
     InvalidInputError,
+    QueryTimeoutError,
     UpstreamUnavailableError,
 )
 
@@ -46,7 +47,7 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
 def _from_catalogue_error(
     request: Request[Any, Any, Any], exc: CatalogueError
 ) -> Response[Problem]:
-    if isinstance(exc, DatabaseUnavailableError | UpstreamUnavailableError):
+    if isinstance(exc, DatabaseUnavailableError | UpstreamUnavailableError | QueryTimeoutError):
         # An outage, not a bug: one line per request, no traceback to flood the logs with.
         log.warning("request failed", error=exc.detail)
     elif exc.status >= 500:
@@ -124,6 +125,12 @@ def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respons
     )
 
 
+def _from_query_timeout(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """statement_timeout (or a cancelled statement): busy, not a bug; no stack in the log."""
+    del exc
+    return _from_catalogue_error(request, QueryTimeoutError())
+
+
 def _from_unstorable_text(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """Text PostgreSQL cannot hold (a NUL character): the caller's input, not our fault."""
     del exc
@@ -134,6 +141,7 @@ def _from_unstorable_text(request: Request[Any, Any, Any], exc: Exception) -> Re
 exception_handlers: ExceptionHandlersMap = {
     CatalogueError: _from_catalogue_error,
     asyncpg.CharacterNotInRepertoireError: _from_unstorable_text,
+    asyncpg.QueryCanceledError: _from_query_timeout,
     asyncpg.UntranslatableCharacterError: _from_unstorable_text,
     HTTPException: _from_http_exception,
     Exception: _from_unexpected,

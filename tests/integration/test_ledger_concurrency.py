@@ -121,7 +121,11 @@ class Bank:
 
 
 async def _run_bank(settings: Settings, *, kill: bool) -> None:
-    settings = msgspec.structs.replace(settings, db_pool_size=20)
+    # Fifty clients act as a handful of people at once: far beyond the budgets one caller has
+    # in production (CATALOGUE_CALLER_*), on purpose; the ledger is under test here, not them.
+    settings = msgspec.structs.replace(
+        settings, db_pool_size=20, caller_concurrency=CLIENTS, caller_burst=100_000
+    )
     checker = await connect(settings.database_url or "")
     try:
         async for client in open_client(create_asgi_app(settings)):

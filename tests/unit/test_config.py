@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.config import Settings, settings_from
+from catalogue.config import OidcSettings, Settings, settings_from
+from catalogue.database import redact
 from catalogue.errors import ConfigurationError
+from catalogue.identity.api import TokenRequest
 
 
 def test_defaults_run_the_embedded_demo_on_loopback() -> None:
@@ -73,3 +75,20 @@ def test_production_logs_json_by_default() -> None:
 def test_bad_values_are_refused_by_name(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         settings_from(env)
+
+
+def test_reprs_mask_every_secret() -> None:
+    settings = Settings(
+        database_url="postgresql://app:db-pass-123@db:5432/catalogue",
+        meili_master_key="meili-key-456",
+        secret_key="s" * 20 + "secret-789",
+        oidc=OidcSettings(issuer="https://idp.test", client_id="c", client_secret="oidc-0ab"),
+    )
+    request = TokenRequest(grant_type="client_credentials", client_id="c", client_secret="cs-1")
+    shown = repr(settings) + str(settings) + repr([request])
+    for secret in ("db-pass-123", "meili-key-456", "secret-789", "oidc-0ab", "cs-1"):
+        assert secret not in shown
+    assert "postgresql://app:***@db:5432/catalogue" in shown
+    assert redact("postgresql://app@/db?host=/tmp&password=qs-pw") == (
+        "postgresql://app@/db?host=/tmp&password=***"
+    )

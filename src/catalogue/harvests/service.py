@@ -18,6 +18,7 @@ from catalogue.imports.service import record_warnings
 from catalogue.outbound import url_problem
 from catalogue.resources.models import Provenance
 from catalogue.resources.service import save_resource
+from catalogue.resources.validation import validate
 from catalogue.search.outbox import announce_changes, wake_indexer
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
@@ -242,14 +243,19 @@ async def _store(
             connector=CONNECTOR, source_id=record.identifier, harvested_at=_parse(record.datestamp)
         )
         try:
+            draft, changes = validate(found[0].draft)
+        except UnprocessableError as exc:
+            counts.problem(record.identifier, exc.detail)
+            continue
+        try:
             saved = await save_resource(
-                conn, vocab, publisher_id, found[0].draft, provenance, wake_worker=False
+                conn, vocab, publisher_id, draft, provenance, wake_worker=False
             )
         except asyncpg.PostgresError as exc:
             counts.problem(record.identifier, f"refused by the database: {exc}")
             continue
         setattr(counts, saved.outcome, getattr(counts, saved.outcome) + 1)
-        counts.warn(record.identifier, record_warnings(found[0], saved))
+        counts.warn(record.identifier, record_warnings(found[0], saved, changes))
 
 
 def _parse(datestamp: str) -> datetime | None:

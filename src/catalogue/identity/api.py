@@ -27,6 +27,8 @@ from catalogue.identity.models import (
     Role,
     TokenResponse,
 )
+from catalogue.limits import TokenEndpointLimits, client_address
+from catalogue.masking import masked_repr
 
 
 class TokenRequest(msgspec.Struct, kw_only=True):
@@ -34,6 +36,9 @@ class TokenRequest(msgspec.Struct, kw_only=True):
     scope: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"client_secret"}))
 
 
 class IdentityController(Controller):
@@ -153,11 +158,14 @@ async def token(
     settings: AppSettings,
     data: URLEncodedBody[TokenRequest],
 ) -> TokenResponse:
+    limits: TokenEndpointLimits = request.app.state.token_limits
+    limits.check_address(client_address(request.scope))
     if data.grant_type != "client_credentials":
         raise InvalidInputError(
             "only client_credentials is supported", error="unsupported_grant_type"
         )
     client_id, client_secret = _client_authentication(request, data)
+    limits.check_client(client_id)
     return await clients.client_credentials_token(
         pool, settings, client_id=client_id, client_secret=client_secret, scope=data.scope
     )

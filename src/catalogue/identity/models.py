@@ -9,6 +9,8 @@ from uuid import UUID
 
 import msgspec
 
+from catalogue.masking import masked_repr
+
 
 class Role(enum.StrEnum):
     TEACHER = "teacher"
@@ -83,6 +85,9 @@ class ClientSecret(msgspec.Struct, kw_only=True):
     publisher_id: UUID
     scopes: list[Scope]
 
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"client_secret"}))
+
 
 class ClientInfo(msgspec.Struct, kw_only=True):
     client_id: str
@@ -99,3 +104,6 @@ class TokenResponse(msgspec.Struct, kw_only=True):
     token_type: Literal["Bearer"]
     expires_in: int
     scope: str
+
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"access_token"}))

@@ -15,9 +15,10 @@ import msgspec
 import structlog
 
 from catalogue.database import Connection
-from catalogue.errors import InvalidInputError, NotFoundError
+from catalogue.errors import InvalidInputError, NotFoundError, UnprocessableError
 from catalogue.resources.models import Provenance
 from catalogue.resources.service import SaveOutcome, save_resource
+from catalogue.resources.validation import validate
 from catalogue.search.outbox import wake_indexer
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
@@ -162,9 +163,18 @@ async def _save(
         connector=connector, source_id=result.source_id, harvested_at=datetime.now(UTC)
     )
     try:
-        saved = await save_resource(
-            conn, vocab, publisher_id, result.draft, provenance, wake_worker=False
+        draft, changes = validate(result.draft)
+    except UnprocessableError as exc:
+        return ReportItem(
+            outcome="rejected",
+            document="",
+            line=result.line,
+            source_id=result.source_id,
+            message=exc.detail,
+            warnings=result.warnings,
         )
+    try:
+        saved = await save_resource(conn, vocab, publisher_id, draft, provenance, wake_worker=False)
     except asyncpg.PostgresError as exc:
         return ReportItem(
             outcome="rejected",
@@ -173,7 +183,7 @@ async def _save(
             source_id=result.source_id,
             message=f"refused by the database: {exc}",
         )
-    warnings = record_warnings(result, saved)
+    warnings = record_warnings(result, saved, changes)
     return ReportItem(
         outcome=saved.outcome,
         document="",
@@ -184,9 +194,14 @@ async def _save(
     )
 
 
-def record_warnings(record: Record, saved: SaveOutcome) -> list[str]:
-    """What a report says of a saved record: the reader's warnings, then unknown concepts."""
-    return [*record.warnings, *(f"unknown concept kept: {u}" for u in saved.unknown_concepts)]
+def record_warnings(record: Record, saved: SaveOutcome, changes: list[str]) -> list[str]:
+    """What a report says of a saved record: the reader's warnings, what validation changed
+    (``validate``), then unknown concepts."""
+    return [
+        *record.warnings,
+        *changes,
+        *(f"unknown concept kept: {u}" for u in saved.unknown_concepts),
+    ]
 
 
 async def read_report(pool: asyncpg.Pool, publisher_id: UUID, import_id: UUID) -> ImportReport:

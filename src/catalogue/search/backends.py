@@ -32,7 +32,7 @@ def search_backend(
         return MeiliBackend.from_url(
             settings.meili_url, settings.meili_master_key, transport=http_transport
         )
-    return PostgresBackend(pool)
+    return PostgresBackend(pool, search_timeout_ms=settings.search_timeout_ms)
 
 
 async def prepare_if_reachable(backend: SearchBackend) -> None:

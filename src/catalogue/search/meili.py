@@ -32,6 +32,7 @@ from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.models import (
     BackendName,
     BackendResult,
+    DocumentsRefusedError,
     FacetField,
     Hit,
     SearchDocument,
@@ -362,8 +363,14 @@ class MeiliBackend:
     async def _wait(self, task: TaskInfo) -> None:
         done = await self._client.wait_for_task(task.task_uid, timeout_in_ms=self._task_timeout_ms)
         if done.status == "failed":
-            message = (done.error or {}).get("message", "no message")
-            raise UpstreamUnavailableError(f"Meilisearch task {task.task_uid} failed: {message}")
+            error = done.error or {}
+            detail = (
+                f"Meilisearch task {task.task_uid} failed: {error.get('message', 'no message')}"
+            )
+            # The engine read the request and refused what it holds (a document's content).
+            if error.get("type") == "invalid_request":
+                raise DocumentsRefusedError(detail)
+            raise UpstreamUnavailableError(detail)
 
     async def _drop_quietly(self, uid: str) -> None:
         try:

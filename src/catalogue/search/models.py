@@ -9,6 +9,8 @@ from uuid import UUID
 
 import msgspec
 
+from catalogue.errors import UpstreamUnavailableError
+
 
 class FacetField(enum.StrEnum):
     """Fields a search can filter on and count; the API's filter names."""
@@ -100,6 +102,11 @@ class BackendResult(msgspec.Struct, kw_only=True):
 
 
 BackendName = Literal["postgresql", "meilisearch"]
+
+
+class DocumentsRefusedError(UpstreamUnavailableError):
+    """The engine answered but refused the documents' content (not an outage): the outbox
+    sets the refused document apart instead of retrying the whole batch."""
 
 
 class SearchBackend(Protocol):

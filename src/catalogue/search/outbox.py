@@ -19,7 +19,7 @@ from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.database import Connection
 from catalogue.resources import repository
-from catalogue.search.models import SearchBackend, SearchDocument
+from catalogue.search.models import DocumentsRefusedError, SearchBackend, SearchDocument
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 
@@ -84,19 +84,66 @@ def to_documents(rows: list[asyncpg.Record], vocab: VocabularyIndex) -> list[Sea
 async def drain_once(
     pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyIndex, *, batch: int = BATCH
 ) -> int:
-    """Index one batch of announced changes; the number of outbox rows handled."""
+    """Index one batch of announced changes; the number of outbox rows handled.
+
+    A document the index refuses is parked with its error (search_outbox_parked) and the rest
+    of the batch goes in: one bad document never holds the queue up.
+    """
     async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(SQL["lock_outbox_batch"], batch)
         if not rows:
             return 0
         ids = list({row["resource_id"] for row in rows})
         documents = to_documents(await repository.documents_for(conn, ids), vocab)
-        await backend.upsert(documents)
+        refused = await upsert_isolating(backend, documents)
         indexed = {doc.id for doc in documents}
         await backend.delete([i for i in ids if i not in indexed])
+        for resource_id, error in refused.items():
+            log.warning(
+                "search index refused a document: parked", resource=str(resource_id), error=error
+            )
+            await conn.execute(SQL["park_outbox_entry"], resource_id, error)
+        await conn.execute(SQL["unpark_outbox_entries"], [i for i in ids if i not in refused])
         await conn.execute(SQL["delete_outbox_rows"], [row["id"] for row in rows])
-    log.info("index updated", changes=len(rows), indexed=len(indexed))
+    log.info(
+        "index updated", changes=len(rows), indexed=len(indexed) - len(refused), parked=len(refused)
+    )
     return len(rows)
+
+
+# What the engine answers about a document itself (its content), as opposed to an outage:
+# text beyond what PostgreSQL's full text takes (54000), values it refuses (22, 23), or a
+# Meilisearch task that failed on the documents.
+_REFUSALS = (
+    asyncpg.ProgramLimitExceededError,
+    asyncpg.DataError,
+    asyncpg.IntegrityConstraintViolationError,
+    DocumentsRefusedError,
+)
+
+
+def _reason(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:500]
+
+
+async def upsert_isolating(
+    backend: SearchBackend, documents: list[SearchDocument]
+) -> dict[UUID, str]:
+    """Upsert the documents; those the index refuses are left out, by halves until each
+    refused one stands alone. Their errors, by id. An outage is raised as it is (the queue
+    retries the batch later): only a refusal of content isolates a document."""
+    try:
+        await backend.upsert(documents)
+    except _REFUSALS as exc:
+        if len(documents) == 1:
+            return {documents[0].id: _reason(exc)}
+        half = len(documents) // 2
+        return {
+            **await upsert_isolating(backend, documents[:half]),
+            **await upsert_isolating(backend, documents[half:]),
+        }
+    return {}
 
 
 async def drain(pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyIndex) -> int:
@@ -139,16 +186,37 @@ async def rebuild(
     return await backend.rebuild(_all_documents(pool, vocab, batch))
 
 
+class ParkedChange(msgspec.Struct):
+    resource_id: UUID
+    error: str
+    parked_at: datetime
+
+
 class IndexStatus(msgspec.Struct):
     backend: str
     pending_changes: int
     oldest_pending: datetime | None
+    parked_changes: int = 0
+    parked: list[ParkedChange] = msgspec.field(default_factory=list)
 
 
-async def status(pool: asyncpg.Pool, backend: SearchBackend) -> IndexStatus:
+async def status(pool: asyncpg.Pool, backend: SearchBackend, *, shown: int = 20) -> IndexStatus:
     async with pool.acquire() as conn:
         row = await conn.fetchrow(SQL["outbox_lag"])
+        parked = await conn.fetch(SQL["parked_outbox_entries"], shown)
     assert row is not None
     return IndexStatus(
-        backend=backend.name, pending_changes=row["pending"], oldest_pending=row["oldest"]
+        backend=backend.name,
+        pending_changes=row["pending"],
+        oldest_pending=row["oldest"],
+        parked_changes=row["parked"],
+        parked=[ParkedChange(**dict(r)) for r in parked],
     )
+
+
+async def retry_parked(pool: asyncpg.Pool) -> int:
+    """Announce every parked change again (after the resources were fixed); how many."""
+    async with pool.acquire() as conn, conn.transaction():
+        retried = await conn.execute(SQL["retry_parked_entries"])
+        await wake_indexer(conn)
+    return int(retried.rsplit(" ", 1)[-1])

@@ -195,8 +195,9 @@ def marked(snippet: str) -> str:
 class PostgresBackend:
     name: BackendName = "postgresql"
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, search_timeout_ms: int | None = None) -> None:
         self.pool = pool
+        self.search_timeout_ms = search_timeout_ms
 
     async def upsert(self, documents: list[SearchDocument]) -> None:
         if not documents:
@@ -261,6 +262,12 @@ class PostgresBackend:
             # Planned with its own words every time: a cached generic plan does not see how
             # selective they are. Only searches pay for planning each statement.
             await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            if self.search_timeout_ms is not None:
+                # A search past its time answers 503 (Retry-After) instead of holding a
+                # connection that other requests wait for.
+                await conn.execute(
+                    "SELECT set_config('statement_timeout', $1, true)", str(self.search_timeout_ms)
+                )
             groups = await self.with_corrections(conn, query.groups) if query.text else None
             row = await conn.fetchrow(*self.compose(query, groups))
             for _ in range(MAX_DROPPED_WORDS):

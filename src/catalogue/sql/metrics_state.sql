@@ -13,6 +13,8 @@ SELECT
     (SELECT count(*) FROM search_outbox) AS search_outbox_pending,
     (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM search_outbox)
         AS search_outbox_lag_seconds,
+    -- Changes the index refused, set apart with their error (catalogue index status).
+    (SELECT count(*) FROM search_outbox_parked) AS search_outbox_parked,
     (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS webhook_deliveries_pending,
     (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed') AS webhook_deliveries_failed,
     (SELECT count(*) FROM harvest_runs WHERE status = 'running') AS harvest_runs_running,

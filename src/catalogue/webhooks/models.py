@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from catalogue.masking import masked_repr
+
 EventType = Literal["acquisition.completed", "acquisition.refunded", "licence.expired"]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
@@ -61,6 +63,9 @@ class WebhookSecret(msgspec.Struct, kw_only=True):
     secret: str | None  # None when an existing webhook only changed its URL
     created_at: datetime
     rotated_at: datetime | None
+
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"secret"}))
 
 
 class AttemptView(msgspec.Struct, kw_only=True):

@@ -1,1 +1,3 @@
-SELECT count(*) AS pending, min(created_at) AS oldest FROM search_outbox
+SELECT count(*) AS pending, min(created_at) AS oldest,
+       (SELECT count(*) FROM search_outbox_parked) AS parked
+FROM search_outbox

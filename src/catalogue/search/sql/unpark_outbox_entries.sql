@@ -1,0 +1,1 @@
+DELETE FROM search_outbox_parked WHERE resource_id = ANY($1::uuid[])
