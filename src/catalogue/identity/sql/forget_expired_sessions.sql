@@ -1,0 +1,2 @@
+-- Keeps the table small: a person's sessions expired for a day are of no more use.
+DELETE FROM sessions WHERE person_id = $1 AND expires_at < now() - interval '1 day'
