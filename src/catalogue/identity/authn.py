@@ -19,14 +19,13 @@ from catalogue.identity.jwks import KeyCache, OidcProvider
 from catalogue.identity.keys import KEYS_CHANNEL, published_keys
 from catalogue.identity.listener import Handler
 from catalogue.identity.models import Principal, Role
-from catalogue.identity.sessions import PERSON_PREFIX, SESSION_LIFETIME_S, SESSIONS_CHANNEL
+from catalogue.identity.sessions import PERSON_PREFIX, SESSIONS_CHANNEL
 from catalogue.identity.tokens import API_AUDIENCE
 from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
 
 log = structlog.get_logger(__name__)
 
-__all__ = ["SESSION_LIFETIME_S", "Authenticator"]
-
+SESSION_LIFETIME_S = 8 * 3600
 _PEOPLE_CACHE_SIZE = 10_000
 # A person's roles and scope, and whether a session is still open, read at most this often per
 # process: every request carries a token or a session, and a change of rights takes effect
@@ -142,7 +141,9 @@ class Authenticator:
     async def open_session(self, person_id: UUID) -> dict[str, Any]:
         """What the session cookie holds for a person who just signed in."""
         async with self.pool.acquire() as conn:
-            session_id, expires_at = await sessions.open_session(conn, person_id)
+            session_id, expires_at = await sessions.open_session(
+                conn, person_id, SESSION_LIFETIME_S
+            )
         return {"sid": session_id, "person_id": str(person_id), "expires_at": expires_at}
 
     async def end_session(self, session: dict[str, Any]) -> None:

@@ -16,7 +16,6 @@ from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.identity")
 SESSIONS_CHANNEL = "catalogue_sessions"
-SESSION_LIFETIME_S = 8 * 3600
 # A notice's payload: a session's hash (hex), or this prefix and a person's id.
 PERSON_PREFIX = "person:"
 
@@ -25,10 +24,10 @@ def id_hash(session_id: str) -> bytes:
     return hashlib.sha256(session_id.encode()).digest()
 
 
-async def open_session(conn: Connection, person_id: UUID) -> tuple[str, int]:
+async def open_session(conn: Connection, person_id: UUID, lifetime_s: int) -> tuple[str, int]:
     """A new session id for the cookie, and when it expires (Unix time)."""
     session_id = secrets.token_urlsafe(32)
-    expires_at = int(time.time()) + SESSION_LIFETIME_S
+    expires_at = int(time.time()) + lifetime_s
     async with conn.transaction():
         await conn.execute(SQL["forget_expired_sessions"], person_id)
         await conn.execute(SQL["insert_session"], id_hash(session_id), person_id, expires_at)
