@@ -224,7 +224,7 @@ async def test_an_id_token_without_kid_is_refused_when_the_provider_has_several_
 
 
 async def test_a_refused_sign_in_shows_a_french_page_with_a_link_to_try_again(
-    oidc_client: httpx.AsyncClient, provider: FakeProvider
+    oidc_client: httpx.AsyncClient,
 ) -> None:
     browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     start = await oidc_client.get("/auth/login", params={"next": "/compte"})
