@@ -83,13 +83,18 @@ class OidcSignIn:
         return url, pending
 
     async def finish(self, pending: dict[str, Any] | None, params: dict[str, str]) -> Principal:
-        if not pending or not _same_state(pending, params.get("state")):
-            raise SignInRefusedError("sign-in state mismatch: start again", _EXPIRED)
-        if "error" in params:
+        # A refusal signs nobody in: it is reported even from a provider that leaves out
+        # the state (RFC 6749 asks for it), but with a state, only when it is ours.
+        refused = "error" in params and (
+            "state" not in params or _same_state(pending, params["state"])
+        )
+        if refused:
             raise SignInRefusedError(
                 f"the identity provider refused: {params['error']}",
                 "Le fournisseur d'identité a refusé la connexion.",
             )
+        if not pending or not _same_state(pending, params.get("state")):
+            raise SignInRefusedError("sign-in state mismatch: start again", _EXPIRED)
         code = params.get("code")
         if not code:
             raise SignInRefusedError("no authorization code", _UNVERIFIED)
