@@ -67,7 +67,7 @@ class AuthController(Controller):
             principal = await sign_in.finish(pending, dict(request.query_params))
         except (SignInRefusedError, UpstreamUnavailableError) as exc:
             log.info("sign-in refused", reason=exc.detail)
-            request.clear_session()  # the pending sign-in served once
+            request.session.pop(_PENDING, None)  # the pending sign-in served once
             if not _wants_html(request):
                 raise  # problem+json
             return _refused_page(exc, back)
