@@ -151,15 +151,16 @@ class Authenticator:
         if not isinstance(session_id, str):
             return
         hashed = sessions.id_hash(session_id)
-        self._mark_ended(hashed)
         async with self.pool.acquire() as conn:
             await sessions.end_session(conn, hashed)
+        # After the commit: any reading that began before it is stale from now on.
+        self._mark_ended(hashed)
 
     async def end_all_sessions(self, person_id: UUID) -> int:
         """Sign a person out everywhere: every browser session they have open."""
-        self._mark_ended(person_id)
         async with self.pool.acquire() as conn:
             ended = await sessions.end_all_sessions(conn, person_id)
+        self._mark_ended(person_id)  # after the commit, as for one session
         log.info("signed out everywhere", person_id=str(person_id), sessions=ended)
         return ended
 

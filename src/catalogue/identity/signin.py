@@ -90,7 +90,7 @@ class OidcSignIn:
         )
         if refused:
             raise SignInRefusedError(
-                f"the identity provider refused: {params['error']}",
+                f"the identity provider refused: {params['error'][:100]}",
                 "Le fournisseur d'identité a refusé la connexion.",
             )
         if not pending or not _same_state(pending, params.get("state")):
