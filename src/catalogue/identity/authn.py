@@ -141,10 +141,7 @@ class Authenticator:
     async def open_session(self, person_id: UUID) -> dict[str, Any]:
         """What the session cookie holds for a person who just signed in."""
         async with self.pool.acquire() as conn:
-            session_id, expires_at = await sessions.open_session(
-                conn, person_id, SESSION_LIFETIME_S
-            )
-        return {"sid": session_id, "person_id": str(person_id), "expires_at": expires_at}
+            return await sessions.open_session(conn, person_id, SESSION_LIFETIME_S)
 
     async def end_session(self, session: dict[str, Any]) -> None:
         session_id = session.get("sid")

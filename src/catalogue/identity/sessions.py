@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from typing import Any
 from uuid import UUID
 
 from catalogue.database import Connection
@@ -24,14 +25,14 @@ def id_hash(session_id: str) -> bytes:
     return hashlib.sha256(session_id.encode()).digest()
 
 
-async def open_session(conn: Connection, person_id: UUID, lifetime_s: int) -> tuple[str, int]:
-    """A new session id for the cookie, and when it expires (Unix time)."""
+async def open_session(conn: Connection, person_id: UUID, lifetime_s: int) -> dict[str, Any]:
+    """A new session: what the session cookie holds (its id, its person, when it expires)."""
     session_id = secrets.token_urlsafe(32)
     expires_at = int(time.time()) + lifetime_s
     async with conn.transaction():
         await conn.execute(SQL["forget_expired_sessions"], person_id)
         await conn.execute(SQL["insert_session"], id_hash(session_id), person_id, expires_at)
-    return session_id, expires_at
+    return {"sid": session_id, "person_id": str(person_id), "expires_at": expires_at}
 
 
 async def session_person(conn: Connection, hashed: bytes) -> UUID | None:
