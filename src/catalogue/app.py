@@ -28,7 +28,7 @@ from litestar.types import ControllerRouterHandler
 from accounts import api as accounts_api
 from catalogue import __version__, health, pages
 from catalogue.config import Settings, get_settings
-from catalogue.database import create_pool
+from catalogue.database import Connection, create_pool
 from catalogue.dependencies import DEPENDENCIES
 from catalogue.harvests import api as harvests_api
 from catalogue.identity import api as identity_api
@@ -271,7 +271,7 @@ def create_app(
     )
 
 
-async def _seal_clear_keys(conn: Any, settings: Settings) -> None:
+async def _seal_clear_keys(conn: Connection, settings: Settings) -> None:
     """Private signing keys written in clear by an earlier version are sealed at start."""
     sealed = await seal_clear_keys(conn, key_sealer(settings))
     if sealed:

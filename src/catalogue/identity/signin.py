@@ -100,8 +100,6 @@ class OidcSignIn:
             raise SignInRefusedError("no authorization code", _UNVERIFIED)
         try:
             claims = await self._verified_claims(code, pending)
-        except SignInRefusedError:
-            raise
         except UnauthorizedError as exc:
             raise SignInRefusedError(exc.detail, _UNVERIFIED) from None
         principal = await self.authenticator.remember_person(
