@@ -42,8 +42,9 @@ from litestar.middleware.session.client_side import ClientSideSessionBackend, Co
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, ensure_database, start_embedded, with_database
-from catalogue.identity.authn import new_session
+from catalogue.identity.authn import SESSION_LIFETIME_S
 from catalogue.identity.secrets import derive_key
+from catalogue.identity.sessions import open_session
 from catalogue.identity.tokens import issue_access_token
 from catalogue.logs import configure_logging
 from catalogue.resources.bulk import bulk_load
@@ -126,7 +127,7 @@ async def seed(conn: asyncpg.Connection, url: str, args: argparse.Namespace, hoo
         "'approved') RETURNING id) INSERT INTO people (issuer, subject, roles, publisher_id) "
         "SELECT 'urn:bench', 'importer', '{publisher}', id FROM p RETURNING id"
     )
-    settings = Settings(public_url=PUBLIC_URL)
+    settings = Settings(public_url=PUBLIC_URL, secret_key=SECRET)  # it seals the signing key
     sessions = ClientSideSessionBackend(
         CookieBackendConfig(secret=derive_key(SECRET, "session"), key="catalogue_session")
     )
@@ -134,7 +135,9 @@ async def seed(conn: asyncpg.Connection, url: str, args: argparse.Namespace, hoo
         (
             t.id,
             await issue_access_token(conn, settings, subject=t.id),
-            sessions.dump_data(new_session(UUID(t.id)))[0].decode(),
+            sessions.dump_data(await open_session(conn, UUID(t.id), SESSION_LIFETIME_S))[
+                0
+            ].decode(),
         )
         for t in world.teachers
     ]

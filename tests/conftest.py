@@ -18,10 +18,12 @@ import pytest
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, start_embedded, with_database
-from catalogue.identity.keys import current_signing_key
+from catalogue.identity.keys import current_signing_key, key_sealer
 from tests.support.demo_server import DemoServer
 
 TEMPLATE = "catalogue_test_template"
+# The server secret of the tests' settings: the template's key is sealed under it.
+TEST_SECRET = "t" * 40
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +62,7 @@ async def template_url(admin_url: str) -> str:
     try:
         await prepare_database(conn)
         # One platform key for every test database copied from here (RSA keys are slow to make).
-        await current_signing_key(conn)
+        await current_signing_key(conn, key_sealer(Settings(secret_key=TEST_SECRET)))
     finally:
         await conn.close()
     return url
@@ -95,7 +97,7 @@ async def empty_database_url(admin_url: str) -> AsyncIterator[str]:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        database_url=database_url, data_dir=tmp_path, secret_key="t" * 40, embedded_worker=False
+        database_url=database_url, data_dir=tmp_path, secret_key=TEST_SECRET, embedded_worker=False
     )
 
 

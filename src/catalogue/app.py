@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import structlog
 from litestar import Litestar, Request
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException
@@ -27,15 +28,18 @@ from litestar.types import ControllerRouterHandler
 from accounts import api as accounts_api
 from catalogue import __version__, health, pages
 from catalogue.config import Settings, get_settings
-from catalogue.database import create_pool
+from catalogue.database import Connection, create_pool
 from catalogue.dependencies import DEPENDENCIES
 from catalogue.harvests import api as harvests_api
 from catalogue.identity import api as identity_api
 from catalogue.identity import web as identity_web
 from catalogue.identity.authn import SESSION_LIFETIME_S, Authenticator
+from catalogue.identity.csrf import CsrfMiddleware
 from catalogue.identity.demo import is_loopback
 from catalogue.identity.guards import PUBLIC, Authenticate
 from catalogue.identity.jwks import OidcProvider
+from catalogue.identity.keys import key_sealer, seal_clear_keys
+from catalogue.identity.listener import Listener
 from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.identity.signin import OidcSignIn
 from catalogue.imports import api as imports_api
@@ -61,7 +65,23 @@ from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
 
 HERE = Path(__file__).parent
+log = structlog.get_logger(__name__)
 _JSON_TYPES = ("application/json",)
+# Paths without CSRF check. Bearer-token endpoints: no cookie authenticates a write there (see
+# guards). LTI steps posted by tools carry their own proof (a registration token, a signed
+# JWT) and no cookie of ours.
+_CSRF_EXEMPT = (
+    "^/api/",
+    "^/oauth/token$",
+    "^/oai$",
+    "^/healthz$",
+    "^/readyz$",
+    "^/metrics$",
+    "^/static/",
+    "^/lti/register$",
+    "^/lti/authorize$",
+    "^/lti/deep-link/return$",
+)
 
 
 def _expects_json(request: Request[Any, Any, Any]) -> bool:
@@ -144,6 +164,7 @@ def create_app(
             authenticator = Authenticator(settings, pool, provider, min_refresh_s=key_refresh_s)
             async with pool.acquire() as conn:
                 vocab = await VocabularyIndex.load(conn)
+                await _seal_clear_keys(conn, settings)
             backend = search_backend(settings, pool, http_transport=http_transport)
             webhook_key = derive_key(secret, "webhooks")
             probe = health.Probe(url)
@@ -169,12 +190,20 @@ def create_app(
                     else None
                 ),
             )
+            listener = Listener(
+                url, authenticator.notice_handlers(), authenticator.forget_cached_state
+            )
+            listening = asyncio.create_task(listener.run())
+            app.state.listener = listener
             try:
                 async with running_worker(
                     settings, pool, backend, vocab, to_publishers, webhook_key=webhook_key
                 ):
                     yield
             finally:
+                listening.cancel()
+                with suppress(asyncio.CancelledError):
+                    await listening
                 await backend.aclose()
                 await probe.aclose()
 
@@ -211,6 +240,7 @@ def create_app(
             identity_api.token,
             identity_api.jwks,
             identity_web.AuthController,
+            identity_web.account,
             *accounts_api.ROUTES,
             lti_api.router,
             lti_api.PublisherToolsController,
@@ -230,27 +260,15 @@ def create_app(
         middleware=[
             session.middleware,
             DefineMiddleware(Authenticate, exclude_from_auth_key=PUBLIC, exclude=["^/schema"]),
+            DefineMiddleware(
+                CsrfMiddleware,
+                key=derive_key(secret, "csrf"),
+                exclude=_CSRF_EXEMPT,
+                cookie_secure=secure_cookies,
+            ),
             # After authentication: a signed-in caller is counted as themselves.
             CallerLimits(settings),
         ],
-        csrf_config=CSRFConfig(
-            secret=derive_key(secret, "csrf").hex(),
-            cookie_secure=secure_cookies,
-            cookie_samesite="lax",
-            # Bearer-token endpoints: no cookie authenticates a write there (see guards).
-            # LTI steps posted by tools carry their own proof (a registration token, a signed
-            # JWT) and no cookie of ours.
-            exclude=[
-                "^/api/",
-                "^/oauth/token$",
-                "^/oai$",
-                "^/healthz$",
-                "^/readyz$",
-                "^/lti/register$",
-                "^/lti/authorize$",
-                "^/lti/deep-link/return$",
-            ],
-        ),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         before_request=_require_json_content_type,
         exception_handlers=exception_handlers,
@@ -263,6 +281,13 @@ def create_app(
         logging_config=None,
         debug=False,
     )
+
+
+async def _seal_clear_keys(conn: Connection, settings: Settings) -> None:
+    """Private signing keys written in clear by an earlier version are sealed at start."""
+    sealed = await seal_clear_keys(conn, key_sealer(settings))
+    if sealed:
+        log.info("signing keys sealed", count=sealed)
 
 
 def create_asgi_app(

@@ -27,7 +27,12 @@ from catalogue.database import connect, create_pool, resolve_database_url
 from catalogue.errors import CatalogueError, ConfigurationError
 from catalogue.harvests import service as harvests
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
-from catalogue.identity.keys import rotate_signing_key
+from catalogue.identity.keys import (
+    key_sealer,
+    kid_of,
+    reseal_signing_keys,
+    rotate_signing_key,
+)
 from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.imports.service import ImportReport, run_import
 from catalogue.logs import configure_logging
@@ -36,6 +41,7 @@ from catalogue.search import outbox
 from catalogue.search.backends import search_backend
 from catalogue.search.models import SearchBackend
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.webhooks import service as webhooks
 from catalogue.worker import Supervisor, build_worker
 from connectors import contract as connector_contract
 
@@ -196,13 +202,43 @@ def keys() -> None:
 
 
 @keys.command("rotate")
+@click.option(
+    "--reencrypt",
+    is_flag=True,
+    help="After a change of CATALOGUE_SECRET_KEY: also seal under the new secret what was "
+    "sealed under the former one (CATALOGUE_PREVIOUS_SECRET_KEY): signing keys, webhook secrets.",
+)
 @_clear_errors
-def keys_rotate() -> None:
+def keys_rotate(reencrypt: bool) -> None:
     """Sign with a new key from now on; the previous one stays published until its tokens
     expire."""
     settings = _settings()
-    key = asyncio.run(_with_connection(settings, rotate_signing_key))
-    click.echo(f"signing with key {key.kid}; the previous key stays in the JWKS for an hour")
+    if reencrypt and not settings.previous_secret_key:
+        raise ConfigurationError(
+            "--reencrypt needs the former secret in CATALOGUE_PREVIOUS_SECRET_KEY"
+        )
+    sealer = key_sealer(settings)
+
+    async def rotate(conn: asyncpg.Connection) -> tuple[str, int, int]:
+        keys_resealed = webhooks_resealed = 0
+        if reencrypt:
+            assert settings.previous_secret_key is not None  # checked above
+            keys_resealed = await reseal_signing_keys(conn, sealer)
+            webhooks_resealed = await webhooks.reseal_secrets(
+                conn,
+                derive_key(resolve_secret_key(settings), "webhooks"),
+                derive_key(settings.previous_secret_key, "webhooks"),
+            )
+        key = await rotate_signing_key(conn, sealer)
+        return kid_of(key), keys_resealed, webhooks_resealed
+
+    kid, keys_resealed, webhooks_resealed = asyncio.run(_with_connection(settings, rotate))
+    if reencrypt:
+        click.echo(
+            f"sealed under the new secret: {keys_resealed} signing key(s), "
+            f"{webhooks_resealed} webhook secret(s)"
+        )
+    click.echo(f"signing with key {kid}; the previous key stays in the JWKS for an hour")
 
 
 @main.command()

@@ -73,6 +73,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     token_rate_per_minute: int = 30
     refund_window_days: int = 30
     secret_key: str | None = None
+    # The former CATALOGUE_SECRET_KEY during a change of secret: sealed keys still open.
+    previous_secret_key: str | None = None
     demo: bool = False
     # `serve` runs the job worker in its own process unless told otherwise (the embedded
     # default); production runs `catalogue worker` processes and sets this to false.
@@ -83,7 +85,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def __repr__(self) -> str:
         return masked_repr(
             self,
-            secrets=frozenset({"secret_key", "meili_master_key"}),
+            secrets=frozenset({"secret_key", "previous_secret_key", "meili_master_key"}),
             urls=frozenset({"database_url", "meili_url"}),
         )
 
@@ -139,6 +141,11 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         raise ConfigurationError(
             "CATALOGUE_SECRET_KEY is required when CATALOGUE_PRODUCTION is set"
         )
+    previous_secret_key = env.get("CATALOGUE_PREVIOUS_SECRET_KEY") or None
+    if previous_secret_key is not None and len(previous_secret_key) < 32:
+        raise ConfigurationError(
+            "CATALOGUE_PREVIOUS_SECRET_KEY must be at least 32 characters long"
+        )
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         data_dir=Path(data_dir).expanduser() if data_dir else defaults.data_dir,
@@ -181,6 +188,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
             high=3650,
         ),
         secret_key=secret_key,
+        previous_secret_key=previous_secret_key,
         demo=_flag("CATALOGUE_DEMO", env.get("CATALOGUE_DEMO", "")),
         embedded_worker=_flag(
             "CATALOGUE_EMBEDDED_WORKER", env.get("CATALOGUE_EMBEDDED_WORKER", "true")

@@ -9,9 +9,11 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 
 from catalogue.config import Settings
+from catalogue.identity.authn import Authenticator
 
 Pool: TypeAlias = NamedDependency[asyncpg.Pool]
 AppSettings: TypeAlias = NamedDependency[Settings]
+AppAuthenticator: TypeAlias = NamedDependency[Authenticator]
 
 
 def _pool_of(request: Request[Any, Any, Any]) -> asyncpg.Pool:
@@ -24,7 +26,13 @@ def _settings_of(request: Request[Any, Any, Any]) -> Settings:
     return settings
 
 
+def _authenticator_of(request: Request[Any, Any, Any]) -> Authenticator:
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator
+
+
 DEPENDENCIES = {
+    "authenticator": Provide(_authenticator_of, sync_to_thread=False),
     "pool": Provide(_pool_of, sync_to_thread=False),
     "settings": Provide(_settings_of, sync_to_thread=False),
 }

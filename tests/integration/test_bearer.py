@@ -66,8 +66,10 @@ BAD_TOKENS: dict[str, tuple[Callable[[FakeProvider], str], str]] = {
         lambda p: p.sign(claims_of(p), key=new_key()),
         "unknown signing key",
     ),
-    "no kid": (
-        lambda p: p.sign(claims_of(p), header={"alg": "RS256", "typ": "at+jwt"}),
+    # Without kid, a token is refused when the provider publishes several keys (with one
+    # key, OIDC Core allows it: see test_a_token_without_kid_is_accepted_from_a_single_key).
+    "no kid, several keys": (
+        lambda p: (p.rotate(), p.sign(claims_of(p), header={"alg": "RS256", "typ": "at+jwt"}))[1],
         "kid",
     ),
     "tampered payload": (lambda p: tampered(p.access_token()), "bad signature"),
@@ -167,3 +169,17 @@ async def test_other_authorization_schemes_are_refused(oidc_client: httpx.AsyncC
     response = await oidc_client.get("/api/v1/me", headers={"Authorization": "Basic dXNlcjpwdw=="})
     assert response.status_code == 401
     assert (await oidc_client.get("/api/v1/me")).status_code == 401
+
+
+async def test_a_token_without_kid_is_accepted_from_a_single_key(
+    oidc_client: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    """OIDC Core 1.0, 10.1: with one key in the provider's JWKS, the kid may be left out."""
+    token = provider.sign(claims_of(provider), header={"alg": "RS256", "typ": "at+jwt"})
+    response = await oidc_client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert tampered(token) != token
+    forged = await oidc_client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {tampered(token)}"}
+    )
+    assert forged.status_code == 401

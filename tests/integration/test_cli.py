@@ -200,9 +200,9 @@ async def test_keys_rotate_signs_with_a_new_published_key(
     assert current != before
     assert f"signing with key {current}" in rotated.stdout
     published = {
-        row["private_jwk"]["kid"]
+        row["public_jwk"]["kid"]  # private halves are sealed, never in clear
         for row in await conn.fetch(
-            "SELECT private_jwk FROM signing_keys "
+            "SELECT public_jwk FROM signing_keys "
             "WHERE retired_at IS NULL OR retired_at > now() - interval '1 hour'"
         )
     }

@@ -17,7 +17,7 @@ import pytest
 
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
-from catalogue.identity.keys import rotate_signing_key
+from catalogue.identity.keys import key_sealer, rotate_signing_key
 from catalogue.identity.secrets import derive_key, pseudonym
 from tests.integration.conftest import bearer, open_client
 from tests.integration.ledger_world import UAI, World, build_world
@@ -401,7 +401,7 @@ async def test_rotated_keys_keep_the_previous_one_published(platform: Platform) 
     before = {
         k["kid"] for k in (await platform.client.get("/.well-known/jwks.json")).json()["keys"]
     }
-    new = await rotate_signing_key(platform.conn)
+    new = await rotate_signing_key(platform.conn, key_sealer(platform.settings))
     after = {k["kid"] for k in (await platform.client.get("/.well-known/jwks.json")).json()["keys"]}
     assert after == before | {new.kid}
     await platform.conn.execute(

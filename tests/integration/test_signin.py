@@ -199,3 +199,52 @@ async def test_demo_sign_in_is_refused_outside_demo_mode(
         )
         assert response.status_code in (403, 404)
         assert (await client.get("/api/v1/me")).status_code == 401
+
+
+async def test_an_id_token_without_kid_signs_in_when_the_provider_has_one_key(
+    oidc_client: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.id_token_kid = False
+    await sign_in(oidc_client, provider, "/compte")
+    assert (await oidc_client.get("/api/v1/me")).status_code == 200
+
+
+async def test_an_id_token_without_kid_is_refused_when_the_provider_has_several_keys(
+    oidc_client: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.id_token_kid = False
+    provider.rotate()
+    start = await oidc_client.get("/auth/login", params={"next": "/compte"})
+    back = urlsplit(provider.authorize(start.headers["location"]))
+    with capture_logs() as logs:
+        refused = await oidc_client.get(
+            f"{back.path}?{back.query}", headers={"Accept": "application/json"}
+        )
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "kid" in refused.json()["detail"]
+    assert any(line["event"] == "sign-in refused" for line in logs)
+    assert (await oidc_client.get("/api/v1/me")).status_code == 401
+
+
+async def test_a_refused_sign_in_shows_a_french_page_with_a_link_to_try_again(
+    oidc_client: httpx.AsyncClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    start = await oidc_client.get("/auth/login", params={"next": "/compte"})
+    state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
+    denied = await oidc_client.get(
+        "/auth/callback", params={"error": "access_denied", "state": state}, headers=browser
+    )
+    assert denied.status_code == 401
+    assert denied.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in denied.text
+    assert "Connexion refusée" in denied.text
+    assert "a refusé la connexion" in denied.text
+    assert 'href="/auth/login?next=/compte"' in denied.text
+    # The pending sign-in served once: replaying the answer is refused too, as a page.
+    again = await oidc_client.get(
+        "/auth/callback", params={"code": "x", "state": state}, headers=browser
+    )
+    assert again.status_code == 401
+    assert "expiré ou a déjà servi" in again.text

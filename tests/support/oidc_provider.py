@@ -33,6 +33,7 @@ class FakeProvider:
         self.keys = [new_key()]
         self.codes: dict[str, dict[str, Any]] = {}
         self.jwks_fetches = 0
+        self.id_token_kid = True  # False: ID tokens without kid, as many providers sign them
         self.person: dict[str, Any] = {"roles": ["teacher"], "uai": "0754321K", "academie": "paris"}
         self.transport = httpx.MockTransport(self.handle)
 
@@ -119,7 +120,10 @@ class FakeProvider:
             "nonce": asked["nonce"],
             **{k: v for k, v in self.person.items() if k != "sub"},
         }
-        id_token = self.sign(id_claims, header={"alg": "RS256", "kid": self.key.kid, "typ": "JWT"})
+        header = {"alg": "RS256", "typ": "JWT"}
+        if self.id_token_kid:
+            header["kid"] = str(self.key.kid)
+        id_token = self.sign(id_claims, header=header)
         return httpx.Response(
             200,
             json={

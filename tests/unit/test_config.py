@@ -82,11 +82,12 @@ def test_reprs_mask_every_secret() -> None:
         database_url="postgresql://app:db-pass-123@db:5432/catalogue",
         meili_master_key="meili-key-456",
         secret_key="s" * 20 + "secret-789",
+        previous_secret_key="p" * 20 + "previous-012",
         oidc=OidcSettings(issuer="https://idp.test", client_id="c", client_secret="oidc-0ab"),
     )
     request = TokenRequest(grant_type="client_credentials", client_id="c", client_secret="cs-1")
     shown = repr(settings) + str(settings) + repr([request])
-    for secret in ("db-pass-123", "meili-key-456", "secret-789", "oidc-0ab", "cs-1"):
+    for secret in ("db-pass-123", "meili-key-456", "secret-789", "previous-012", "oidc-0ab", "cs-1"):
         assert secret not in shown
     assert "postgresql://app:***@db:5432/catalogue" in shown
     assert redact("postgresql://app@/db?host=/tmp&password=qs-pw") == (

@@ -11,8 +11,8 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, URLEncodedBody
 
-from catalogue.dependencies import AppSettings, Pool
-from catalogue.errors import InvalidInputError
+from catalogue.dependencies import AppAuthenticator, AppSettings, Pool
+from catalogue.errors import ForbiddenError, InvalidInputError
 from catalogue.identity import clients, people, publishers
 from catalogue.identity.guards import PUBLIC, requires, signed_in
 from catalogue.identity.keys import public_key_set
@@ -41,6 +41,10 @@ class TokenRequest(msgspec.Struct, kw_only=True):
         return masked_repr(self, secrets=frozenset({"client_secret"}))
 
 
+class SessionsEnded(msgspec.Struct):
+    ended: int
+
+
 class IdentityController(Controller):
     path = "/api/v1"
     tags = ["identité"]  # noqa: RUF012  # Litestar reads it as a class attribute
@@ -57,6 +61,20 @@ class IdentityController(Controller):
             publisher_id=principal.publisher_id,
             scopes=sorted(principal.scopes),
         )
+
+    @delete(
+        "/me/sessions",
+        guards=[signed_in],
+        status_code=200,
+        summary="Se déconnecter partout : ferme toutes ses sessions de navigateur",
+    )
+    async def end_my_sessions(
+        self, request: Request[Principal, Any, Any], authenticator: AppAuthenticator
+    ) -> SessionsEnded:
+        person_id = request.user.person_id
+        if person_id is None:
+            raise ForbiddenError("Réservé aux personnes : un client machine n'a pas de session.")
+        return SessionsEnded(ended=await authenticator.end_all_sessions(person_id))
 
     @get(
         "/people/{person_id:uuid}",

@@ -14,11 +14,13 @@ from joserfc.jwk import KeySet
 
 from catalogue.config import Settings
 from catalogue.errors import PublisherSuspendedError, UnauthorizedError
-from catalogue.identity import repository
+from catalogue.identity import repository, sessions
 from catalogue.identity.claims import Access, map_claims
 from catalogue.identity.jwks import KeyCache, OidcProvider
-from catalogue.identity.keys import public_key_set
+from catalogue.identity.keys import KEYS_CHANNEL, published_keys
+from catalogue.identity.listener import Handler
 from catalogue.identity.models import Principal, Role
+from catalogue.identity.sessions import PERSON_PREFIX, SESSIONS_CHANNEL
 from catalogue.identity.tokens import API_AUDIENCE
 from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
 
@@ -26,8 +28,11 @@ log = structlog.get_logger(__name__)
 
 SESSION_LIFETIME_S = 8 * 3600
 _PEOPLE_CACHE_SIZE = 10_000
-# A person's roles and scope, read at most this often per process: every request carries a
-# token or a session, and a change of rights takes effect within these seconds.
+# A person's roles and scope, and whether a session is still open, read at most this often per
+# process: every request carries a token or a session, and a change of rights takes effect
+# within these seconds. A session ended on this process is refused at once; one ended on
+# another process is refused when its notice arrives (milliseconds), within these seconds at
+# worst (the notice was missed).
 PERSON_TTL_S = 5.0
 
 
@@ -48,10 +53,30 @@ class Authenticator:
         self._known: OrderedDict[tuple[str, str, Access], Principal] = OrderedDict()
         self._people: OrderedDict[UUID, tuple[float, Principal | None]] = OrderedDict()
         self._suspended: dict[UUID, tuple[float, bool]] = {}
+        # session id hash -> (when it was read, its person; None: ended, expired or unknown)
+        self._sessions: OrderedDict[bytes, tuple[float, UUID | None]] = OrderedDict()
+        # When sessions (by hash) and every session of a person (by id) were last ended: a
+        # reading of the database older than that is stale.
+        self._ended: OrderedDict[bytes | UUID, float] = OrderedDict()
 
     async def _platform_key_set(self) -> KeySet:
         async with self.pool.acquire() as conn:
-            return await public_key_set(conn)
+            published = await published_keys(conn)
+        if published.changes_in_s is not None:
+            self.platform_keys.expire_within(published.changes_in_s)
+        return published.keys
+
+    def notice_handlers(self) -> dict[str, Handler]:
+        """What to drop when another process rotates the keys or ends sessions."""
+        return {
+            KEYS_CHANNEL: lambda _kid: self.platform_keys.invalidate(),
+            SESSIONS_CHANNEL: self.sessions_ended,
+        }
+
+    def forget_cached_state(self) -> None:
+        """Notices may have been missed (the listener connects again): read everything anew."""
+        self.platform_keys.invalidate()
+        self._sessions.clear()
 
     async def from_bearer(self, token: str) -> Principal:
         return await self.with_publisher_status(await self._from_bearer(token))
@@ -83,14 +108,85 @@ class Authenticator:
         raise UnauthorizedError("token from an unknown issuer")
 
     async def from_session(self, session: dict[str, Any]) -> Principal | None:
+        session_id = session.get("sid")
         person = session.get("person_id")
         expires_at = session.get("expires_at", 0)
-        if not isinstance(person, str) or not isinstance(expires_at, int):
+        if not isinstance(session_id, str) or not isinstance(expires_at, int):
             return None
         if expires_at < time.time():
             return None
-        principal = await self.person(UUID(person))
+        person_id = await self._session_person(sessions.id_hash(session_id))
+        if person_id is None or str(person_id) != person:
+            return None
+        principal = await self.person(person_id)
         return None if principal is None else await self.with_publisher_status(principal)
+
+    async def _session_person(self, hashed: bytes) -> UUID | None:
+        now = time.monotonic()
+        cached = self._sessions.get(hashed)
+        if (
+            cached is not None
+            and now - cached[0] < PERSON_TTL_S
+            and not self._stale(hashed, cached)
+        ):
+            return cached[1]
+        async with self.pool.acquire() as conn:
+            person_id = await sessions.session_person(conn, hashed)
+        self._sessions[hashed] = (now, person_id)
+        self._sessions.move_to_end(hashed)
+        if len(self._sessions) > _PEOPLE_CACHE_SIZE:
+            self._sessions.popitem(last=False)
+        return person_id if not self._stale(hashed, (now, person_id)) else None
+
+    def _stale(self, hashed: bytes, read: tuple[float, UUID | None]) -> bool:
+        read_at, person_id = read
+        if self._ended.get(hashed, -1.0) >= read_at:
+            return True
+        return person_id is not None and self._ended.get(person_id, -1.0) >= read_at
+
+    async def open_session(self, person_id: UUID) -> dict[str, Any]:
+        """What the session cookie holds for a person who just signed in."""
+        async with self.pool.acquire() as conn:
+            return await sessions.open_session(conn, person_id, SESSION_LIFETIME_S)
+
+    async def end_session(self, session: dict[str, Any]) -> None:
+        session_id = session.get("sid")
+        if not isinstance(session_id, str):
+            return
+        hashed = sessions.id_hash(session_id)
+        async with self.pool.acquire() as conn:
+            await sessions.end_session(conn, hashed)
+        # After the commit: any reading that began before it is stale from now on.
+        self._mark_ended(hashed)
+
+    async def end_all_sessions(self, person_id: UUID) -> int:
+        """Sign a person out everywhere: every browser session they have open."""
+        async with self.pool.acquire() as conn:
+            ended = await sessions.end_all_sessions(conn, person_id)
+        self._mark_ended(person_id)  # after the commit, as for one session
+        log.info("signed out everywhere", person_id=str(person_id), sessions=ended)
+        return ended
+
+    def sessions_ended(self, payload: str) -> None:
+        """A notice: one session (its hash, hex) or every session of a person ended."""
+        try:
+            if payload.startswith(PERSON_PREFIX):
+                self._mark_ended(UUID(payload.removeprefix(PERSON_PREFIX)))
+            else:
+                self._mark_ended(bytes.fromhex(payload))
+        except ValueError:
+            log.warning("unreadable session notice")
+
+    def _mark_ended(self, what: bytes | UUID) -> None:
+        now = time.monotonic()
+        self._ended[what] = now
+        self._ended.move_to_end(what)
+        # A mark matters only while a reading older than it may still be cached.
+        while self._ended:
+            oldest, at = next(iter(self._ended.items()))
+            if now - at <= 2 * PERSON_TTL_S:
+                break
+            del self._ended[oldest]
 
     async def with_publisher_status(self, principal: Principal) -> Principal:
         """A publisher's staff member, marked when the publisher is suspended (read at most
@@ -198,7 +294,3 @@ def _person_principal(person_id: UUID, access: Access) -> Principal:
         academie=access.academie,
         publisher_id=access.publisher_id,
     )
-
-
-def new_session(person_id: UUID) -> dict[str, Any]:
-    return {"person_id": str(person_id), "expires_at": int(time.time()) + SESSION_LIFETIME_S}

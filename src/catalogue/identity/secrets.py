@@ -9,10 +9,13 @@ import secrets
 from pathlib import Path
 from uuid import UUID
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from catalogue.config import Settings
 from catalogue.errors import ConfigurationError
 
 _SECRET_FILE = "secret_key"  # noqa: S105  # a file name
+_NONCE_BYTES = 12
 
 
 def resolve_secret_key(settings: Settings) -> str:
@@ -42,3 +45,16 @@ def pseudonym(key: bytes, person_id: UUID, publisher_id: UUID) -> str:
     """A teacher's stable identifier for one publisher; publishers cannot link them together."""
     digest = hmac.new(key, person_id.bytes + publisher_id.bytes, hashlib.sha256).hexdigest()
     return digest[:32]
+
+
+def seal(key: bytes, secret: bytes, bound_to: bytes) -> bytes:
+    """Nonce and AES-GCM ciphertext of a secret kept in the database. ``bound_to`` (the
+    owner's id) is authenticated with it: a value copied to another row does not open."""
+    nonce = os.urandom(_NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, secret, bound_to)
+
+
+def unseal(key: bytes, stored: bytes, bound_to: bytes) -> bytes:
+    """The secret; ``cryptography.exceptions.InvalidTag`` under another key or owner."""
+    nonce, sealed = stored[:_NONCE_BYTES], stored[_NONCE_BYTES:]
+    return AESGCM(key).decrypt(nonce, sealed, bound_to)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 import httpx
@@ -19,6 +20,25 @@ from catalogue.identity.models import Principal
 from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
 
 log = structlog.get_logger(__name__)
+
+
+class SignInRefusedError(UnauthorizedError):
+    """A sign-in that did not go through; ``explanation`` says why to the person, in French."""
+
+    def __init__(self, detail: str, explanation: str) -> None:
+        super().__init__(detail)
+        self.explanation = explanation
+
+
+_EXPIRED = "La demande de connexion a expiré ou a déjà servi."
+_UNVERIFIED = "La réponse du fournisseur d'identité n'a pas pu être vérifiée."
+
+
+def _same_state(pending: dict[str, Any] | None, given: str | None) -> bool:
+    expected = pending.get("state") if pending else None
+    if not isinstance(expected, str) or not isinstance(given, str):
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 class OidcSignIn:
@@ -63,13 +83,38 @@ class OidcSignIn:
         return url, pending
 
     async def finish(self, pending: dict[str, Any] | None, params: dict[str, str]) -> Principal:
-        if not pending or params.get("state") != pending.get("state"):
-            raise UnauthorizedError("sign-in state mismatch: start again")
-        if "error" in params:
-            raise UnauthorizedError(f"the identity provider refused: {params['error']}")
+        # A refusal signs nobody in: it is reported even from a provider that leaves out
+        # the state (RFC 6749 asks for it), but with a state, only when it is ours.
+        refused = "error" in params and (
+            "state" not in params or _same_state(pending, params["state"])
+        )
+        if refused:
+            raise SignInRefusedError(
+                f"the identity provider refused: {params['error'][:100]}",
+                "Le fournisseur d'identité a refusé la connexion.",
+            )
+        if not pending or not _same_state(pending, params.get("state")):
+            raise SignInRefusedError("sign-in state mismatch: start again", _EXPIRED)
         code = params.get("code")
         if not code:
-            raise UnauthorizedError("no authorization code")
+            raise SignInRefusedError("no authorization code", _UNVERIFIED)
+        try:
+            claims = await self._verified_claims(code, pending)
+        except UnauthorizedError as exc:
+            raise SignInRefusedError(exc.detail, _UNVERIFIED) from None
+        principal = await self.authenticator.remember_person(
+            self.provider.issuer,
+            claims["sub"],
+            map_claims(claims, self.settings.claims),
+            display_name=claims.get("name") or claims.get("given_name") or "",
+            email=claims.get("email"),
+        )
+        log.info(
+            "signed in", person_id=principal.id, roles=[str(r) for r in sorted(principal.roles)]
+        )
+        return principal
+
+    async def _verified_claims(self, code: str, pending: dict[str, Any]) -> dict[str, Any]:
         id_token = await self._exchange(code, pending["verifier"])
         header, issuer = unverified_header_and_issuer(id_token)
         if issuer != self.provider.issuer:
@@ -82,19 +127,9 @@ class OidcSignIn:
             audience=self.oidc.client_id,
             access_token=False,
         )
-        if claims.get("nonce") != pending["nonce"]:
+        if not hmac.compare_digest(str(claims.get("nonce", "")), str(pending["nonce"])):
             raise UnauthorizedError("ID token nonce mismatch")
-        principal = await self.authenticator.remember_person(
-            issuer,
-            claims["sub"],
-            map_claims(claims, self.settings.claims),
-            display_name=claims.get("name") or claims.get("given_name") or "",
-            email=claims.get("email"),
-        )
-        log.info(
-            "signed in", person_id=principal.id, roles=[str(r) for r in sorted(principal.roles)]
-        )
-        return principal
+        return claims
 
     async def _exchange(self, code: str, verifier: str) -> str:
         metadata = await self.provider.metadata()

@@ -10,7 +10,7 @@ from joserfc import jwt
 
 from catalogue.config import Settings
 from catalogue.database import Connection
-from catalogue.identity.keys import SIGNING_ALGORITHM, current_signing_key
+from catalogue.identity.keys import SIGNING_ALGORITHM, current_signing_key, key_sealer
 
 API_AUDIENCE = "catalogue-api"
 # RFC 9068: tells access tokens apart from ID tokens (not a secret).
@@ -27,7 +27,7 @@ async def issue_access_token(
     lifetime_s: int = ACCESS_TOKEN_LIFETIME_S,
     extra: dict[str, Any] | None = None,
 ) -> str:
-    key = await current_signing_key(conn)
+    key = await current_signing_key(conn, key_sealer(settings))
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": settings.issuer,

@@ -68,9 +68,8 @@ async def verify_jwt(
     """The verified claims; UnauthorizedError saying why otherwise."""
     if header.alg not in ALLOWED_ALGORITHMS:
         raise UnauthorizedError(f"algorithm {header.alg or 'none'!r} not allowed")
-    if not header.kid:
-        raise UnauthorizedError("token without key id (kid)")
-    key = await keys.key(header.kid)
+    # Without kid, the one published key if there is only one (OIDC Core 1.0, 10.1).
+    key = await keys.key(header.kid) if header.kid else await keys.only_key()
     try:
         claims = jwt.decode(token, key, algorithms=ALLOWED_ALGORITHMS).claims
         jwt.JWTClaimsRegistry(

@@ -6,18 +6,21 @@ from typing import Annotated, Any, TypeAlias
 from urllib.parse import quote
 
 import msgspec
-from litestar import Controller, Request, get, post
+import structlog
+from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from catalogue.config import Settings
-from catalogue.errors import NotFoundError
-from catalogue.identity.authn import Authenticator, new_session
+from catalogue.errors import NotFoundError, UpstreamUnavailableError
+from catalogue.identity.authn import Authenticator
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_person_id, demo_sign_in_allowed
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Role
-from catalogue.identity.signin import OidcSignIn
-from catalogue.pages import ROLE_LABELS, render
+from catalogue.identity.signin import OidcSignIn, SignInRefusedError
+from catalogue.pages import ROLE_LABELS, page, render, signed_in
+
+log = structlog.get_logger(__name__)
 
 _PENDING = "oidc_pending"
 # Where to go after signing in: the query parameter `next`.
@@ -54,18 +57,39 @@ class AuthController(Controller):
         return Redirect(url)
 
     @get("/callback")
-    async def callback(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def callback(self, request: Request[Any, Any, Any]) -> Response[Any]:
         sign_in: OidcSignIn | None = request.app.state.sign_in
         if sign_in is None:
             raise NotFoundError("Aucun fournisseur d'identité n'est configuré.")
         pending = request.session.get(_PENDING)
-        principal = await sign_in.finish(pending, dict(request.query_params))
+        back = safe_next(pending.get("next") if isinstance(pending, dict) else None)
+        try:
+            principal = await sign_in.finish(pending, dict(request.query_params))
+        except (SignInRefusedError, UpstreamUnavailableError) as exc:
+            log.info("sign-in refused", reason=exc.detail)
+            request.session.pop(_PENDING, None)  # the pending sign-in served once
+            if not _wants_html(request):
+                raise  # problem+json
+            return _refused_page(exc, back)
         assert principal.person_id is not None  # sign-in is for people
-        request.set_session(new_session(principal.person_id))
-        return Redirect(safe_next(pending.get("next") if pending else None))
+        authenticator: Authenticator = request.app.state.authenticator
+        request.set_session(await authenticator.open_session(principal.person_id))
+        return Redirect(back)
 
     @post("/logout", status_code=303)
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        authenticator: Authenticator = request.app.state.authenticator
+        await authenticator.end_session(request.session)
+        request.clear_session()
+        return Redirect("/", status_code=303)
+
+    @post("/logout-everywhere", status_code=303)
+    async def logout_everywhere(self, request: Request[Any, Any, Any]) -> Redirect:
+        """Ends every session of the person signed in, on every browser and device."""
+        authenticator: Authenticator = request.app.state.authenticator
+        principal = await signed_in(request)
+        if principal is not None and principal.person_id is not None:
+            await authenticator.end_all_sessions(principal.person_id)
         request.clear_session()
         return Redirect("/", status_code=303)
 
@@ -92,10 +116,39 @@ class AuthController(Controller):
         authenticator: Authenticator = request.app.state.authenticator
         async with authenticator.pool.acquire() as conn:
             person_id = await demo_person_id(conn, data.role)
-        request.set_session(new_session(person_id))
+        request.set_session(await authenticator.open_session(person_id))
         return Redirect(safe_next(data.next), status_code=303)
 
 
 def _ensure_demo(settings: Settings) -> None:
     if not demo_sign_in_allowed(settings):
         raise NotFoundError("La connexion de démonstration n'est pas disponible ici.")
+
+
+@get("/compte", opt={PUBLIC: True}, include_in_schema=False)
+async def account(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Who is signed in, and signing out of every browser and device."""
+    principal = await signed_in(request)
+    if principal is None:
+        return Redirect("/auth/login?next=/compte", status_code=303)
+    return page("auth/compte.html", principal)
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    """A browser asks for HTML first; an API client or a test (*/*) gets problem+json."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _refused_page(exc: SignInRefusedError | UpstreamUnavailableError, back: str) -> Template:
+    explanation = (
+        exc.explanation
+        if isinstance(exc, SignInRefusedError)
+        else "Le fournisseur d'identité ne répond pas pour le moment."
+    )
+    return page(
+        "auth/refus.html",
+        None,
+        status_code=exc.status,
+        explanation=explanation,
+        retry=f"/auth/login?next={quote(back, safe='/')}",
+    )

@@ -20,7 +20,7 @@ from catalogue.config import Settings
 from catalogue.database import Connection
 from catalogue.errors import CatalogueError, UnauthorizedError
 from catalogue.identity.jwks import KeyCache
-from catalogue.identity.keys import SIGNING_ALGORITHM, current_signing_key
+from catalogue.identity.keys import SIGNING_ALGORITHM, current_signing_key, key_sealer
 from catalogue.identity.models import Principal
 from catalogue.identity.secrets import pseudonym
 from catalogue.identity.verifier import unverified_header_and_issuer
@@ -154,7 +154,7 @@ async def authorize(
     claims = await _claims(
         conn, settings, pseudonym_key, principal, tool=tool, launch=launch, request=request
     )
-    key = await current_signing_key(conn)
+    key = await current_signing_key(conn, key_sealer(settings))
     token = jwt.encode({"alg": SIGNING_ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, key)
     log.info("lti launch", client_id=tool["client_id"], message_type=launch["message_type"])
     return FormPost(action=request.redirect_uri, fields={"id_token": token, "state": request.state})

@@ -9,7 +9,10 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
+import structlog
+from cryptography.exceptions import InvalidTag
 
+from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, NotFoundError, UnprocessableError
 from catalogue.identity.models import Principal, Role, Scope
 from catalogue.outbound import url_problem
@@ -25,6 +28,7 @@ from catalogue.webhooks.models import (
     WebhookView,
 )
 
+log = structlog.get_logger(__name__)
 REMOVED = "webhook supprimé"
 
 
@@ -156,3 +160,31 @@ def _secret_view(row: Any, secret: str | None) -> WebhookSecret:
 def _delivery(row: Any, attempts: list[AttemptView]) -> DeliveryView:
     fields = {k: row[k] for k in DeliveryView.__struct_fields__ if k != "attempt_log"}
     return msgspec.convert({**fields, "attempt_log": attempts}, DeliveryView, from_attributes=True)
+
+
+async def reseal_secrets(conn: Connection, key: bytes, previous_key: bytes) -> int:
+    """After a change of CATALOGUE_SECRET_KEY: seal under ``key`` the webhook secrets sealed
+    under ``previous_key``, so publishers keep their secrets. Returns how many changed."""
+    count = 0
+    async with conn.transaction():
+        for row in await conn.fetch(SQL["webhook_secrets"]):
+            publisher_id, stored = row["publisher_id"], bytes(row["secret_encrypted"])
+            if _opens(key, publisher_id, stored):
+                continue  # already under the current secret
+            try:
+                secret = signing.decrypt(previous_key, publisher_id, stored)
+            except InvalidTag:
+                log.warning("webhook secret opens with neither secret", publisher_id=publisher_id)
+                continue  # delivery says so; rotating the webhook's secret fixes it
+            resealed = signing.encrypt(key, publisher_id, secret)
+            await conn.execute(SQL["reseal_webhook_secret"], publisher_id, resealed)
+            count += 1
+    return count
+
+
+def _opens(key: bytes, publisher_id: UUID, stored: bytes) -> bool:
+    try:
+        signing.decrypt(key, publisher_id, stored)
+    except InvalidTag:
+        return False
+    return True

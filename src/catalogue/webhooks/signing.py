@@ -12,10 +12,9 @@ import hmac
 import os
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from catalogue.identity.secrets import seal, unseal
 
 PREFIX = "whsec_"
-_NONCE_BYTES = 12
 
 
 def new_secret() -> bytes:
@@ -29,13 +28,11 @@ def shown(secret: bytes) -> str:
 def encrypt(key: bytes, publisher_id: UUID, secret: bytes) -> bytes:
     """Nonce and ciphertext; the publisher id is bound in, so a row copied to another
     publisher does not decrypt."""
-    nonce = os.urandom(_NONCE_BYTES)
-    return nonce + AESGCM(key).encrypt(nonce, secret, publisher_id.bytes)
+    return seal(key, secret, publisher_id.bytes)
 
 
 def decrypt(key: bytes, publisher_id: UUID, stored: bytes) -> bytes:
-    nonce, sealed = stored[:_NONCE_BYTES], stored[_NONCE_BYTES:]
-    return AESGCM(key).decrypt(nonce, sealed, publisher_id.bytes)
+    return unseal(key, stored, publisher_id.bytes)
 
 
 def signature(secret: bytes, message_id: str, timestamp: int, body: bytes) -> str:

@@ -1,4 +1,4 @@
-SELECT private_jwk
+SELECT kid, private_sealed
 FROM signing_keys
 WHERE retired_at IS NULL
 ORDER BY created_at DESC

@@ -1,1 +1,1 @@
-INSERT INTO signing_keys (kid, private_jwk) VALUES ($1, $2)
+INSERT INTO signing_keys (kid, public_jwk, private_sealed) VALUES ($1, $2, $3)

@@ -1,0 +1,67 @@
+"""One connection per process that LISTENs for what other processes changed: a rotation of
+the signing keys, sessions ended. Each notice drops the cached state it makes stale."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import asyncpg
+import structlog
+
+from catalogue.database import connect
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[str], None]
+_RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+class Listener:
+    """Runs until cancelled. While it is not listening (connecting again after a loss),
+    notices may be missed: ``on_connect`` runs at each (re)connection to drop every cache."""
+
+    def __init__(
+        self, url: str, handlers: Mapping[str, Handler], on_connect: Callable[[], None]
+    ) -> None:
+        self._url = url
+        self._handlers = handlers
+        self._on_connect = on_connect
+        self.listening = asyncio.Event()
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                conn = await connect(self._url)
+            except Exception as exc:  # noqa: BLE001  # any failure: wait, then connect again
+                delay = _RETRY_S[min(failures, len(_RETRY_S) - 1)]
+                failures += 1
+                log.warning("notice listener cannot connect", error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            try:
+                await self._listen(conn)
+            except (asyncpg.PostgresError, OSError) as exc:
+                log.warning("notice listener failed", error=type(exc).__name__)
+            finally:
+                self.listening.clear()
+                if not conn.is_closed():
+                    await conn.close(timeout=1)
+
+    async def _listen(self, conn: asyncpg.Connection) -> None:
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _: lost.set())
+        for channel in self._handlers:
+            await conn.add_listener(channel, self._dispatch)
+        self._on_connect()
+        self.listening.set()
+        await lost.wait()
+        log.warning("notice listener lost its connection")
+
+    def _dispatch(self, _conn: Any, _pid: int, channel: str, payload: object) -> None:
+        handler = self._handlers.get(channel)
+        if handler is not None:
+            handler(str(payload))

@@ -1,0 +1,1 @@
+SELECT kid, private_sealed FROM signing_keys WHERE private_sealed IS NOT NULL

@@ -1,0 +1,1 @@
+SELECT publisher_id, secret_encrypted FROM publisher_webhooks FOR UPDATE
