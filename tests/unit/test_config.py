@@ -87,7 +87,14 @@ def test_reprs_mask_every_secret() -> None:
     )
     request = TokenRequest(grant_type="client_credentials", client_id="c", client_secret="cs-1")
     shown = repr(settings) + str(settings) + repr([request])
-    for secret in ("db-pass-123", "meili-key-456", "secret-789", "previous-012", "oidc-0ab", "cs-1"):
+    for secret in (
+        "db-pass-123",
+        "meili-key-456",
+        "secret-789",
+        "previous-012",
+        "oidc-0ab",
+        "cs-1",
+    ):
         assert secret not in shown
     assert "postgresql://app:***@db:5432/catalogue" in shown
     assert redact("postgresql://app@/db?host=/tmp&password=qs-pw") == (
