@@ -12,24 +12,45 @@ built-in connectors register exactly the same way.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
 import msgspec
 
-from catalogue.resources.models import ResourceDraft
+from catalogue.resources.models import ResourceDraft, Status
 
 GROUP = "catalogue.connectors"
 
 
 class Record(msgspec.Struct, kw_only=True):
-    """One resource read from the source, with what the reader noticed on the way."""
+    """One resource read from the source, with what the reader noticed on the way.
+
+    ``content_key``: for a record with neither source id nor location, a connector may give
+    a hash of the source record in a normalised form (see ``source_key``).
+    """
 
     draft: ResourceDraft
     source_id: str | None = None
     line: int | None = None
     warnings: list[str] = msgspec.field(default_factory=list)
+    content_key: str | None = None
+
+
+def source_key(record: Record) -> str:
+    """What finds a record again when the same source is imported anew, within a publisher
+    and a connector: the connector's source id, else the technical location (access URL),
+    else a hash of the normalised content (the connector's, or the draft's without its
+    offers and status, which a publisher changes without making another resource)."""
+    if record.source_id:
+        return record.source_id
+    if record.draft.access_url:
+        return record.draft.access_url
+    if record.content_key:
+        return record.content_key
+    content = msgspec.structs.replace(record.draft, offers=[], status=Status.DRAFT)
+    return "sha256:" + hashlib.sha256(msgspec.json.encode(content)).hexdigest()
 
 
 class Rejected(msgspec.Struct, kw_only=True):

@@ -10,6 +10,7 @@ are resolved through the vocabularies. Each notice gives a record and its warnin
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 
@@ -231,7 +232,44 @@ class LomFrConnector:
             ),
             status=Status.PUBLISHED,
         )
-        return Record(draft=draft, source_id=source_id, line=_line(lom), warnings=warnings)
+        # Without identifier nor location, the notice itself is its key (read only then).
+        content_key = None if source_id or draft.access_url else notice_key(lom)
+        return Record(
+            draft=draft,
+            source_id=source_id,
+            line=_line(lom),
+            warnings=warnings,
+            content_key=content_key,
+        )
+
+
+# Left out of a notice's key: what exports stamp anew each time (3. metadata, dates).
+_UNSTABLE = frozenset({"metaMetadata", "dateTime"})
+_XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+
+
+def notice_key(lom: etree._Element) -> str:
+    """A hash of the notice in a normalised form: local names, attributes and texts with
+    whitespace folded, so namespaces, prefixes, layout and export dates do not change it."""
+    digest = hashlib.sha256()
+
+    def walk(element: etree._Element) -> None:
+        name = _name(element)
+        if not name or name in _UNSTABLE:
+            return
+        attributes = sorted(
+            (key.rpartition("}")[2], " ".join(value.split()))
+            for key, value in element.attrib.items()
+            if not key.startswith(_XSI)
+        )
+        text = " ".join((element.text or "").split())
+        digest.update(repr((name, attributes, text)).encode())
+        for child in element[:]:
+            walk(child)
+        digest.update(b")")
+
+    walk(lom)
+    return f"sha256:{digest.hexdigest()}"
 
 
 def _identifiers(

@@ -22,7 +22,7 @@ from catalogue.resources.validation import validate
 from catalogue.search.outbox import wake_indexer
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
-from connectors.contract import Connector, Context, Record, Rejected
+from connectors.contract import Connector, Context, Record, Rejected, source_key
 
 log = structlog.get_logger(__name__)
 SQL = load_queries("catalogue.imports")
@@ -33,6 +33,7 @@ MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 
 Outcome = Literal["created", "updated", "unchanged", "rejected"]
 OUTCOMES: tuple[Outcome, ...] = ("created", "updated", "unchanged", "rejected")
+SAME_CONTENT = "content"  # the claim of a record keyed by its content's hash
 
 
 class ReportItem(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -105,17 +106,14 @@ async def run_import(
         if await conn.fetchval(SQL["publisher_exists"], publisher_id) is None:
             raise NotFoundError(f"no publisher {publisher_id}")
         items: list[ReportItem] = []
+        claims: list[set[str]] = []
         while batch := list(islice(results, COMMIT_EVERY)):
             async with conn.transaction():
-                items.extend(
-                    [
-                        msgspec.structs.replace(
-                            await _save(conn, vocab, connector.name, publisher_id, result),
-                            document=document,
-                        )
-                        for document, result in batch
-                    ]
-                )
+                for document, result in batch:
+                    saved = await _save(conn, vocab, connector.name, publisher_id, result)
+                    items.append(msgspec.structs.replace(saved, document=document))
+                    claims.append(_claims(result) if saved.outcome != "rejected" else set())
+        warn_shared_claims(items, claims)
         await wake_indexer(conn)
         counts = {o: sum(1 for i in items if i.outcome == o) for o in OUTCOMES}
         row = await conn.fetchrow(
@@ -160,7 +158,10 @@ async def _save(
             message=result.message,
         )
     provenance = Provenance(
-        connector=connector, source_id=result.source_id, harvested_at=datetime.now(UTC)
+        connector=connector,
+        source_id=result.source_id,
+        harvested_at=datetime.now(UTC),
+        source_key=source_key(result),
     )
     try:
         draft, changes = validate(result.draft)
@@ -196,12 +197,57 @@ async def _save(
 
 def record_warnings(record: Record, saved: SaveOutcome, changes: list[str]) -> list[str]:
     """What a report says of a saved record: the reader's warnings, what validation changed
-    (``validate``), then unknown concepts."""
+    (``validate``), then unknown concepts and what saving could not keep."""
     return [
         *record.warnings,
         *changes,
         *(f"unknown concept kept: {u}" for u in saved.unknown_concepts),
+        *saved.warnings,
     ]
+
+
+def _claims(result: Record | Rejected) -> set[str]:
+    """What a record claims to be: its identifiers, and its source key when that is not one
+    of them (the location, a source id, or its content for the hash)."""
+    if isinstance(result, Rejected):
+        return set()
+    identifiers = {f"identifier {i.kind} {i.value}" for i in result.draft.identifiers}
+    key = source_key(result)
+    if any(i.value == key for i in result.draft.identifiers):
+        return identifiers
+    if key == result.source_id:
+        return {*identifiers, f"source id {key}"}
+    if key == result.draft.access_url:
+        return {*identifiers, f"location {key}"}
+    return {*identifiers, SAME_CONTENT}
+
+
+def warn_shared_claims(items: list[ReportItem], claims: list[set[str]]) -> None:
+    """Records of one import claiming the same identifier or key become one resource: each
+    is told which others (document and line, or record) it was merged with."""
+    claimants: dict[str, list[int]] = {}
+    for index, claimed in enumerate(claims):
+        for claim in claimed:
+            claimants.setdefault(claim, []).append(index)
+    for claim, indexes in sorted(claimants.items()):
+        if len(indexes) < 2:
+            continue
+        for index in indexes:
+            others = ", ".join(_where(items[other]) for other in indexes if other != index)
+            said = (
+                "the same content is also read at"
+                if claim == SAME_CONTENT
+                else (f"{claim} is also claimed by")
+            )
+            items[index].warnings.append(f"{said} {others}: they are saved as one resource")
+
+
+def _where(item: ReportItem) -> str:
+    if item.line is not None:
+        return f"{item.document} line {item.line}"
+    if item.source_id:
+        return f"{item.document} record {item.source_id}"
+    return item.document
 
 
 async def read_report(pool: asyncpg.Pool, publisher_id: UUID, import_id: UUID) -> ImportReport:

@@ -62,9 +62,13 @@ class OfferDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class Provenance(msgspec.Struct, kw_only=True):
+    """Where a resource comes from. ``source_key`` finds it again when the same source record
+    arrives anew (the source id when not given; see connectors.contract.source_key)."""
+
     connector: str = "api"
     source_id: str | None = None
     harvested_at: datetime | None = None
+    source_key: str | None = None
 
 
 class ResourceDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -110,6 +114,7 @@ class ProvenanceView(msgspec.Struct, kw_only=True):
     source_id: str | None
     harvested_at: datetime | None
     content_hash: str | None
+    source_key: str | None = None
 
 
 class ResourceView(msgspec.Struct, kw_only=True):

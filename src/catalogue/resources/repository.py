@@ -19,12 +19,12 @@ async def find_existing(
     publisher_id: UUID,
     identifiers: list[Identifier],
     connector: str,
-    source_id: str | None,
+    source_key: str | None,
 ) -> UUID | None:
     """The resource this one duplicates: same source record, or a shared identifier."""
-    if source_id:
+    if source_key:
         found: UUID | None = await conn.fetchval(
-            SQL["find_by_source"], publisher_id, connector, source_id
+            SQL["find_by_source"], publisher_id, connector, source_key
         )
         if found:
             return found
@@ -76,8 +76,10 @@ async def replace_children(
     publisher_id: UUID,
     identifiers: list[Identifier],
     offers: list[OfferDraft],
-) -> None:
-    await conn.execute(
+) -> list[tuple[str, str, UUID]]:
+    """Identifiers and offers replaced; returns the identifiers (kind, value, owner) that
+    another resource of the publisher holds, which stay with it."""
+    held = await conn.fetch(
         SQL["replace_identifiers"],
         resource_id,
         publisher_id,
@@ -85,6 +87,7 @@ async def replace_children(
         [i.value for i in identifiers],
     )
     await replace_offers(conn, resource_id, offers)
+    return [(row["kind"], row["value"], row["resource_id"]) for row in held]
 
 
 async def replace_offers(conn: Connection, resource_id: UUID, offers: list[OfferDraft]) -> None:

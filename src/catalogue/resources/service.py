@@ -37,10 +37,12 @@ VOCABULARY_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class SaveOutcome(msgspec.Struct, kw_only=True):
+class SaveOutcome(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: UUID
     outcome: Literal["created", "updated", "unchanged"]
     unknown_concepts: list[str]
+    # What could not be kept as given (an identifier another resource holds).
+    warnings: list[str] = msgspec.field(default_factory=list)
 
 
 def normalise_draft(
@@ -80,6 +82,7 @@ RESOURCE_COLUMNS = [
     "source_id",
     "harvested_at",
     "content_hash",
+    "source_key",
 ]
 
 
@@ -111,6 +114,7 @@ def resource_values(
         provenance.source_id,
         provenance.harvested_at,
         content_hash,
+        provenance.source_key or provenance.source_id,
     ]
 
 
@@ -131,7 +135,11 @@ async def save_resource(
     values = resource_values(publisher_id, draft, unknown, provenance)
     async with conn.transaction():
         existing = resource_id or await repository.find_existing(
-            conn, publisher_id, draft.identifiers, provenance.connector, provenance.source_id
+            conn,
+            publisher_id,
+            draft.identifiers,
+            provenance.connector,
+            provenance.source_key or provenance.source_id,
         )
         if existing is None:
             resource_id = await repository.insert_resource(conn, values)
@@ -140,11 +148,15 @@ async def save_resource(
             resource_id, outcome = existing, "updated"
         else:
             return SaveOutcome(id=existing, outcome="unchanged", unknown_concepts=unknown)
-        await repository.replace_children(
+        held = await repository.replace_children(
             conn, resource_id, publisher_id, draft.identifiers, draft.offers
         )
         await announce_changes(conn, [resource_id], wake_worker=wake_worker)
-    return SaveOutcome(id=resource_id, outcome=outcome, unknown_concepts=unknown)
+    warnings = [
+        f"identifier {kind} {value} belongs to resource {owner}: not attached"
+        for kind, value, owner in held
+    ]
+    return SaveOutcome(id=resource_id, outcome=outcome, unknown_concepts=unknown, warnings=warnings)
 
 
 def _labelled(vocab: VocabularyIndex, uris: list[str]) -> list[Labelled]:
@@ -189,6 +201,7 @@ async def read_resource(
             source_id=row["source_id"],
             harvested_at=row["harvested_at"],
             content_hash=row["content_hash"],
+            source_key=row["source_key"],
         ),
         created_at=row["created_at"],
         updated_at=row["updated_at"],

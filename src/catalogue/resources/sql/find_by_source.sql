@@ -1,1 +1,1 @@
-SELECT id FROM resources WHERE publisher_id = $1 AND connector = $2 AND source_id = $3
+SELECT id FROM resources WHERE publisher_id = $1 AND connector = $2 AND source_key = $3
