@@ -1,7 +1,7 @@
 """schemathesis against our own OpenAPI: every operation, requests generated from the
 schema, sent to a running `catalogue serve --demo` as a teacher, a publisher and a national
-administrator. Nothing may answer 5xx, and every answer must match the document: its status
-code, its content type and its body's schema."""
+administrator, and anonymously with every HTTP method. Nothing may answer 5xx, and every
+answer must match the document: its status code, its content type and its body's schema."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +23,8 @@ from schemathesis.specs.openapi.checks import (
 from tests.support.demo_server import DemoServer, catalogue_env
 
 ROLES = ("teacher", "publisher", "national-admin")
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+PROBLEM = "application/problem+json"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -74,3 +77,32 @@ def test_every_answer_matches_our_openapi(
 
         requests()
     assert sent > 1000  # every operation, several times, as each role
+
+
+def test_anonymous_callers_get_problems_never_a_server_error(
+    api_schema: Any, server: DemoServer
+) -> None:
+    """Without credentials, the documented operations answer as documented (a 401 or 403
+    problem where a sign-in is needed), and every other method on their paths is a problem
+    too (404, 405) or Litestar's OPTIONS answer (204): never a 5xx."""
+    sent = 0
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        for result in api_schema.get_all_operations():
+            operation = result.ok()
+
+            @given(case=operation.as_strategy())
+            @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+            def requests(case: Any) -> None:
+                nonlocal sent
+                response = case.call()
+                case.validate_response(response, checks=CHECKS)
+                for method in METHODS:
+                    answer = http.request(method, case.formatted_path)
+                    sent += 1
+                    where = f"{method} {case.formatted_path}: {answer.status_code}"
+                    assert answer.status_code < 500, f"{where} {answer.text[:300]}"
+                    if answer.status_code >= 400:
+                        assert answer.headers["content-type"].startswith(PROBLEM), where
+
+            requests()
+    assert sent > 1000  # every operation, every method, several times

@@ -75,11 +75,20 @@ def refuse_suspended_writes(principal: Principal, method: str | None) -> None:
 # Guards are coroutines: Litestar runs a plain function guard in a thread, at every request.
 
 
+def _options(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """OPTIONS is never authenticated (the middleware leaves it out, as CORS preflights carry
+    no credentials) and only Litestar's own handler answers it: the allowed methods, no data.
+    No handler of ours takes OPTIONS (tests/integration/test_anonymous_methods.py checks)."""
+    return connection.scope.get("method") == "OPTIONS"
+
+
 def requires(*roles: Role) -> Guard:
     """Let through callers holding at least one of the roles."""
     names = ", ".join(roles)
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if _options(connection):
+            return
         principal: Principal = connection.user
         if not principal.has(*roles):
             raise ForbiddenError(f"Réservé aux rôles : {names}.")
@@ -91,5 +100,7 @@ def requires(*roles: Role) -> Guard:
 
 async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Any authenticated caller, whatever their roles (the middleware has checked who)."""
+    if _options(connection):
+        return
     if not isinstance(connection.user, Principal):
         raise UnauthorizedError("authentication required")
