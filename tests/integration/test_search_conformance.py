@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from catalogue.database import create_pool
-from catalogue.resources.models import Status
+from catalogue.resources.models import ResourceDraft, Status
 from catalogue.resources.service import save_resource
 from catalogue.search import outbox
 from catalogue.search.meili import MeiliBackend
@@ -206,3 +206,23 @@ async def test_withdrawal_leaves_the_index(catalogue: Catalogue, conn: asyncpg.C
     assert outcome.outcome == "updated"
     await outbox.drain(catalogue.service.pool, catalogue.service.backend, vocab)
     assert (await find(catalogue, "english")).total == 0
+
+
+async def test_a_stemmed_exact_match_ranks_above_typo_corrections(
+    catalogue: Catalogue, conn: asyncpg.Connection
+) -> None:
+    vocab = catalogue.service.vocab
+    titles = {
+        "raison": "La raison et le raisonnement",
+        "raisons": "Les raisons de la colère : raison et passion",
+        "raisonner": "Raisonner, c'est la raison même",
+        "floraison": "Floraisons",
+    }
+    ids = {}
+    for key, title in titles.items():
+        draft = ResourceDraft(title=title, description=title, status=Status.PUBLISHED)
+        ids[key] = (await save_resource(conn, vocab, catalogue.publisher, draft)).id
+    await outbox.drain(catalogue.service.pool, catalogue.service.backend, vocab)
+    response = await find(catalogue, "floraison")
+    assert response.hits[0].id == ids["floraison"]
+    assert (await find(catalogue, "floraisons")).hits[0].id == ids["floraison"]
