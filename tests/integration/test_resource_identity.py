@@ -179,15 +179,15 @@ async def test_an_identifier_held_by_another_resource_is_reported_not_dropped(
 async def test_a_connector_update_keeps_the_identifiers(
     setup: Setup, conn: asyncpg.Connection
 ) -> None:
-    reports = [
-        await do_import(setup, "lomfr", [("n.xml", notice(title, ARK))])
-        for title in ("Première", "Deuxième", "Troisième")
-    ]
+    reports = []
+    for title in ("Première", "Deuxième", "Troisième"):
+        report = await do_import(setup, "lomfr", [("n.xml", notice(title, ARK))])
+        resource_id = report.items[0].resource_id
+        assert resource_id is not None
+        assert await identifiers_of(conn, resource_id) == [["ark", ARK]], title
+        reports.append(report)
     assert [counts(r) for r in reports] == [(1, 0, 0, 0), (0, 1, 0, 0), (0, 1, 0, 0)]
-    resource_id = reports[0].items[0].resource_id
-    assert resource_id is not None
     assert {r.items[0].resource_id for r in reports} == {resource_id}
-    assert await identifiers_of(conn, resource_id) == [["ark", ARK]]
     # The same ARK through another connector is still the same resource.
     json_doc = msgspec.json.encode(draft("Par JSON", ("ark", ARK)))
     through_json = await do_import(setup, "json", [("r.json", json_doc)])
