@@ -382,3 +382,16 @@ async def test_records_sharing_a_location_are_warned_of_each_other(setup: Setup)
             " lot.jsonl line 3: they are saved as one resource"
         )
     ]
+
+
+async def test_the_same_notice_twice_in_one_import_is_one_resource_and_said_so(
+    setup: Setup,
+) -> None:
+    data = (SHAPES / "empty_identifier.xml").read_bytes()
+    report = await do_import(setup, "lomfr", [("a.xml", data), ("b.xml", data)])
+    assert counts(report) == (1, 0, 1, 0)
+    first, second = report.items
+    assert first.resource_id == second.resource_id
+    said = "the same content is also read at {}: they are saved as one resource"
+    assert said.format("b.xml line 3") in first.warnings
+    assert said.format("a.xml line 3") in second.warnings
