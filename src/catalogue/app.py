@@ -14,7 +14,7 @@ import structlog
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, SerializationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
@@ -93,8 +93,10 @@ def _expects_json(request: Request[Any, Any, Any]) -> bool:
     return media_type == RequestEncodingType.JSON
 
 
-async def _require_json_content_type(request: Request[Any, Any, Any]) -> None:
-    """A JSON endpoint refuses other content types with 415 instead of guessing."""
+async def _check_json_body(request: Request[Any, Any, Any]) -> None:
+    """A JSON endpoint refuses other content types with 415 instead of guessing, and a body
+    nested too deeply to decode with 400 (the decoder's recursion limit, not a server error).
+    The body decoded here is the one the handler then receives (Litestar keeps it)."""
     if not _expects_json(request):
         return
     media_type = request.content_type[0]
@@ -102,6 +104,14 @@ async def _require_json_content_type(request: Request[Any, Any, Any]) -> None:
         raise ClientException(
             "Le corps de la requête doit être en application/json.", status_code=415
         )
+    try:
+        await request.json()
+    except RecursionError:
+        raise ClientException(
+            "Le JSON envoyé est imbriqué trop profondément.", status_code=400
+        ) from None
+    except SerializationException:
+        return  # unreadable JSON: the handler's own reading answers it, as before
 
 
 def _document_problems(app: Litestar) -> None:
@@ -270,7 +280,7 @@ def create_app(
             CallerLimits(settings),
         ],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
-        before_request=_require_json_content_type,
+        before_request=_check_json_body,
         exception_handlers=exception_handlers,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -265,6 +265,16 @@ async def test_json_connector_by_file_and_lines(setup: Setup) -> None:
     assert "at `$.title`" in (report.items[2].message or "")
 
 
+async def test_json_nested_too_deeply_is_rejected_not_a_crash(setup: Setup) -> None:
+    nested = b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for document in (nested, nested + b"\n" + nested):
+        report = await run_import(
+            setup.pool, setup.vocab, get("json"), setup.publisher, [("n.json", document)], source="t"
+        )
+        assert report.rejected >= 1
+        assert all(i.outcome == "rejected" for i in report.items)
+
+
 async def test_import_over_http_and_the_stored_report(
     client: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings, setup: Setup
 ) -> None:
