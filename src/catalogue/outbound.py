@@ -104,6 +104,10 @@ def url_problem(url: str, *, production: bool, https_only: bool = True) -> str |
         return "pas d'identifiants dans l'URL"
     if https_only and parsed.scheme == "http" and (production or not is_loopback(host)):
         return "https est requis (http seulement vers localhost, hors production)"
+    return _host_problem(host, production=production)
+
+
+def _host_problem(host: str, *, production: bool) -> str | None:
     address = _address(host)
     if address is None and _numeric_ipv4(host):
         return f"URL illisible (adresse IPv4 ambiguë {host!r} : écrivez-la en décimal pointé)"
@@ -150,7 +154,7 @@ _INDIRECT = tuple(
 def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Private, loopback, link-local, shared, reserved, unspecified or multicast, or an IPv6
     address that leads to another one (see ``_INDIRECT``)."""
-    if isinstance(address, ipaddress.IPv6Address):
-        if any(address in network for network in _INDIRECT):
-            return True
-    return not address.is_global or address.is_multicast
+    indirect = isinstance(address, ipaddress.IPv6Address) and any(
+        address in network for network in _INDIRECT
+    )
+    return indirect or not address.is_global or address.is_multicast

@@ -269,7 +269,12 @@ async def test_json_nested_too_deeply_is_rejected_not_a_crash(setup: Setup) -> N
     nested = b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     for document in (nested, nested + b"\n" + nested):
         report = await run_import(
-            setup.pool, setup.vocab, get("json"), setup.publisher, [("n.json", document)], source="t"
+            setup.pool,
+            setup.vocab,
+            get("json"),
+            setup.publisher,
+            [("n.json", document)],
+            source="t",
         )
         assert report.rejected >= 1
         assert all(i.outcome == "rejected" for i in report.items)

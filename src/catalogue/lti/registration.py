@@ -221,9 +221,7 @@ def _check_url(settings: Settings, field: str, url: str) -> None:
     problem = url_problem(url, production=settings.production)
     if problem:
         message = f"{problem} ({url!r})"
-        raise UnprocessableError(
-            f"{field}: {message}", errors=[{"key": field, "message": message}]
-        )
+        raise UnprocessableError(f"{field}: {message}", errors=[{"key": field, "message": message}])
 
 
 async def _readable_keys(http: httpx.AsyncClient, url: str) -> None:
