@@ -18,6 +18,7 @@ from litestar.exceptions import ClientException, SerializationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.params import BodyKwarg
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -61,6 +62,7 @@ from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.web import routes as web_routes
+from catalogue.web.headers import security_headers
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
 
@@ -287,7 +289,11 @@ def create_app(
             title="Catalogue de ressources numériques éducatives",
             version=__version__,
             path="/schema",
+            # The document only, as JSON (also at /schema) and YAML: the browsable renderers
+            # load their scripts from CDNs, which the pages' policy refuses.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
+        before_send=[security_headers(https=urlsplit(settings.issuer).scheme == "https")],
         logging_config=None,
         debug=False,
     )

@@ -91,6 +91,12 @@ class Platform:
         assert page.status_code == 200, page.text
         action, fields = posted_form(page.text)
         assert action == LAUNCH_URL
+        # The page may post to the tool, and nowhere else; no one may frame it but us.
+        tool = urlsplit(LAUNCH_URL)
+        csp = page.headers["content-security-policy"]
+        assert f"form-action 'self' {tool.scheme}://{tool.netloc};" in csp
+        assert "frame-ancestors 'self'" in csp
+        assert page.headers["cache-control"] == "no-store"  # the page holds an id_token
         return self.tool.launch(fields)
 
 
