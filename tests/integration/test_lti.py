@@ -540,3 +540,22 @@ async def test_a_tool_without_offers_stays_a_draft_until_its_publisher_adds_one(
     )
     assert put.status_code == 200, put.text
     assert await _status(platform, str(resource_id)) == "published"
+
+
+async def test_tool_keys_at_a_url_httpx_cannot_read_refuse_the_message_not_a_500(
+    platform: Platform,
+) -> None:
+    registered = await platform.register()
+    await platform.conn.execute(
+        "UPDATE lti_tools SET jwks_uri = 'https://0177.0.0.1/keys' WHERE client_id = $1",
+        registered["client_id"],
+    )
+    token = pyjwt.encode(
+        _deep_link_claims(platform, registered, "x"),
+        platform.tool.private_pem,
+        algorithm="RS256",
+        headers={"kid": platform.tool.kid},
+    )
+    response = await platform.client.post("/lti/deep-link/return", data={"JWT": token})
+    assert 400 <= response.status_code < 500, response.text
+    assert await platform.conn.fetchval("SELECT count(*) FROM lti_links") == 0

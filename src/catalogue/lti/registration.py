@@ -229,7 +229,7 @@ async def _readable_keys(http: httpx.AsyncClient, url: str) -> None:
         response = await http.get(url)
         response.raise_for_status()
         keys = KeySet.import_key_set(response.json())
-    except (httpx.HTTPError, ValueError, JoseError, TypeError, KeyError) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError, JoseError, TypeError, KeyError) as exc:
         raise UnprocessableError(
             f"Enregistrement refusé : jwks_uri illisible ({type(exc).__name__})",
             errors=[{"key": "jwks_uri", "message": f"unreachable or unreadable: {url}"}],
