@@ -395,14 +395,19 @@ async def test_imports_leave_the_event_loop_free_and_are_bounded_per_publisher(
 
     prober = asyncio.create_task(probe())
     await asyncio.sleep(0.05)
+    # The event loop's own CPU time: what the imports cost it, whatever else the machine runs.
+    loop_cpu = time.thread_time()
     answers = await asyncio.gather(*(upload(bomb) for bomb in bombs))
+    loop_cpu = time.thread_time() - loop_cpu
     importing.set()
     await prober
     for answer in answers:
         assert answer.status_code == 201, answer.text
         assert answer.json()["rejected"] == 1
     longest = max(b - a for a, b in itertools.pairwise(answered))
-    assert longest < 0.25, f"the event loop was blocked for {longest:.3f} s"
+    assert loop_cpu < 0.5, f"the imports took {loop_cpu:.3f} s of the event loop's CPU"
+    # Before: 3.9 s without an answer. A loaded machine may delay an answer; not by a second.
+    assert longest < 1.0, f"the event loop was blocked for {longest:.3f} s"
 
     # Both slots held (here by another session, as by imports in another process): a 409.
     async with setup.pool.acquire() as other:
