@@ -61,11 +61,17 @@ def read_rows(body: bytes) -> list[tuple[int, list[str]]]:
         ) from exc
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = [
-        (number, [cell.strip() for cell in cells])
-        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
-        if any(cell.strip() for cell in cells)
-    ]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = [
+            (number, [cell.strip() for cell in cells])
+            for number, cells in enumerate(reader, 1)
+            if any(cell.strip() for cell in cells)
+        ]
+    except csv.Error as exc:  # a cell over the reader's limit (128 KiB)
+        raise InvalidInputError(
+            f"Fichier illisible à la ligne {reader.line_num} : {_csv_reason(exc)}."
+        ) from None
     if rows and rows[0][1] and rows[0][1][0].casefold() == "uai":
         rows = rows[1:]
     if not rows:
@@ -73,6 +79,12 @@ def read_rows(body: bytes) -> list[tuple[int, list[str]]]:
     if len(rows) > MAX_LINES:
         raise InvalidInputError(f"Au plus {MAX_LINES} lignes par fichier.")
     return rows
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"une cellule dépasse {csv.field_size_limit() // 1024} Kio"
+    return "CSV mal formé"
 
 
 def _cell_error(cells: list[str]) -> str | None:

@@ -14,10 +14,11 @@ import structlog
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, SerializationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.params import BodyKwarg
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -61,6 +62,7 @@ from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.web import routes as web_routes
+from catalogue.web.headers import security_headers
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
 
@@ -93,8 +95,10 @@ def _expects_json(request: Request[Any, Any, Any]) -> bool:
     return media_type == RequestEncodingType.JSON
 
 
-async def _require_json_content_type(request: Request[Any, Any, Any]) -> None:
-    """A JSON endpoint refuses other content types with 415 instead of guessing."""
+async def _check_json_body(request: Request[Any, Any, Any]) -> None:
+    """A JSON endpoint refuses other content types with 415 instead of guessing, and a body
+    nested too deeply to decode with 400 (the decoder's recursion limit, not a server error).
+    The body decoded here is the one the handler then receives (Litestar keeps it)."""
     if not _expects_json(request):
         return
     media_type = request.content_type[0]
@@ -102,6 +106,14 @@ async def _require_json_content_type(request: Request[Any, Any, Any]) -> None:
         raise ClientException(
             "Le corps de la requête doit être en application/json.", status_code=415
         )
+    try:
+        await request.json()
+    except RecursionError:
+        raise ClientException(
+            "Le JSON envoyé est imbriqué trop profondément.", status_code=400
+        ) from None
+    except SerializationException:
+        return  # unreadable JSON: the handler's own reading answers it, as before
 
 
 def _document_problems(app: Litestar) -> None:
@@ -270,14 +282,18 @@ def create_app(
             CallerLimits(settings),
         ],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
-        before_request=_require_json_content_type,
+        before_request=_check_json_body,
         exception_handlers=exception_handlers,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Catalogue de ressources numériques éducatives",
             version=__version__,
             path="/schema",
+            # The document only, as JSON (also at /schema) and YAML: the browsable renderers
+            # load their scripts from CDNs, which the pages' policy refuses.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
+        before_send=[security_headers(https=urlsplit(settings.issuer).scheme == "https")],
         logging_config=None,
         debug=False,
     )

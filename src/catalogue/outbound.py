@@ -8,7 +8,6 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -84,20 +83,34 @@ def url_problem(url: str, *, production: bool, https_only: bool = True) -> str |
     """Why a URL a publisher gives us (webhook, tool endpoint, keys, OAI-PMH source) must be
     refused, if it must.
 
-    https (unless ``https_only`` is off: OAI-PMH sources, which receive no secret), no
-    credentials in it; http only to this machine outside production. In production
-    a literal internal address is refused too, so that a publisher cannot point our requests
-    at the platform's own network (names are checked at each request: PublicOnlyTransport).
+    It is read by httpx, the parser that will use it: a URL httpx cannot read would otherwise
+    be accepted here and fail later in the worker. https (unless ``https_only`` is off: OAI-PMH
+    sources, which receive no secret), no credentials in it; http only to this machine outside
+    production. In production a literal internal address is refused too, so that a publisher
+    cannot point our requests at the platform's own network (names are checked at each
+    request: PublicOnlyTransport).
     """
-    parts = urlsplit(url.strip())
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host:
+    try:
+        parsed = httpx.URL(url.strip())
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError) as exc:
+        return f"URL illisible ({exc})"
+    host = parsed.host.rstrip(".")
+    if parsed.scheme not in ("https", "http") or not host:
         return "une URL absolue https:// est attendue"
-    if parts.username is not None or parts.password is not None:
+    if port is not None and not 0 < port < 65536:
+        return f"URL illisible (port {port} hors de 1 à 65535)"
+    if parsed.userinfo:
         return "pas d'identifiants dans l'URL"
-    if https_only and parts.scheme == "http" and (production or not is_loopback(host)):
+    if https_only and parsed.scheme == "http" and (production or not is_loopback(host)):
         return "https est requis (http seulement vers localhost, hors production)"
+    return _host_problem(host, production=production)
+
+
+def _host_problem(host: str, *, production: bool) -> str | None:
     address = _address(host)
+    if address is None and _numeric_ipv4(host):
+        return f"URL illisible (adresse IPv4 ambiguë {host!r} : écrivez-la en décimal pointé)"
     if production and (host == "localhost" or (address is not None and _internal(address))):
         return "adresse interne refusée"
     return None
@@ -110,6 +123,38 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None  # a name, not an address
 
 
+def _numeric_ipv4(host: str) -> bool:
+    """A host the system resolver reads as an IPv4 address in a legacy form (``127.1``,
+    ``0x7f000001``, ``2130706433``, octal parts) that httpx takes for a name."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return True
+
+
+# Addresses that lead somewhere else than themselves: translators (NAT64), tunnels (6to4,
+# Teredo), the IPv4-compatible and IPv4-mapped forms (the IPv4 address is the destination),
+# and deprecated site-local addresses, still routed inside some networks. None of them is
+# a publisher's server, whatever IPv4 address it embeds.
+_INDIRECT = tuple(
+    ipaddress.IPv6Network(network)
+    for network in (
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "2002::/16",
+        "2001::/32",
+        "::/96",
+        "::ffff:0:0/96",
+        "fec0::/10",
+    )
+)
+
+
 def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Private, loopback, link-local, shared, reserved, unspecified or multicast."""
-    return not address.is_global or address.is_multicast
+    """Private, loopback, link-local, shared, reserved, unspecified or multicast, or an IPv6
+    address that leads to another one (see ``_INDIRECT``)."""
+    indirect = isinstance(address, ipaddress.IPv6Address) and any(
+        address in network for network in _INDIRECT
+    )
+    return indirect or not address.is_global or address.is_multicast

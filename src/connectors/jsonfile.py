@@ -23,6 +23,9 @@ class JsonConnector:
         del context  # JSON records carry URIs already
         try:
             document = msgspec.json.decode(data)
+        except RecursionError:
+            yield Rejected(message="not JSON: nested too deeply")
+            return
         except msgspec.DecodeError:
             yield from self._lines(data)
             return
@@ -36,7 +39,7 @@ class JsonConnector:
                 continue
             try:
                 item = msgspec.json.decode(line)
-            except msgspec.DecodeError as exc:
+            except (msgspec.DecodeError, RecursionError) as exc:
                 yield Rejected(message=f"not JSON: {exc}", line=number)
                 continue
             yield _record(item, number)

@@ -26,7 +26,7 @@ class LtiConnector:
         del context
         try:
             tool = msgspec.json.decode(data)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:
             yield Rejected(message=f"not JSON: {exc}")
             return
         if not isinstance(tool, dict) or not tool.get("client_id"):
@@ -40,13 +40,15 @@ def _record(tool: dict[str, Any]) -> Record | Rejected:
     target = configuration.get("target_link_uri") or next(
         iter(tool.get("redirect_uris") or []), None
     )
+    offers = tool.get("offers") or []
     fields = {
         "title": (tool.get("client_name") or "").strip() or "Outil LTI",
         "description": configuration.get("description") or "",
         "access_url": target,
         "thumbnail_url": tool.get("logo_uri"),
-        "offers": tool.get("offers") or [],
-        "status": Status.PUBLISHED,
+        "offers": offers,
+        # A tool nobody can buy is no catalogue entry yet: a draft until an offer is added.
+        "status": Status.PUBLISHED if offers else Status.DRAFT,
     }
     try:
         draft = msgspec.convert(fields, ResourceDraft)

@@ -65,8 +65,17 @@ def page(browser: Browser, server: DemoServer) -> Iterator[Page]:
     context = browser.new_context(base_url=server.url, locale="fr-FR")
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    # Chromium reports each thing the Content Security Policy refused on the console.
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield tab
     context.close()
+    assert refused == [], "refused by the Content Security Policy:\n" + "\n".join(refused)
 
 
 def sign_in(page: Page, role: str, next_path: str = "/") -> None:

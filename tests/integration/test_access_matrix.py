@@ -3,6 +3,8 @@ académie or publisher."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -10,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
+from litestar.enums import RequestEncodingType
 
 from catalogue.app import create_app
 from catalogue.config import Settings
@@ -201,3 +204,41 @@ def test_every_route_is_guarded_or_explicitly_public(settings: Settings) -> None
             if not handler.resolve_guards():
                 unguarded.append(f"{sorted(handler.http_methods)} {route.path}")
     assert unguarded == []
+
+
+def _json_body_routes(app: Litestar) -> list[tuple[str, str]]:
+    """(method, path) of every route whose handler decodes a JSON body, from the route table."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            data = handler.parsed_fn_signature.parameters.get("data")
+            if data is None:
+                continue
+            media_type = getattr(data.kwarg_definition, "media_type", RequestEncodingType.JSON)
+            if media_type != RequestEncodingType.JSON:
+                continue
+            found += [(method, route.path) for method in sorted(handler.http_methods)]
+    return found
+
+
+async def test_deeply_nested_json_is_a_400_on_every_json_route(
+    client: httpx.AsyncClient, world: World, settings: Settings
+) -> None:
+    """Never a 500: each route answers 400 to whoever its guard lets through (403/401 to the
+    others, before reading the body)."""
+    routes = _json_body_routes(create_app(settings))
+    assert len(routes) > 10
+    nested = b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for method, path in routes:
+        url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+        seen = {}
+        for caller in CALLERS:
+            response = await client.request(
+                method,
+                url,
+                content=nested,
+                headers={**world.headers[caller], "Content-Type": "application/json"},
+            )
+            seen[caller] = response.status_code
+        assert all(status < 500 for status in seen.values()), (method, path, seen)
+        assert 400 in seen.values(), (method, path, seen)

@@ -473,6 +473,17 @@ async def test_a_csv_with_one_bad_line_applies_nothing(api: Api, line: str, mess
     assert await api.balance() == 1_000
 
 
+async def test_a_csv_cell_over_128_kib_is_a_400_naming_the_line(api: Api) -> None:
+    await api.funded(cents=1_000)
+    camille = api.world.people["camille"]
+    body = f"{UAI};{camille};5\n{UAI};{'x' * (128 * 1024 + 1)};5\n".encode()
+    response = await post_csv(api, "head", body)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "ligne 2" in response.json()["detail"]
+    assert await api.balance() == 1_000
+
+
 async def test_a_csv_in_another_encoding_or_scope_is_refused(api: Api) -> None:
     await api.funded(cents=1_000)
     camille = api.world.people["camille"]

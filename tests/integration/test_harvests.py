@@ -169,6 +169,18 @@ async def test_an_unreachable_source_fails_with_the_reason(
     assert "unreachable" in (run.error or "")
 
 
+async def test_a_source_url_httpx_cannot_read_fails_the_run(
+    harvesting: Harvesting, conn: asyncpg.Connection
+) -> None:
+    """A URL stored before it was checked this way: the run ends failed with the reason,
+    never left running."""
+    await conn.execute("UPDATE harvest_sources SET base_url = 'https://0177.0.0.1/oai'")
+    run = await harvesting.run()
+    assert run.status == "failed"
+    assert run.finished_at is not None
+    assert "URL illisible" in (run.error or "")
+
+
 def test_the_harvest_command(harvesting_url: tuple[str, str, Repository]) -> None:
     database_url, source_id, _ = harvesting_url
     env = {**os.environ, "DATABASE_URL": database_url}
@@ -243,6 +255,12 @@ async def test_publishers_declare_sources_and_ask_for_runs(
     )
     assert with_credentials.status_code == 422
     assert with_credentials.json()["errors"][0]["key"] == "base_url"
+    unreadable = await client.post(
+        "/api/v1/publisher/harvest-sources", json={"base_url": "https://0177.0.0.1/oai"}, headers=me
+    )
+    assert unreadable.status_code == 422
+    assert unreadable.headers["content-type"] == "application/problem+json"
+    assert unreadable.json()["errors"][0]["key"] == "base_url"
     created = await client.post(
         "/api/v1/publisher/harvest-sources",
         json={"base_url": "https://oai.example/oai", "every_minutes": 60},

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import itertools
 import os
 import subprocess
 import sys
+import time
+import tracemalloc
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,12 +23,20 @@ import pytest
 from catalogue.config import Settings
 from catalogue.database import create_pool
 from catalogue.errors import InvalidInputError
-from catalogue.imports.service import ImportReport, run_import
+from catalogue.imports.service import (
+    MAX_ENTRY_BYTES,
+    MAX_IMPORTS_PER_PUBLISHER,
+    SQL,
+    ImportReport,
+    documents,
+    run_import,
+)
 from catalogue.vocabularies.index import VocabularyIndex
-from connectors.contract import get
+from connectors.contract import Rejected, get
 from connectors.lomfr import vcard_name
 from tests.integration.conftest import bearer
 from tests.integration.search_corpus import CORPUS
+from tests.support.zipbomb import zip_bomb
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 LOM = FIXTURES / "lom"
@@ -251,6 +263,55 @@ async def test_a_zip_of_notices_and_a_zip_bomb(setup: Setup) -> None:
         )
 
 
+def test_zip_files_are_read_by_their_expanded_size_whatever_the_header_claims() -> None:
+    """A real bomb (about 1000:1) read in bounded memory: each file stops at 20 MiB as it
+    expands, and a header that lies about the size makes a damaged file, both rejected."""
+    notice = (LOM / "v3_prefixed.xml").read_bytes()
+    honest, lying = zip_bomb(300, name="honest.xml"), zip_bomb(300, claimed=1000, name="liar.xml")
+    assert len(honest) < 400_000
+    tracemalloc.start()
+    try:
+        read = [
+            (name, content)
+            for upload in (honest, lying)
+            for name, content in documents("lot.zip", upload)
+        ]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * MAX_ENTRY_BYTES, f"{peak / 2**20:.0f} MiB held while reading"
+    [(first, too_large), (second, damaged)] = read
+    assert (first, second) == ("honest.xml", "liar.xml")
+    assert isinstance(too_large, Rejected)
+    assert "larger than 20971520 bytes once unzipped" in too_large.message
+    assert isinstance(damaged, Rejected)
+    assert "unreadable file in the zip" in damaged.message
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.xml", notice)
+    assert list(documents("ok.zip", buffer.getvalue())) == [("a.xml", notice)]
+
+
+async def test_a_zip_bomb_is_rejected_in_the_report_and_the_rest_imported(setup: Setup) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a/v3.xml", (LOM / "v3_prefixed.xml").read_bytes())
+    report = await run_import(
+        setup.pool,
+        setup.vocab,
+        get("lomfr"),
+        setup.publisher,
+        [("lot.zip", buffer.getvalue()), ("bomb.zip", zip_bomb(100, name="b/huge.xml"))],
+        source="test",
+    )
+    assert [(i.document, i.outcome) for i in report.items] == [
+        ("a/v3.xml", "created"),
+        ("b/huge.xml", "rejected"),
+    ]
+    assert "once unzipped" in (report.items[1].message or "")
+
+
 async def test_json_connector_by_file_and_lines(setup: Setup) -> None:
     good = msgspec.json.encode({**msgspec.to_builtins(CORPUS["svt"]), "source_id": "s-1"})
     lines = good + b"\n{not json\n" + b'{"title": ""}\n'
@@ -263,6 +324,21 @@ async def test_json_connector_by_file_and_lines(setup: Setup) -> None:
         ("rejected", 3),
     ]
     assert "at `$.title`" in (report.items[2].message or "")
+
+
+async def test_json_nested_too_deeply_is_rejected_not_a_crash(setup: Setup) -> None:
+    nested = b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for document in (nested, nested + b"\n" + nested):
+        report = await run_import(
+            setup.pool,
+            setup.vocab,
+            get("json"),
+            setup.publisher,
+            [("n.json", document)],
+            source="t",
+        )
+        assert report.rejected >= 1
+        assert all(i.outcome == "rejected" for i in report.items)
 
 
 async def test_import_over_http_and_the_stored_report(
@@ -290,6 +366,59 @@ async def test_import_over_http_and_the_stored_report(
     )
     assert unknown.status_code == 400
     assert "installed: json, lomfr" in unknown.json()["detail"]
+
+
+async def test_imports_leave_the_event_loop_free_and_are_bounded_per_publisher(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings, setup: Setup
+) -> None:
+    staff = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles, publisher_id) "
+        "VALUES ('urn:test', 'p', '{publisher}', $1) RETURNING id",
+        setup.publisher,
+    )
+    headers = {**await bearer(conn, settings, staff), "content-type": "application/zip"}
+
+    async def upload(body: bytes) -> httpx.Response:
+        return await client.post("/api/v1/publisher/imports", content=body, headers=headers)
+
+    # Two bombs at once (the publisher's bound), while /healthz is asked every 10 ms: the
+    # longest wait between two answers is how long the event loop was kept busy.
+    bombs = [zip_bomb(200, name=f"bomb-{n}.xml") for n in range(2)]
+    answered: list[float] = []
+    importing = asyncio.Event()
+
+    async def probe() -> None:
+        while not importing.is_set():
+            assert (await client.get("/healthz")).status_code == 200
+            answered.append(time.perf_counter())
+            await asyncio.sleep(0.01)
+
+    prober = asyncio.create_task(probe())
+    await asyncio.sleep(0.05)
+    # The event loop's own CPU time: what the imports cost it, whatever else the machine runs.
+    loop_cpu = time.thread_time()
+    answers = await asyncio.gather(*(upload(bomb) for bomb in bombs))
+    loop_cpu = time.thread_time() - loop_cpu
+    importing.set()
+    await prober
+    for answer in answers:
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["rejected"] == 1
+    longest = max(b - a for a, b in itertools.pairwise(answered))
+    assert loop_cpu < 0.5, f"the imports took {loop_cpu:.3f} s of the event loop's CPU"
+    # Before: 3.9 s without an answer. A loaded machine may delay an answer; not by a second.
+    assert longest < 1.0, f"the event loop was blocked for {longest:.3f} s"
+
+    # Both slots held (here by another session, as by imports in another process): a 409.
+    async with setup.pool.acquire() as other:
+        for slot in range(MAX_IMPORTS_PER_PUBLISHER):
+            assert await other.fetchval(SQL["take_import_slot"], setup.publisher, slot)
+        refused = await upload(bombs[0])
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.headers["retry-after"] == "5"
+        await other.fetchval(SQL["release_import_slot"], setup.publisher, 0)
+        assert (await upload(bombs[0])).status_code == 201
 
 
 @pytest.fixture

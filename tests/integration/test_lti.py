@@ -91,6 +91,12 @@ class Platform:
         assert page.status_code == 200, page.text
         action, fields = posted_form(page.text)
         assert action == LAUNCH_URL
+        # The page may post to the tool, and nowhere else; no one may frame it but us.
+        tool = urlsplit(LAUNCH_URL)
+        csp = page.headers["content-security-policy"]
+        assert f"form-action 'self' {tool.scheme}://{tool.netloc};" in csp
+        assert "frame-ancestors 'self'" in csp
+        assert page.headers["cache-control"] == "no-store"  # the page holds an id_token
         return self.tool.launch(fields)
 
 
@@ -410,3 +416,146 @@ async def test_rotated_keys_keep_the_previous_one_published(platform: Platform) 
     assert {
         k["kid"] for k in (await platform.client.get("/.well-known/jwks.json")).json()["keys"]
     } == {new.kid}
+
+
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+
+
+async def _registration_token(platform: Platform) -> dict[str, str]:
+    start = await platform.client.post(
+        "/api/v1/publisher/lti/registrations",
+        json={"tool_registration_url": "https://outil.example/register"},
+        headers=await platform.as_("publisher"),
+    )
+    assert start.status_code == 201, start.text
+    token = dict(parse_qsl(urlsplit(start.json()["url"]).query))["registration_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _written(platform: Platform) -> tuple[int, int]:
+    tools = await platform.conn.fetchval("SELECT count(*) FROM lti_tools")
+    resources = await platform.conn.fetchval("SELECT count(*) FROM resources")
+    return tools, resources
+
+
+async def test_dynamic_registration_without_the_tool_configuration_writes_nothing(
+    platform: Platform,
+) -> None:
+    token = await _registration_token(platform)
+    before = await _written(platform)
+    body = platform.tool.registration()
+    del body[TOOL_CONFIGURATION]
+    for _ in range(3):
+        refused = await platform.client.post("/lti/register", json=body, headers=token)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert [e["key"] for e in refused.json()["errors"]] == [TOOL_CONFIGURATION]
+    assert await _written(platform) == before
+
+    # The token was not spent: the tool sends the claim and gets its client_id.
+    body[TOOL_CONFIGURATION] = platform.tool.registration()[TOOL_CONFIGURATION]
+    answer = await platform.client.post("/lti/register", json=body, headers=token)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["client_id"]
+
+
+async def test_a_registration_url_httpx_cannot_read_is_a_422_naming_the_field(
+    platform: Platform,
+) -> None:
+    token = await _registration_token(platform)
+    before = await _written(platform)
+    body = platform.tool.registration(initiate_login_uri="https://0177.0.0.1/login")
+    answer = await platform.client.post("/lti/register", json=body, headers=token)
+    assert answer.status_code == 422, answer.text
+    assert [e["key"] for e in answer.json()["errors"]] == ["initiate_login_uri"]
+    manual = await platform.client.post(
+        "/api/v1/publisher/lti/tools", json=body, headers=await platform.as_("publisher")
+    )
+    assert manual.status_code == 422, manual.text
+    start = await platform.client.post(
+        "/api/v1/publisher/lti/registrations",
+        json={"tool_registration_url": "https://0177.0.0.1/register"},
+        headers=await platform.as_("publisher"),
+    )
+    assert start.status_code == 422, start.text
+    assert [e["key"] for e in start.json()["errors"]] == ["tool_registration_url"]
+    assert await _written(platform) == before
+
+
+async def test_deeply_nested_json_to_the_registration_endpoint_is_a_400(
+    platform: Platform,
+) -> None:
+    token = await _registration_token(platform)
+    nested = b'{"client_name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    answer = await platform.client.post(
+        "/lti/register",
+        content=nested,
+        headers={**token, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+async def _status(platform: Platform, resource_id: str) -> str:
+    status: str = await platform.conn.fetchval(
+        "SELECT status FROM resources WHERE id = $1", uuid.UUID(resource_id)
+    )
+    return status
+
+
+async def test_a_tool_without_offers_stays_a_draft_until_its_publisher_adds_one(
+    platform: Platform,
+) -> None:
+    token = await _registration_token(platform)
+    dynamic = await platform.client.post(
+        "/lti/register", json=platform.tool.registration(), headers=token
+    )
+    assert dynamic.status_code == 200, dynamic.text
+    client_id = dynamic.json()["client_id"]
+    resource_id = await platform.conn.fetchval(
+        "SELECT r.id FROM resources r JOIN lti_tools t ON t.id = r.lti_tool_id "
+        "WHERE t.client_id = $1",
+        client_id,
+    )
+    assert await _status(platform, str(resource_id)) == "draft"
+
+    publisher = await platform.as_("publisher")
+    bare = await platform.client.post(
+        "/api/v1/publisher/lti/tools", json=platform.tool.registration(), headers=publisher
+    )
+    assert bare.status_code == 201, bare.text
+    assert await _status(platform, bare.json()["resource_id"]) == "draft"
+    sold = await platform.register()  # with an offer
+    assert await _status(platform, sold["resource_id"]) == "published"
+
+    # The publisher adds an offer: the tool becomes a published resource.
+    resource = {
+        "title": "Atelier de géométrie",
+        "access_url": "https://outil.example/launch",
+        "status": "published",
+        "offers": [{"licence_type": "teacher", "unit_price_cents": 900, "duration": "school_year"}],
+    }
+    put = await platform.client.put(
+        f"/api/v1/publisher/resources/{resource_id}", json=resource, headers=publisher
+    )
+    assert put.status_code == 200, put.text
+    assert await _status(platform, str(resource_id)) == "published"
+
+
+async def test_tool_keys_at_a_url_httpx_cannot_read_refuse_the_message_not_a_500(
+    platform: Platform,
+) -> None:
+    registered = await platform.register()
+    await platform.conn.execute(
+        "UPDATE lti_tools SET jwks_uri = 'https://0177.0.0.1/keys' WHERE client_id = $1",
+        registered["client_id"],
+    )
+    token = pyjwt.encode(
+        _deep_link_claims(platform, registered, "x"),
+        platform.tool.private_pem,
+        algorithm="RS256",
+        headers={"kid": platform.tool.kid},
+    )
+    response = await platform.client.post("/lti/deep-link/return", data={"JWT": token})
+    assert 400 <= response.status_code < 500, response.text
+    assert await platform.conn.fetchval("SELECT count(*) FROM lti_links") == 0

@@ -357,6 +357,36 @@ async def test_registration_refuses_bad_urls(hooks: Hooks, url: str) -> None:
     assert await hooks.count("publisher_webhooks") == 0
 
 
+async def test_a_url_httpx_cannot_read_is_refused_naming_the_field(hooks: Hooks) -> None:
+    response = await hooks.put("publisher", hooks.publisher, {"url": "https://0177.0.0.1/x"})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["key"] == "url"
+    assert "URL illisible" in error["message"]
+    assert await hooks.count("publisher_webhooks") == 0
+
+
+async def test_a_delivery_to_a_url_httpx_cannot_read_fails_at_once(hooks: Hooks) -> None:
+    """A URL stored before it was checked this way: the delivery is recorded as failed (not
+    left pending with no attempt), and the rest of the batch still goes out."""
+    await hooks.register()
+    await hooks.funded()
+    await hooks.buy("camille", "teacher")
+    await hooks.conn.execute("UPDATE publisher_webhooks SET url = 'https://0177.0.0.1/x'")
+    receiver = Receiver(200)
+    assert await hooks.deliver(receiver) == 1
+    [failed] = await hooks.deliveries()
+    assert (failed["status"], failed["attempts"]) == ("failed", 1)
+    assert failed["last_error"].startswith("InvalidURL")
+    assert receiver.requests == []
+
+    await hooks.conn.execute("UPDATE publisher_webhooks SET url = 'https://editeur.example/h'")
+    await hooks.buy("camille", "teacher")
+    assert await hooks.deliver(receiver) == 1
+    assert sorted(d["status"] for d in await hooks.deliveries()) == ["delivered", "failed"]
+
+
 async def test_http_to_this_machine_is_allowed_outside_production_only(hooks: Hooks) -> None:
     response = await hooks.put("publisher", hooks.publisher, {"url": "http://127.0.0.1:9/h"})
     assert response.status_code == 201, response.text

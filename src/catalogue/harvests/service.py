@@ -207,6 +207,8 @@ async def harvest(
                     )
         except OaiError as exc:
             status, error = "failed", str(exc)
+        except httpx.InvalidURL as exc:  # stored before URLs were read by httpx when given
+            status, error = "failed", f"URL illisible : {exc}"
         await conn.execute(SQL["finish_run"], run["id"], status, error)
         row = await conn.fetchrow(SQL["run_by_id"], run["id"], source["publisher_id"])
     assert row is not None

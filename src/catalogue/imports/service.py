@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Literal
@@ -15,7 +18,7 @@ import msgspec
 import structlog
 
 from catalogue.database import Connection
-from catalogue.errors import InvalidInputError, NotFoundError, UnprocessableError
+from catalogue.errors import ConflictError, InvalidInputError, NotFoundError, UnprocessableError
 from catalogue.resources.models import Provenance
 from catalogue.resources.service import SaveOutcome, save_resource
 from catalogue.resources.validation import validate
@@ -30,6 +33,13 @@ SQL = load_queries("catalogue.imports")
 COMMIT_EVERY = 200
 MAX_ZIP_ENTRIES = 10_000
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+# Each file of a zip is read up to this many bytes (counted as they expand, whatever its
+# header claims); a larger one is rejected in the report without being read further.
+MAX_ENTRY_BYTES = 20 * 1024 * 1024
+_CHUNK = 64 * 1024
+# Imports of one publisher running at once, across processes (PostgreSQL advisory locks).
+MAX_IMPORTS_PER_PUBLISHER = 2
+RETRY_AFTER_S = 5
 
 Outcome = Literal["created", "updated", "unchanged", "rejected"]
 OUTCOMES: tuple[Outcome, ...] = ("created", "updated", "unchanged", "rejected")
@@ -60,8 +70,13 @@ class ImportReport(msgspec.Struct, kw_only=True):
     items: list[ReportItem]
 
 
-def documents(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
-    """The documents of an upload: itself, or the files of a zip (bounded, never extracted)."""
+def documents(name: str, data: bytes) -> Iterator[tuple[str, bytes | Rejected]]:
+    """The documents of an upload: itself, or the files of a zip (bounded, never extracted).
+
+    Each file is read in chunks and counted as it expands: one larger than
+    ``MAX_ENTRY_BYTES``, or beyond ``MAX_UNZIPPED_BYTES`` for the whole zip, or damaged, is
+    a rejected document with the reason, and the others are read.
+    """
     if not zipfile.is_zipfile(io.BytesIO(data)):
         yield name, data
         return
@@ -71,8 +86,30 @@ def documents(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
             raise InvalidInputError(f"{name}: more than {MAX_ZIP_ENTRIES} files in the zip")
         if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
             raise InvalidInputError(f"{name}: the zip expands beyond {MAX_UNZIPPED_BYTES} bytes")
+        left = MAX_UNZIPPED_BYTES
         for entry in sorted(entries, key=lambda e: e.filename):
-            yield entry.filename, archive.read(entry)
+            content = _read_entry(archive, entry, min(MAX_ENTRY_BYTES, left))
+            if isinstance(content, bytes):
+                left -= len(content)
+            yield entry.filename, content
+
+
+def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> bytes | Rejected:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(entry) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    return Rejected(
+                        message=f"file larger than {limit} bytes once unzipped: not read"
+                    )
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        # damaged (a header that does not match its content), encrypted, or unsupported
+        return Rejected(message=f"unreadable file in the zip: {exc}")
+    return b"".join(chunks)
 
 
 def context_for(vocab: VocabularyIndex, *, strict: bool) -> Context:
@@ -100,14 +137,17 @@ async def run_import(
         (document, result)
         for name, data in uploads
         for document, content in documents(name, data)
-        for result in connector.read(content, context)
+        for result in (
+            connector.read(content, context) if isinstance(content, bytes) else [content]
+        )
     )
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, _import_slot(conn, publisher_id):
         if await conn.fetchval(SQL["publisher_exists"], publisher_id) is None:
             raise NotFoundError(f"no publisher {publisher_id}")
         items: list[ReportItem] = []
         claims: list[set[str]] = []
-        while batch := list(islice(results, COMMIT_EVERY)):
+        # Unzipping and parsing run in a thread: the event loop keeps answering meanwhile.
+        while batch := await asyncio.to_thread(_next_batch, results):
             async with conn.transaction():
                 for document, result in batch:
                     saved = await _save(conn, vocab, connector.name, publisher_id, result)
@@ -140,6 +180,30 @@ async def run_import(
         items=items,
         **counts,
     )
+
+
+def _next_batch(
+    results: Iterator[tuple[str, Record | Rejected]],
+) -> list[tuple[str, Record | Rejected]]:
+    return list(islice(results, COMMIT_EVERY))
+
+
+@asynccontextmanager
+async def _import_slot(conn: Connection, publisher_id: UUID) -> AsyncIterator[None]:
+    """One of the publisher's ``MAX_IMPORTS_PER_PUBLISHER`` slots, or a 409 with Retry-After."""
+    for slot in range(MAX_IMPORTS_PER_PUBLISHER):
+        if await conn.fetchval(SQL["take_import_slot"], publisher_id, slot):
+            break
+    else:
+        raise ConflictError(
+            f"Déjà {MAX_IMPORTS_PER_PUBLISHER} imports en cours pour cet éditeur : "
+            "réessayez quand l'un d'eux sera terminé.",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    try:
+        yield
+    finally:
+        await conn.fetchval(SQL["release_import_slot"], publisher_id, slot)
 
 
 async def _save(

@@ -5,7 +5,9 @@ The browser steps (/lti/...) answer with pages: a refused launch is a page sayin
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from litestar import Controller, Request, Response, Router, get, post
@@ -29,6 +31,7 @@ from catalogue.lti.models import (
 from catalogue.pages import render
 from catalogue.resources.publishing import acting_publisher
 from catalogue.strict import strictly
+from catalogue.web.headers import content_security_policy
 
 AuthRequest = Request[Principal, Any, Any]
 
@@ -190,8 +193,29 @@ async def authorize_post(
     fields = _auth_fields(data)
     if REPOSTED not in data and not _signed_in(request):
         again = launch.FormPost(action="/lti/authorize", fields={**fields, REPOSTED: "1"})
-        return await render(request, "lti/form.html", post=again)
+        return await _auto_post(request, again)
     return await _authorize(request, pool, settings, fields)
+
+
+# An origin as a CSP source: scheme, host (a name, IPv4 or bracketed IPv6) and port only.
+_ORIGIN = re.compile(
+    r"^https?://[A-Za-z0-9.\-]+(:[0-9]+)?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]+)?$"
+)
+
+
+def auto_post_policy(action: str) -> str:
+    """The policy of a page posting its form at once: to ``action``'s origin (a tool's
+    registered URL) as well as to us; framed by our own pages only."""
+    parts = urlsplit(action)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    target = f"'self' {origin}" if parts.netloc and _ORIGIN.match(origin) else "'self'"
+    return content_security_policy(form_action=target, frame_ancestors="'self'")
+
+
+async def _auto_post(request: Request[Any, Any, Any], form: launch.FormPost) -> Template:
+    page = await render(request, "lti/form.html", post=form)
+    page.headers["Content-Security-Policy"] = auto_post_policy(form.action)
+    return page
 
 
 def _auth_fields(params: dict[str, Any]) -> dict[str, str]:
@@ -214,7 +238,7 @@ async def _authorize(
         post_form = await launch.authorize(
             conn, settings, request.app.state.pseudonym_key, principal, auth_request
         )
-    return await render(request, "lti/form.html", post=post_form)
+    return await _auto_post(request, post_form)
 
 
 @post("/deep-link/return", status_code=200)

@@ -295,7 +295,14 @@ class ToolKeys:
                 response = await self._http.get(tool["jwks_uri"])
                 response.raise_for_status()
                 return KeySet.import_key_set(response.json())
-            except (httpx.HTTPError, ValueError, JoseError, TypeError, KeyError) as exc:
+            except (
+                httpx.HTTPError,
+                httpx.InvalidURL,
+                ValueError,
+                JoseError,
+                TypeError,
+                KeyError,
+            ) as exc:
                 raise UnauthorizedError(f"tool keys unreachable ({type(exc).__name__})") from None
 
         return fetch

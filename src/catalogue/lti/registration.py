@@ -30,7 +30,7 @@ from catalogue.lti.models import (
     ToolRegistration,
 )
 from catalogue.outbound import url_problem
-from catalogue.resources.models import Provenance
+from catalogue.resources.models import Provenance, ResourceDraft
 from catalogue.resources.service import save_resource
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
@@ -119,12 +119,15 @@ async def register_tool(
 ) -> tuple[RegisteredTool, dict[str, Any]]:
     """The registered tool, and the registration answer Dynamic Registration sends back."""
     jwks = tool.jwks if isinstance(tool, ManualTool) else None
-    checked = _checked(settings, tool, jwks)
+    checked = _checked(settings, tool, jwks, dynamic=via == "dynamic")
+    client_id, deployment_id = secrets.token_urlsafe(16), secrets.token_urlsafe(12)
+    draft = _offering(tool, client_id)
     if jwks is None:
         await _readable_keys(http, checked["jwks_uri"])
-    client_id, deployment_id = secrets.token_urlsafe(16), secrets.token_urlsafe(12)
     configuration = tool.configuration
     custom = configuration.custom_parameters if configuration else {}
+    # Everything was checked above: the tool, its resource and their link are written
+    # together or not at all.
     async with conn.transaction():
         tool_id = await conn.fetchval(
             SQL["insert_tool"],
@@ -140,7 +143,10 @@ async def register_tool(
             custom,
             via,
         )
-        resource_id = await _offering(conn, vocab, publisher_id, tool, client_id)
+        saved = await save_resource(
+            conn, vocab, publisher_id, draft, Provenance(connector="lti", source_id=client_id)
+        )
+        resource_id = saved.id
         await conn.execute(SQL["bind_resource"], resource_id, tool_id)
     log.info("lti tool registered", client_id=client_id, via=via)
     registered = RegisteredTool(
@@ -157,19 +163,27 @@ async def register_tool(
     answer.pop("offers", None)
     answer.pop("jwks", None)
     answer["client_id"] = client_id
-    answer.setdefault(TOOL_CONFIGURATION, {})["deployment_id"] = deployment_id
+    answer[TOOL_CONFIGURATION] = {
+        **(answer.get(TOOL_CONFIGURATION) or {}),
+        "deployment_id": deployment_id,
+    }
     return registered, answer
 
 
 def _checked(
-    settings: Settings, tool: ToolRegistration, jwks: dict[str, Any] | None
+    settings: Settings, tool: ToolRegistration, jwks: dict[str, Any] | None, *, dynamic: bool
 ) -> dict[str, Any]:
-    """What the platform needs of a registration, every missing or bad field named at once."""
+    """What the platform needs of a registration, every missing or bad field named at once.
+
+    Dynamic Registration must carry the LTI tool configuration claim (the tool's messages,
+    its target); a publisher registering through the API may leave it out."""
     configuration = tool.configuration
     target = (configuration.target_link_uri if configuration else None) or next(
         iter(tool.redirect_uris), None
     )
     problems: list[dict[str, str]] = []
+    if dynamic and configuration is None:
+        problems.append({"key": TOOL_CONFIGURATION, "message": "required"})
     for field, value in (
         ("initiate_login_uri", tool.initiate_login_uri),
         ("target_link_uri", target),
@@ -184,10 +198,9 @@ def _checked(
     urls += [("redirect_uris", uri) for uri in tool.redirect_uris]
     for field, url in urls:
         if url:
-            try:
-                _check_url(settings, field, url)
-            except UnprocessableError as exc:
-                problems.append({"key": field, "message": exc.detail})
+            problem = url_problem(url, production=settings.production)
+            if problem:
+                problems.append({"key": field, "message": f"{problem} ({url!r})"})
     if jwks is not None:
         try:
             KeySet.import_key_set(jwks)  # type: ignore[arg-type]  # checked here
@@ -207,7 +220,8 @@ def _checked(
 def _check_url(settings: Settings, field: str, url: str) -> None:
     problem = url_problem(url, production=settings.production)
     if problem:
-        raise UnprocessableError(f"{field}: {problem} ({url!r})")
+        message = f"{problem} ({url!r})"
+        raise UnprocessableError(f"{field}: {message}", errors=[{"key": field, "message": message}])
 
 
 async def _readable_keys(http: httpx.AsyncClient, url: str) -> None:
@@ -215,7 +229,7 @@ async def _readable_keys(http: httpx.AsyncClient, url: str) -> None:
         response = await http.get(url)
         response.raise_for_status()
         keys = KeySet.import_key_set(response.json())
-    except (httpx.HTTPError, ValueError, JoseError, TypeError, KeyError) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError, JoseError, TypeError, KeyError) as exc:
         raise UnprocessableError(
             f"Enregistrement refusé : jwks_uri illisible ({type(exc).__name__})",
             errors=[{"key": "jwks_uri", "message": f"unreachable or unreadable: {url}"}],
@@ -227,23 +241,14 @@ async def _readable_keys(http: httpx.AsyncClient, url: str) -> None:
         )
 
 
-async def _offering(
-    conn: Connection,
-    vocab: VocabularyIndex,
-    publisher_id: UUID,
-    tool: ToolRegistration,
-    client_id: str,
-) -> UUID:
+def _offering(tool: ToolRegistration, client_id: str) -> ResourceDraft:
     """The tool as a catalogue resource, read by the `lti` connector like any other source."""
     document = {**msgspec.to_builtins(tool), "client_id": client_id}
     document.pop("jwks", None)
     (record,) = connector("lti").read(msgspec.json.encode(document), Context())
     if isinstance(record, Rejected):
         raise UnprocessableError(f"Enregistrement refusé : {record.message}")
-    outcome = await save_resource(
-        conn, vocab, publisher_id, record.draft, Provenance(connector="lti", source_id=client_id)
-    )
-    return outcome.id
+    return record.draft
 
 
 async def tools_of_publisher(conn: Connection, publisher_id: UUID) -> list[dict[str, Any]]:

@@ -113,16 +113,22 @@ class TeacherPages(Controller):
             "enseignant/ressource.html",
             resource=resource,
             can_acquire=principal.has(Role.TEACHER),
+            # Each link to a confirmation page carries its idempotency key: pages are not
+            # stored (Cache-Control: no-store), so going back to a confirmation page loads it
+            # again, with the same key, and resubmitting it replays the answer.
+            keys={offer.id: uuid4() for offer in resource.offers},
         )
 
     @get("/ressources/{resource_id:uuid}/acquerir")
     async def confirm(
         self,
         request: AnyRequest,
+        *,
         pool: Pool,
         resource_id: FromPath[UUID],
         offre: FromQuery[UUID],
         quantite: Annotated[int, QueryParameter(ge=1, le=MAX_QUANTITY)] = 1,
+        cle: FromQuery[UUID | None] = None,
     ) -> Template:
         principal = await page_user(request, Role.TEACHER)
         resource = await _resource(request, pool, principal, resource_id)
@@ -132,7 +138,8 @@ class TeacherPages(Controller):
             principal,
             resource,
             offer,
-            key=str(uuid4()),  # one key per confirmation page: a resubmit replays its answer
+            # one key per link followed (or page, without one): a resubmit replays its answer
+            key=str(cle or uuid4()),
             quantity=str(quantite),
             errors={},
         )

@@ -42,6 +42,8 @@ class _Outcome(msgspec.Struct, frozen=True):
     status_code: int | None
     error: str | None
     duration_ms: int
+    # Trying again cannot help (a URL httpx cannot read): the delivery fails at once.
+    final: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -59,6 +61,8 @@ async def _post(http: httpx.AsyncClient, key: bytes, row: Any) -> _Outcome:
     started = time.monotonic()
     try:
         response = await http.post(row["url"], content=body, headers=headers)
+    except httpx.InvalidURL as exc:
+        return _Outcome(None, f"InvalidURL: {exc}"[:_MAX_ERROR], 0, final=True)
     except httpx.HTTPError as exc:
         elapsed = int((time.monotonic() - started) * 1000)
         return _Outcome(None, f"{type(exc).__name__}: {exc}"[:_MAX_ERROR], elapsed)
@@ -71,7 +75,7 @@ async def _record(pool: asyncpg.Pool, row: Any, outcome: _Outcome, at: datetime)
     attempts = row["attempts"] + 1
     if outcome.delivered:
         status, next_attempt = "delivered", at
-    elif attempts >= MAX_ATTEMPTS:
+    elif attempts >= MAX_ATTEMPTS or outcome.final:
         status, next_attempt = "failed", at
     else:
         status, next_attempt = "pending", at + backoff(attempts)
