@@ -51,6 +51,12 @@ from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from connectors.contract import Context, get
 
+# Intended audiences (voc-011), none, one or two per notice: the generator gives none.
+AUDIENCES = [
+    "http://data.education.fr/voc/scolomfr/concept/teacher",
+    "http://data.education.fr/voc/scolomfr/concept/learner",
+]
+
 
 def notices(count: int, vocab: VocabularyIndex) -> list[bytes]:
     concepts, _ = load_folder(schemas_dir() / "vocabularies" / "scolomfr-3.2.0")
@@ -71,6 +77,7 @@ def notices(count: int, vocab: VocabularyIndex) -> list[bytes]:
             "rights": draft.rights,
             "identifiers": msgspec.to_builtins(draft.identifiers),
             "contributors": msgspec.to_builtins(draft.contributors),
+            "audiences": AUDIENCES[: number % 3],
         }
         made.append(etree.tostring(scolomfr(row, vocab.label, f"urn:bench:{number}")))
     return made
@@ -122,7 +129,7 @@ async def import_figures(url: str, count: int) -> None:
     )
     print(f"  parsed, normalised, stored  {stored:9,.0f} notices/s   (target >= 1,000/s)")
     lom = get("lomfr")
-    context = Context(concept_for_label=vocab.concept_for_label)
+    context = Context(concept_for_label=vocab.concept_for_label, concept=vocab.get)
     rates = best_rates(
         documents,
         {"bare": etree.fromstring, "parsed": lambda document: list(lom.read(document, context))},

@@ -61,14 +61,27 @@ class Rejected(msgspec.Struct, kw_only=True):
     line: int | None = None
 
 
+class KnownConcept(Protocol):
+    """A concept of the shipped vocabularies, as a connector sees it."""
+
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def ancestors(self) -> list[str]: ...  # itself and every broader concept
+    @property
+    def replaced_by(self) -> str | None: ...  # a retired concept's successor
+
+
 class Context(msgspec.Struct, kw_only=True, frozen=True):
     """What a connector may ask of the platform, without touching the database.
 
     ``concept_for_label(label, schemes)`` resolves a vocabulary label (old records give labels
-    where URIs belong) to a concept URI, or None.
+    where URIs belong) to a concept URI, or None. ``concept(uri)`` is a known concept (its
+    scheme, ancestors and successor), or None.
     """
 
     concept_for_label: Callable[[str, tuple[str, ...]], str | None] = lambda _l, _s: None
+    concept: Callable[[str], KnownConcept | None] = lambda _u: None
     strict: bool = False
 
 

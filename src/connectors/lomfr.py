@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import quopri
 import re
 from collections.abc import Iterable, Iterator
 
@@ -24,11 +25,19 @@ from catalogue.resources.models import (
     Status,
 )
 from catalogue.shipped import schemas_dir
+from catalogue.vocabularies.extra import LANGUAGES
+from catalogue.vocabularies.index import label_key
+from catalogue.vocabularies.languages import normalise_language
 from connectors.contract import Context, Record, Rejected
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-LANGUAGE_URI = "http://id.loc.gov/vocabulary/iso639-2/"
-_TWO_LETTER = {"fr": "fre", "en": "eng", "de": "ger", "es": "spa", "it": "ita", "pt": "por"}
+MAX_TITLE = 500
+MAX_NAME = 300
+CONCEPT_PREFIX = "http://data.education.fr/voc/scolomfr/concept/"
+_FORMER_ID = re.compile(r"^scolomfr-voc-\d{3}-num-\d+$")  # a concept id without its URI (1.x)
+_LOM_SLUG = re.compile(r"^[a-z][a-z ]*$")  # a LOM value ("teacher", "higher education")
+# Languages by their French name, for notices that write "français" where a code belongs.
+_LANGUAGE_NAMES = {label_key(name): code for code, name in LANGUAGES.items()}
 _SAFE = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
@@ -109,8 +118,7 @@ def _text(element: etree._Element) -> str:
             for string in element[:]:
                 if (names.get(string.tag) or _name(string)) != "string":
                     continue
-                language = string.get("language")
-                if language and language.endswith(("fre", "fr")):
+                if _is_french(string.get("language")):
                     chosen = string
                     break
                 if chosen is None:
@@ -143,10 +151,33 @@ def _child_text(element: etree._Element, name: str) -> str:
     return ""
 
 
-def _language(value: str) -> str | None:
-    code = value.removeprefix(LANGUAGE_URI).strip().lower()
-    code = _TWO_LETTER.get(code, code)
-    return code if len(code) == 3 and code.isascii() and code.isalpha() else None
+def _is_french(language: str | None) -> bool:
+    found = normalise_language(language) if language else None
+    return found is not None and found.code == "fre"
+
+
+def _languages(values: list[str], warnings: list[str]) -> list[str]:
+    """1.3 languages as stored codes: known ones brought to ISO 639-2/B, unknown codes kept,
+    French names read as their code; anything else is dropped, each with a warning."""
+    codes: list[str] = []
+    for value in values:
+        found = normalise_language(value)
+        if found is None:
+            named = _LANGUAGE_NAMES.get(label_key(value))
+            if named is None:
+                warnings.append(f"language {value!r} is not a language code (1.3): ignored")
+                continue
+            warnings.append(f"language {value!r} read as {named!r}")
+            code = named
+        else:
+            code = found.code
+            if not found.known:
+                warnings.append(f"language code {value!r} unknown to ISO 639: kept as {code!r}")
+            elif code != value and not value.endswith(f"/{code}"):
+                warnings.append(f"language {value!r} read as {code!r}")
+        if code not in codes:
+            codes.append(code)
+    return codes
 
 
 class LomFrConnector:
@@ -192,8 +223,10 @@ class LomFrConnector:
         title = _first_text(general.get("title", ()))
         if not title:
             raise NoticeError("no title (1.2 titre)")
+        if len(title) > MAX_TITLE:
+            warnings.append(f"title (1.2) cut to its first {MAX_TITLE} characters")
         identifiers, source_id = _identifiers(general.get("identifier", []), warnings)
-        educational = _group(*sections.get("educational", [])[:1])
+        educational = _group(*sections.get("educational", ()))
         # 1.10 typologie générale (voc-005); 1.9 documentType is DCMI types: not a facet.
         resource_types = _values(
             general.get("generalResourceType", []), SCHEMES["resource_types"], context, warnings
@@ -213,14 +246,14 @@ class LomFrConnector:
         )
         technical = _group(*sections.get("technical", ()))
         draft = ResourceDraft(
-            title=title[:500],
+            title=title[:MAX_TITLE],
             description="\n\n".join(_texts(general.get("description", []))),
             keywords=_texts(general.get("keyword", [])),
-            languages=[c for t in _texts(general.get("language", [])) if (c := _language(t))],
+            languages=_languages(_texts(general.get("language", [])), warnings),
             resource_types=resource_types,
             pedagogical_types=pedagogical_types,
             audiences=audiences,
-            levels=[*levels, *taxon_levels],
+            levels=_unique([*levels, *taxon_levels]),
             disciplines=disciplines,
             formats=_texts(technical.get("format", [])),
             rights="; ".join(_texts(_group(*sections.get("rights", ())).get("description", [])))
@@ -272,6 +305,10 @@ def notice_key(lom: etree._Element) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
 def _identifiers(
     elements: list[etree._Element], warnings: list[str]
 ) -> tuple[list[Identifier], str | None]:
@@ -294,23 +331,44 @@ def _identifiers(
     return identifiers, source_id
 
 
+def _resolve(
+    value: str, schemes: tuple[str, ...], context: Context, warnings: list[str]
+) -> str | None:
+    """A vocabulary value as a concept URI of these schemes, when the vocabularies know it:
+    a URI (a retired one replaced by its successor), a concept id without its URI
+    ("scolomfr-voc-022-num-027"), a LOM value ("teacher", "higher education") or a label."""
+    if value.startswith(("http://", "https://")):
+        concept = context.concept(value)
+        if concept is not None and concept.replaced_by and concept.replaced_by != value:
+            warnings.append(f"retired concept {value} replaced by {concept.replaced_by}")
+            return concept.replaced_by
+        return value if concept is not None and concept.scheme in schemes else None
+    if _FORMER_ID.match(value) or _LOM_SLUG.match(value):
+        uri = CONCEPT_PREFIX + value.replace(" ", "_")
+        concept = context.concept(uri)
+        if concept is not None and concept.scheme in schemes:
+            warnings.append(f"value {value!r} resolved to {uri}")
+            return _resolve(uri, schemes, context, warnings)
+    concept_uri = context.concept_for_label(value, schemes)
+    if concept_uri:
+        warnings.append(f"label {value!r} resolved to {concept_uri}")
+    return concept_uri
+
+
 def _values(
     elements: list[etree._Element],
     schemes: tuple[str, ...],
     context: Context,
     warnings: list[str],
 ) -> list[str]:
-    """Vocabulary values: a URI as given, a label resolved to its concept when one matches."""
+    """Vocabulary values as concept URIs; one the vocabularies do not know is kept as given
+    (the catalogue keeps it apart as an unknown concept, and says so)."""
     found: list[str] = []
     for element in elements:
         value = _child_text(element, "value")
         if not value:
             continue
-        if not value.startswith("http"):
-            concept = context.concept_for_label(value, schemes)
-            if concept:
-                warnings.append(f"label {value!r} resolved to {concept}")
-                value = concept
+        value = _resolve(value, schemes, context, warnings) or value
         if value not in found:
             found.append(value)
     return found
@@ -319,7 +377,7 @@ def _values(
 def _classifications(
     classifications: list[etree._Element], context: Context, warnings: list[str]
 ) -> tuple[list[str], list[str]]:
-    """Detailed levels and teaching domains from classification taxon paths (the leaf)."""
+    """Detailed levels and teaching domains from classification taxon paths."""
     levels: list[str] = []
     disciplines: list[str] = []
     for classification in classifications:
@@ -330,26 +388,62 @@ def _classifications(
         elif "voc-028-num-003" in purpose or "domaine" in purpose or "discipline" in purpose:
             target, schemes = disciplines, SCHEMES["disciplines"]
         else:
+            if parts.get("taxonPath"):
+                warnings.append(
+                    f"classification (9) of purpose {purpose or '?'!r} not read: ignored"
+                )
             continue
         for path in parts.get("taxonPath", ()):
-            taxons = _children(path, "taxon")
-            if not taxons:
-                continue
-            leaf = taxons[-1]
-            uri = _child_text(leaf, "id")
-            if not uri.startswith("http"):
-                label = _child_text(leaf, "entry")
-                resolved = context.concept_for_label(label, schemes) if label else None
-                if resolved:
-                    warnings.append(f"taxon {label!r} resolved to {resolved}")
-                uri = resolved or label or uri
-            if uri and uri not in target:
-                target.append(uri)
+            for uri in _taxon_values(_children(path, "taxon"), schemes, context, warnings):
+                if uri not in target:
+                    target.append(uri)
     return levels, disciplines
 
 
+def _taxon_values(
+    taxons: list[etree._Element],
+    schemes: tuple[str, ...],
+    context: Context,
+    warnings: list[str],
+) -> list[str]:
+    """The values of one taxon path. Taxons run root to leaf, and a path then stands for its
+    leaf; but 1.x exports also list sibling values in one path ("école primaire, voie
+    générale..."). Consecutive taxons that are not broader or narrower than one another are
+    each a value; one the vocabularies do not know is kept as given (and reported)."""
+    values: list[str] = []
+    current: str | None = None  # the narrowest concept of the hierarchy being read
+    for taxon in taxons:
+        raw = _child_text(taxon, "id")
+        label = _child_text(taxon, "entry")
+        # A URI is trusted; 1.x ids ("scolomfr-voc-022-num-087") were renumbered since, so
+        # their label goes first.
+        uri = _resolve(raw, schemes, context, warnings) if raw.startswith("http") else None
+        if uri is None and label:
+            uri = _resolve(label, schemes, context, warnings)
+        if uri is None and raw and not raw.startswith("http"):
+            uri = _resolve(raw, schemes, context, warnings)
+        if uri is None:  # unknown to the vocabularies: a value of its own
+            kept = raw if raw.startswith(("http://", "https://")) else label or raw
+            if kept:
+                values.append(kept)
+            current = None
+            continue
+        if current is not None and _within(current, uri, context):
+            values[values.index(current)] = current = uri  # narrower: the path goes on
+        elif current is None or not _within(uri, current, context):
+            values.append(uri)
+            current = uri
+    return values
+
+
+def _within(broader: str, narrower: str, context: Context) -> bool:
+    concept = context.concept(narrower)
+    return concept is not None and broader in concept.ancestors
+
+
 def _contributors(elements: list[etree._Element], warnings: list[str]) -> list[Contributor]:
-    """2.3 contributions: the role, and each entity's vCard name (FN) and organisation (ORG)."""
+    """2.3 contributions: the role, and each entity's vCard name (FN) and organisation (ORG).
+    An entity in plain text, not a vCard, is kept as a name."""
     found: list[Contributor] = []
     for contribute in elements:
         # The role's value, else its label (a role outside the vocabulary, as we export it).
@@ -358,26 +452,72 @@ def _contributors(elements: list[etree._Element], warnings: list[str]) -> list[C
         )
         role = " ".join(roles[:1])
         for entity in _children(contribute, "entity"):
-            name, organisation = vcard_name(entity.text or "")
+            text = (entity.text or "").strip()
+            if not text:
+                warnings.append("a contribution has an empty entity (2.3.2): ignored")
+                continue
+            if _VCARD.search(text):
+                name, organisation = vcard_name(text)
+            else:
+                name, organisation = " ".join(text.split()), None
+                warnings.append(f"contributor {name[:80]!r} is not a vCard: kept as a name")
             if not name and not organisation:
                 warnings.append("a contribution's vCard has neither FN nor ORG: ignored")
                 continue
-            found.append(Contributor(role=role[:300], name=name[:300], organisation=organisation))
+            if len(name) > MAX_NAME:
+                warnings.append(f"contributor name cut to its first {MAX_NAME} characters")
+            found.append(
+                Contributor(role=role[:MAX_NAME], name=name[:MAX_NAME], organisation=organisation)
+            )
     return found
+
+
+_VCARD = re.compile(r"BEGIN\s*:\s*VCARD", re.IGNORECASE)
+# One-line vCards ("BEGIN:VCARD VERSION:3.0 N:EDUMEDIA FN:EDUMEDIA END:VCARD"): a property
+# starts after a space wherever a vCard property name and its colon follow.
+_INLINE_PROPERTY = re.compile(
+    r"\s+(?=(?:BEGIN|VERSION|N|FN|ORG|EMAIL|TEL|ADR|URL|TITLE|ROLE|NOTE|UID|REV|PRODID|KIND"
+    r"|NICKNAME|LOGO|PHOTO|END|X-[A-Z0-9-]+)(?:;[^:\r\n]*)?:)",
+    re.IGNORECASE,
+)
 
 
 def vcard_name(vcard: str) -> tuple[str, str | None]:
     """The formatted name (FN) and first organisation unit (ORG) of a vCard 3 or 4."""
     unfolded = re.sub(r"\r?\n[ \t]", "", vcard.strip())  # RFC 6350 line folding
+    if _QUOTED_PRINTABLE.search(unfolded):
+        unfolded = re.sub(r"=\r?\n", "", unfolded)  # vCard 2.1 soft line breaks
+    lines = unfolded.splitlines()
+    if len(lines) == 1:
+        lines = _INLINE_PROPERTY.split(lines[0])
     name, organisation = "", None
-    for line in unfolded.splitlines():
+    for line in lines:
         key, _, value = line.partition(":")
-        prop = key.split(";", 1)[0].strip().upper()
+        prop, *params = key.split(";")
+        prop = prop.strip().upper()
+        if prop not in ("FN", "ORG"):
+            continue
+        value = _decoded(value, params)
         if prop == "FN":
             name = _vcard_text(value)
-        elif prop == "ORG":
+        else:
             organisation = _vcard_text(re.split(r"(?<!\\);", value, maxsplit=1)[0]) or None
-    return name, organisation[:300] if organisation else None
+    return name, organisation[:MAX_NAME] if organisation else None
+
+
+_QUOTED_PRINTABLE = re.compile(r"ENCODING=QUOTED-PRINTABLE", re.IGNORECASE)
+
+
+def _decoded(value: str, params: list[str]) -> str:
+    """A vCard 2.1 value in quoted-printable (ENCODING=QUOTED-PRINTABLE;CHARSET=...)."""
+    options = {k.strip().upper(): v.strip() for k, _, v in (p.partition("=") for p in params)}
+    if options.get("ENCODING", "").upper() != "QUOTED-PRINTABLE":
+        return value
+    charset = options.get("CHARSET") or "utf-8"
+    try:
+        return quopri.decodestring(value.encode("latin-1", "replace")).decode(charset, "replace")
+    except LookupError:  # an unknown charset
+        return quopri.decodestring(value.encode("latin-1", "replace")).decode("utf-8", "replace")
 
 
 def _vcard_text(value: str) -> str:
@@ -387,11 +527,15 @@ def _vcard_text(value: str) -> str:
 
 
 def _url(locations: list[str], warnings: list[str]) -> str | None:
+    found = None
     for location in locations:
-        if location.startswith(("http://", "https://")) and len(location) <= 2000:
-            return location
-        warnings.append(f"location {location[:80]!r} is not an http(s) URL: ignored")
-    return None
+        if not location.startswith(("http://", "https://")) or len(location) > 2000:
+            warnings.append(f"location {location[:80]!r} is not an http(s) URL: ignored")
+        elif found is None:
+            found = location
+        elif location != found:
+            warnings.append(f"location {location[:80]!r} (4.3): only the first URL is kept")
+    return found
 
 
 @functools.cache

@@ -103,6 +103,8 @@ def scolomfr(row: Any, label: Label, identifier: str) -> etree._Element:
     educational = _sub(lom, LOM, "educational")
     for uri in _concepts(row["pedagogical_types"]):
         _vocabulary(educational, LOM, "learningResourceType", uri)
+    for uri in _concepts(row["audiences"]):  # 5.5 public cible (voc-011)
+        _vocabulary(educational, LOM, "intendedEndUserRole", uri)
     if row["rights"]:
         _lang_string(_sub(lom, LOM, "rights"), "description", row["rights"], language)
     for field, (purpose, _name) in PURPOSES.items():

@@ -9,6 +9,8 @@ from uuid import UUID
 
 import msgspec
 
+from catalogue.vocabularies.languages import MAX_TAG, PATTERN
+
 Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Url = Annotated[str, msgspec.Meta(max_length=2_000, pattern=r"^https?://")]
@@ -77,7 +79,9 @@ class ResourceDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     title: Title
     description: Text = ""
     keywords: list[Annotated[str, msgspec.Meta(max_length=200)]] = []
-    languages: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z]{3}$")]] = []
+    # Stored as ISO 639-2/B codes ("fre"); ISO 639-1, 639-2/T, 639-3, BCP 47 tags ("fr-FR")
+    # and id.loc.gov URIs are brought to them.
+    languages: list[Annotated[str, msgspec.Meta(pattern=PATTERN, max_length=MAX_TAG + 60)]] = []
     resource_types: list[str] = []
     pedagogical_types: list[str] = []
     audiences: list[str] = []

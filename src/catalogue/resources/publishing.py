@@ -18,6 +18,7 @@ from catalogue.resources.service import VOCABULARY_FIELDS, SaveOutcome, save_res
 from catalogue.search.outbox import announce_changes
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.vocabularies.languages import normalise_language
 
 SQL = load_queries("catalogue.resources")
 
@@ -51,12 +52,19 @@ def acting_publisher(principal: Principal, scope: Scope) -> UUID:
 
 
 def check_concepts(draft: ResourceDraft, vocab: VocabularyIndex) -> None:
-    """Through the API, an unknown concept is refused (422 naming the field), not stored."""
+    """Through the API, an unknown concept or language is refused (422 naming the field), not
+    stored."""
     errors: list[dict[str, Any]] = []
     for field, schemes in VOCABULARY_FIELDS.items():
         for index, uri in enumerate(getattr(draft, field)):
             if vocab.normalise([uri], schemes).unknown:
                 errors.append({"key": f"{field}[{index}]", "message": f"unknown concept {uri!r}"})
+    for index, language in enumerate(draft.languages):
+        found = normalise_language(language)
+        if found is None or not found.known:
+            errors.append(
+                {"key": f"languages[{index}]", "message": f"unknown language code {language!r}"}
+            )
     if errors:
         detail = "; ".join(f"{e['key']}: {e['message']}" for e in errors)
         raise UnprocessableError(detail, errors=errors)

@@ -25,6 +25,7 @@ from catalogue.resources.models import (
 from catalogue.search.outbox import announce_changes
 from catalogue.vocabularies.extra import ACCESSIBILITY_SCHEME
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.vocabularies.languages import normalise_language
 
 # Which vocabularies each field accepts (levels: coarse 012 and detailed 022).
 VOCABULARY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -48,14 +49,25 @@ class SaveOutcome(msgspec.Struct, kw_only=True, omit_defaults=True):
 def normalise_draft(
     draft: ResourceDraft, vocab: VocabularyIndex
 ) -> tuple[ResourceDraft, list[str]]:
-    """Retired concepts replaced, unknown ones set apart (kept and reported, never dropped)."""
-    changes: dict[str, list[str]] = {}
+    """Retired concepts replaced, unknown ones set apart (kept and reported, never dropped);
+    language codes as the catalogue stores them (unknown codes kept as they are)."""
+    changes: dict[str, list[str]] = {"languages": stored_languages(draft.languages)}
     unknown: list[str] = []
     for field, schemes in VOCABULARY_FIELDS.items():
         result = vocab.normalise(getattr(draft, field), schemes)
         changes[field] = result.uris
         unknown.extend(result.unknown)
     return msgspec.structs.replace(draft, **changes), unknown
+
+
+def stored_languages(languages: list[str]) -> list[str]:
+    codes = []
+    for value in languages:
+        found = normalise_language(value)
+        code = found.code if found else value.strip().lower()
+        if code not in codes:
+            codes.append(code)
+    return codes
 
 
 # The resource columns that resource_values() fills, in its order.

@@ -27,6 +27,7 @@ async def search_filters(
     licence_type: Values = None,
     accessibility: Values = None,
     language: Values = None,
+    audience: Values = None,
 ) -> dict[FacetField, list[str]]:
     """The filters a search gives (the API and the search page), by their API names; empty
     ones left out. A dependency, so that both declare the same query parameters."""
@@ -40,6 +41,7 @@ async def search_filters(
         licence_type=licence_type,
         accessibility=accessibility,
         language=language,
+        audience=audience,
     )
 
 

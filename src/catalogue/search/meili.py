@@ -53,6 +53,7 @@ FIELDS: dict[FacetField, str] = {
     FacetField.LICENCE_TYPE: "licence_types",
     FacetField.ACCESSIBILITY: "accessibility",
     FacetField.LANGUAGE: "languages",
+    FacetField.AUDIENCE: "audiences",
 }
 SEARCHABLE = ["title", "keywords", "concept_labels", "description", "publisher_name"]
 FILTERABLE = [
@@ -60,6 +61,7 @@ FILTERABLE = [
     "disciplines",
     "resource_types",
     "pedagogical_types",
+    "audiences",
     "licence_types",
     "accessibility",
     "languages",

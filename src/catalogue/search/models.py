@@ -24,6 +24,7 @@ class FacetField(enum.StrEnum):
     LICENCE_TYPE = "licence_type"
     ACCESSIBILITY = "accessibility"
     LANGUAGE = "language"
+    AUDIENCE = "audience"
 
 
 def chosen_filters(**values: list[str] | None) -> dict[FacetField, list[str]]:
@@ -66,6 +67,7 @@ class SearchDocument(msgspec.Struct, kw_only=True):
     min_price_cents: int
     free: bool
     published_at: int  # seconds since the epoch
+    audiences: list[str] = msgspec.field(default_factory=list)  # voc-011, with ancestors
 
 
 class SearchQuery(msgspec.Struct, kw_only=True, frozen=True):

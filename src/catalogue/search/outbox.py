@@ -73,6 +73,7 @@ def to_documents(rows: list[asyncpg.Record], vocab: VocabularyIndex) -> list[Sea
                 licence_types=sorted(row["licence_types"]),
                 accessibility=row["accessibility"],
                 languages=row["languages"],
+                audiences=vocab.with_ancestors(row["audiences"]),
                 min_price_cents=row["min_price_cents"],
                 free=row["min_price_cents"] == 0,
                 published_at=int(published.timestamp()),

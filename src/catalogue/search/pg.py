@@ -39,6 +39,7 @@ _SET_COLUMN = {
     FacetField.LICENCE_TYPE: "licence_types_set",
     FacetField.ACCESSIBILITY: "accessibility_set",
     FacetField.LANGUAGE: "languages_set",
+    FacetField.AUDIENCE: "audiences_set",
 }
 _SCALAR_COLUMN = {FacetField.PUBLISHER: "publisher_id", FacetField.FREE: "free"}
 _FACET_COLUMN = {**_SET_COLUMN, **_SCALAR_COLUMN}
@@ -117,6 +118,7 @@ _SET_VALUES: list[Callable[[SearchDocument], list[str]]] = [
     lambda d: d.licence_types,
     lambda d: d.accessibility,
     lambda d: d.languages,
+    lambda d: d.audiences,
 ]
 
 

@@ -15,6 +15,7 @@ from catalogue.search.text import MAX_QUERY_CHARS, clean, query_groups
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.extra import ACCESSIBILITY, LANGUAGES
 from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.vocabularies.languages import normalise_language
 
 SQL = load_queries("catalogue.search")
 
@@ -23,6 +24,7 @@ SCHEMES: dict[FacetField, tuple[str, ...]] = {
     FacetField.DISCIPLINE: ("scolomfr-voc-015",),
     FacetField.RESOURCE_TYPE: ("scolomfr-voc-005",),
     FacetField.PEDAGOGICAL_TYPE: ("scolomfr-voc-010",),
+    FacetField.AUDIENCE: ("scolomfr-voc-011",),
 }
 FIXED_CHOICES: dict[FacetField, dict[str, str]] = {
     FacetField.ACCESSIBILITY: ACCESSIBILITY,
@@ -72,6 +74,18 @@ class SearchResponse(msgspec.Struct, kw_only=True):
     backend: str
 
 
+def _language_codes(values: list[str]) -> list[str]:
+    """Language filters in any form a code comes in ("fr", "fra", "fr-FR"), as stored."""
+    found = {value: normalise_language(value) for value in values}
+    bad = [value for value, code in found.items() if code is None or not code.known]
+    if bad:
+        raise InvalidInputError(
+            f"{FacetField.LANGUAGE}: unknown value(s) {bad}",
+            errors=[{FacetField.LANGUAGE: sorted(LANGUAGES)}],
+        )
+    return list(dict.fromkeys(code.code for code in found.values() if code))
+
+
 class SearchService:
     def __init__(self, backend: SearchBackend, vocab: VocabularyIndex, pool: asyncpg.Pool):
         self.backend = backend
@@ -110,6 +124,8 @@ class SearchService:
                 return [str(UUID(value)) for value in values]
             except ValueError:
                 raise InvalidInputError("publisher: expected publisher ids (UUID)") from None
+        if field is FacetField.LANGUAGE:
+            return _language_codes(values)
         if field in FIXED_CHOICES:
             choices = FIXED_CHOICES[field]
             bad = [v for v in values if v not in choices]

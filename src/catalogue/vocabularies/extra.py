@@ -7,11 +7,11 @@ from catalogue.vocabularies.skos import Concept
 LANGUAGE_SCHEME = "langue"
 ACCESSIBILITY_SCHEME = "accessibilite"
 
-# ISO 639-2/B codes, as ScoLOMFR records them (http://id.loc.gov/vocabulary/iso639-2/fre).
+# ISO 639-2/B codes, as ScoLOMFR records them (http://id.loc.gov/vocabulary/iso639-2/fre);
+# ISO 639-3 for the languages ISO 639-2 lacks (rcf). See languages.py.
 LANGUAGES = {
     "fre": "français",
     "eng": "anglais",
-    "deu": "allemand",
     "ger": "allemand",
     "spa": "espagnol",
     "ita": "italien",
@@ -21,7 +21,7 @@ LANGUAGES = {
     "rus": "russe",
     "heb": "hébreu",
     "jpn": "japonais",
-    "nld": "néerlandais",
+    "dut": "néerlandais",
     "lat": "latin",
     "grc": "grec ancien",
     "oci": "occitan",

@@ -13,7 +13,8 @@ SQL = load_queries("catalogue.vocabularies")
 SCHEME_PREFIX = "scolomfr-voc-"
 
 
-def _key(label: str) -> str:
+def label_key(label: str) -> str:
+    """A label folded for comparison: case, accents and spacing ignored."""
     decomposed = unicodedata.normalize("NFKD", " ".join(label.lower().split()))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -91,8 +92,8 @@ class VocabularyIndex:
             self._by_label = {}
             for concept in self._by_uri.values():
                 for name in (concept.label, *concept.alt_labels):
-                    self._by_label.setdefault(_key(name), []).append(concept)
-        for concept in self._by_label.get(_key(label), []):
+                    self._by_label.setdefault(label_key(name), []).append(concept)
+        for concept in self._by_label.get(label_key(label), []):
             if concept.scheme in schemes and not concept.deprecated:
                 return concept.uri
         return None

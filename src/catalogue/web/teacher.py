@@ -41,6 +41,7 @@ FACET_LEGENDS: dict[FacetField, str] = {
     FacetField.LICENCE_TYPE: "Modèle de licence",
     FacetField.ACCESSIBILITY: "Accessibilité",
     FacetField.LANGUAGE: "Langue",
+    FacetField.AUDIENCE: "Public cible",
 }
 SORT_LABELS = {
     Sort.RELEVANCE: "pertinence",
