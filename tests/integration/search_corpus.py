@@ -24,6 +24,8 @@ SVT = f"{C}scolomfr-voc-015-num-069"
 ENGLISH = f"{C}scolomfr-voc-015-num-087"
 EXERCISE = f"{C}scolomfr-voc-010-num-027"  # activité pédagogique
 PODCAST = f"{C}scolomfr-voc-005-num-033"
+TEACHER = f"{C}teacher"  # public cible (voc-011)
+LEARNER = f"{C}learner"
 
 
 def offer(cents: int, licence: LicenceType = LicenceType.TEACHER) -> OfferDraft:
@@ -43,6 +45,7 @@ CORPUS: dict[str, ResourceDraft] = {
         levels=[SIXIEME],
         disciplines=[GEOMETRY_C3],
         pedagogical_types=[EXERCISE],
+        audiences=[LEARNER, TEACHER],
         accessibility=["keyboard"],
         identifiers=[Identifier(IdentifierKind.URL, "https://a.example/geo")],
         offers=[offer(900), offer(15000, LicenceType.CLASS_SEATS)],
@@ -75,6 +78,7 @@ CORPUS: dict[str, ResourceDraft] = {
         languages=["eng"],
         levels=[SIXIEME],
         disciplines=[ENGLISH],
+        audiences=[TEACHER],
         accessibility=["captions", "transcript"],
         identifiers=[Identifier(IdentifierKind.ISBN, "9782000000001")],
         offers=[offer(500, LicenceType.ESTABLISHMENT)],

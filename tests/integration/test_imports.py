@@ -79,7 +79,11 @@ async def test_a_v3_notice_with_uris_deprecations_and_unknown_concepts(
     report = await lom_import(setup, "v3_prefixed.xml")
     assert (report.created, report.rejected) == (1, 0)
     item = report.items[0]
-    assert item.warnings == ["unknown concept kept: http://example.org/concept/inconnu"]
+    assert item.warnings == [
+        # A replaced value is a changed value: it is reported too (issue 14).
+        f"retired concept {C}scolomfr-voc-015-num-1139 replaced by {C}scolomfr-voc-015-num-1135",
+        "unknown concept kept: http://example.org/concept/inconnu",
+    ]
     row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
     assert row["title"] == "Les fractions au CM1"  # the French string, whitespace folded
     assert row["keywords"] == ["fractions"]

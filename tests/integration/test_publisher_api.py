@@ -117,6 +117,8 @@ def _with(path: list[Any], value: Any) -> dict[str, Any]:
         (_with(["offers", 0, "licence_type"], "lifetime"), "offers[0].licence_type"),
         (_with(["title"], ""), "title"),
         (_with(["languages"], ["français"]), "languages[0]"),
+        (_with(["languages"], ["fre", "zzz"]), "languages[1]"),  # no such ISO 639 code
+        (_with(["audiences"], [SIXIEME]), "audiences[0]"),  # a level is not an audience
     ],
 )
 async def test_bad_offerings_get_422_naming_the_field(
@@ -229,3 +231,25 @@ async def test_one_offering_can_be_approved_before_its_publisher(
     assert [hit["id"] for hit in found.json()["hits"]] == [first]
     missing = "/api/v1/resources/00000000-0000-0000-0000-000000000000/approval"
     assert (await client.post(missing, headers=actors.admin)).status_code == 404
+
+
+async def test_audiences_and_language_codes_of_every_kind_through_the_api(
+    client: httpx.AsyncClient, actors: Actors, conn: asyncpg.Connection
+) -> None:
+    teacher = "http://data.education.fr/voc/scolomfr/concept/teacher"
+    draft = {
+        **DRAFT,
+        "audiences": [teacher],
+        "languages": ["fr-FR", "http://id.loc.gov/vocabulary/iso639-2/eng", "deu", "fra"],
+    }
+    created = await client.post("/api/v1/publisher/resources", json=draft, headers=actors.staff)
+    assert created.status_code == 201, created.text
+    assert created.json()["unknown_concepts"] == []
+    resource_id = UUID(created.json()["id"])
+    row = await conn.fetchrow(
+        "SELECT languages, audiences FROM resources WHERE id = $1", resource_id
+    )
+    assert (row["languages"], row["audiences"]) == (["fre", "eng", "ger"], [teacher])
+    read = await client.get(f"/api/v1/resources/{resource_id}", headers=actors.staff)
+    assert read.json()["audiences"] == [{"uri": teacher, "label": "enseignant"}]
+    assert read.json()["languages"] == ["fre", "eng", "ger"]

@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from catalogue.database import create_pool
+from catalogue.errors import InvalidInputError
 from catalogue.resources.models import ResourceDraft, Status
 from catalogue.resources.service import save_resource
 from catalogue.search import outbox
@@ -24,8 +25,10 @@ from tests.integration.search_corpus import (
     CORPUS,
     CYCLE_3,
     ENGLISH,
+    LEARNER,
     MATHS,
     SIXIEME,
+    TEACHER,
 )
 
 BACKENDS = [
@@ -226,3 +229,27 @@ async def test_a_stemmed_exact_match_ranks_above_typo_corrections(
     response = await find(catalogue, "floraison")
     assert response.hits[0].id == ids["floraison"]
     assert (await find(catalogue, "floraisons")).hits[0].id == ids["floraison"]
+
+
+async def test_audience_filter_and_facet(catalogue: Catalogue) -> None:
+    teachers = await find(catalogue, filters={FacetField.AUDIENCE: [TEACHER]})
+    assert keys(catalogue, teachers) == {"geometrie", "english"}
+    learners = await find(catalogue, filters={FacetField.AUDIENCE: [LEARNER, TEACHER]})
+    assert keys(catalogue, learners) == {"geometrie", "english"}
+    both = await find(
+        catalogue, filters={FacetField.AUDIENCE: [LEARNER], FacetField.LEVEL: [SIXIEME]}
+    )
+    assert keys(catalogue, both) == {"geometrie"}
+    response = await find(catalogue, facets=[FacetField.AUDIENCE])
+    audiences = {v.value: (v.label, v.count) for v in response.facets[FacetField.AUDIENCE]}
+    assert audiences == {TEACHER: ("enseignant", 2), LEARNER: ("apprenant", 1)}
+    with pytest.raises(InvalidInputError, match="audience"):
+        await find(catalogue, filters={FacetField.AUDIENCE: [SIXIEME]})  # a level
+
+
+async def test_a_language_filter_takes_a_code_in_any_form(catalogue: Catalogue) -> None:
+    for given in ("en", "eng", "en-GB", "http://id.loc.gov/vocabulary/iso639-2/eng"):
+        response = await find(catalogue, filters={FacetField.LANGUAGE: [given]})
+        assert keys(catalogue, response) == {"english"}, given
+    with pytest.raises(InvalidInputError, match="language"):
+        await find(catalogue, filters={FacetField.LANGUAGE: ["klingon"]})

@@ -2,7 +2,9 @@
 
 It answers the parts of the HTTP API the backend uses: health, indexes, settings, documents
 (kept per index, so a test can compare them with PostgreSQL), tasks and search (a canned
-answer). ``down`` makes every request fail as an unreachable engine would.
+answer). Like the engine, a search that filters or counts facets on an attribute the index
+settings do not declare filterable is refused (400 `invalid_search_filter` or
+`invalid_search_facets`). ``down`` makes every request fail as an unreachable engine would.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class FakeMeili:
         self.down = False  # every request: connection refused
         self.refused: list[str] = []  # "METHOD /path" of each request refused while down
         self.search_answer: dict[str, Any] = {}
+        self.settings: dict[str, dict[str, Any]] = {}  # index -> the settings applied
         self._tasks: list[str] = []
 
     @property
@@ -50,17 +53,29 @@ class FakeMeili:
             return httpx.Response(200, json=self._task(int(task[1])))
         if method == "GET" and (index := re.fullmatch(r"/indexes/([\w-]+)", path)):
             return self._index(index[1])
-        if method == "POST" and path.endswith("/search"):
-            return httpx.Response(200, json=self.search_answer)
+        if method == "POST" and (index := re.fullmatch(r"/indexes/([\w-]+)/search", path)):
+            return self._search(index[1], json.loads(request.content))
         if method == "POST" and path == "/indexes":
             self.documents.setdefault(json.loads(request.content)["uid"], {})
             return self._enqueue("indexCreation")
         self._write(method, path, json.loads(request.content) if request.content else None)
         return self._enqueue(f"{method} {path}")
 
+    def _search(self, uid: str, body: dict[str, Any]) -> httpx.Response:
+        filterable = set(self.settings.get(uid, {}).get("filterableAttributes") or ())
+        if uid in self.settings:
+            named = re.findall(r"(\w+) = ", body.get("filter") or "")
+            if bad := sorted({name for name in named if name not in filterable}):
+                return _refused("invalid_search_filter", f"Attribute `{bad[0]}` is not filterable.")
+            if bad := sorted(set(body.get("facets") or ()) - filterable):
+                return _refused("invalid_search_facets", f"Attribute `{bad[0]}` is not filterable.")
+        return httpx.Response(200, json=self.search_answer)
+
     def _write(self, method: str, path: str, body: Any) -> None:
         """What a write does to the documents (at once: tasks here succeed or fail later)."""
-        if method == "DELETE" and (index := re.fullmatch(r"/indexes/([\w-]+)", path)):
+        if method == "PATCH" and (index := re.fullmatch(r"/indexes/([\w-]+)/settings", path)):
+            self.settings.setdefault(index[1], {}).update(body)
+        elif method == "DELETE" and (index := re.fullmatch(r"/indexes/([\w-]+)", path)):
             self.documents.pop(index[1], None)
         elif method == "POST" and path == "/swap-indexes":
             for swap in body:
@@ -101,3 +116,8 @@ class FakeMeili:
             error = {"message": self.failures[kind], "code": "invalid_document_id"}
             return {**task, "status": "failed", "error": error}
         return {**task, "status": "succeeded"}
+
+
+def _refused(code: str, message: str) -> httpx.Response:
+    error = {"message": message, "code": code, "type": "invalid_request", "link": ""}
+    return httpx.Response(400, json=error)

@@ -7,7 +7,9 @@ import re
 
 import msgspec
 import pytest
+from lxml import etree
 
+from catalogue.oai.formats import scolomfr
 from catalogue.resources.models import Contributor
 from catalogue.resources.service import normalise_draft
 from catalogue.shipped import schemas_dir
@@ -16,7 +18,7 @@ from catalogue.vocabularies.index import ConceptRecord, VocabularyIndex
 from catalogue.vocabularies.languages import normalise_language
 from catalogue.vocabularies.skos import load_folder
 from connectors.contract import Context, Record, Rejected
-from connectors.lomfr import SCHEMES, LomFrConnector, vcard_name
+from connectors.lomfr import SCHEMES, LomFrConnector, _schema, vcard_name
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 
@@ -209,3 +211,23 @@ def test_an_unreadable_notice_is_rejected_and_the_batch_goes_on() -> None:
     assert results[0].message == "no title (1.2 titre)"
     assert isinstance(results[1], Record)
     assert results[1].draft.title == "Bon"
+
+
+def test_the_lom_export_carries_the_audience_and_reads_back() -> None:
+    row = {
+        "title": "Fractions",
+        "languages": ["fre"],
+        "description": "",
+        "keywords": [],
+        "resource_types": [],
+        "access_url": None,
+        "pedagogical_types": [],
+        "audiences": [f"{C}teacher", f"{C}learner"],
+        "levels": [],
+        "disciplines": [],
+    }
+    notice = scolomfr(row, vocabulary().label, "oai:test:1")
+    assert _schema().validate(etree.ElementTree(notice)), _schema().error_log
+    record = only(etree.tostring(notice).decode())
+    assert record.draft.audiences == row["audiences"]
+    assert all("oai:test:1" in w for w in record.warnings)  # its own id: another matter

@@ -90,6 +90,7 @@ async def test_ensure_index_creates_the_index_and_applies_the_settings() -> None
         "disciplines",
         "resource_types",
         "pedagogical_types",
+        "audiences",
         "licence_types",
         "accessibility",
         "languages",
@@ -453,3 +454,33 @@ def test_filter_expression_maps_fields_and_booleans() -> None:
         filter_expression({FacetField.PUBLISHER: (publisher,), FacetField.RESOURCE_TYPE: ("quiz",)})
         == f'(publisher_id = "{publisher}") AND (resource_types = "quiz")'
     )
+
+
+async def test_audience_is_filtered_and_counted_as_the_engine_allows(
+    backend: MeiliBackend, meili: FakeMeili
+) -> None:
+    teacher = "http://data.education.fr/voc/scolomfr/concept/teacher"
+    await backend.upsert([document(audiences=[teacher])])
+    [sent] = meili.sent("POST", "/indexes/resources/documents")
+    assert sent[0]["audiences"] == [teacher]
+    meili.search_answer = {
+        "hits": [],
+        "query": "",
+        "processingTimeMs": 1,
+        "facetDistribution": {"audiences": {teacher: 1}},
+    }
+    query = SearchQuery(filters={FacetField.AUDIENCE: (teacher,)}, facets=(FacetField.AUDIENCE,))
+    result = await backend.search(query)
+    [body] = meili.sent("POST", "/indexes/resources/search")
+    assert body["filter"] == f'(audiences = "{teacher}")'
+    assert body["facets"] == ["audiences"]
+    assert result.facets == {FacetField.AUDIENCE: {teacher: 1}}
+
+
+async def test_the_fake_engine_refuses_what_is_not_filterable(
+    backend: MeiliBackend, meili: FakeMeili
+) -> None:
+    meili.settings["resources"]["filterableAttributes"].remove("audiences")
+    query = SearchQuery(filters={FacetField.AUDIENCE: ("x",)})
+    with pytest.raises(UpstreamUnavailableError, match="not filterable"):
+        await backend.search(query)

@@ -37,6 +37,7 @@ from catalogue.resources.models import (
     Status,
 )
 from catalogue.vocabularies.extra import ACCESSIBILITY, LANGUAGES
+from catalogue.vocabularies.languages import normalise_language
 from catalogue.vocabularies.skos import Concept
 
 RESOURCE_TYPES = "scolomfr-voc-005"
@@ -1468,7 +1469,8 @@ def _description(
         tail.append(f"Accessibilité : {accessibility}.")
     if spec.language and rng.random() < 0.6:
         tail.append(
-            f"Les consignes sont données en {LANGUAGES[spec.language]}, avec une aide en français."
+            f"Les consignes sont données en {_language_name(spec.language)}, "
+            "avec une aide en français."
         )
     count = min(1 + (rng.random() < 0.5), 3 - len(tail))
     first_detail = rng.randrange(len(_MIDDLE))
@@ -1636,3 +1638,9 @@ def _stream(count: int, compiled: _Compiled, seed: int) -> Iterator[GeneratedRes
     isbn_counts = [0] * len(compiled.publishers)
     for number in range(1, count + 1):
         yield _resource(rng, number, compiled, isbn_counts)
+
+
+def _language_name(code: str) -> str:
+    """The French name of a language code in any form ("deu" is stored as "ger")."""
+    found = normalise_language(code)
+    return LANGUAGES[found.code if found else code]
