@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -482,3 +483,35 @@ def test_a_third_party_connector_package_is_listed_and_used(
     assert imported.stdout.splitlines()[-1].endswith(
         "1 created, 0 updated, 0 unchanged, 1 rejected"
     )
+
+
+async def test_the_corpus_imports_as_its_expected_resources(
+    setup: Setup, conn: asyncpg.Connection
+) -> None:
+    notices = sorted((LOM / "corpus").glob("*.xml"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for notice in notices:
+            archive.write(notice, notice.name)
+    report = await run_import(
+        setup.pool,
+        setup.vocab,
+        get("lomfr"),
+        setup.publisher,
+        [("corpus.zip", buffer.getvalue())],
+        source="test",
+    )
+    assert [item.document for item in report.items] == [n.name for n in notices]
+    for notice, item in zip(notices, report.items, strict=True):
+        want = json.loads(notice.with_suffix(".json").read_text(encoding="utf-8"))
+        assert item.line == want["line"], notice.name
+        if "rejected" in want:
+            assert item.outcome == "rejected", notice.name
+            assert (item.message or "").startswith(want["rejected"]), notice.name
+            continue
+        assert (item.outcome, item.warnings) == ("created", want["warnings"]), notice.name
+        row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+        for field in ("title", "languages", "audiences", "levels", "disciplines", "keywords"):
+            assert row[field] == want["resource"].get(field, []), (notice.name, field)
+        assert row["contributors"] == want["resource"].get("contributors", []), notice.name
+        assert row["unknown_concepts"] == want["unknown_concepts"], notice.name

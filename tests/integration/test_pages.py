@@ -381,3 +381,22 @@ async def test_the_harvest_run_page_lists_the_warnings_per_record(
     assert "1000 autre(s) avertissement(s) non conservé(s)" in text
     # The rejected record is named by its OAI identifier.
     assert "<td>oai:x:2</td><td>no title (1.2 titre)</td>" in text
+
+
+async def test_the_audience_shows_on_the_resource_page_and_filters_the_search(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    teacher = "http://data.education.fr/voc/scolomfr/concept/teacher"
+    resource = await conn.fetchval(
+        "UPDATE resources SET audiences = $1 WHERE id = (SELECT id FROM resources "
+        "WHERE status = 'published' ORDER BY id LIMIT 1) RETURNING id",
+        [teacher],
+    )
+    await sign_in(web, "teacher")
+    page = await web.get(f"/ressources/{resource}")
+    assert page.status_code == 200
+    assert re.search(r"<dt>Public cible</dt><dd>enseignant</dd>", page.text)
+    search = await web.get("/recherche", params={"audience": teacher})
+    assert search.status_code == 200, search.text
+    refused = await web.get("/recherche", params={"audience": "http://example.org/x"})
+    assert refused.status_code == 400
