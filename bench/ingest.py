@@ -129,7 +129,7 @@ async def import_figures(url: str, count: int) -> None:
     )
     print(f"  parsed, normalised, stored  {stored:9,.0f} notices/s   (target >= 1,000/s)")
     lom = get("lomfr")
-    context = Context(concept_for_label=vocab.concept_for_label, concept=vocab.get)
+    context = Context(concept_for_label=vocab.concept_for_label, concept=vocab.lookup)
     rates = best_rates(
         documents,
         {"bare": etree.fromstring, "parsed": lambda document: list(lom.read(document, context))},

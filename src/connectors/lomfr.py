@@ -364,11 +364,14 @@ def _values(
     """Vocabulary values as concept URIs; one the vocabularies do not know is kept as given
     (the catalogue keeps it apart as an unknown concept, and says so)."""
     found: list[str] = []
+    lookup = context.concept
     for element in elements:
         value = _child_text(element, "value")
         if not value:
             continue
-        value = _resolve(value, schemes, context, warnings) or value
+        concept = lookup(value)  # the usual case first: a current concept's URI
+        if concept is None or concept.replaced_by or concept.scheme not in schemes:
+            value = _resolve(value, schemes, context, warnings) or value
         if value not in found:
             found.append(value)
     return found
@@ -414,16 +417,21 @@ def _taxon_values(
     current: str | None = None  # the narrowest concept of the hierarchy being read
     for taxon in taxons:
         raw = _child_text(taxon, "id")
-        label = _child_text(taxon, "entry")
+        is_uri = raw.startswith(("http://", "https://"))
         # A URI is trusted; 1.x ids ("scolomfr-voc-022-num-087") were renumbered since, so
         # their label goes first.
-        uri = _resolve(raw, schemes, context, warnings) if raw.startswith("http") else None
+        concept = context.concept(raw) if is_uri else None
+        if concept is not None and not concept.replaced_by and concept.scheme in schemes:
+            uri: str | None = raw  # the usual case, at once
+        else:
+            uri = _resolve(raw, schemes, context, warnings) if is_uri else None
+        label = _child_text(taxon, "entry") if uri is None else ""
         if uri is None and label:
             uri = _resolve(label, schemes, context, warnings)
-        if uri is None and raw and not raw.startswith("http"):
+        if uri is None and raw and not is_uri:
             uri = _resolve(raw, schemes, context, warnings)
         if uri is None:  # unknown to the vocabularies: a value of its own
-            kept = raw if raw.startswith(("http://", "https://")) else label or raw
+            kept = raw if is_uri else label or raw
             if kept:
                 values.append(kept)
             current = None

@@ -36,7 +36,7 @@ def vocabulary() -> VocabularyIndex:
 
 def context() -> Context:
     vocab = vocabulary()
-    return Context(concept_for_label=vocab.concept_for_label, concept=vocab.get)
+    return Context(concept_for_label=vocab.concept_for_label, concept=vocab.lookup)
 
 
 def read(body: str) -> Record:

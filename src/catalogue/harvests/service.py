@@ -224,7 +224,7 @@ async def _store(
     counts: _Counts,
 ) -> None:
     lom = LomFrConnector()
-    context = Context(concept_for_label=vocab.concept_for_label, concept=vocab.get)
+    context = Context(concept_for_label=vocab.concept_for_label, concept=vocab.lookup)
     for record in page.records:
         if record.deleted:
             async with conn.transaction():

@@ -113,7 +113,7 @@ def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) ->
 
 
 def context_for(vocab: VocabularyIndex, *, strict: bool) -> Context:
-    return Context(concept_for_label=vocab.concept_for_label, concept=vocab.get, strict=strict)
+    return Context(concept_for_label=vocab.concept_for_label, concept=vocab.lookup, strict=strict)
 
 
 async def run_import(

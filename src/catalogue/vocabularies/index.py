@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import msgspec
 
@@ -55,6 +56,11 @@ class VocabularyIndex:
 
     def get(self, uri: str) -> ConceptRecord | None:
         return self._by_uri.get(uri)
+
+    @property
+    def lookup(self) -> Callable[[str], ConceptRecord | None]:
+        """``get`` as the dict's own method: connectors call it for every value they read."""
+        return self._by_uri.get
 
     def label(self, uri: str) -> str:
         concept = self._by_uri.get(uri)
