@@ -33,6 +33,7 @@ from connectors.contract import Context, Record, Rejected
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_TITLE = 500
 MAX_NAME = 300
+MAX_URL = 2000
 CONCEPT_PREFIX = "http://data.education.fr/voc/scolomfr/concept/"
 _FORMER_ID = re.compile(r"^scolomfr-voc-\d{3}-num-\d+$")  # a concept id without its URI (1.x)
 _LOM_SLUG = re.compile(r"^[a-z][a-z ]*$")  # a LOM value ("teacher", "higher education")
@@ -195,6 +196,8 @@ class LomFrConnector:
                 yield self._record(notice, context)
             except NoticeError as exc:
                 yield Rejected(message=str(exc), line=_line(notice))
+            except (ValueError, TypeError) as exc:  # a shape nobody foresaw: this notice only
+                yield Rejected(message=f"unreadable notice: {exc}", line=_line(notice))
 
     def _notices(self, data: bytes) -> list[etree._Element]:
         if len(data) > MAX_DOCUMENT_BYTES:
@@ -537,8 +540,10 @@ def _vcard_text(value: str) -> str:
 def _url(locations: list[str], warnings: list[str]) -> str | None:
     found = None
     for location in locations:
-        if not location.startswith(("http://", "https://")) or len(location) > 2000:
+        if not location.startswith(("http://", "https://")):
             warnings.append(f"location {location[:80]!r} is not an http(s) URL: ignored")
+        elif len(location) > MAX_URL:
+            warnings.append(f"location {location[:80]!r} over {MAX_URL} characters: ignored")
         elif found is None:
             found = location
         elif location != found:

@@ -26,10 +26,10 @@ fixed AS (
 INSERT INTO search_outbox (resource_id) SELECT id FROM fixed;
 
 -- The PostgreSQL search index: audiences as the id of their value set, like the other
--- vocabulary fields (see 0012). Documents indexed before hold no audience until re-indexed.
+-- vocabulary fields (see 0012). Documents indexed before hold no audience until re-indexed;
+-- the default is the empty set's id.
 INSERT INTO search_value_sets (id, vals) VALUES (md5('')::uuid, '{}') ON CONFLICT (id) DO NOTHING;
 ALTER TABLE search_documents ADD COLUMN audiences_set uuid NOT NULL DEFAULT md5('')::uuid;
-ALTER TABLE search_documents ALTER COLUMN audiences_set DROP DEFAULT;
 
 CREATE OR REPLACE VIEW searchable_documents AS
 SELECT v.id, v.title, v.description, v.keywords, v.publisher_id, v.publisher_name,
