@@ -400,7 +400,15 @@ def _classifications(
                 )
             continue
         for path in parts.get("taxonPath", ()):
-            for uri in _taxon_values(_children(path, "taxon"), schemes, context, warnings):
+            taxons = _children(path, "taxon")
+            if len(taxons) == 1:  # the usual path, one current concept: taken at once
+                uri = _child_text(taxons[0], "id")
+                concept = context.concept(uri)
+                if concept is not None and not concept.replaced_by and concept.scheme in schemes:
+                    if uri not in target:
+                        target.append(uri)
+                    continue
+            for uri in _taxon_values(taxons, schemes, context, warnings):
                 if uri not in target:
                     target.append(uri)
     return levels, disciplines
