@@ -103,8 +103,7 @@ def scolomfr(row: Any, label: Label, identifier: str) -> etree._Element:
     educational = _sub(lom, LOM, "educational")
     for uri in _concepts(row["pedagogical_types"]):
         _vocabulary(educational, LOM, "learningResourceType", uri)
-    for uri in _concepts(row["audiences"]):  # 5.5 public cible (voc-011)
-        _vocabulary(educational, LOM, "intendedEndUserRole", uri)
+    _vocabularies(educational, "intendedEndUserRole", row["audiences"])  # 5.5 public cible
     if row["rights"]:
         _lang_string(_sub(lom, LOM, "rights"), "description", row["rights"], language)
     for field, (purpose, _name) in PURPOSES.items():
@@ -167,6 +166,11 @@ def vcard(name: str | None, organisation: str | None) -> str:
 
 def _vcard_escape(value: str) -> str:
     return re.sub(r"([\\,;])", r"\\\1", " ".join(value.split()))
+
+
+def _vocabularies(parent: etree._Element, name: str, uris: list[str]) -> None:
+    for uri in _concepts(uris):
+        _vocabulary(parent, LOM, name, uri)
 
 
 def _classification(lom: etree._Element, purpose: str, uris: list[str], label: Label) -> None:
