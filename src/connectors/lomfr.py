@@ -428,25 +428,21 @@ def _taxon_values(
     current: str | None = None  # the narrowest concept of the hierarchy being read
     for taxon in taxons:
         raw = _child_text(taxon, "id")
-        is_uri = raw.startswith(("http://", "https://"))
-        # A URI is trusted; 1.x ids ("scolomfr-voc-022-num-087") were renumbered since, so
-        # their label goes first.
-        concept = context.concept(raw) if is_uri else None
-        if concept is not None and not concept.replaced_by and concept.scheme in schemes:
-            uri: str | None = raw  # the usual case, at once
+        # A URI is trusted, known or not (its label is never read instead); 1.x ids
+        # ("scolomfr-voc-022-num-087") were renumbered since, so their label goes first.
+        if raw.startswith(("http://", "https://")):
+            uri: str | None = _resolve(raw, schemes, context, warnings) or raw
         else:
-            uri = _resolve(raw, schemes, context, warnings) if is_uri else None
-        label = _child_text(taxon, "entry") if uri is None else ""
-        if uri is None and label:
-            uri = _resolve(label, schemes, context, warnings)
-        if uri is None and raw and not is_uri:
-            uri = _resolve(raw, schemes, context, warnings)
-        if uri is None:  # unknown to the vocabularies: a value of its own
-            kept = raw if is_uri else label or raw
-            if kept:
-                values.append(kept)
-            current = None
-            continue
+            label = _child_text(taxon, "entry")
+            uri = _resolve(label, schemes, context, warnings) if label else None
+            if uri is None and raw:
+                uri = _resolve(raw, schemes, context, warnings)
+            if uri is None:  # unknown to the vocabularies: a value of its own
+                if label or raw:
+                    values.append(label or raw)
+                current = None
+                continue
+        assert uri is not None
         if current is not None and _within(current, uri, context):
             values[values.index(current)] = current = uri  # narrower: the path goes on
         elif current is None or not _within(uri, current, context):
