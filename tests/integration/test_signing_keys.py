@@ -34,6 +34,7 @@ from catalogue.identity.tokens import issue_access_token
 from catalogue.middleware import RequestContext
 from catalogue.webhooks import signing
 from tests.integration.conftest import open_client
+from tests.logs import capture_logs
 from tests.support.demo_server import catalogue_env
 from tests.support.oidc_provider import FakeProvider, new_key
 
@@ -195,9 +196,12 @@ async def test_a_retired_key_stops_verifying_when_it_leaves_the_jwks(
         await asyncio.sleep(1.7)
         published = (await client.get("/.well-known/jwks.json")).json()["keys"]
         assert kid_of(old) not in {k["kid"] for k in published}
-        refused = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"})
+        with capture_logs() as logs:
+            refused = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"})
         assert refused.status_code == 401
-        assert "unknown signing key" in refused.json()["detail"]
+        reasons = [line["reason"] for line in logs if line["event"] == "token refused"]
+        assert len(reasons) == 1
+        assert "unknown signing key" in reasons[0]
 
 
 async def test_a_key_the_provider_no_longer_publishes_stops_verifying(
