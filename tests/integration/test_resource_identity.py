@@ -395,3 +395,13 @@ async def test_the_same_notice_twice_in_one_import_is_one_resource_and_said_so(
     said = "the same content is also read at {}: they are saved as one resource"
     assert said.format("b.xml line 3") in first.warnings
     assert said.format("a.xml line 3") in second.warnings
+
+
+async def test_different_notices_keyed_by_their_content_are_not_warned_of_each_other(
+    setup: Setup,
+) -> None:
+    first = (SHAPES / "empty_identifier.xml").read_bytes()
+    second = (SHAPES / "lowercase_no_identifier.xml").read_bytes()
+    report = await do_import(setup, "lomfr", [("a.xml", first), ("b.xml", second)])
+    assert counts(report) == (2, 0, 0, 0)
+    assert not any("same content" in w for item in report.items for w in item.warnings)

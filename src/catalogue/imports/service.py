@@ -43,7 +43,7 @@ RETRY_AFTER_S = 5
 
 Outcome = Literal["created", "updated", "unchanged", "rejected"]
 OUTCOMES: tuple[Outcome, ...] = ("created", "updated", "unchanged", "rejected")
-SAME_CONTENT = "content"  # the claim of a record keyed by its content's hash
+SAME_CONTENT = "content "  # the claim of a record keyed by its content's hash, before it
 
 
 class ReportItem(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -283,7 +283,7 @@ def _claims(result: Record | Rejected) -> set[str]:
         return {*identifiers, f"source id {key}"}
     if key == result.draft.access_url:
         return {*identifiers, f"location {key}"}
-    return {*identifiers, SAME_CONTENT}
+    return {*identifiers, SAME_CONTENT + key}
 
 
 def warn_shared_claims(items: list[ReportItem], claims: list[set[str]]) -> None:
@@ -300,7 +300,7 @@ def warn_shared_claims(items: list[ReportItem], claims: list[set[str]]) -> None:
             others = ", ".join(_where(items[other]) for other in indexes if other != index)
             said = (
                 "the same content is also read at"
-                if claim == SAME_CONTENT
+                if claim.startswith(SAME_CONTENT)
                 else (f"{claim} is also claimed by")
             )
             items[index].warnings.append(f"{said} {others}: they are saved as one resource")
