@@ -401,7 +401,7 @@ async def test_different_notices_keyed_by_their_content_are_not_warned_of_each_o
     setup: Setup,
 ) -> None:
     first = (SHAPES / "empty_identifier.xml").read_bytes()
-    second = (SHAPES / "lowercase_no_identifier.xml").read_bytes()
+    second = (FIXTURES / "lom" / "corpus" / "02_ims_manifest.xml").read_bytes()
     report = await do_import(setup, "lomfr", [("a.xml", first), ("b.xml", second)])
     assert counts(report) == (2, 0, 0, 0)
     assert not any("same content" in w for item in report.items for w in item.warnings)
