@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import msgspec
 import pytest
 
-from catalogue.resources.generator import PUBLISHERS, GeneratedResource, generate
+from catalogue.demo.generator import PUBLISHERS, GeneratedResource, generate
 from catalogue.resources.models import Duration, IdentifierKind, LicenceType, ResourceDraft, Status
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.extra import ACCESSIBILITY
