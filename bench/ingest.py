@@ -40,12 +40,12 @@ from catalogue.database import (
     start_embedded,
     with_database,
 )
+from catalogue.demo.generator import generate
 from catalogue.harvests import service as harvests
 from catalogue.imports.service import run_import
 from catalogue.oai.formats import scolomfr
 from catalogue.outbound import outbound_client
 from catalogue.resources.bulk import bulk_load
-from catalogue.resources.generator import generate
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder

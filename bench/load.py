@@ -42,13 +42,13 @@ from litestar.middleware.session.client_side import ClientSideSessionBackend, Co
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, ensure_database, start_embedded, with_database
+from catalogue.demo.generator import generate
 from catalogue.identity.authn import SESSION_LIFETIME_S
 from catalogue.identity.secrets import derive_key
 from catalogue.identity.sessions import open_session
 from catalogue.identity.tokens import issue_access_token
 from catalogue.logs import configure_logging
 from catalogue.resources.bulk import bulk_load
-from catalogue.resources.generator import generate
 from catalogue.search import outbox
 from catalogue.search.pg import PostgresBackend
 from catalogue.shipped import schemas_dir

@@ -26,9 +26,9 @@ from catalogue.app import create_asgi_app
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
-from catalogue.identity.demo import seed_identities
+from catalogue.demo.generator import generate
+from catalogue.demo.identities import seed_identities
 from catalogue.resources.bulk import bulk_load
-from catalogue.resources.generator import generate
 from catalogue.search import outbox
 from catalogue.search.models import FacetField
 from catalogue.search.pg import PostgresBackend

@@ -31,9 +31,9 @@ import httpx
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
+from catalogue.demo.generator import generate
 from catalogue.identity.tokens import issue_access_token
 from catalogue.resources.bulk import bulk_load
-from catalogue.resources.generator import generate
 from catalogue.search import outbox
 from catalogue.search.models import FacetField, Sort
 from catalogue.search.pg import PostgresBackend

@@ -31,12 +31,12 @@ from accounts.ledger import (
     SQL,
     ensure_account,
     ensure_administers,
-    euros,
     refused_overdraft,
     retrying,
     transfer,
 )
 from accounts.models import MAX_CENTS, Acquisition, AcquisitionStatus, Licence, NewAcquisition
+from accounts.money import euros
 from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, NotFoundError, UnprocessableError
 from catalogue.identity.models import Principal, Role

@@ -20,11 +20,11 @@ from accounts.ledger import (
     SQL,
     ensure_account,
     ensure_administers,
-    euros,
     period_or_current,
     transfer,
 )
 from accounts.models import MAX_CENTS, CsvLine, CsvReport
+from accounts.money import euros
 from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, UnprocessableError
 from catalogue.identity.models import Principal

@@ -18,6 +18,7 @@ import msgspec
 
 from accounts.errors import InsufficientFundsError, OwnDecisionError, PeriodError
 from accounts.models import Allocation, Balance, NewAllocation, NewPeriod, Period, Rules
+from accounts.money import euros
 from catalogue.database import Connection
 from catalogue.errors import (
     ConflictError,
@@ -90,12 +91,6 @@ def refused_overdraft(amount_cents: int) -> Iterator[None]:
                 f"Solde insuffisant pour un mouvement de {euros(amount_cents)}."
             ) from exc
         raise
-
-
-def euros(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}".replace(",", "\u202f") + f",{part:02d} €"
 
 
 async def ensure_account(

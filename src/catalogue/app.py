@@ -36,7 +36,6 @@ from catalogue.identity import api as identity_api
 from catalogue.identity import web as identity_web
 from catalogue.identity.authn import SESSION_LIFETIME_S, Authenticator
 from catalogue.identity.csrf import CsrfMiddleware
-from catalogue.identity.demo import is_loopback
 from catalogue.identity.guards import PUBLIC, Authenticate
 from catalogue.identity.jwks import OidcProvider
 from catalogue.identity.keys import key_sealer, seal_clear_keys
@@ -53,11 +52,11 @@ from catalogue.metrics import metrics as metrics_route
 from catalogue.middleware import RequestContext
 from catalogue.oai import api as oai_api
 from catalogue.oai.service import Provider
-from catalogue.outbound import outbound_client, publisher_client
+from catalogue.outbound import is_loopback, outbound_client, publisher_client
 from catalogue.problems import PROBLEM_JSON, exception_handlers
 from catalogue.resources import api as resources_api
 from catalogue.search import api as search_api
-from catalogue.search.backends import running_worker, search_backend
+from catalogue.search.backends import search_backend
 from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
@@ -65,6 +64,7 @@ from catalogue.web import routes as web_routes
 from catalogue.web.headers import security_headers
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
+from catalogue.worker import running_worker
 
 HERE = Path(__file__).parent
 log = structlog.get_logger(__name__)

@@ -11,11 +11,19 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from catalogue.identity.demo import is_loopback
-
 # Bounded waits, and a retry of failed connections (never of requests already sent).
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 RETRIES = 2
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine: "localhost", 127.0.0.0/8 or ::1."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def outbound_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from accounts.ledger import euros
+from accounts.money import euros
 from catalogue.identity.authn import Authenticator
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role

@@ -1,12 +1,13 @@
 """Background work on the PostgreSQL job queue (pgqueuer): the search index, harvests,
-webhooks to publishers."""
+webhooks to publishers; run by `catalogue worker`, or inside the web process
+(``running_worker``, the embedded default)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -17,8 +18,10 @@ from pgqueuer import AsyncpgPoolDriver, DatabaseRetryEntrypointExecutor, Job, Pg
 from pgqueuer.executors import EntrypointExecutorParameters
 from pgqueuer.models import Schedule
 
+from catalogue.config import Settings
 from catalogue.harvests import service as harvests
 from catalogue.search import outbox
+from catalogue.search.backends import prepare_if_reachable
 from catalogue.search.models import SearchBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks import delivery, events
@@ -119,3 +122,27 @@ class Supervisor:
         self._stop.set()
         if self._current is not None:
             self._current.shutdown.set()
+
+
+@contextlib.asynccontextmanager
+async def running_worker(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    backend: SearchBackend,
+    vocab: VocabularyIndex,
+    http: httpx.AsyncClient,
+    *,
+    webhook_key: bytes,
+) -> AsyncIterator[None]:
+    """The job worker inside this process (the embedded default), stopped on the way out."""
+    await prepare_if_reachable(backend)
+    if not settings.embedded_worker:
+        yield
+        return
+    worker = Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key))
+    task = asyncio.create_task(worker.run())
+    try:
+        yield
+    finally:
+        worker.shutdown()
+        await asyncio.wait_for(task, timeout=30)

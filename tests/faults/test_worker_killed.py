@@ -17,9 +17,9 @@ import asyncpg
 import pytest
 
 from catalogue.database import create_pool
+from catalogue.demo.generator import generate
 from catalogue.harvests import service as harvests
 from catalogue.resources.bulk import bulk_load
-from catalogue.resources.generator import generate
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder

@@ -15,8 +15,9 @@ import pytest
 from joserfc import jwt
 
 from catalogue.config import Settings
+from catalogue.demo.identities import seed_identities
 from catalogue.errors import UnauthorizedError
-from catalogue.identity.demo import demo_token, seed_identities
+from catalogue.identity.demo import demo_token
 from tests.logs import capture_logs
 from tests.support.oidc_provider import ISSUER, FakeProvider, new_key
 

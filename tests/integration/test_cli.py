@@ -15,8 +15,9 @@ from joserfc import jwt
 
 from catalogue.config import Settings
 from catalogue.database import connect
+from catalogue.demo.identities import seed_identities
 from catalogue.errors import NotFoundError
-from catalogue.identity.demo import demo_token, seed_identities
+from catalogue.identity.demo import demo_token
 from catalogue.identity.keys import public_key_set
 from catalogue.identity.tokens import API_AUDIENCE
 from catalogue.resources.service import save_resource

@@ -18,8 +18,8 @@ from lxml import etree
 from sickle import Sickle
 from sickle.oaiexceptions import NoRecordsMatch
 
+from catalogue.demo.generator import generate
 from catalogue.resources.bulk import bulk_load
-from catalogue.resources.generator import generate
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder

@@ -14,7 +14,7 @@ import pytest
 
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
-from catalogue.identity.demo import seed_identities
+from catalogue.demo.identities import seed_identities
 from catalogue.middleware import RequestContext
 from tests.integration.conftest import bearer, open_client
 

@@ -12,8 +12,8 @@ import pytest
 
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
+from catalogue.demo.identities import seed_identities
 from catalogue.errors import UnauthorizedError
-from catalogue.identity.demo import seed_identities
 from tests.integration.conftest import open_client
 from tests.logs import capture_logs
 from tests.support.oidc_provider import FakeProvider

@@ -21,8 +21,9 @@ from catalogue import migrations
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
 from catalogue.database import connect
+from catalogue.demo.identities import seed_identities
 from catalogue.identity import jwks, keys
-from catalogue.identity.demo import demo_person_id, seed_identities
+from catalogue.identity.demo import demo_person_id
 from catalogue.identity.keys import (
     SigningKeyLockedError,
     current_signing_key,

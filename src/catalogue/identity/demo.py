@@ -1,8 +1,10 @@
-"""Seeded demo identities, one per role, for the embedded default."""
+"""Demo identities, one per role, and signing in as them (the embedded default).
+
+``catalogue.demo.identities`` writes them into the database.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 from uuid import UUID
 
 import msgspec
@@ -11,12 +13,11 @@ from catalogue.config import Settings
 from catalogue.database import Connection
 from catalogue.errors import ConfigurationError, NotFoundError
 from catalogue.identity.tokens import issue_access_token
+from catalogue.outbound import is_loopback
 from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.identity")
 DEMO_ISSUER = "urn:catalogue:demo"
-DEMO_ESTABLISHMENT = ("0751234J", "Collège Jean Moulin (démonstration)", "paris")
-DEMO_PUBLISHER = "Éditions de démonstration"
 
 
 class DemoIdentity(msgspec.Struct, frozen=True):
@@ -83,32 +84,6 @@ def demo_sign_in_allowed(settings: Settings) -> bool:
     except ConfigurationError:
         return False
     return settings.demo
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-async def seed_identities(conn: Connection) -> None:
-    await conn.execute(SQL["upsert_demo_establishment"], *DEMO_ESTABLISHMENT)
-    publisher_id = await conn.fetchval(SQL["upsert_demo_publisher"], DEMO_PUBLISHER)
-    for identity in DEMO_IDENTITIES.values():
-        await conn.execute(
-            SQL["upsert_demo_person"],
-            DEMO_ISSUER,
-            identity.subject,
-            identity.display_name,
-            identity.email,
-            list(identity.roles),
-            identity.establishment_uai,
-            identity.academie,
-            publisher_id if "publisher" in identity.roles else None,
-        )
 
 
 async def demo_person_id(conn: Connection, role: str) -> UUID:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from catalogue.config import Settings
 from catalogue.database import Connection
+from catalogue.demo import demo_loader
+from catalogue.demo.generator import generate
 from catalogue.resources.bulk import bulk_load, loaded
-from catalogue.resources.generator import generate
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.loader import SOURCE
@@ -25,3 +27,8 @@ async def seed_catalogue(conn: Connection) -> None:
         ((item.publisher, item.draft) for item in generate(DEMO_RESOURCES, concepts)),
         connector=DEMO_CONNECTOR,
     )
+
+
+@demo_loader(step=2)
+async def _catalogue(conn: Connection, _: Settings) -> None:
+    await seed_catalogue(conn)

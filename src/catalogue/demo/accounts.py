@@ -9,17 +9,19 @@ from accounts.acquisitions import acquire_in
 from accounts.models import NewAcquisition, NewAllocation, NewPeriod
 from catalogue.config import Settings
 from catalogue.database import Connection
+from catalogue.demo import demo_loader
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_person_id
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 
-SQL = load_queries("accounts")
+SQL = load_queries("catalogue.demo")
 # académie, establishment, teacher: in euro cents
 ENVELOPES = (5_000_000, 1_000_000, 30_000)
 
 
+@demo_loader(step=3)
 async def seed_accounts(conn: Connection, settings: Settings) -> None:
     if await conn.fetchval(SQL["period_covering_today"]) is not None:
         return  # seeded already, or a real period exists (even closed): leave it alone
