@@ -31,7 +31,6 @@ from accounts.ledger import (
     SQL,
     ensure_account,
     ensure_administers,
-    euros,
     refused_overdraft,
     retrying,
     transfer,
@@ -41,6 +40,7 @@ from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, NotFoundError, UnprocessableError
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import pseudonym
+from catalogue.money import euros
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks import events
 from catalogue.webhooks.models import EventLicence, EventType, WebhookEvent

@@ -20,7 +20,6 @@ from accounts.ledger import (
     SQL,
     ensure_account,
     ensure_administers,
-    euros,
     period_or_current,
     transfer,
 )
@@ -28,6 +27,7 @@ from accounts.models import MAX_CENTS, CsvLine, CsvReport
 from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, UnprocessableError
 from catalogue.identity.models import Principal
+from catalogue.money import euros
 
 MAX_LINES = 10_000
 _AMOUNT = re.compile(r"(\d{1,9})(?:[.,](\d{1,2}))?")

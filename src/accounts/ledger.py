@@ -26,6 +26,7 @@ from catalogue.errors import (
     UnprocessableError,
 )
 from catalogue.identity.models import Principal, Role
+from catalogue.money import euros
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 
@@ -90,12 +91,6 @@ def refused_overdraft(amount_cents: int) -> Iterator[None]:
                 f"Solde insuffisant pour un mouvement de {euros(amount_cents)}."
             ) from exc
         raise
-
-
-def euros(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}".replace(",", "\u202f") + f",{part:02d} €"
 
 
 async def ensure_account(

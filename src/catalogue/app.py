@@ -57,7 +57,7 @@ from catalogue.outbound import outbound_client, publisher_client
 from catalogue.problems import PROBLEM_JSON, exception_handlers
 from catalogue.resources import api as resources_api
 from catalogue.search import api as search_api
-from catalogue.search.backends import running_worker, search_backend
+from catalogue.search.backends import search_backend
 from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
@@ -65,6 +65,7 @@ from catalogue.web import routes as web_routes
 from catalogue.web.headers import security_headers
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
+from catalogue.worker import running_worker
 
 HERE = Path(__file__).parent
 log = structlog.get_logger(__name__)

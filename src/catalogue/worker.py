@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from uuid import UUID
 
@@ -17,8 +18,11 @@ from pgqueuer import AsyncpgPoolDriver, DatabaseRetryEntrypointExecutor, Job, Pg
 from pgqueuer.executors import EntrypointExecutorParameters
 from pgqueuer.models import Schedule
 
+from catalogue.config import Settings
 from catalogue.harvests import service as harvests
+from catalogue.resources.outbox import INDEX_JOB
 from catalogue.search import outbox
+from catalogue.search.backends import prepare_if_reachable
 from catalogue.search.models import SearchBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks import delivery, events
@@ -48,7 +52,7 @@ def build_worker(
 ) -> PgQueuer:
     pgq = PgQueuer(AsyncpgPoolDriver(pool))
 
-    @pgq.entrypoint(outbox.INDEX_JOB, concurrency_limit=1, executor_factory=_retrying)
+    @pgq.entrypoint(INDEX_JOB, concurrency_limit=1, executor_factory=_retrying)
     async def index_changes(_job: Job) -> None:
         await outbox.drain(pool, backend, vocab)
 
@@ -119,3 +123,27 @@ class Supervisor:
         self._stop.set()
         if self._current is not None:
             self._current.shutdown.set()
+
+
+@asynccontextmanager
+async def running_worker(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    backend: SearchBackend,
+    vocab: VocabularyIndex,
+    http: httpx.AsyncClient,
+    *,
+    webhook_key: bytes,
+) -> AsyncIterator[None]:
+    """The job worker inside this process (the embedded default), stopped on the way out."""
+    await prepare_if_reachable(backend)
+    if not settings.embedded_worker:
+        yield
+        return
+    worker = Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key))
+    task = asyncio.create_task(worker.run())
+    try:
+        yield
+    finally:
+        worker.shutdown()
+        await asyncio.wait_for(task, timeout=30)

@@ -1,10 +1,6 @@
-"""Choosing the search backend from the configuration, and running the index worker."""
+"""Choosing the search backend from the configuration."""
 
 from __future__ import annotations
-
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
@@ -15,8 +11,6 @@ from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.meili import MeiliBackend
 from catalogue.search.models import SearchBackend
 from catalogue.search.pg import PostgresBackend
-from catalogue.vocabularies.index import VocabularyIndex
-from catalogue.worker import Supervisor, build_worker
 
 log = structlog.get_logger(__name__)
 
@@ -42,27 +36,3 @@ async def prepare_if_reachable(backend: SearchBackend) -> None:
         await backend.prepare()
     except UpstreamUnavailableError as exc:
         log.warning("search engine unavailable at start", backend=backend.name, error=exc.detail)
-
-
-@asynccontextmanager
-async def running_worker(
-    settings: Settings,
-    pool: asyncpg.Pool,
-    backend: SearchBackend,
-    vocab: VocabularyIndex,
-    http: httpx.AsyncClient,
-    *,
-    webhook_key: bytes,
-) -> AsyncIterator[None]:
-    """The job worker inside this process (the embedded default), stopped on the way out."""
-    await prepare_if_reachable(backend)
-    if not settings.embedded_worker:
-        yield
-        return
-    worker = Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key))
-    task = asyncio.create_task(worker.run())
-    try:
-        yield
-    finally:
-        worker.shutdown()
-        await asyncio.wait_for(task, timeout=30)
