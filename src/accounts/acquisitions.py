@@ -36,11 +36,11 @@ from accounts.ledger import (
     transfer,
 )
 from accounts.models import MAX_CENTS, Acquisition, AcquisitionStatus, Licence, NewAcquisition
-from accounts.money import euros
 from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, NotFoundError, UnprocessableError
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import pseudonym
+from catalogue.money import euros
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks import events
 from catalogue.webhooks.models import EventLicence, EventType, WebhookEvent

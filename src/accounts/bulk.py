@@ -24,10 +24,10 @@ from accounts.ledger import (
     transfer,
 )
 from accounts.models import MAX_CENTS, CsvLine, CsvReport
-from accounts.money import euros
 from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, UnprocessableError
 from catalogue.identity.models import Principal
+from catalogue.money import euros
 
 MAX_LINES = 10_000
 _AMOUNT = re.compile(r"(\d{1,9})(?:[.,](\d{1,2}))?")

@@ -18,7 +18,6 @@ import msgspec
 
 from accounts.errors import InsufficientFundsError, OwnDecisionError, PeriodError
 from accounts.models import Allocation, Balance, NewAllocation, NewPeriod, Period, Rules
-from accounts.money import euros
 from catalogue.database import Connection
 from catalogue.errors import (
     ConflictError,
@@ -27,6 +26,7 @@ from catalogue.errors import (
     UnprocessableError,
 )
 from catalogue.identity.models import Principal, Role
+from catalogue.money import euros
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 

@@ -7,10 +7,10 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from accounts.money import euros
 from catalogue.identity.authn import Authenticator
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role
+from catalogue.money import euros
 
 ROLE_LABELS = {
     Role.TEACHER: "enseignant·e",

@@ -20,6 +20,7 @@ from pgqueuer.models import Schedule
 
 from catalogue.config import Settings
 from catalogue.harvests import service as harvests
+from catalogue.resources.outbox import INDEX_JOB
 from catalogue.search import outbox
 from catalogue.search.backends import prepare_if_reachable
 from catalogue.search.models import SearchBackend
@@ -51,7 +52,7 @@ def build_worker(
 ) -> PgQueuer:
     pgq = PgQueuer(AsyncpgPoolDriver(pool))
 
-    @pgq.entrypoint(outbox.INDEX_JOB, concurrency_limit=1, executor_factory=_retrying)
+    @pgq.entrypoint(INDEX_JOB, concurrency_limit=1, executor_factory=_retrying)
     async def index_changes(_job: Job) -> None:
         await outbox.drain(pool, backend, vocab)
 

@@ -19,7 +19,33 @@ from typing import Protocol, runtime_checkable
 
 import msgspec
 
-from catalogue.resources.models import ResourceDraft, Status
+# The catalogue's wire types a connector builds its drafts from: a connector imports them from
+# here, never from the catalogue's own packages (pyproject.toml, [tool.importlinter]).
+from catalogue.resources.models import (
+    Contributor,
+    Identifier,
+    IdentifierKind,
+    ResourceDraft,
+    Status,
+)
+
+__all__ = [
+    "GROUP",
+    "Connector",
+    "Context",
+    "Contributor",
+    "Identifier",
+    "IdentifierKind",
+    "KnownConcept",
+    "Record",
+    "Rejected",
+    "ResourceDraft",
+    "Status",
+    "UnknownConnectorError",
+    "available",
+    "get",
+    "source_key",
+]
 
 GROUP = "catalogue.connectors"
 

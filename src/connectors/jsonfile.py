@@ -11,8 +11,7 @@ from typing import Any
 
 import msgspec
 
-from catalogue.resources.models import ResourceDraft
-from connectors.contract import Context, Record, Rejected
+from connectors.contract import Context, Record, Rejected, ResourceDraft
 
 
 class JsonConnector:

@@ -17,18 +17,20 @@ from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
-from catalogue.resources.models import (
-    Contributor,
-    Identifier,
-    IdentifierKind,
-    ResourceDraft,
-    Status,
-)
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.extra import LANGUAGES
 from catalogue.vocabularies.index import label_key
 from catalogue.vocabularies.languages import normalise_language
-from connectors.contract import Context, Record, Rejected
+from connectors.contract import (
+    Context,
+    Contributor,
+    Identifier,
+    IdentifierKind,
+    Record,
+    Rejected,
+    ResourceDraft,
+    Status,
+)
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_TITLE = 500

@@ -12,8 +12,7 @@ from typing import Any
 
 import msgspec
 
-from catalogue.resources.models import ResourceDraft, Status
-from connectors.contract import Context, Record, Rejected
+from connectors.contract import Context, Record, Rejected, ResourceDraft, Status
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 

@@ -21,8 +21,9 @@ from catalogue.harvests import service as harvests
 from catalogue.imports.service import run_import
 from catalogue.outbound import outbound_client
 from catalogue.resources.models import Identifier, IdentifierKind, ResourceDraft, Status
+from catalogue.resources.outbox import wake_indexer
 from catalogue.resources.service import save_resource
-from catalogue.search.outbox import drain, wake_indexer
+from catalogue.search.outbox import drain
 from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import get

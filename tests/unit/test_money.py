@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.money import euros
+from catalogue.money import euros
 
 
 @pytest.mark.parametrize(

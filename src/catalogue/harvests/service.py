@@ -17,9 +17,9 @@ from catalogue.errors import NotFoundError, UnprocessableError
 from catalogue.imports.service import record_warnings
 from catalogue.outbound import url_problem
 from catalogue.resources.models import Provenance
+from catalogue.resources.outbox import announce_changes, wake_indexer
 from catalogue.resources.service import save_resource
 from catalogue.resources.validation import validate
-from catalogue.search.outbox import announce_changes, wake_indexer
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import Context, Record

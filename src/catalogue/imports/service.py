@@ -20,9 +20,9 @@ import structlog
 from catalogue.database import Connection
 from catalogue.errors import ConflictError, InvalidInputError, NotFoundError, UnprocessableError
 from catalogue.resources.models import Provenance
+from catalogue.resources.outbox import wake_indexer
 from catalogue.resources.service import SaveOutcome, save_resource
 from catalogue.resources.validation import validate
-from catalogue.search.outbox import wake_indexer
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import Connector, Context, Record, Rejected, source_key

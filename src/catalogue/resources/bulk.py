@@ -12,8 +12,8 @@ from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.database import Connection
 from catalogue.resources.models import Provenance, ResourceDraft, Status
+from catalogue.resources.outbox import INDEX_JOB
 from catalogue.resources.service import RESOURCE_COLUMNS, normalise_draft, resource_values
-from catalogue.search.outbox import INDEX_JOB
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 

@@ -14,8 +14,8 @@ from catalogue.errors import ForbiddenError, NotFoundError, UnprocessableError
 from catalogue.identity.models import Principal, Role, Scope
 from catalogue.identity.publishers import PublisherView
 from catalogue.resources.models import Provenance, ResourceDraft, Status
+from catalogue.resources.outbox import announce_changes
 from catalogue.resources.service import VOCABULARY_FIELDS, SaveOutcome, save_resource
-from catalogue.search.outbox import announce_changes
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.languages import normalise_language

@@ -22,7 +22,7 @@ from catalogue.resources.models import (
     ResourceView,
     Status,
 )
-from catalogue.search.outbox import announce_changes
+from catalogue.resources.outbox import announce_changes
 from catalogue.vocabularies.extra import ACCESSIBILITY_SCHEME
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.languages import normalise_language

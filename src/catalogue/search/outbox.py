@@ -1,8 +1,9 @@
 """The transactional outbox between resources and the search index.
 
-A change writes an outbox row and enqueues a pgqueuer job in its own transaction. The job
-drains the outbox in batches: it updates the index, then deletes the rows it handled, in
-one transaction, so a worker killed mid-batch leaves the rows for the next run.
+A change writes an outbox row and enqueues a pgqueuer job in its own transaction
+(`catalogue.resources.outbox.announce_changes`, on the resources' side). The job drains
+the outbox in batches: it updates the index, then deletes the rows it handled, in one
+transaction, so a worker killed mid-batch leaves the rows for the next run.
 """
 
 from __future__ import annotations
@@ -15,32 +16,16 @@ from uuid import UUID
 import asyncpg
 import msgspec
 import structlog
-from pgqueuer import AsyncpgDriver, Queries
 
-from catalogue.database import Connection
 from catalogue.resources import repository
+from catalogue.resources.outbox import wake_indexer
 from catalogue.search.models import DocumentsRefusedError, SearchBackend, SearchDocument
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 
 log = structlog.get_logger(__name__)
 SQL = load_queries("catalogue.search")
-INDEX_JOB = "index-search-outbox"
 BATCH = 500
-
-
-async def announce_changes(
-    conn: Connection, resource_ids: list[UUID], *, wake_worker: bool = True
-) -> None:
-    """Call inside the transaction that changed the resources. A batch of changes (an
-    import) wakes the worker once at its end instead (`wake_indexer`)."""
-    await repository.enqueue_outbox(conn, resource_ids)
-    if wake_worker:
-        await wake_indexer(conn)
-
-
-async def wake_indexer(conn: Connection) -> None:
-    await Queries(AsyncpgDriver(conn)).enqueue(INDEX_JOB, None)  # type: ignore[arg-type]
 
 
 def to_documents(rows: list[asyncpg.Record], vocab: VocabularyIndex) -> list[SearchDocument]:

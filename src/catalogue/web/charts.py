@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from accounts.money import euros
+from catalogue.money import euros
 
 BAR_HEIGHT = 24
 GAP = 8
