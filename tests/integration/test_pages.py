@@ -250,6 +250,13 @@ async def test_licences_of_lti_tools_have_a_launch_link(
     )
     assert resource_id is not None  # the demo's acquisition
     assert f"/lti/launch/{resource_id}" not in page.text  # not a tool: no launch
+    await _make_tool(conn, resource_id)
+    page = await web.get("/enseignant/compte")
+    assert f'href="/lti/launch/{resource_id}"' in page.text
+
+
+async def _make_tool(conn: asyncpg.Connection, resource_id: object) -> None:
+    """The demo's acquired resource becomes an LTI tool's offer."""
     tool = await conn.fetchval(
         "INSERT INTO lti_tools (publisher_id, client_id, deployment_id, name, "
         "initiate_login_uri, redirect_uris, jwks_uri, target_link_uri, registered_by) "
@@ -259,8 +266,29 @@ async def test_licences_of_lti_tools_have_a_launch_link(
         resource_id,
     )
     await conn.execute("UPDATE resources SET lti_tool_id = $2 WHERE id = $1", resource_id, tool)
-    page = await web.get("/enseignant/compte")
-    assert f'href="/lti/launch/{resource_id}"' in page.text
+
+
+async def test_an_invalid_authorization_header_on_a_launch_is_refused_not_passed_over(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """A launch with a bad bearer token is refused (401), even with a valid session beside
+    it: the header is never ignored in favour of the session."""
+    await sign_in(web, "teacher")
+    resource_id = await conn.fetchval(
+        "SELECT l.resource_id FROM licences l JOIN people p ON p.id = l.person_id "
+        "WHERE p.subject = 'demo-enseignant' LIMIT 1"
+    )
+    await _make_tool(conn, resource_id)
+    with_session = await web.get(f"/lti/launch/{resource_id}")
+    assert with_session.status_code == 302, with_session.text  # the session alone launches
+    for header in ("Bearer not-a-token", "Basic Y2FtaWxsZTpzZWNyZXQ=", "Bearer "):
+        refused = await web.get(f"/lti/launch/{resource_id}", headers={"Authorization": header})
+        assert refused.status_code == 401, (header, refused.text)
+        assert refused.headers["content-type"].startswith("text/html")
+    deep_linking = await web.get(
+        f"/lti/deep-linking/{resource_id}", headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert deep_linking.status_code == 401
 
 
 async def test_a_teacher_cancels_a_pending_request_from_the_account_page(

@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 
-from catalogue.dependencies import Pool
+from catalogue.dependencies import Pool, Vocabulary
 from catalogue.errors import InvalidInputError
 from catalogue.identity.guards import requires
 from catalogue.identity.models import Principal, Role, Scope
@@ -32,7 +32,9 @@ class ImportsController(Controller):
     async def create(
         self,
         request: Request[Principal, Any, Any],
+        *,
         pool: Pool,
+        vocab: Vocabulary,
         connector: Annotated[str, QueryParameter(description="lomfr, json...")] = "lomfr",
         strict: Annotated[bool, QueryParameter(description="Valider contre le XSD")] = False,
     ) -> ImportReport:
@@ -46,7 +48,7 @@ class ImportsController(Controller):
             raise InvalidInputError("empty body: send the document itself")
         return await run_import(
             pool,
-            request.app.state.vocab,
+            vocab,
             reader,
             publisher_id,
             [("upload", body)],

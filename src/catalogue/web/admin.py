@@ -15,8 +15,7 @@ from litestar.response import Redirect, Template
 
 from accounts import acquisitions, bulk, ledger, reports
 from accounts.models import CsvLine, NewAllocation, NewPeriod, Rules
-from catalogue.config import Settings
-from catalogue.dependencies import Pool
+from catalogue.dependencies import AppSettings, Pool, PseudonymKey, Vocabulary
 from catalogue.errors import CatalogueError, InvalidInputError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import ADMIN_ROLES, Principal, Role
@@ -26,6 +25,7 @@ from catalogue.resources.publishing import (
     moderation_queue,
     set_publisher_status,
 )
+from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.web.charts import bar_chart
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user, parse_euros
 
@@ -224,17 +224,22 @@ class AdminPages(Controller):
 
     @post("/approbations/{acquisition_id:uuid}", status_code=303)
     async def decide(
-        self, request: AnyRequest, pool: Pool, acquisition_id: FromPath[UUID]
+        self,
+        request: AnyRequest,
+        *,
+        pool: Pool,
+        pseudonym_key: PseudonymKey,
+        settings: AppSettings,
+        acquisition_id: FromPath[UUID],
     ) -> Redirect:
         principal = await _admin(request, back="/admin/approbations")
         form = await request.form()
         action = field(form, "decision")
         if action not in ("approve", "reject"):
             raise InvalidInputError("Décision inconnue.")
-        settings: Settings = request.app.state.settings
         done = await acquisitions.decide(
             pool,
-            request.app.state.pseudonym_key,
+            pseudonym_key,
             principal,
             acquisition_id,
             action,
@@ -248,7 +253,9 @@ class AdminPages(Controller):
     async def rules(
         self,
         request: AnyRequest,
+        *,
         pool: Pool,
+        vocab: Vocabulary,
         portee: FromQuery[ScopeKind | None] = None,
         code: FromQuery[str | None] = None,
         enregistrees: FromQuery[bool] = False,
@@ -260,11 +267,13 @@ class AdminPages(Controller):
             async with pool.acquire() as conn:
                 current = await ledger.read_rules(conn, principal, scope[0], scope[1])
         return _rules_page(
-            request, principal, scope, _rules_values(current), errors={}, saved=enregistrees
+            vocab, principal, scope, _rules_values(current), errors={}, saved=enregistrees
         )
 
     @post("/regles", status_code=303)
-    async def save_rules(self, request: AnyRequest, pool: Pool) -> Redirect | Template:
+    async def save_rules(
+        self, request: AnyRequest, pool: Pool, vocab: Vocabulary
+    ) -> Redirect | Template:
         principal = await _admin(request, back="/admin/regles")
         form = await request.form()
         kind, code = field(form, "portee"), field(form, "code")
@@ -293,7 +302,7 @@ class AdminPages(Controller):
                 async with pool.acquire() as conn:
                     await ledger.write_rules(
                         conn,
-                        request.app.state.vocab,
+                        vocab,
                         principal=principal,
                         scope_kind=scope[0],
                         scope=scope[1],
@@ -306,7 +315,7 @@ class AdminPages(Controller):
             else:
                 query = urlencode({"portee": scope[0], "code": scope[1], "enregistrees": "true"})
                 return Redirect(f"/admin/regles?{query}", status_code=303)
-        return _rules_page(request, principal, scope, values, errors=errors, saved=False)
+        return _rules_page(vocab, principal, scope, values, errors=errors, saved=False)
 
     # Reports
 
@@ -315,6 +324,7 @@ class AdminPages(Controller):
         self,
         request: AnyRequest,
         pool: Pool,
+        vocab: Vocabulary,
         *,
         par: FromQuery[str] = "publisher",
         periode: FromQuery[str] = "",
@@ -335,7 +345,7 @@ class AdminPages(Controller):
             periods = await ledger.list_periods(conn)
             spend = await reports.spend(
                 conn,
-                request.app.state.vocab,
+                vocab,
                 principal,
                 by=par,  # type: ignore[arg-type]  # checked above
                 period_id=period_id,
@@ -441,7 +451,7 @@ def _rules_values(rules: Rules) -> dict[str, Any]:
 
 
 def _rules_page(
-    request: AnyRequest,
+    vocab: VocabularyIndex,
     principal: Principal,
     scope: tuple[ScopeKind, str] | None,
     values: dict[str, Any],
@@ -449,7 +459,6 @@ def _rules_page(
     errors: dict[str, str],
     saved: bool,
 ) -> Template:
-    vocab = request.app.state.vocab
     types = sorted(
         ((c.uri, c.label) for c in vocab.scheme("scolomfr-voc-005") or [] if not c.deprecated),
         key=lambda item: item[1].lower(),

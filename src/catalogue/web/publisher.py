@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from accounts import reports
-from catalogue.dependencies import Pool
+from catalogue.dependencies import Pool, Vocabulary
 from catalogue.errors import CatalogueError
 from catalogue.harvests.service import list_sources, read_run
 from catalogue.identity.guards import PUBLIC
@@ -65,7 +65,7 @@ class PublisherPages(Controller):
         return await _imports_page(pool, principal, publisher_id, values={}, errors={})
 
     @post("/imports")
-    async def run(self, request: AnyRequest, pool: Pool) -> Template:
+    async def run(self, request: AnyRequest, pool: Pool, vocab: Vocabulary) -> Template:
         principal, publisher_id = await _publisher(request, back="/editeur/imports")
         form = await request.form()
         values = {"format": field(form, "format") or "lomfr", "strict": field(form, "strict")}
@@ -83,7 +83,7 @@ class PublisherPages(Controller):
                 reader = get_connector(values["format"])
                 report = await run_import(
                     pool,
-                    request.app.state.vocab,
+                    vocab,
                     reader,
                     publisher_id,
                     [(name, body)],
