@@ -19,6 +19,7 @@ from catalogue.config import Settings
 from catalogue.demo import load_demo
 from catalogue.identity import authn
 from tests.integration.conftest import open_client
+from tests.logs import capture_logs
 
 
 @pytest.fixture
@@ -428,3 +429,37 @@ async def test_the_audience_shows_on_the_resource_page_and_filters_the_search(
     assert search.status_code == 200, search.text
     refused = await web.get("/recherche", params={"audience": "http://example.org/x"})
     assert refused.status_code == 400
+
+
+async def test_a_server_failure_on_a_page_is_an_error_page_logged_once_with_its_stack(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """A real failure (the table the page reads is gone): the reader gets an error page,
+    the log one line with the stack, never an envelope shown as missing."""
+    await sign_in(web, "establishment_admin")
+    await conn.execute("ALTER TABLE transfers RENAME TO transfers_away")
+    try:
+        with capture_logs() as logs:
+            answer = await web.get("/admin/dotations")
+    finally:
+        await conn.execute("ALTER TABLE transfers_away RENAME TO transfers")
+    assert answer.status_code == 500, answer.text
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Une erreur interne est survenue." in answer.text
+    errors = [line for line in logs if line["log_level"] == "error"]
+    assert len(errors) == 1, errors
+    assert errors[0]["event"] == "unhandled error"
+    assert isinstance(errors[0]["exc_info"], asyncpg.UndefinedTableError)
+    assert errors[0]["request_id"] == answer.headers["x-request-id"]
+
+
+async def test_with_no_open_period_the_allocations_page_says_so(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    await sign_in(web, "establishment_admin")
+    before = await web.get("/admin/dotations")
+    assert "Solde à répartir" in before.text
+    await conn.execute("UPDATE budget_periods SET status = 'closed', closed_at = now()")
+    page = await web.get("/admin/dotations")
+    assert page.status_code == 200, page.text
+    assert "Solde à répartir" not in page.text  # no envelope without an open period

@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts import acquisitions, bulk, ledger, reports
+from accounts.errors import PeriodError
 from accounts.models import CsvLine, NewAllocation, NewPeriod, Rules
 from catalogue.dependencies import AppSettings, Pool, PseudonymKey, Vocabulary
 from catalogue.errors import CatalogueError, InvalidInputError
@@ -423,7 +424,7 @@ async def _allocations_page(
         async with pool.acquire() as conn:
             try:
                 envelope = await reports.envelope(conn, principal, scope[0], scope[1], None)
-            except CatalogueError:
+            except PeriodError:
                 envelope = None  # no open period yet: the form says why when used
     return page(
         "admin/dotations.html",
