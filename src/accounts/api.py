@@ -26,11 +26,13 @@ from accounts.models import (
     Sales,
     SpendReport,
 )
-from catalogue.dependencies import AppSettings, Pool
+from catalogue.dependencies import AppSettings, Pool, PseudonymKey
 from catalogue.identity.guards import requires
 from catalogue.identity.models import ADMIN_ROLES, Principal, Role, Scope
 from catalogue.resources.publishing import acting_publisher
 from catalogue.strict import strictly
+from catalogue.vocabularies.index import Vocabulary
+from catalogue.webhooks.events import WebhookWaker
 
 AuthRequest = Request[Principal, Any, Any]
 ADMINS = requires(*ADMIN_ROLES)
@@ -116,12 +118,18 @@ class RulesController(Controller):
 
     @put("/establishments/{uai:str}/rules", summary="Fixer les règles d'un établissement")
     async def set_establishment_rules(
-        self, request: AuthRequest, pool: Pool, uai: FromPath[str], data: JSONBody[Rules]
+        self,
+        request: AuthRequest,
+        *,
+        pool: Pool,
+        vocab: Vocabulary,
+        uai: FromPath[str],
+        data: JSONBody[Rules],
     ) -> Rules:
         async with pool.acquire() as conn:
             return await ledger.write_rules(
                 conn,
-                request.app.state.vocab,
+                vocab,
                 principal=request.user,
                 scope_kind="establishment",
                 scope=uai,
@@ -137,12 +145,18 @@ class RulesController(Controller):
 
     @put("/academies/{academie:str}/rules", summary="Fixer les règles d'une académie")
     async def set_academie_rules(
-        self, request: AuthRequest, pool: Pool, academie: FromPath[str], data: JSONBody[Rules]
+        self,
+        request: AuthRequest,
+        *,
+        pool: Pool,
+        vocab: Vocabulary,
+        academie: FromPath[str],
+        data: JSONBody[Rules],
     ) -> Rules:
         async with pool.acquire() as conn:
             return await ledger.write_rules(
                 conn,
-                request.app.state.vocab,
+                vocab,
                 principal=request.user,
                 scope_kind="academie",
                 scope=academie,
@@ -165,19 +179,23 @@ class AcquisitionsController(Controller):
     async def acquire(
         self,
         request: AuthRequest,
+        *,
         pool: Pool,
+        pseudonym_key: PseudonymKey,
+        vocab: Vocabulary,
+        webhook_waker: WebhookWaker,
         data: JSONBody[NewAcquisition],
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
     ) -> Response[Acquisition]:
         key = acquisitions.check_key(idempotency_key)
         status, body = await acquisitions.acquire(
             pool,
-            request.app.state.vocab,
-            request.app.state.pseudonym_key,
+            vocab,
+            pseudonym_key,
             request.user,
             key=key,
             new=await strictly(request, data),
-            waker=request.app.state.webhook_waker,
+            waker=webhook_waker,
         )
         return Response(body, status_code=status)  # type: ignore[arg-type]  # the stored Acquisition
 
@@ -215,7 +233,9 @@ class AcquisitionsController(Controller):
     async def decide(
         self,
         request: AuthRequest,
+        *,
         pool: Pool,
+        pseudonym_key: PseudonymKey,
         settings: AppSettings,
         acquisition_id: FromPath[UUID],
         decision: FromPath[Decision],
@@ -223,7 +243,7 @@ class AcquisitionsController(Controller):
         """Administrators of the teacher's scope decide; the teacher may only cancel."""
         return await acquisitions.decide(
             pool,
-            request.app.state.pseudonym_key,
+            pseudonym_key,
             request.user,
             acquisition_id,
             DECISIONS[decision],
@@ -320,6 +340,7 @@ class StatementsController(Controller):
         self,
         request: AuthRequest,
         pool: Pool,
+        vocab: Vocabulary,
         *,
         by: FromQuery[reports.SpendBy] = "publisher",
         period_id: PeriodParam = None,
@@ -329,7 +350,7 @@ class StatementsController(Controller):
         async with pool.acquire() as conn:
             return await reports.spend(
                 conn,
-                request.app.state.vocab,
+                vocab,
                 request.user,
                 by=by,
                 period_id=period_id,
@@ -344,6 +365,7 @@ class StatementsController(Controller):
         self,
         request: AuthRequest,
         pool: Pool,
+        vocab: Vocabulary,
         *,
         by: FromQuery[reports.SpendBy] = "publisher",
         period_id: PeriodParam = None,
@@ -353,7 +375,7 @@ class StatementsController(Controller):
         async with pool.acquire() as conn:
             report = await reports.spend(
                 conn,
-                request.app.state.vocab,
+                vocab,
                 request.user,
                 by=by,
                 period_id=period_id,

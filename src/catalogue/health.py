@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TypeAlias
 
 import asyncpg
 import msgspec
 import structlog
-from litestar import Request, get
+from litestar import get
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 
 from catalogue import migrations
 from catalogue.errors import CatalogueError, UpstreamUnavailableError
 from catalogue.identity.guards import PUBLIC
 from catalogue.problems import PROBLEM_JSON, Problem
+from catalogue.search.service import Search
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +65,10 @@ class Probe:
                 self._conn = None
 
 
+AppProbe: TypeAlias = NamedDependency[Probe]
+"""The readiness probe's own connection (``probe``)."""
+
+
 class Health(msgspec.Struct):
     status: str
 
@@ -100,8 +106,7 @@ def healthz() -> Health:
         503: ResponseSpec(Problem, description="Pas prêt", media_type=PROBLEM_JSON),
     },
 )
-async def readyz(request: Request[Any, Any, Any]) -> Readiness:
-    probe: Probe = request.app.state.probe
+async def readyz(probe: AppProbe, search: Search) -> Readiness:
     try:
         state = await probe.migrations()
     except (
@@ -117,7 +122,7 @@ async def readyz(request: Request[Any, Any, Any]) -> Readiness:
         raise NotReadyError(f"Migrations en attente : {pending}.")
     # Meilisearch away takes search down, not the whole service: every instance would be
     # taken out of rotation together, acquisitions and launches with it.
-    backend = request.app.state.search.backend
+    backend = search.backend
     available = True
     # The PostgreSQL backend's tables are in the database just checked (its check would
     # wait for a connection of the pool); another engine is asked.

@@ -12,8 +12,9 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
+from litestar.di import NamedDependency
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -161,3 +162,7 @@ class TokenEndpointLimits:
                 retry_after_s=wait,
                 error="slow_down",
             )
+
+
+TokenLimits: TypeAlias = NamedDependency[TokenEndpointLimits]
+"""The token endpoint's failure limits (``token_limits``)."""

@@ -3,13 +3,15 @@ and of the ledger, read from PostgreSQL at each scrape. Aggregates only: no pers
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.di import NamedDependency
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from catalogue.dependencies import Pool
 from catalogue.identity.guards import PUBLIC
 from catalogue.sqlfiles import load_queries
 
@@ -55,8 +57,12 @@ class Metrics:
             self.state.labels(measure).set(float(value or 0))
 
 
+AppMetrics: TypeAlias = NamedDependency[Metrics]
+"""The app's measures, kept on app.state since its construction (``metrics``)."""
+
+
 @get("/metrics", opt={PUBLIC: True}, include_in_schema=False)
-async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
-    collected: Metrics = request.app.state.metrics
-    await collected.refresh(request.app.state.pool)
+async def metrics(metrics: AppMetrics, pool: Pool) -> Response[bytes]:
+    collected = metrics
+    await collected.refresh(pool)
     return Response(generate_latest(collected.registry), media_type=CONTENT_TYPE_LATEST)

@@ -44,9 +44,9 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _from_catalogue_error(
-    request: Request[Any, Any, Any], exc: CatalogueError
-) -> Response[Problem]:
+def log_failure(exc: CatalogueError) -> None:
+    """The one log line an error answer gets (API or page): an outage in one line, another
+    5xx with its stack (never its frames' locals: see logs.py), a hidden refusal's reason."""
     if isinstance(exc, DatabaseUnavailableError | UpstreamUnavailableError | QueryTimeoutError):
         # An outage, not a bug: one line per request, no traceback to flood the logs with.
         log.warning("request failed", error=exc.detail)
@@ -55,6 +55,25 @@ def _from_catalogue_error(
     elif exc.hides_reason and not exc.logged:
         # One line with the reason the caller is not told (never a token: reasons name none).
         log.info("request refused", status=exc.status, reason=exc.detail)
+
+
+def log_unexpected(exc: Exception) -> CatalogueError | None:
+    """Log an exception no handler knows, once. A lost database connection is an outage
+    (returned as ``ConnectionLostError``, one line); anything else a bug, logged with its
+    stack (None: answer a 500)."""
+    if is_connection_loss(exc):
+        # Failover, restart or a terminated backend: the transaction was rolled back or
+        # committed whole, so a request that is safe to repeat may simply be retried.
+        log.warning("database connection lost", error=type(exc).__name__)
+        return ConnectionLostError()
+    log.error("unhandled error", exc_info=exc)
+    return None
+
+
+def _from_catalogue_error(
+    request: Request[Any, Any, Any], exc: CatalogueError
+) -> Response[Problem]:
+    log_failure(exc)
     return _problem(request, exc)
 
 
@@ -108,12 +127,9 @@ def _from_http_exception(request: Request[Any, Any, Any], exc: HTTPException) ->
 
 
 def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-    if is_connection_loss(exc):
-        # Failover, restart or a terminated backend: the transaction was rolled back or
-        # committed whole, so a request that is safe to repeat may simply be retried.
-        log.warning("database connection lost", error=type(exc).__name__)
-        return _problem(request, ConnectionLostError())
-    log.error("unhandled error", exc_info=exc)
+    known = log_unexpected(exc)
+    if known is not None:
+        return _problem(request, known)
     return problem_response(
         Problem(
             type="about:blank",

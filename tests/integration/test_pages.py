@@ -19,6 +19,7 @@ from catalogue.config import Settings
 from catalogue.demo import load_demo
 from catalogue.identity import authn
 from tests.integration.conftest import open_client
+from tests.logs import capture_logs
 
 
 @pytest.fixture
@@ -250,6 +251,13 @@ async def test_licences_of_lti_tools_have_a_launch_link(
     )
     assert resource_id is not None  # the demo's acquisition
     assert f"/lti/launch/{resource_id}" not in page.text  # not a tool: no launch
+    await _make_tool(conn, resource_id)
+    page = await web.get("/enseignant/compte")
+    assert f'href="/lti/launch/{resource_id}"' in page.text
+
+
+async def _make_tool(conn: asyncpg.Connection, resource_id: object) -> None:
+    """The demo's acquired resource becomes an LTI tool's offer."""
     tool = await conn.fetchval(
         "INSERT INTO lti_tools (publisher_id, client_id, deployment_id, name, "
         "initiate_login_uri, redirect_uris, jwks_uri, target_link_uri, registered_by) "
@@ -259,8 +267,29 @@ async def test_licences_of_lti_tools_have_a_launch_link(
         resource_id,
     )
     await conn.execute("UPDATE resources SET lti_tool_id = $2 WHERE id = $1", resource_id, tool)
-    page = await web.get("/enseignant/compte")
-    assert f'href="/lti/launch/{resource_id}"' in page.text
+
+
+async def test_an_invalid_authorization_header_on_a_launch_is_refused_not_passed_over(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """A launch with a bad bearer token is refused (401), even with a valid session beside
+    it: the header is never ignored in favour of the session."""
+    await sign_in(web, "teacher")
+    resource_id = await conn.fetchval(
+        "SELECT l.resource_id FROM licences l JOIN people p ON p.id = l.person_id "
+        "WHERE p.subject = 'demo-enseignant' LIMIT 1"
+    )
+    await _make_tool(conn, resource_id)
+    with_session = await web.get(f"/lti/launch/{resource_id}")
+    assert with_session.status_code == 302, with_session.text  # the session alone launches
+    for header in ("Bearer not-a-token", "Basic Y2FtaWxsZTpzZWNyZXQ=", "Bearer "):
+        refused = await web.get(f"/lti/launch/{resource_id}", headers={"Authorization": header})
+        assert refused.status_code == 401, (header, refused.text)
+        assert refused.headers["content-type"].startswith("text/html")
+    deep_linking = await web.get(
+        f"/lti/deep-linking/{resource_id}", headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert deep_linking.status_code == 401
 
 
 async def test_a_teacher_cancels_a_pending_request_from_the_account_page(
@@ -400,3 +429,37 @@ async def test_the_audience_shows_on_the_resource_page_and_filters_the_search(
     assert search.status_code == 200, search.text
     refused = await web.get("/recherche", params={"audience": "http://example.org/x"})
     assert refused.status_code == 400
+
+
+async def test_a_server_failure_on_a_page_is_an_error_page_logged_once_with_its_stack(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    """A real failure (the table the page reads is gone): the reader gets an error page,
+    the log one line with the stack, never an envelope shown as missing."""
+    await sign_in(web, "establishment_admin")
+    await conn.execute("ALTER TABLE transfers RENAME TO transfers_away")
+    try:
+        with capture_logs() as logs:
+            answer = await web.get("/admin/dotations")
+    finally:
+        await conn.execute("ALTER TABLE transfers_away RENAME TO transfers")
+    assert answer.status_code == 500, answer.text
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Une erreur interne est survenue." in answer.text
+    errors = [line for line in logs if line["log_level"] == "error"]
+    assert len(errors) == 1, errors
+    assert errors[0]["event"] == "unhandled error"
+    assert isinstance(errors[0]["exc_info"], asyncpg.UndefinedTableError)
+    assert errors[0]["request_id"] == answer.headers["x-request-id"]
+
+
+async def test_with_no_open_period_the_allocations_page_says_so(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    await sign_in(web, "establishment_admin")
+    before = await web.get("/admin/dotations")
+    assert "Solde à répartir" in before.text
+    await conn.execute("UPDATE budget_periods SET status = 'closed', closed_at = now()")
+    page = await web.get("/admin/dotations")
+    assert page.status_code == 200, page.text
+    assert "Solde à répartir" not in page.text  # no envelope without an open period

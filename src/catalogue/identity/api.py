@@ -11,9 +11,10 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, URLEncodedBody
 
-from catalogue.dependencies import AppAuthenticator, AppSettings, Pool
+from catalogue.dependencies import AppSettings, Pool
 from catalogue.errors import ForbiddenError, InvalidInputError
 from catalogue.identity import clients, people, publishers
+from catalogue.identity.authn import AppAuthenticator
 from catalogue.identity.guards import PUBLIC, requires, signed_in
 from catalogue.identity.keys import public_key_set
 from catalogue.identity.models import (
@@ -27,7 +28,7 @@ from catalogue.identity.models import (
     Role,
     TokenResponse,
 )
-from catalogue.limits import TokenEndpointLimits, client_address
+from catalogue.limits import TokenLimits, client_address
 from catalogue.masking import masked_repr
 
 
@@ -172,18 +173,19 @@ class PublisherClientsController(Controller):
 )
 async def token(
     request: Request[Any, Any, Any],
+    *,
     pool: Pool,
     settings: AppSettings,
+    token_limits: TokenLimits,
     data: URLEncodedBody[TokenRequest],
 ) -> TokenResponse:
-    limits: TokenEndpointLimits = request.app.state.token_limits
-    limits.check_address(client_address(request.scope))
+    token_limits.check_address(client_address(request.scope))
     if data.grant_type != "client_credentials":
         raise InvalidInputError(
             "only client_credentials is supported", error="unsupported_grant_type"
         )
     client_id, client_secret = _client_authentication(request, data)
-    limits.check_client(client_id)
+    token_limits.check_client(client_id)
     return await clients.client_credentials_token(
         pool, settings, client_id=client_id, client_secret=client_secret, scope=data.scope
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID
 
 import asyncpg
 import msgspec
 import structlog
 from joserfc.jwk import KeySet
+from litestar.di import NamedDependency
 
 from catalogue.config import Settings
 from catalogue.errors import PublisherSuspendedError, UnauthorizedError
@@ -294,3 +295,6 @@ def _person_principal(person_id: UUID, access: Access) -> Principal:
         academie=access.academie,
         publisher_id=access.publisher_id,
     )
+
+
+AppAuthenticator: TypeAlias = NamedDependency[Authenticator]

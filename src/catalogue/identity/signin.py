@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 import structlog
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from litestar.di import NamedDependency
 
 from catalogue.config import OidcSettings, Settings
 from catalogue.errors import UnauthorizedError, UpstreamUnavailableError
@@ -162,3 +163,7 @@ class OidcSignIn:
         if not isinstance(id_token, str):
             raise UnauthorizedError("code exchange gave no ID token")
         return id_token
+
+
+SignIn: TypeAlias = NamedDependency[OidcSignIn | None]
+"""The OpenID Connect sign-in, None when no provider is configured (``sign_in``)."""

@@ -12,12 +12,13 @@ from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from catalogue.config import Settings
+from catalogue.dependencies import AppSettings
 from catalogue.errors import NotFoundError, UpstreamUnavailableError
-from catalogue.identity.authn import Authenticator
+from catalogue.identity.authn import AppAuthenticator
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_person_id, demo_sign_in_allowed
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Role
-from catalogue.identity.signin import OidcSignIn, SignInRefusedError
+from catalogue.identity.signin import SignIn, SignInRefusedError
 from catalogue.pages import ROLE_LABELS, page, render, signed_in
 
 log = structlog.get_logger(__name__)
@@ -45,11 +46,16 @@ class AuthController(Controller):
     opt = {PUBLIC: True}  # noqa: RUF012  # Litestar reads it as a class attribute
 
     @get("/login")
-    async def login(self, request: Request[Any, Any, Any], next_path: NextPath = None) -> Redirect:
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        sign_in: SignIn,
+        settings: AppSettings,
+        next_path: NextPath = None,
+    ) -> Redirect:
         target = safe_next(next_path)
-        sign_in: OidcSignIn | None = request.app.state.sign_in
         if sign_in is None:
-            if demo_sign_in_allowed(request.app.state.settings):
+            if demo_sign_in_allowed(settings):
                 return Redirect(f"/auth/demo?next={quote(target, safe='/')}")
             raise NotFoundError("Aucun fournisseur d'identité n'est configuré.")
         url, pending = await sign_in.start(target)
@@ -57,8 +63,9 @@ class AuthController(Controller):
         return Redirect(url)
 
     @get("/callback")
-    async def callback(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        sign_in: OidcSignIn | None = request.app.state.sign_in
+    async def callback(
+        self, request: Request[Any, Any, Any], sign_in: SignIn, authenticator: AppAuthenticator
+    ) -> Response[Any]:
         if sign_in is None:
             raise NotFoundError("Aucun fournisseur d'identité n'est configuré.")
         pending = request.session.get(_PENDING)
@@ -72,21 +79,22 @@ class AuthController(Controller):
                 raise  # problem+json
             return _refused_page(exc, back)
         assert principal.person_id is not None  # sign-in is for people
-        authenticator: Authenticator = request.app.state.authenticator
         request.set_session(await authenticator.open_session(principal.person_id))
         return Redirect(back)
 
     @post("/logout", status_code=303)
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        authenticator: Authenticator = request.app.state.authenticator
+    async def logout(
+        self, request: Request[Any, Any, Any], authenticator: AppAuthenticator
+    ) -> Redirect:
         await authenticator.end_session(request.session)
         request.clear_session()
         return Redirect("/", status_code=303)
 
     @post("/logout-everywhere", status_code=303)
-    async def logout_everywhere(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def logout_everywhere(
+        self, request: Request[Any, Any, Any], authenticator: AppAuthenticator
+    ) -> Redirect:
         """Ends every session of the person signed in, on every browser and device."""
-        authenticator: Authenticator = request.app.state.authenticator
         principal = await signed_in(request)
         if principal is not None and principal.person_id is not None:
             await authenticator.end_all_sessions(principal.person_id)
@@ -95,9 +103,9 @@ class AuthController(Controller):
 
     @get("/demo")
     async def demo_page(
-        self, request: Request[Any, Any, Any], next_path: NextPath = None
+        self, request: Request[Any, Any, Any], settings: AppSettings, next_path: NextPath = None
     ) -> Template:
-        _ensure_demo(request.app.state.settings)
+        _ensure_demo(settings)
         identities = [
             {"role": role, "display_name": i.display_name, "label": ROLE_LABELS[Role(i.roles[0])]}
             for role, i in DEMO_IDENTITIES.items()
@@ -110,10 +118,11 @@ class AuthController(Controller):
     async def demo_sign_in(
         self,
         request: Request[Any, Any, Any],
+        settings: AppSettings,
+        authenticator: AppAuthenticator,
         data: URLEncodedBody[DemoSignIn],
     ) -> Redirect:
-        _ensure_demo(request.app.state.settings)
-        authenticator: Authenticator = request.app.state.authenticator
+        _ensure_demo(settings)
         async with authenticator.pool.acquire() as conn:
             person_id = await demo_person_id(conn, data.role)
         request.set_session(await authenticator.open_session(person_id))

@@ -14,6 +14,7 @@ from catalogue.identity.guards import requires
 from catalogue.identity.models import Principal, Role, Scope
 from catalogue.imports.service import ImportReport, read_report, run_import
 from catalogue.resources.publishing import acting_publisher
+from catalogue.vocabularies.index import Vocabulary
 from connectors.contract import UnknownConnectorError
 from connectors.contract import get as get_connector
 
@@ -32,7 +33,9 @@ class ImportsController(Controller):
     async def create(
         self,
         request: Request[Principal, Any, Any],
+        *,
         pool: Pool,
+        vocab: Vocabulary,
         connector: Annotated[str, QueryParameter(description="lomfr, json...")] = "lomfr",
         strict: Annotated[bool, QueryParameter(description="Valider contre le XSD")] = False,
     ) -> ImportReport:
@@ -46,7 +49,7 @@ class ImportsController(Controller):
             raise InvalidInputError("empty body: send the document itself")
         return await run_import(
             pool,
-            request.app.state.vocab,
+            vocab,
             reader,
             publisher_id,
             [("upload", body)],

@@ -6,20 +6,24 @@ The browser steps (/lti/...) answer with pages: a refused launch is a page sayin
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import asyncpg
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
-from catalogue.dependencies import AppSettings, Pool
+from catalogue.config import Settings
+from catalogue.dependencies import AppSettings, Pool, PseudonymKey, PublisherHttp
 from catalogue.errors import UnauthorizedError
+from catalogue.identity.authn import AppAuthenticator, Authenticator
 from catalogue.identity.guards import PUBLIC, requires
 from catalogue.identity.models import Principal, Role, Scope
-from catalogue.lti import launch, registration
+from catalogue.lti import launch, registration, service
+from catalogue.lti.launch import LtiToolKeys
 from catalogue.lti.models import (
     Link,
     ManualTool,
@@ -31,6 +35,7 @@ from catalogue.lti.models import (
 from catalogue.pages import render
 from catalogue.resources.publishing import acting_publisher
 from catalogue.strict import strictly
+from catalogue.vocabularies.index import Vocabulary
 from catalogue.web.headers import content_security_policy
 
 AuthRequest = Request[Principal, Any, Any]
@@ -45,27 +50,29 @@ class PublisherToolsController(Controller):
 
     @post("/tools", summary="Enregistrer un outil LTI 1.3 ; son offre devient une ressource")
     async def register(
-        self, request: AuthRequest, pool: Pool, settings: AppSettings, data: JSONBody[ManualTool]
+        self,
+        request: AuthRequest,
+        *,
+        pool: Pool,
+        settings: AppSettings,
+        publisher_http: PublisherHttp,
+        vocab: Vocabulary,
+        data: JSONBody[ManualTool],
     ) -> RegisteredTool:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
-        async with pool.acquire() as conn:
-            registered, _ = await registration.register_tool(
-                conn,
-                request.app.state.publisher_http,
-                request.app.state.vocab,
-                settings,
-                publisher_id=publisher_id,
-                tool=await strictly(request, data),
-                via="api",
-            )
-        return registered
+        return await service.register_tool(
+            pool,
+            publisher_http,
+            vocab,
+            settings,
+            publisher_id=publisher_id,
+            tool=await strictly(request, data),
+        )
 
     @get("/tools", summary="Ses outils LTI")
     async def tools(self, request: AuthRequest, pool: Pool) -> list[dict[str, Any]]:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
-        async with pool.acquire() as conn:
-            rows = await conn.fetch(registration.SQL["tools_of_publisher"], publisher_id)
-        return [dict(row) for row in rows]
+        return await service.tools_of_publisher(pool, publisher_id)
 
     @post(
         "/registrations",
@@ -79,18 +86,15 @@ class PublisherToolsController(Controller):
         data: JSONBody[RegistrationStart],
     ) -> RegistrationUrl:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
-        async with pool.acquire() as conn:
-            return await registration.start_dynamic_registration(
-                conn, settings, publisher_id, data.tool_registration_url
-            )
+        return await service.start_dynamic_registration(
+            pool, settings, publisher_id, data.tool_registration_url
+        )
 
 
 @get("/api/v1/me/lti-links", guards=[requires(Role.TEACHER)], tags=["LTI"])
 async def my_links(request: AuthRequest, pool: Pool) -> list[Link]:
     """Contents picked inside tools (Deep Linking), to launch again."""
-    async with pool.acquire() as conn:
-        rows = await conn.fetch(registration.SQL["links_of"], request.user.person_id)
-    return [Link(**dict(row)) for row in rows]
+    return await service.links_of(pool, request.user.person_id)
 
 
 @get("/openid-configuration", sync_to_thread=False)
@@ -102,39 +106,36 @@ def openid_configuration(settings: AppSettings) -> dict[str, Any]:
 @post("/register", status_code=200)
 async def register(
     request: Request[Any, Any, Any],
+    *,
     pool: Pool,
     settings: AppSettings,
+    publisher_http: PublisherHttp,
+    vocab: Vocabulary,
     data: JSONBody[ToolRegistration],
 ) -> dict[str, Any]:
     """Dynamic Registration: the tool posts its registration with the token it was given."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("the registration token is required (Authorization: Bearer)")
-    async with pool.acquire() as conn, conn.transaction():
-        publisher_id = await registration.publisher_of_token(conn, token.strip())
-        _, answer = await registration.register_tool(
-            conn,
-            request.app.state.publisher_http,
-            request.app.state.vocab,
-            settings,
-            publisher_id=publisher_id,
-            tool=data,
-            via="dynamic",
-        )
-    return answer
+    return await service.register_with_token(
+        pool, publisher_http, vocab, settings, token=token.strip(), tool=data
+    )
 
 
-async def _teacher(request: Request[Any, Any, Any]) -> Principal:
-    """The person launching: a browser session, or a bearer token (API clients, tests)."""
-    authenticator = request.app.state.authenticator
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    try:
-        if scheme.lower() == "bearer" and token.strip():
+async def _teacher(request: Request[Any, Any, Any], authenticator: Authenticator) -> Principal:
+    """The person launching: a bearer token (API clients, tests) or a browser session. An
+    Authorization header that is not a valid bearer token is refused, never passed over for
+    the session."""
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise launch.refuse("L'en-tête Authorization n'est pas un jeton Bearer.", status=401)
+        try:
             principal: Principal = await authenticator.from_bearer(token.strip())
-            return principal
-    except UnauthorizedError:
-        pass
+        except UnauthorizedError:
+            raise launch.refuse("Le jeton d'accès n'est pas valide.", status=401) from None
+        return principal
     session = request.scope.get("session")
     found: Principal | None = await authenticator.from_session(
         session if isinstance(session, dict) else {}
@@ -147,33 +148,45 @@ async def _teacher(request: Request[Any, Any, Any]) -> Principal:
 @get("/launch/{resource_id:uuid}")
 async def start_launch(
     request: Request[Any, Any, Any],
+    *,
     pool: Pool,
     settings: AppSettings,
+    authenticator: AppAuthenticator,
     resource_id: FromPath[UUID],
     link: FromQuery[UUID | None] = None,
 ) -> Redirect:
     """Open an acquired resource in its tool (OIDC third-party login initiation)."""
-    principal = await _teacher(request)
-    async with pool.acquire() as conn:
-        url = await launch.start(conn, settings, principal, resource_id, link_id=link)
-    return Redirect(url)
+    principal = await _teacher(request, authenticator)
+    return Redirect(
+        await service.start_launch(pool, settings, principal, resource_id, link_id=link)
+    )
 
 
 @get("/deep-linking/{resource_id:uuid}")
 async def start_deep_linking(
-    request: Request[Any, Any, Any], pool: Pool, settings: AppSettings, resource_id: FromPath[UUID]
+    request: Request[Any, Any, Any],
+    pool: Pool,
+    settings: AppSettings,
+    authenticator: AppAuthenticator,
+    resource_id: FromPath[UUID],
 ) -> Redirect:
     """Pick contents inside an acquired tool (Deep Linking)."""
-    principal = await _teacher(request)
-    async with pool.acquire() as conn:
-        url = await launch.start(conn, settings, principal, resource_id, deep_linking=True)
+    principal = await _teacher(request, authenticator)
+    url = await service.start_launch(pool, settings, principal, resource_id, deep_linking=True)
     return Redirect(url)
 
 
 @get("/authorize")
-async def authorize(request: Request[Any, Any, Any], pool: Pool, settings: AppSettings) -> Template:
+async def authorize(
+    request: Request[Any, Any, Any],
+    pool: Pool,
+    settings: AppSettings,
+    authenticator: AppAuthenticator,
+    pseudonym_key: PseudonymKey,
+) -> Template:
     """The tool's authentication request: answered with an id_token posted by the browser."""
-    return await _authorize(request, pool, settings, dict(request.query_params))
+    step = _AuthorizeStep(pool, settings, authenticator, pseudonym_key)
+    return await _authorize(request, step, dict(request.query_params))
 
 
 # Marks a request this platform posted again to itself (see authorize_post).
@@ -183,8 +196,11 @@ REPOSTED = "catalogue_reposted"
 @post("/authorize", status_code=200)
 async def authorize_post(
     request: Request[Any, Any, Any],
+    *,
     pool: Pool,
     settings: AppSettings,
+    authenticator: AppAuthenticator,
+    pseudonym_key: PseudonymKey,
     data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template:
     """The same request posted by the tool's page. Posted from another site, it comes
@@ -194,7 +210,8 @@ async def authorize_post(
     if REPOSTED not in data and not _signed_in(request):
         again = launch.FormPost(action="/lti/authorize", fields={**fields, REPOSTED: "1"})
         return await _auto_post(request, again)
-    return await _authorize(request, pool, settings, fields)
+    step = _AuthorizeStep(pool, settings, authenticator, pseudonym_key)
+    return await _authorize(request, step, fields)
 
 
 # An origin as a CSP source: scheme, host (a name, IPv4 or bracketed IPv6) and port only.
@@ -229,15 +246,23 @@ def _signed_in(request: Request[Any, Any, Any]) -> bool:
     return has_session or bool(request.headers.get("authorization"))
 
 
+class _AuthorizeStep(NamedTuple):
+    """What answering an authentication request needs."""
+
+    pool: asyncpg.Pool
+    settings: Settings
+    authenticator: Authenticator
+    pseudonym_key: bytes
+
+
 async def _authorize(
-    request: Request[Any, Any, Any], pool: Pool, settings: Any, params: dict[str, Any]
+    request: Request[Any, Any, Any], step: _AuthorizeStep, params: dict[str, Any]
 ) -> Template:
-    principal = await _teacher(request)
+    principal = await _teacher(request, step.authenticator)
     auth_request = launch.AuthRequest(**_auth_fields(params))
-    async with pool.acquire() as conn:
-        post_form = await launch.authorize(
-            conn, settings, request.app.state.pseudonym_key, principal, auth_request
-        )
+    post_form = await service.authorize(
+        step.pool, step.settings, step.pseudonym_key, principal, auth_request
+    )
     return await _auto_post(request, post_form)
 
 
@@ -246,12 +271,12 @@ async def deep_link_return(
     request: Request[Any, Any, Any],
     pool: Pool,
     settings: AppSettings,
+    tool_keys: LtiToolKeys,
     data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template:
     """The tool's signed LtiDeepLinkingResponse, posted by the browser (no cookie needed)."""
     token = data.get("JWT") or data.get("jwt") or ""
-    async with pool.acquire() as conn:
-        links = await launch.deep_link_return(conn, settings, request.app.state.tool_keys, token)
+    links = await service.deep_link_return(pool, settings, tool_keys, token)
     return await render(request, "lti/links.html", links=links)
 
 

@@ -5,7 +5,7 @@ publisher; every refusal says why (LaunchRefused) and is logged without personal
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -15,6 +15,7 @@ import structlog
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from litestar.di import NamedDependency
 
 from catalogue.config import Settings
 from catalogue.database import Connection
@@ -380,3 +381,7 @@ async def _verified(
     except JoseError as exc:
         raise refuse(f"Réponse de l'outil refusée ({exc.error}).", client_id=client_id) from None
     return claims
+
+
+LtiToolKeys: TypeAlias = NamedDependency[ToolKeys]
+"""The LTI tools' public keys, cached (``tool_keys``)."""

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from catalogue.errors import NotFoundError
 from catalogue.identity.guards import PUBLIC
-from catalogue.oai.service import SCOLOMFR_XSD, Provider
+from catalogue.oai.service import SCOLOMFR_XSD, OaiProvider
 from catalogue.shipped import schemas_dir
 
 XSD_PREFIX = SCOLOMFR_XSD.rsplit("/", 1)[0]  # /schemas/xsd/scolomfr-3.2.1
@@ -28,8 +28,8 @@ XSD_PREFIX = SCOLOMFR_XSD.rsplit("/", 1)[0]  # /schemas/xsd/scolomfr-3.2.1
     tags=["moissonnage"],
     summary="Entrepôt OAI-PMH 2.0 (oai_dc et ScoLOMFR 3.2)",
 )
-async def oai(request: Request[Any, Any, Any]) -> Response[bytes]:
-    provider: Provider = request.app.state.oai
+async def oai(request: Request[Any, Any, Any], oai: OaiProvider) -> Response[bytes]:
+    provider = oai
     query = request.url.query
     if request.method == "POST":  # arguments as an urlencoded form (OAI-PMH 3.1.1.2)
         query = (await request.body()).decode("utf-8", errors="replace")

@@ -6,11 +6,12 @@ import base64
 import binascii
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID
 
 import asyncpg
 import msgspec
+from litestar.di import NamedDependency
 from lxml import etree
 
 from catalogue.oai.formats import LOM, OAI_DC, oai_dc, scolomfr, xml_text
@@ -286,3 +287,7 @@ class Provider:
             return
         build = FORMATS[prefix][2]
         _sub(parent, "metadata").append(build(row, self.vocab.label, identifier))
+
+
+OaiProvider: TypeAlias = NamedDependency[Provider]
+"""The OAI-PMH provider (``oai``), as handlers ask for it."""

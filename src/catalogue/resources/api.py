@@ -25,6 +25,7 @@ from catalogue.resources.publishing import (
 )
 from catalogue.resources.service import SaveOutcome, read_resource
 from catalogue.strict import strictly
+from catalogue.vocabularies.index import Vocabulary
 
 
 @get(
@@ -34,12 +35,13 @@ from catalogue.strict import strictly
     summary="Une ressource : libellés, offres et provenance",
 )
 async def resource(
-    request: Request[Principal, Any, Any], pool: Pool, resource_id: FromPath[UUID]
+    request: Request[Principal, Any, Any],
+    pool: Pool,
+    vocab: Vocabulary,
+    resource_id: FromPath[UUID],
 ) -> ResourceView:
     async with pool.acquire() as conn:
-        return await read_resource(
-            conn, request.app.state.vocab, resource_id, publisher_id=request.user.publisher_id
-        )
+        return await read_resource(conn, vocab, resource_id, publisher_id=request.user.publisher_id)
 
 
 class PublisherResourcesController(Controller):
@@ -66,27 +68,31 @@ class PublisherResourcesController(Controller):
         summary="Déclarer une ressource et ses offres (la même, par identifiant, est mise à jour)",
     )
     async def create(
-        self, request: Request[Principal, Any, Any], pool: Pool, data: JSONBody[ResourceDraft]
+        self,
+        request: Request[Principal, Any, Any],
+        pool: Pool,
+        vocab: Vocabulary,
+        data: JSONBody[ResourceDraft],
     ) -> SaveOutcome:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
         draft = await strictly(request, data)
         async with pool.acquire() as conn:
-            return await put_resource(conn, request.app.state.vocab, publisher_id, draft)
+            return await put_resource(conn, vocab, publisher_id, draft)
 
     @put("/{resource_id:uuid}", summary="Remplacer une de ses ressources et ses offres")
     async def replace(
         self,
         request: Request[Principal, Any, Any],
+        *,
         pool: Pool,
+        vocab: Vocabulary,
         resource_id: FromPath[UUID],
         data: JSONBody[ResourceDraft],
     ) -> SaveOutcome:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
         draft = await strictly(request, data)
         async with pool.acquire() as conn:
-            return await put_resource(
-                conn, request.app.state.vocab, publisher_id, draft, resource_id=resource_id
-            )
+            return await put_resource(conn, vocab, publisher_id, draft, resource_id=resource_id)
 
     @delete("/{resource_id:uuid}", summary="Retirer une ressource (elle reste dans l'historique)")
     async def withdraw(

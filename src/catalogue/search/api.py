@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, TypeAlias
 
-from litestar import Request, get
+from litestar import get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from catalogue.identity.guards import signed_in
 from catalogue.search.models import FacetField, Sort, chosen_filters
-from catalogue.search.service import SearchResponse, SearchService
+from catalogue.search.service import Search, SearchResponse
 
 Values = Annotated[list[str] | None, QueryParameter(description="Répétable ; valeurs en OU")]
 Filters: TypeAlias = NamedDependency[dict[FacetField, list[str]]]
@@ -53,7 +53,7 @@ async def search_filters(
     dependencies={"filters": Provide(search_filters)},
 )
 async def search(
-    request: Request[Any, Any, Any],
+    search: Search,
     filters: Filters,
     *,
     q: Annotated[str | None, QueryParameter(description="Texte (1 000 caractères au plus)")] = None,
@@ -62,8 +62,7 @@ async def search(
     page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> SearchResponse:
-    service: SearchService = request.app.state.search
-    query = service.query(
+    query = search.query(
         q,
         filters=filters,
         facets=facets or [],
@@ -71,4 +70,4 @@ async def search(
         page=page,
         per_page=per_page,
     )
-    return await service.search(query)
+    return await search.search(query)

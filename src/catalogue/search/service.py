@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import TypeAlias
 from uuid import UUID
 
 import asyncpg
 import msgspec
+from litestar.di import NamedDependency
 
 from catalogue.errors import InvalidInputError
 from catalogue.resources.models import Labelled, LicenceType
@@ -188,3 +190,7 @@ class SearchService:
         else:
             labels = {value: self.vocab.label(value) for value, _ in top}
         return [FacetValue(value, labels.get(value, value), count) for value, count in top]
+
+
+Search: TypeAlias = NamedDependency[SearchService]
+"""The search service over the chosen backend (``search``), as handlers ask for it."""

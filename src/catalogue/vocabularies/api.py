@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Request, get
+from litestar import get
 from litestar.params import FromPath
 
 from catalogue.errors import NotFoundError
 from catalogue.identity.guards import PUBLIC
-from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.vocabularies.index import Vocabulary
 
 
 class ConceptView(msgspec.Struct, kw_only=True):
@@ -33,8 +31,7 @@ class VocabularyView(msgspec.Struct, kw_only=True):
     tags=["catalogue"],
     summary="Un vocabulaire : ScoLOMFR (« 022 » ou « scolomfr-voc-022 »), langue, accessibilite",
 )
-async def vocabulary(request: Request[Any, Any, Any], scheme: FromPath[str]) -> VocabularyView:
-    vocab: VocabularyIndex = request.app.state.vocab
+async def vocabulary(vocab: Vocabulary, scheme: FromPath[str]) -> VocabularyView:
     concepts = vocab.scheme(scheme)
     if concepts is None:
         raise NotFoundError(f"Vocabulaire inconnu ; connus : {', '.join(vocab.schemes())}.")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from typing import TypeAlias
 
 import msgspec
+from litestar.di import NamedDependency
 
 from catalogue.database import Connection
 from catalogue.sqlfiles import load_queries
@@ -110,3 +112,7 @@ class VocabularyIndex:
             concept = self._by_uri.get(uri)
             found.update(concept.ancestors if concept else (uri,))
         return sorted(found)
+
+
+Vocabulary: TypeAlias = NamedDependency[VocabularyIndex]
+"""The vocabulary index loaded at start (``vocab``)."""

@@ -1,22 +1,20 @@
-"""Administrator pages: periods, allocations (form and CSV), approvals, rules, reports."""
+"""Administrator pages: dashboard, approvals, rules, reports, moderation (periods and
+allocations: ``web/budget.py``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, post
-from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from accounts import acquisitions, bulk, ledger, reports
-from accounts.models import CsvLine, NewAllocation, NewPeriod, Rules
-from catalogue.config import Settings
-from catalogue.dependencies import Pool
+from accounts import acquisitions, ledger, reports
+from accounts.models import Rules
+from catalogue.dependencies import AppSettings, Pool, PseudonymKey
 from catalogue.errors import CatalogueError, InvalidInputError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import ADMIN_ROLES, Principal, Role
@@ -26,6 +24,7 @@ from catalogue.resources.publishing import (
     moderation_queue,
     set_publisher_status,
 )
+from catalogue.vocabularies.index import Vocabulary, VocabularyIndex
 from catalogue.web.charts import bar_chart
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user, parse_euros
 
@@ -36,15 +35,10 @@ SPEND_BY: dict[str, str] = {
     "establishment": "établissement",
     "month": "mois",
 }
-TO_KINDS = {
-    "teacher": "un·e enseignant·e (identifiant)",
-    "establishment": "un établissement (UAI)",
-    "academie": "une académie (code)",
-}
 LEFTOVERS = {"expire": "expirent", "carry_over": "sont reportés sur la période suivante"}
 
 
-def _scope(principal: Principal) -> tuple[ScopeKind, str] | None:
+def admin_scope(principal: Principal) -> tuple[ScopeKind, str] | None:
     """The envelope an administrator looks after by default (national: none in particular)."""
     if principal.has(Role.NATIONAL_ADMIN):
         return None
@@ -55,7 +49,7 @@ def _scope(principal: Principal) -> tuple[ScopeKind, str] | None:
     return None
 
 
-async def _admin(request: AnyRequest, back: str | None = None) -> Principal:
+async def admin_user(request: AnyRequest, back: str | None = None) -> Principal:
     return await page_user(request, *ADMIN_ROLES, back=back)
 
 
@@ -67,8 +61,8 @@ class AdminPages(Controller):
 
     @get("/")
     async def dashboard(self, request: AnyRequest, pool: Pool) -> Template:
-        principal = await _admin(request)
-        scope = _scope(principal)
+        principal = await admin_user(request)
+        scope = admin_scope(principal)
         async with pool.acquire() as conn:
             periods = await ledger.list_periods(conn)
             envelope = None
@@ -76,145 +70,13 @@ class AdminPages(Controller):
                 envelope = await reports.envelope(conn, principal, scope[0], scope[1], None)
         return page("admin/tableau.html", principal, envelope=envelope, periods=periods)
 
-    # Periods
-
-    @get("/periodes")
-    async def periods(self, request: AnyRequest, pool: Pool) -> Template:
-        principal = await _admin(request)
-        return await _periods_page(pool, principal, values={}, errors={})
-
-    @post("/periodes", status_code=303)
-    async def open_period(self, request: AnyRequest, pool: Pool) -> Redirect | Template:
-        principal = await page_user(request, Role.NATIONAL_ADMIN, back="/admin/periodes")
-        form = await request.form()
-        values = {k: field(form, k) for k in ("nom", "debut", "fin", "reliquat")}
-        errors: dict[str, str] = {}
-        dates: dict[str, date | None] = {}
-        for name in ("debut", "fin"):
-            try:
-                dates[name] = date.fromisoformat(values[name]) if values[name] else None
-            except ValueError:
-                errors[name] = "Date attendue au format AAAA-MM-JJ, par exemple 2026-09-01."
-        if values["reliquat"] not in LEFTOVERS:
-            errors["reliquat"] = "Choisissez ce que deviennent les reliquats."
-        if not errors:
-            new = msgspec.convert(
-                {
-                    "name": values["nom"] or None,
-                    "starts_on": dates["debut"],
-                    "ends_on": dates["fin"],
-                    "leftover": values["reliquat"],
-                },
-                NewPeriod,
-            )
-            try:
-                await ledger.retrying(pool, lambda conn: ledger.open_period(conn, new))
-            except CatalogueError as exc:
-                if exc.status >= 500:
-                    raise
-                errors["formulaire"] = exc.shown
-            else:
-                return Redirect("/admin/periodes?ouverte=1", status_code=303)
-        return await _periods_page(pool, principal, values=values, errors=errors)
-
-    @post("/periodes/{period_id:uuid}/cloture", status_code=303)
-    async def close_period(
-        self, request: AnyRequest, pool: Pool, period_id: FromPath[UUID]
-    ) -> Redirect | Template:
-        """Close a period: remainders expire or carry over, in one transaction."""
-        principal = await page_user(request, Role.NATIONAL_ADMIN, back="/admin/periodes")
-        try:
-            await ledger.retrying(pool, lambda conn: ledger.close_period(conn, period_id))
-        except CatalogueError as exc:
-            if exc.status >= 500:
-                raise
-            return await _periods_page(
-                pool, principal, values={}, errors={}, closing_error=exc.shown
-            )
-        return Redirect("/admin/periodes?close=1", status_code=303)
-
-    # Allocations
-
-    @get("/dotations")
-    async def allocations(self, request: AnyRequest, pool: Pool) -> Template:
-        principal = await _admin(request)
-        return await _allocations_page(pool, principal, values={"type": "teacher"}, errors={})
-
-    @post("/dotations", status_code=303)
-    async def allocate(self, request: AnyRequest, pool: Pool) -> Redirect | Template:
-        principal = await _admin(request, back="/admin/dotations")
-        form = await request.form()
-        values = {k: field(form, k) for k in ("type", "destinataire", "montant")}
-        errors: dict[str, str] = {}
-        if values["type"] not in TO_KINDS:
-            errors["type"] = "Choisissez le type de destinataire."
-        if not values["destinataire"]:
-            errors["destinataire"] = "Indiquez le destinataire."
-        cents = parse_euros(values["montant"])
-        if cents is None or cents <= 0:
-            errors["montant"] = "Indiquez un montant en euros, par exemple 150 ou 150,50."
-        if not errors:
-            assert cents is not None
-            new = NewAllocation(
-                to_kind=values["type"],  # type: ignore[arg-type]  # checked above
-                to=values["destinataire"],
-                amount_cents=cents,
-            )
-            try:
-                done = await ledger.retrying(
-                    pool, lambda conn: ledger.allocate(conn, principal, new)
-                )
-            except CatalogueError as exc:
-                if exc.status >= 500:
-                    raise
-                errors["destinataire" if exc.status in (403, 404) else "montant"] = exc.shown
-                if exc.status == 403:
-                    return await _allocations_page(
-                        pool, principal, values=values, errors=errors, status_code=403
-                    )
-            else:
-                query = urlencode({"dotation": done.amount_cents, "a": values["destinataire"]})
-                return Redirect(f"/admin/dotations?{query}", status_code=303)
-        return await _allocations_page(pool, principal, values=values, errors=errors)
-
-    @post("/dotations/csv")
-    async def allocate_csv(self, request: AnyRequest, pool: Pool) -> Template:
-        principal = await _admin(request, back="/admin/dotations")
-        form = await request.form()
-        upload = form.get("fichier")
-        body = await upload.read() if isinstance(upload, UploadFile) else b""
-        errors: dict[str, str] = {}
-        report = None
-        refused: list[CsvLine] = []
-        if not body:
-            errors["fichier"] = "Choisissez un fichier CSV non vide."
-        else:
-            try:
-                report = await ledger.retrying(
-                    pool, lambda conn: bulk.allocate_csv(conn, principal, body)
-                )
-            except CatalogueError as exc:
-                if exc.status >= 500:
-                    raise
-                errors["fichier"] = exc.shown
-                refused = [msgspec.convert(line, CsvLine) for line in exc.extra.get("errors") or []]
-        return await _allocations_page(
-            pool,
-            principal,
-            values={"type": "teacher"},
-            errors=errors,
-            report=report,
-            refused=refused,
-            status_code=422 if errors else 200,
-        )
-
     # Approvals
 
     @get("/approbations")
     async def approvals(
         self, request: AnyRequest, pool: Pool, decidee: FromQuery[str | None] = None
     ) -> Template:
-        principal = await _admin(request)
+        principal = await admin_user(request)
         academie, uai = reports.report_scope(principal, None, None)
         async with pool.acquire() as conn:
             pending = await acquisitions.list_acquisitions(
@@ -224,17 +86,22 @@ class AdminPages(Controller):
 
     @post("/approbations/{acquisition_id:uuid}", status_code=303)
     async def decide(
-        self, request: AnyRequest, pool: Pool, acquisition_id: FromPath[UUID]
+        self,
+        request: AnyRequest,
+        *,
+        pool: Pool,
+        pseudonym_key: PseudonymKey,
+        settings: AppSettings,
+        acquisition_id: FromPath[UUID],
     ) -> Redirect:
-        principal = await _admin(request, back="/admin/approbations")
+        principal = await admin_user(request, back="/admin/approbations")
         form = await request.form()
         action = field(form, "decision")
         if action not in ("approve", "reject"):
             raise InvalidInputError("Décision inconnue.")
-        settings: Settings = request.app.state.settings
         done = await acquisitions.decide(
             pool,
-            request.app.state.pseudonym_key,
+            pseudonym_key,
             principal,
             acquisition_id,
             action,
@@ -248,24 +115,28 @@ class AdminPages(Controller):
     async def rules(
         self,
         request: AnyRequest,
+        *,
         pool: Pool,
+        vocab: Vocabulary,
         portee: FromQuery[ScopeKind | None] = None,
         code: FromQuery[str | None] = None,
         enregistrees: FromQuery[bool] = False,
     ) -> Template:
-        principal = await _admin(request)
-        scope = (portee, code) if portee and code else _scope(principal)
+        principal = await admin_user(request)
+        scope = (portee, code) if portee and code else admin_scope(principal)
         current = Rules()
         if scope:
             async with pool.acquire() as conn:
                 current = await ledger.read_rules(conn, principal, scope[0], scope[1])
         return _rules_page(
-            request, principal, scope, _rules_values(current), errors={}, saved=enregistrees
+            vocab, principal, scope, _rules_values(current), errors={}, saved=enregistrees
         )
 
     @post("/regles", status_code=303)
-    async def save_rules(self, request: AnyRequest, pool: Pool) -> Redirect | Template:
-        principal = await _admin(request, back="/admin/regles")
+    async def save_rules(
+        self, request: AnyRequest, pool: Pool, vocab: Vocabulary
+    ) -> Redirect | Template:
+        principal = await admin_user(request, back="/admin/regles")
         form = await request.form()
         kind, code = field(form, "portee"), field(form, "code")
         if kind not in ("establishment", "academie") or not code:
@@ -293,7 +164,7 @@ class AdminPages(Controller):
                 async with pool.acquire() as conn:
                     await ledger.write_rules(
                         conn,
-                        request.app.state.vocab,
+                        vocab,
                         principal=principal,
                         scope_kind=scope[0],
                         scope=scope[1],
@@ -306,7 +177,7 @@ class AdminPages(Controller):
             else:
                 query = urlencode({"portee": scope[0], "code": scope[1], "enregistrees": "true"})
                 return Redirect(f"/admin/regles?{query}", status_code=303)
-        return _rules_page(request, principal, scope, values, errors=errors, saved=False)
+        return _rules_page(vocab, principal, scope, values, errors=errors, saved=False)
 
     # Reports
 
@@ -315,6 +186,7 @@ class AdminPages(Controller):
         self,
         request: AnyRequest,
         pool: Pool,
+        vocab: Vocabulary,
         *,
         par: FromQuery[str] = "publisher",
         periode: FromQuery[str] = "",
@@ -323,7 +195,7 @@ class AdminPages(Controller):
     ) -> Template:
         """Spend over a period (the current one by default) in the caller's perimeter, or a
         part of it: an académie (national administrators) or an establishment."""
-        principal = await _admin(request)
+        principal = await admin_user(request)
         if par not in SPEND_BY:
             raise InvalidInputError(f"par : une valeur parmi {', '.join(SPEND_BY)}.")
         try:
@@ -335,7 +207,7 @@ class AdminPages(Controller):
             periods = await ledger.list_periods(conn)
             spend = await reports.spend(
                 conn,
-                request.app.state.vocab,
+                vocab,
                 principal,
                 by=par,  # type: ignore[arg-type]  # checked above
                 period_id=period_id,
@@ -374,60 +246,6 @@ class AdminPages(Controller):
         )
 
 
-async def _periods_page(
-    pool: Pool,
-    principal: Principal,
-    *,
-    values: dict[str, str],
-    errors: dict[str, str],
-    closing_error: str | None = None,
-) -> Template:
-    async with pool.acquire() as conn:
-        periods = await ledger.list_periods(conn)
-    return page(
-        "admin/periodes.html",
-        principal,
-        status_code=422 if errors or closing_error else 200,
-        periods=periods,
-        closing_error=closing_error,
-        values=values,
-        errors=errors,
-        leftovers=LEFTOVERS,
-        can_open=principal.has(Role.NATIONAL_ADMIN),
-    )
-
-
-async def _allocations_page(
-    pool: Pool,
-    principal: Principal,
-    *,
-    values: dict[str, str],
-    errors: dict[str, str],
-    report: Any = None,
-    refused: list[CsvLine] | None = None,
-    status_code: int | None = None,
-) -> Template:
-    scope = _scope(principal)
-    envelope = None
-    if scope:
-        async with pool.acquire() as conn:
-            try:
-                envelope = await reports.envelope(conn, principal, scope[0], scope[1], None)
-            except CatalogueError:
-                envelope = None  # no open period yet: the form says why when used
-    return page(
-        "admin/dotations.html",
-        principal,
-        status_code=status_code or (422 if errors else 200),
-        values=values,
-        errors=errors,
-        to_kinds=TO_KINDS,
-        envelope=envelope,
-        report=report,
-        refused=refused or [],
-    )
-
-
 def _rules_values(rules: Rules) -> dict[str, Any]:
     def amount(cents: int | None) -> str:
         return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
@@ -441,7 +259,7 @@ def _rules_values(rules: Rules) -> dict[str, Any]:
 
 
 def _rules_page(
-    request: AnyRequest,
+    vocab: VocabularyIndex,
     principal: Principal,
     scope: tuple[ScopeKind, str] | None,
     values: dict[str, Any],
@@ -449,7 +267,6 @@ def _rules_page(
     errors: dict[str, str],
     saved: bool,
 ) -> Template:
-    vocab = request.app.state.vocab
     types = sorted(
         ((c.uri, c.label) for c in vocab.scheme("scolomfr-voc-005") or [] if not c.deprecated),
         key=lambda item: item[1].lower(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -15,6 +16,7 @@ from catalogue.errors import CatalogueError, ForbiddenError
 from catalogue.identity.guards import refuse_suspended_writes
 from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, signed_in
+from catalogue.problems import log_failure, log_unexpected
 
 AnyRequest = Request[Any, Any, Any]
 log = structlog.get_logger(__name__)
@@ -50,8 +52,28 @@ def to_sign_in(_: AnyRequest, exc: SignInRequiredError) -> Response[Any]:
 
 
 def error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
-    if exc.hides_reason:
-        log.info("request refused", status=exc.status, reason=exc.detail)
+    log_failure(exc)
+    return _error_page(request, exc)
+
+
+def failure_page(request: AnyRequest, exc: Exception) -> Response[Any]:
+    """An exception no handler knows, on a page: logged once (with its stack), answered
+    with an error page (a lost database connection: the outage's page)."""
+    known = log_unexpected(exc)
+    if known is not None:
+        return _error_page(request, known)
+    principal = request.state.get("principal")
+    return page(
+        "erreur.html",
+        principal,
+        status_code=500,
+        status=500,
+        title=HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
+        detail="Une erreur interne est survenue.",
+    )
+
+
+def _error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
     principal = request.state.get("principal")
     return page(
         "erreur.html",
@@ -66,6 +88,9 @@ def error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
 PAGE_EXCEPTION_HANDLERS: Mapping[Any, Any] = {
     SignInRequiredError: to_sign_in,
     CatalogueError: error_page,
+    # Errors Litestar raises (HTTPException) and the database's own (statement timeout,
+    # unstorable text) keep the application's handlers, which find them first.
+    Exception: failure_page,
 }
 
 

@@ -21,6 +21,7 @@ from catalogue.imports.service import ImportReport, run_import
 from catalogue.lti.registration import tools_of_publisher
 from catalogue.pages import page
 from catalogue.resources.publishing import acting_publisher, list_own
+from catalogue.vocabularies.index import Vocabulary
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
 from connectors.contract import UnknownConnectorError
 from connectors.contract import get as get_connector
@@ -65,7 +66,7 @@ class PublisherPages(Controller):
         return await _imports_page(pool, principal, publisher_id, values={}, errors={})
 
     @post("/imports")
-    async def run(self, request: AnyRequest, pool: Pool) -> Template:
+    async def run(self, request: AnyRequest, pool: Pool, vocab: Vocabulary) -> Template:
         principal, publisher_id = await _publisher(request, back="/editeur/imports")
         form = await request.form()
         values = {"format": field(form, "format") or "lomfr", "strict": field(form, "strict")}
@@ -83,7 +84,7 @@ class PublisherPages(Controller):
                 reader = get_connector(values["format"])
                 report = await run_import(
                     pool,
-                    request.app.state.vocab,
+                    vocab,
                     reader,
                     publisher_id,
                     [(name, body)],

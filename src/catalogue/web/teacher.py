@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID, uuid4
 
+import asyncpg
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -16,8 +17,7 @@ from litestar.response import Redirect, Template
 from accounts import acquisitions, reports
 from accounts.errors import RequestInFlightError
 from accounts.models import NewAcquisition
-from catalogue.config import Settings
-from catalogue.dependencies import Pool
+from catalogue.dependencies import AppSettings, Pool, PseudonymKey
 from catalogue.errors import CatalogueError, InvalidInputError, NotFoundError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role
@@ -26,7 +26,8 @@ from catalogue.resources.models import OfferView, ResourceView
 from catalogue.resources.service import read_resource
 from catalogue.search.api import Filters, search_filters
 from catalogue.search.models import FacetField, Sort
-from catalogue.search.service import SearchService
+from catalogue.search.service import Search
+from catalogue.vocabularies.index import Vocabulary, VocabularyIndex
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
 
 PER_PAGE = 20
@@ -62,6 +63,7 @@ class TeacherPages(Controller):
     async def search(
         self,
         request: AnyRequest,
+        search: Search,
         filters: Filters,
         *,
         q: FromQuery[str | None] = None,
@@ -69,8 +71,7 @@ class TeacherPages(Controller):
         page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     ) -> Template:
         await page_user(request)
-        service: SearchService = request.app.state.search
-        query = service.query(
+        query = search.query(
             q,
             filters=filters,
             facets=list(FACET_LEGENDS),
@@ -78,7 +79,7 @@ class TeacherPages(Controller):
             page=page,
             per_page=PER_PAGE,
         )
-        result = await service.search(query)
+        result = await search.search(query)
         params: list[tuple[str, str]] = [("q", q or "")] if q else []
         params += [(f.value, v) for f, values in filters.items() for v in values]
         if sort is not Sort.RELEVANCE:
@@ -105,10 +106,10 @@ class TeacherPages(Controller):
 
     @get("/ressources/{resource_id:uuid}")
     async def resource(
-        self, request: AnyRequest, pool: Pool, resource_id: FromPath[UUID]
+        self, request: AnyRequest, pool: Pool, vocab: Vocabulary, resource_id: FromPath[UUID]
     ) -> Template:
         principal = await page_user(request)
-        resource = await _resource(request, pool, principal, resource_id)
+        resource = await _resource(pool, vocab, principal, resource_id)
         return await render(
             request,
             "enseignant/ressource.html",
@@ -126,13 +127,14 @@ class TeacherPages(Controller):
         request: AnyRequest,
         *,
         pool: Pool,
+        vocab: Vocabulary,
         resource_id: FromPath[UUID],
         offre: FromQuery[UUID],
         quantite: Annotated[int, QueryParameter(ge=1, le=MAX_QUANTITY)] = 1,
         cle: FromQuery[UUID | None] = None,
     ) -> Template:
         principal = await page_user(request, Role.TEACHER)
-        resource = await _resource(request, pool, principal, resource_id)
+        resource = await _resource(pool, vocab, principal, resource_id)
         offer = _offer(resource, offre)
         return await _confirmation(
             pool,
@@ -146,7 +148,14 @@ class TeacherPages(Controller):
         )
 
     @post("/enseignant/acquisitions", status_code=303)
-    async def acquire(self, request: AnyRequest, pool: Pool) -> Redirect | Template:
+    async def acquire(
+        self,
+        request: AnyRequest,
+        *,
+        pool: Pool,
+        vocab: Vocabulary,
+        pseudonym_key: PseudonymKey,
+    ) -> Redirect | Template:
         form = await request.form()
         resource_id, offer_id = _uuid(field(form, "ressource")), _uuid(field(form, "offre"))
         if resource_id is None or offer_id is None:
@@ -154,7 +163,7 @@ class TeacherPages(Controller):
         back = f"/ressources/{resource_id}/acquerir?offre={offer_id}"
         principal = await page_user(request, Role.TEACHER, back=back)
         key, typed = field(form, "cle"), field(form, "quantite")
-        resource = await _resource(request, pool, principal, resource_id)
+        resource = await _resource(pool, vocab, principal, resource_id)
         offer = _offer(resource, offer_id)
         quantity = int(typed) if typed.isdigit() else 0
         if offer.licence_type != "class_seats":
@@ -165,7 +174,7 @@ class TeacherPages(Controller):
         else:
             try:
                 status, body = await _acquire(
-                    request, pool, principal, key, offer_id=offer_id, quantity=quantity
+                    pool, vocab, pseudonym_key, principal, key, offer_id=offer_id, quantity=quantity
                 )
             except CatalogueError as exc:
                 if exc.status >= 500:
@@ -182,13 +191,18 @@ class TeacherPages(Controller):
 
     @post("/enseignant/acquisitions/{acquisition_id:uuid}/annulation", status_code=303)
     async def cancel(
-        self, request: AnyRequest, pool: Pool, acquisition_id: FromPath[UUID]
+        self,
+        request: AnyRequest,
+        *,
+        pool: Pool,
+        pseudonym_key: PseudonymKey,
+        settings: AppSettings,
+        acquisition_id: FromPath[UUID],
     ) -> Redirect:
         principal = await page_user(request, Role.TEACHER, back="/enseignant/compte")
-        settings: Settings = request.app.state.settings
         done = await acquisitions.decide(
             pool,
-            request.app.state.pseudonym_key,
+            pseudonym_key,
             principal,
             acquisition_id,
             "cancel",
@@ -221,12 +235,10 @@ class TeacherPages(Controller):
 
 
 async def _resource(
-    request: AnyRequest, pool: Pool, principal: Principal, resource_id: UUID
+    pool: asyncpg.Pool, vocab: VocabularyIndex, principal: Principal, resource_id: UUID
 ) -> ResourceView:
     async with pool.acquire() as conn:
-        return await read_resource(
-            conn, request.app.state.vocab, resource_id, publisher_id=principal.publisher_id
-        )
+        return await read_resource(conn, vocab, resource_id, publisher_id=principal.publisher_id)
 
 
 def _offer(resource: ResourceView, offer_id: UUID) -> OfferView:
@@ -270,8 +282,9 @@ async def _confirmation(
 
 
 async def _acquire(
-    request: AnyRequest,
-    pool: Pool,
+    pool: asyncpg.Pool,
+    vocab: VocabularyIndex,
+    pseudonym_key: bytes,
     principal: Principal,
     key: str,
     *,
@@ -284,8 +297,8 @@ async def _acquire(
         try:
             return await acquisitions.acquire(
                 pool,
-                request.app.state.vocab,
-                request.app.state.pseudonym_key,
+                vocab,
+                pseudonym_key,
                 principal,
                 key=checked,
                 new=new,

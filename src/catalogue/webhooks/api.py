@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from catalogue.dependencies import AppSettings, Pool
+from catalogue.dependencies import AppSettings, Pool, WebhookKey
 from catalogue.identity.guards import requires
 from catalogue.identity.models import Principal, Role
 from catalogue.webhooks import service
@@ -23,11 +23,6 @@ from catalogue.webhooks.models import (
 
 AuthRequest = Request[Principal, Any, Any]
 WEBHOOK = "/publishers/{publisher_id:uuid}/webhook"
-
-
-def _key(request: AuthRequest) -> bytes:
-    key: bytes = request.app.state.webhook_key
-    return key
 
 
 class WebhooksController(Controller):
@@ -50,14 +45,16 @@ class WebhooksController(Controller):
     async def register(
         self,
         request: AuthRequest,
+        *,
         pool: Pool,
         settings: AppSettings,
+        webhook_key: WebhookKey,
         publisher_id: FromPath[UUID],
         data: JSONBody[NewWebhook],
     ) -> Response[WebhookSecret]:
         service.ensure_manages(request.user, publisher_id)
         created, view = await service.register(
-            pool, _key(request), publisher_id, data.url, production=settings.production
+            pool, webhook_key, publisher_id, data.url, production=settings.production
         )
         return Response(view, status_code=201 if created else 200)
 
@@ -67,10 +64,14 @@ class WebhooksController(Controller):
         summary="Un nouveau secret de signature (l'ancien cesse aussitôt)",
     )
     async def rotate(
-        self, request: AuthRequest, pool: Pool, publisher_id: FromPath[UUID]
+        self,
+        request: AuthRequest,
+        pool: Pool,
+        webhook_key: WebhookKey,
+        publisher_id: FromPath[UUID],
     ) -> WebhookSecret:
         service.ensure_manages(request.user, publisher_id)
-        return await service.rotate(pool, _key(request), publisher_id)
+        return await service.rotate(pool, webhook_key, publisher_id)
 
     @delete(WEBHOOK, summary="Supprimer son webhook (les envois en attente échouent)")
     async def remove(self, request: AuthRequest, pool: Pool, publisher_id: FromPath[UUID]) -> None:

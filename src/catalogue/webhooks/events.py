@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID, uuid4
 
 import asyncpg
 import structlog
+from litestar.di import NamedDependency
 from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.database import Connection
@@ -152,3 +153,7 @@ async def announce_expiries(
     if written:
         log.info("licence expiries announced", events=written)
     return written
+
+
+WebhookWaker: TypeAlias = NamedDependency[Waker]
+"""Wakes the webhook delivery after a commit (``webhook_waker``)."""
