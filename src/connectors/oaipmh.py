@@ -51,6 +51,7 @@ class OaiRecord(msgspec.Struct, kw_only=True):
 class OaiPage(msgspec.Struct, kw_only=True):
     records: list[OaiRecord]
     token: str | None
+    size: int | None = None  # the whole list's, when the source says (completeListSize)
 
 
 def _q(name: str) -> str:
@@ -94,8 +95,10 @@ def records_page(root: etree._Element) -> OaiPage:
                 metadata=etree.tostring(payload) if payload is not None else None,
             )
         )
-    token = (container.findtext(_q("resumptionToken")) or "").strip()
-    return OaiPage(records=records, token=token or None)
+    resumption = container.find(_q("resumptionToken"))
+    token = (resumption.text or "").strip() if resumption is not None else ""
+    size = resumption.get("completeListSize", "") if resumption is not None else ""
+    return OaiPage(records=records, token=token or None, size=int(size) if size.isdigit() else None)
 
 
 class OaiClient:
