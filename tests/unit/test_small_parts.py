@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import cast
+from collections.abc import Coroutine
+from typing import Any, cast
 
 import pytest
 from pgqueuer import PgQueuer
 
-from catalogue import migrations
+from catalogue import migrations, worker
 from catalogue.config import Settings
 from catalogue.database import redact, with_database
 from catalogue.errors import ConfigurationError
@@ -107,3 +108,32 @@ async def test_the_supervisor_starts_a_failed_worker_again() -> None:
     await asyncio.wait_for(running, timeout=5)
     assert (len(made), supervisor.restarts) == (2, 1)
     assert made[1].shutdown.is_set()
+
+
+async def test_the_supervisor_waits_longer_after_each_failure_in_a_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """1, 2, 4, 8... seconds (30 at most) between a failed worker and the next."""
+    made: list[FlakyWorker] = []
+    waits: list[float] = []
+    eighth = asyncio.Event()
+
+    def make() -> PgQueuer:
+        made.append(FlakyWorker(fails=len(made) < 7))
+        if len(made) == 8:
+            eighth.set()
+        return cast(PgQueuer, made[-1])
+
+    async def no_wait(awaited: Coroutine[Any, Any, Any], timeout: float) -> None:  # noqa: ASYNC109
+        awaited.close()  # the stop was not asked for: the wait ends by its timeout, at once
+        waits.append(timeout)
+        raise TimeoutError
+
+    monkeypatch.setattr(worker.asyncio, "wait_for", no_wait)
+    supervisor = Supervisor(make)
+    running = asyncio.create_task(supervisor.run())
+    await eighth.wait()
+    supervisor.shutdown()
+    await running
+    assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert supervisor.restarts == 7
