@@ -8,12 +8,15 @@ from typing import Any, cast
 import pytest
 from pgqueuer import PgQueuer
 
+from accounts.errors import RequestInFlightError
 from catalogue import migrations, worker
 from catalogue.config import Settings
 from catalogue.database import redact, with_database
 from catalogue.errors import ConfigurationError
 from catalogue.identity.demo import ensure_demo_allowed
 from catalogue.outbound import url_problem
+from catalogue.web import teacher
+from catalogue.web.teacher import IN_FLIGHT_WAITS
 from catalogue.worker import Supervisor
 
 
@@ -137,3 +140,31 @@ async def test_the_supervisor_waits_longer_after_each_failure_in_a_row(
     await running
     assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
     assert supervisor.restarts == 7
+
+
+@pytest.mark.parametrize(("busy", "waited"), [(3, [0.05, 0.1, 0.2]), (7, list(IN_FLIGHT_WAITS))])
+async def test_the_acquire_page_waits_for_a_request_in_flight_then_gives_up(
+    monkeypatch: pytest.MonkeyPatch, busy: int, waited: list[float]
+) -> None:
+    """The same key in flight: tried again after 0.05, 0.1... 1.6 s, then the 409 itself."""
+    calls: list[str] = []
+    slept: list[float] = []
+
+    async def acquire() -> int:
+        calls.append("acquire")
+        if len(calls) <= busy:
+            raise RequestInFlightError("Une requête avec cette Idempotency-Key est en cours.")
+        return 201
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    answer = teacher.waiting_in_flight()(acquire)
+    if busy > len(IN_FLIGHT_WAITS):
+        with pytest.raises(RequestInFlightError):
+            await answer
+    else:
+        assert await answer == 201
+    assert slept == waited
+    assert len(calls) == min(busy + 1, len(IN_FLIGHT_WAITS) + 1)
