@@ -45,15 +45,25 @@ async def retrying(pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]
     A lost connection is not retried here: its commit may have happened. The client is
     told to retry (503), which is safe for requests with an Idempotency-Key.
     """
+    # The first attempt outside tenacity: its loop costs ~40 µs a call, which at the ledger
+    # bench's 2,000 acquisitions/s would be ~8 % of the event loop.
+    try:
+        return await _in_transaction(pool, work)
+    except _CONFLICTS:
+        pass
     async for attempt in AsyncRetrying(
-        stop=stop_after_attempt(_RETRIES),
+        stop=stop_after_attempt(_RETRIES - 1),
         retry=retry_if_exception_type(_CONFLICTS),
         reraise=True,  # the last conflict itself, not tenacity's wrapper
     ):
         with attempt:
-            async with pool.acquire() as conn, conn.transaction():
-                return await work(conn)
+            return await _in_transaction(pool, work)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _in_transaction(pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]]) -> T:
+    async with pool.acquire() as conn, conn.transaction():
+        return await work(conn)
 
 
 async def transfer(
