@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from accounts.errors import InsufficientFundsError, OwnDecisionError, PeriodError
 from accounts.models import Allocation, Balance, NewAllocation, NewPeriod, Period, Rules
@@ -33,7 +34,8 @@ from catalogue.vocabularies.index import VocabularyIndex
 SQL = load_queries("accounts")
 T = TypeVar("T")
 NATIONAL = "national"  # owner of each period's funding account
-_RETRIES = 5
+_RETRIES = 5  # attempts at once (no wait): the transaction that won has committed
+_CONFLICTS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 RESOURCE_TYPES = ("scolomfr-voc-005",)
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -44,14 +46,25 @@ async def retrying(pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]
     A lost connection is not retried here: its commit may have happened. The client is
     told to retry (503), which is safe for requests with an Idempotency-Key.
     """
-    for attempt in range(_RETRIES):
-        try:
-            async with pool.acquire() as conn, conn.transaction():
-                return await work(conn)
-        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
-            if attempt == _RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+    # The first attempt outside tenacity: its loop costs ~40 µs a call, which at the ledger
+    # bench's 2,000 acquisitions/s would be ~8 % of the event loop.
+    try:
+        return await _in_transaction(pool, work)
+    except _CONFLICTS:
+        pass
+    async for attempt in AsyncRetrying(
+        stop=stop_after_attempt(_RETRIES - 1),
+        retry=retry_if_exception_type(_CONFLICTS),
+        reraise=True,  # the last conflict itself, not tenacity's wrapper
+    ):
+        with attempt:
+            return await _in_transaction(pool, work)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _in_transaction(pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]]) -> T:
+    async with pool.acquire() as conn, conn.transaction():
+        return await work(conn)
 
 
 async def transfer(

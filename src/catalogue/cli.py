@@ -22,6 +22,7 @@ import msgspec
 
 from catalogue import demo, migrations
 from catalogue.bootstrap import prepare_database
+from catalogue.cli_progress import ProgressDisplay
 from catalogue.config import Settings, settings_from
 from catalogue.database import connect, create_pool, resolve_database_url
 from catalogue.errors import CatalogueError, ConfigurationError
@@ -271,9 +272,12 @@ def index_rebuild() -> None:
     settings = _settings()
 
     async def run() -> tuple[int, float]:
-        async with search_context(settings) as (pool, backend, vocab):
+        async with (
+            search_context(settings) as (pool, backend, vocab),
+            ProgressDisplay("index rebuild", "resources") as progress,
+        ):
             started = time.perf_counter()
-            count = await outbox.rebuild(pool, backend, vocab)
+            count = await outbox.rebuild(pool, backend, vocab, progress=progress)
             return count, time.perf_counter() - started
 
     count, seconds = asyncio.run(run())
@@ -358,9 +362,19 @@ def import_command(
     ]
 
     async def run() -> ImportReport:
-        async with search_context(settings) as (pool, _, vocab):
+        async with (
+            search_context(settings) as (pool, _, vocab),
+            ProgressDisplay("import", "documents") as progress,
+        ):
             return await run_import(
-                pool, vocab, reader, publisher_id, uploads, source="cli", strict=strict
+                pool,
+                vocab,
+                reader,
+                publisher_id,
+                uploads,
+                source="cli",
+                strict=strict,
+                progress=progress,
             )
 
     report = asyncio.run(run())
@@ -386,8 +400,9 @@ def harvest(source_id: UUID) -> None:
         async with (
             search_context(settings) as (pool, _, vocab),
             publisher_client(production=settings.production) as http,
+            ProgressDisplay("harvest", "records") as progress,
         ):
-            return await harvests.harvest(pool, vocab, http, source_id)
+            return await harvests.harvest(pool, vocab, http, source_id, progress=progress)
 
     result = asyncio.run(run())
     click.echo(

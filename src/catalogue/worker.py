@@ -17,6 +17,7 @@ import structlog
 from pgqueuer import AsyncpgPoolDriver, DatabaseRetryEntrypointExecutor, Job, PgQueuer
 from pgqueuer.executors import EntrypointExecutorParameters
 from pgqueuer.models import Schedule
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_never
 
 from catalogue.config import Settings
 from catalogue.harvests import service as harvests
@@ -98,26 +99,46 @@ class Supervisor:
         self._make = make
         self._stop = asyncio.Event()
         self._current: PgQueuer | None = None
+        self._failures = 0
         self.restarts = 0
 
     async def run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            self._current = self._make()
-            started = time.monotonic()
-            try:
-                await self._current.run()
-            except Exception as exc:  # noqa: BLE001  # whatever ended it, start again
-                if self._stop.is_set():
-                    return
-                failures = 1 if time.monotonic() - started > MAX_RESTART_DELAY_S else failures + 1
-                delay = min(2.0 ** (failures - 1), MAX_RESTART_DELAY_S)
-                log.warning("worker failed, starting again", error=repr(exc), in_s=delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=delay)
-                self.restarts += 1
-            else:
+        restarting = AsyncRetrying(
+            retry=retry_if_exception_type(Exception),  # whatever ended it, start again
+            wait=self._delay,
+            sleep=self._pause,
+            before_sleep=self._log_failure,
+            stop=stop_never,
+        )
+        await restarting(self._run_once)
+
+    async def _run_once(self) -> None:
+        if self._stop.is_set():
+            return
+        self._current = self._make()
+        started = time.monotonic()
+        try:
+            await self._current.run()
+        except Exception:
+            if self._stop.is_set():
                 return
+            # Failures in a row lengthen the wait; a worker that ran a while starts it over.
+            long_run = time.monotonic() - started > MAX_RESTART_DELAY_S
+            self._failures = 1 if long_run else self._failures + 1
+            raise
+
+    def _delay(self, _: RetryCallState) -> float:
+        return min(2.0 ** (self._failures - 1), MAX_RESTART_DELAY_S)
+
+    def _log_failure(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning("worker failed, starting again", error=repr(error), in_s=state.upcoming_sleep)
+
+    async def _pause(self, delay: float) -> None:
+        """The wait before the next worker, cut short by a shutdown."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=delay)
+        self.restarts += 1
 
     def shutdown(self) -> None:
         self._stop.set()

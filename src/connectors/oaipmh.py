@@ -3,20 +3,23 @@
 The client speaks through an injected ``httpx.AsyncClient``: Identify (granularity),
 ListMetadataFormats (the LOM format is chosen by its namespace, since no prefix is standard),
 ListSets, ListRecords with the resumption token sent alone. ``noRecordsMatch`` is an empty
-list; timeouts and 5xx are retried with backoff; any other OAI error, or a body that is not
-OAI-PMH, raises OaiError with the reason.
+list; timeouts, 5xx and 429 are retried, after the source's Retry-After when it gives one
+(seconds or an HTTP date, bounded), with backoff otherwise; any other OAI error, or a body
+that is not OAI-PMH, raises OaiError with the reason.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 import msgspec
 import structlog
 from lxml import etree
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from connectors.contract import Context, Record, Rejected
 from connectors.lomfr import LomFrConnector
@@ -32,6 +35,7 @@ LOM_NAMESPACES = (
 )
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 RETRIES = 4
+MAX_RETRY_AFTER_S = 120.0  # a source asking for a longer wait is asked again after this
 _SAFE = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
@@ -51,6 +55,7 @@ class OaiRecord(msgspec.Struct, kw_only=True):
 class OaiPage(msgspec.Struct, kw_only=True):
     records: list[OaiRecord]
     token: str | None
+    size: int | None = None  # the whole list's, when the source says (completeListSize)
 
 
 def _q(name: str) -> str:
@@ -94,31 +99,89 @@ def records_page(root: etree._Element) -> OaiPage:
                 metadata=etree.tostring(payload) if payload is not None else None,
             )
         )
-    token = (container.findtext(_q("resumptionToken")) or "").strip()
-    return OaiPage(records=records, token=token or None)
+    resumption = container.find(_q("resumptionToken"))
+    token = (resumption.text or "").strip() if resumption is not None else ""
+    size = resumption.get("completeListSize", "") if resumption is not None else ""
+    return OaiPage(records=records, token=token or None, size=int(size) if size.isdigit() else None)
+
+
+class _UnavailableError(Exception):
+    """An attempt worth repeating: the source unreachable, busy (503, 429) or failing (5xx)."""
+
+    def __init__(self, reason: str, retry_after_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+
+
+def retry_after_s(value: str | None, *, now: datetime | None = None) -> float | None:
+    """A Retry-After header's wait, in seconds or until an HTTP date; None if unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None  # not an HTTP date (those are always GMT)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 class OaiClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str, *, backoff_s: float = 0.5):
+    """Each request is tried RETRIES times: after a failure it waits the source's Retry-After
+    (on 503 or 429, at most `max_wait_s`), otherwise `backoff_s` doubled at each attempt."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        *,
+        backoff_s: float = 0.5,
+        max_wait_s: float = MAX_RETRY_AFTER_S,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
         self.http = http
         self.base_url = base_url
         self.backoff_s = backoff_s
+        self.max_wait_s = max_wait_s
+        self._retrying = AsyncRetrying(
+            stop=stop_after_attempt(RETRIES),
+            wait=self._wait,
+            retry=retry_if_exception_type(_UnavailableError),
+            before_sleep=_log_retry,
+            sleep=sleep,
+            reraise=True,
+        )
 
     async def _get(self, **params: str) -> etree._Element:
-        for attempt in range(RETRIES):
-            try:
-                response = await self.http.get(self.base_url, params=params)
-            except httpx.TransportError as exc:
-                reason = f"{type(exc).__name__}"
-            else:
-                if response.status_code < 500:
-                    if response.status_code != 200:
-                        raise OaiError(f"HTTP {response.status_code} from the source")
-                    return parse_response(response.content)
-                reason = f"HTTP {response.status_code}"
-            log.info("oai retry", attempt=attempt + 1, reason=reason)
-            await asyncio.sleep(self.backoff_s * 2**attempt)
-        raise OaiError(f"source unreachable after {RETRIES} attempts ({reason})")
+        retrying = self._retrying.copy()  # its state is this request's
+        try:
+            response: httpx.Response = await retrying(self._attempt, params)
+        except _UnavailableError as exc:
+            raise OaiError(f"source unreachable after {RETRIES} attempts ({exc.reason})") from None
+        return parse_response(response.content)
+
+    async def _attempt(self, params: dict[str, str]) -> httpx.Response:
+        try:
+            response = await self.http.get(self.base_url, params=params)
+        except httpx.TransportError as exc:
+            raise _UnavailableError(type(exc).__name__) from exc
+        status = response.status_code
+        if status >= 500 or status == 429:
+            wait = retry_after_s(response.headers.get("Retry-After"))
+            raise _UnavailableError(f"HTTP {status}", wait if status in (429, 503) else None)
+        if status != 200:
+            raise OaiError(f"HTTP {status} from the source")
+        return response
+
+    def _wait(self, state: RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        if isinstance(failure, _UnavailableError) and failure.retry_after_s is not None:
+            return min(failure.retry_after_s, self.max_wait_s)
+        return float(self.backoff_s * 2 ** (state.attempt_number - 1))
 
     async def granularity(self) -> str:
         root = await self._get(verb="Identify")
@@ -160,6 +223,12 @@ class OaiClient:
             if not page.token:
                 return
             params = {"verb": "ListRecords", "resumptionToken": page.token}
+
+
+def _log_retry(state: RetryCallState) -> None:
+    failure = state.outcome.exception() if state.outcome else None
+    reason = failure.reason if isinstance(failure, _UnavailableError) else repr(failure)
+    log.info("oai retry", attempt=state.attempt_number, reason=reason)
 
 
 def _oai_date(moment: datetime, granularity: str) -> str:

@@ -188,6 +188,7 @@ async def test_index_rebuild_and_status_commands(
     rebuilt = _run("index", "rebuild", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert rebuilt.stdout.startswith("indexed 5 resources in ")
+    assert "index rebuild: 5/5 resources, " in rebuilt.stderr  # off a terminal: plain lines
     assert await conn.fetchval("SELECT count(*) FROM search_documents") == 5
 
 

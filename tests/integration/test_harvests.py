@@ -194,6 +194,7 @@ def test_the_harvest_command(harvesting_url: tuple[str, str, Repository]) -> Non
     )
     assert result.returncode == 0, result.stderr
     assert "succeeded, 3 pages, 4 created" in result.stdout
+    assert "harvest: 5/5 records, " in result.stderr  # its progress, off a terminal
     assert "rejected oai:test:3: no title (1.2 titre)" in result.stdout
 
 

@@ -2,17 +2,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import cast
+from collections.abc import Coroutine
+from typing import Any, cast
 
 import pytest
 from pgqueuer import PgQueuer
 
-from catalogue import migrations
+from accounts.errors import RequestInFlightError
+from catalogue import migrations, worker
 from catalogue.config import Settings
 from catalogue.database import redact, with_database
 from catalogue.errors import ConfigurationError
 from catalogue.identity.demo import ensure_demo_allowed
 from catalogue.outbound import url_problem
+from catalogue.web import teacher
+from catalogue.web.teacher import IN_FLIGHT_WAITS
 from catalogue.worker import Supervisor
 
 
@@ -107,3 +111,60 @@ async def test_the_supervisor_starts_a_failed_worker_again() -> None:
     await asyncio.wait_for(running, timeout=5)
     assert (len(made), supervisor.restarts) == (2, 1)
     assert made[1].shutdown.is_set()
+
+
+async def test_the_supervisor_waits_longer_after_each_failure_in_a_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """1, 2, 4, 8... seconds (30 at most) between a failed worker and the next."""
+    made: list[FlakyWorker] = []
+    waits: list[float] = []
+    eighth = asyncio.Event()
+
+    def make() -> PgQueuer:
+        made.append(FlakyWorker(fails=len(made) < 7))
+        if len(made) == 8:
+            eighth.set()
+        return cast(PgQueuer, made[-1])
+
+    async def no_wait(awaited: Coroutine[Any, Any, Any], timeout: float) -> None:  # noqa: ASYNC109
+        awaited.close()  # the stop was not asked for: the wait ends by its timeout, at once
+        waits.append(timeout)
+        raise TimeoutError
+
+    monkeypatch.setattr(worker.asyncio, "wait_for", no_wait)
+    supervisor = Supervisor(make)
+    running = asyncio.create_task(supervisor.run())
+    await eighth.wait()
+    supervisor.shutdown()
+    await running
+    assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert supervisor.restarts == 7
+
+
+@pytest.mark.parametrize(("busy", "waited"), [(3, [0.05, 0.1, 0.2]), (7, list(IN_FLIGHT_WAITS))])
+async def test_the_acquire_page_waits_for_a_request_in_flight_then_gives_up(
+    monkeypatch: pytest.MonkeyPatch, busy: int, waited: list[float]
+) -> None:
+    """The same key in flight: tried again after 0.05, 0.1... 1.6 s, then the 409 itself."""
+    calls: list[str] = []
+    slept: list[float] = []
+
+    async def acquire() -> int:
+        calls.append("acquire")
+        if len(calls) <= busy:
+            raise RequestInFlightError("Une requête avec cette Idempotency-Key est en cours.")
+        return 201
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    answer = teacher.waiting_in_flight()(acquire)
+    if busy > len(IN_FLIGHT_WAITS):
+        with pytest.raises(RequestInFlightError):
+            await answer
+    else:
+        assert await answer == 201
+    assert slept == waited
+    assert len(calls) == min(busy + 1, len(IN_FLIGHT_WAITS) + 1)

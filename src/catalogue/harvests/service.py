@@ -16,6 +16,7 @@ from catalogue.database import Connection
 from catalogue.errors import NotFoundError, UnprocessableError
 from catalogue.imports.service import record_warnings
 from catalogue.outbound import url_problem
+from catalogue.progress import Progress, no_progress
 from catalogue.resources.models import Provenance
 from catalogue.resources.outbox import announce_changes, wake_indexer
 from catalogue.resources.service import save_resource
@@ -161,10 +162,13 @@ async def harvest(
     source_id: UUID,
     *,
     backoff_s: float = 0.5,
+    progress: Progress = no_progress,
 ) -> RunView:
     """One run: incremental from the last success, resumed from the last token if cut short.
 
-    What was saved stays saved when the run fails; the run records the reason.
+    What was saved stays saved when the run fails; the run records the reason. `progress` is
+    told after each page how many records were read, of the list's size when the source
+    gives it (`completeListSize`).
     """
     async with pool.acquire() as conn:
         source = await conn.fetchrow(SQL["source_by_id"], source_id)
@@ -185,6 +189,7 @@ async def harvest(
                 set_spec=source["set_spec"],
                 token=source["resume_token"],
             )
+            read, size = 0, None
             async for page in pages:
                 # One transaction a page (each record in its own savepoint): the stored token
                 # always matches what was saved, and commits do not dominate the run.
@@ -205,6 +210,9 @@ async def harvest(
                         counts.warnings,
                         counts.warning_count,
                     )
+                read += len(page.records)
+                size = page.size if page.size is not None else size  # the last page may not say
+                progress(read, size)
         except OaiError as exc:
             status, error = "failed", str(exc)
         except httpx.InvalidURL as exc:  # stored before URLs were read by httpx when given

@@ -9,10 +9,24 @@ from typing import Any
 
 import asyncpg
 import structlog
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_never,
+    wait_chain,
+    wait_fixed,
+)
 
 from catalogue.database import connect
 
 log = structlog.get_logger(__name__)
+
+
+def _log_refusal(state: RetryCallState) -> None:
+    failure = state.outcome.exception() if state.outcome else None
+    log.warning("notice listener cannot connect", error=type(failure).__name__)
+
 
 Handler = Callable[[str], None]
 _RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -31,17 +45,8 @@ class Listener:
         self.listening = asyncio.Event()
 
     async def run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                conn = await connect(self._url)
-            except Exception as exc:  # noqa: BLE001  # any failure: wait, then connect again
-                delay = _RETRY_S[min(failures, len(_RETRY_S) - 1)]
-                failures += 1
-                log.warning("notice listener cannot connect", error=type(exc).__name__)
-                await asyncio.sleep(delay)
-                continue
-            failures = 0
+        while True:  # not a retry: it listens again after each loss, forever
+            conn = await self._connect()
             try:
                 await self._listen(conn)
             except (asyncpg.PostgresError, OSError) as exc:
@@ -50,6 +55,17 @@ class Listener:
                 self.listening.clear()
                 if not conn.is_closed():
                     await conn.close(timeout=1)
+
+    async def _connect(self) -> asyncpg.Connection:
+        """A connection, after any number of failures (waits of 0.2 s growing to 5 s)."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(Exception),  # any failure: wait, then connect again
+            wait=wait_chain(*(wait_fixed(s) for s in _RETRY_S)),  # then the last one, always
+            stop=stop_never,
+            before_sleep=_log_refusal,
+        )
+        connection: asyncpg.Connection = await retrying(connect, self._url)
+        return connection
 
     async def _listen(self, conn: asyncpg.Connection) -> None:
         lost = asyncio.Event()

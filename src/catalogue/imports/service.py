@@ -19,6 +19,7 @@ import structlog
 
 from catalogue.database import Connection
 from catalogue.errors import ConflictError, InvalidInputError, NotFoundError, UnprocessableError
+from catalogue.progress import Progress, no_progress
 from catalogue.resources.models import Provenance
 from catalogue.resources.outbox import wake_indexer
 from catalogue.resources.service import SaveOutcome, save_resource
@@ -125,13 +126,17 @@ async def run_import(
     *,
     source: str,
     strict: bool = False,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Save every record on its own: a bad record never stops the others.
 
     Records are committed by batches (each record in its own savepoint, so a refused one
     rolls back alone): one commit per record would cost more than the work itself.
+    `progress` is told after each batch how many documents (files, or files of a zip)
+    were read, of how many.
     """
     started = datetime.now(UTC)
+    total = sum(document_count(data) for _, data in uploads)
     context = context_for(vocab, strict=strict)
     results = (
         (document, result)
@@ -153,6 +158,8 @@ async def run_import(
                     saved = await _save(conn, vocab, connector.name, publisher_id, result)
                     items.append(msgspec.structs.replace(saved, document=document))
                     claims.append(_claims(result) if saved.outcome != "rejected" else set())
+            progress(_documents_read(items), total)
+        progress(total, total)
         warn_shared_claims(items, claims)
         await wake_indexer(conn)
         counts = {o: sum(1 for i in items if i.outcome == o) for o in OUTCOMES}
@@ -180,6 +187,19 @@ async def run_import(
         items=items,
         **counts,
     )
+
+
+def document_count(data: bytes) -> int:
+    """How many documents `documents` yields for this upload (a bad zip counts as one)."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return 1
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(1 for entry in archive.infolist() if not entry.is_dir()) or 1
+
+
+def _documents_read(items: list[ReportItem]) -> int:
+    """Documents started so far (the records of one document follow each other)."""
+    return sum(1 for i, item in enumerate(items) if not i or items[i - 1].document != item.document)
 
 
 def _next_batch(

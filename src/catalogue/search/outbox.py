@@ -17,6 +17,7 @@ import asyncpg
 import msgspec
 import structlog
 
+from catalogue.progress import Progress, no_progress
 from catalogue.resources import repository
 from catalogue.resources.outbox import wake_indexer
 from catalogue.search.models import DocumentsRefusedError, SearchBackend, SearchDocument
@@ -140,11 +141,14 @@ async def drain(pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyInd
 
 
 async def _all_documents(
-    pool: asyncpg.Pool, vocab: VocabularyIndex, batch: int
+    pool: asyncpg.Pool, vocab: VocabularyIndex, batch: int, progress: Progress
 ) -> AsyncIterator[list[SearchDocument]]:
     """Every searchable resource, batch after batch; the next batch is read while the
-    backend writes the current one."""
+    backend writes the current one. `progress` is told after the backend took each batch."""
     pages: asyncio.Queue[list[SearchDocument] | None] = asyncio.Queue(maxsize=2)
+    async with pool.acquire() as conn:
+        total: int = await conn.fetchval(SQL["count_searchable"])
+    done = 0
 
     async def read() -> None:
         after = UUID(int=0)
@@ -160,16 +164,24 @@ async def _all_documents(
     try:
         while (page := await pages.get()) is not None:
             yield page
+            done += len(page)
+            progress(done, max(total, done))  # resources may be added meanwhile
         await reader
     finally:
         reader.cancel()
 
 
 async def rebuild(
-    pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyIndex, *, batch: int = 2000
+    pool: asyncpg.Pool,
+    backend: SearchBackend,
+    vocab: VocabularyIndex,
+    *,
+    batch: int = 2000,
+    progress: Progress = no_progress,
 ) -> int:
-    """The whole index again from PostgreSQL, the source of truth."""
-    return await backend.rebuild(_all_documents(pool, vocab, batch))
+    """The whole index again from PostgreSQL, the source of truth; `progress` counts the
+    resources handed to the backend, of those searchable when it began."""
+    return await backend.rebuild(_all_documents(pool, vocab, batch, progress))
 
 
 class ParkedChange(msgspec.Struct):

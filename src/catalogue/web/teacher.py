@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -13,6 +12,13 @@ from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_chain,
+    wait_fixed,
+)
 
 from accounts import acquisitions, reports
 from accounts.errors import RequestInFlightError
@@ -293,8 +299,8 @@ async def _acquire(
 ) -> tuple[int, dict[str, Any]]:
     checked = acquisitions.check_key(key)
     new = NewAcquisition(offer_id=offer_id, quantity=quantity)
-    for wait in (*IN_FLIGHT_WAITS, None):
-        try:
+    async for attempt in waiting_in_flight():
+        with attempt:
             return await acquisitions.acquire(
                 pool,
                 vocab,
@@ -303,8 +309,15 @@ async def _acquire(
                 key=checked,
                 new=new,
             )
-        except RequestInFlightError:
-            if wait is None:
-                raise
-            await asyncio.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def waiting_in_flight() -> AsyncRetrying:
+    """The same key in flight (a double click): asked again after 0.05, 0.1... 1.6 s, then
+    its 409 is shown."""
+    return AsyncRetrying(
+        retry=retry_if_exception_type(RequestInFlightError),
+        wait=wait_chain(*(wait_fixed(s) for s in IN_FLIGHT_WAITS)),
+        stop=stop_after_attempt(len(IN_FLIGHT_WAITS) + 1),
+        reraise=True,
+    )
