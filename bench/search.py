@@ -35,7 +35,7 @@ from catalogue.demo.generator import generate
 from catalogue.identity.tokens import issue_access_token
 from catalogue.resources.bulk import bulk_load
 from catalogue.search import outbox
-from catalogue.search.models import FacetField, Sort
+from catalogue.search.models import FacetField, SearchQuery, Sort
 from catalogue.search.pg import PostgresBackend
 from catalogue.search.service import SearchService
 from catalogue.shipped import schemas_dir
@@ -58,17 +58,12 @@ Params = dict[str, str | list[str]]
 
 
 def query_mix() -> list[Params]:
-    base: list[Params] = (
-        [{"q": q} for q in SHORT]
-        + [{"q": q} for q in LONG]
-        + [{"q": q} for q in TYPOS]
-        + [{"q": q} for q in ACRONYMS]
-        + [
-            {"q": "mathématiques", "level": CYCLE_3, "facets": ["level", "discipline", "free"]},
-            {"q": "histoire", "level": COLLEGE, "facets": ["level", "discipline", "free"]},
-            {"q": "anglais", "free": "true", "facets": ["level", "licence_type", "language"]},
-        ]
-    )
+    base: list[Params] = [{"q": q} for q in [*SHORT, *LONG, *TYPOS, *ACRONYMS]]
+    base += [
+        {"q": "mathématiques", "level": CYCLE_3, "facets": ["level", "discipline", "free"]},
+        {"q": "histoire", "level": COLLEGE, "facets": ["level", "discipline", "free"]},
+        {"q": "anglais", "free": "true", "facets": ["level", "licence_type", "language"]},
+    ]
     return [base[i % len(base)] for i in range(200)]
 
 
@@ -152,7 +147,7 @@ def wrk_report(port: int, token: str, paths: list[str], clients: int, seconds: i
     return float(p95)
 
 
-def as_query(service: SearchService, params: Params):  # type: ignore[no-untyped-def]
+def as_query(service: SearchService, params: Params) -> SearchQuery:
     filters = {
         FacetField(k): [v] if isinstance(v, str) else v
         for k, v in params.items()

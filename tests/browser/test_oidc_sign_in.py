@@ -165,16 +165,18 @@ def test_after_logout_the_old_cookie_is_refused(
     page = context.new_page()
     sign_in_as(page, provider, "/enseignant/compte", "prof-camille")
     expect(page).to_have_url(f"{platform.url}/enseignant/compte")
-    saved = context.cookies()
+    saved = context.storage_state()["cookies"]
     page.get_by_role("button", name="Se déconnecter", exact=True).click()
     page.wait_for_load_state()
     account = page.get_by_role("navigation", name="Compte")
     expect(account.get_by_role("link", name="Se connecter")).to_be_visible()
     assert context.request.get("/api/v1/me").status == 401
 
-    replay = browser.new_context(base_url=platform.url, locale="fr-FR")
+    # Someone who copied the cookies before the logout.
+    replay = browser.new_context(
+        base_url=platform.url, locale="fr-FR", storage_state={"cookies": saved}
+    )
     try:
-        replay.add_cookies(saved)  # someone who copied the cookies before the logout
         assert replay.request.get("/api/v1/me").status == 401
         again = replay.new_page()
         again.goto("/enseignant/compte")

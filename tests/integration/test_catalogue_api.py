@@ -218,6 +218,7 @@ async def test_unknown_and_retired_concepts(conn: asyncpg.Connection, publisher:
     stored = await conn.fetchrow(
         "SELECT disciplines, unknown_concepts FROM resources WHERE id = $1", outcome.id
     )
+    assert stored is not None
     assert stored["disciplines"] == [replacement]
     assert stored["unknown_concepts"] == ["http://example.org/unknown"]
     again = await save_resource(conn, vocab, publisher, draft)

@@ -86,6 +86,7 @@ async def test_a_v3_notice_with_uris_deprecations_and_unknown_concepts(
         "unknown concept kept: http://example.org/concept/inconnu",
     ]
     row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+    assert row is not None
     assert row["title"] == "Les fractions au CM1"  # the French string, whitespace folded
     assert row["keywords"] == ["fractions"]
     assert row["levels"] == [f"{C}scolomfr-voc-022-num-014"]  # the taxon path's leaf
@@ -111,6 +112,7 @@ async def test_a_v1_notice_with_labels_is_resolved_through_the_vocabularies(
     item = report.items[0]
     assert item.outcome == "created"
     row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+    assert row is not None
     assert row["title"] == "Visite virtuelle du musée"
     assert row["languages"] == ["fre"]
     assert row["keywords"] == ["musée"]
@@ -125,6 +127,7 @@ async def test_contributors_come_from_the_vcards(setup: Setup, conn: asyncpg.Con
     report = await lom_import(setup, "v1_vcards.xml")
     item = report.items[0]
     row = await conn.fetchrow("SELECT contributors FROM resources WHERE id = $1", item.resource_id)
+    assert row is not None
     assert row["contributors"] == [
         {"role": "publisher", "name": "", "organisation": "Cartothèque départementale"},
         {"role": "author", "name": "Jeanne Rivière", "organisation": None},
@@ -148,6 +151,7 @@ async def test_lower_case_namespace_and_text_without_string(
     row = await conn.fetchrow(
         "SELECT title, description FROM resources WHERE id = $1", item.resource_id
     )
+    assert row is not None
     assert dict(row) == {"title": "Atlas des volcans", "description": "Un atlas interactif."}
     isbn = await conn.fetchval(
         "SELECT value FROM resource_identifiers WHERE resource_id = $1", item.resource_id

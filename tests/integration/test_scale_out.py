@@ -60,9 +60,12 @@ async def test_two_apps_and_two_workers_behave_as_one(
     async with conn.transaction():
         await open_period(conn, NewPeriod())
         budgets = {"camille": AFFORDABLE * PRICE, "dominique": PRICE}
-        for kind, to in (("academie", "paris"), ("establishment", UAI)):
-            total = sum(budgets.values())
-            await allocate(conn, national, NewAllocation(to_kind=kind, to=to, amount_cents=total))
+        total = sum(budgets.values())
+        for above in (
+            NewAllocation(to_kind="academie", to="paris", amount_cents=total),
+            NewAllocation(to_kind="establishment", to=UAI, amount_cents=total),
+        ):
+            await allocate(conn, national, above)
         for name, cents in budgets.items():
             to = str(world.people[name])
             await allocate(

@@ -22,6 +22,7 @@ from catalogue.app import create_asgi_app
 from catalogue.config import Settings
 from tests.integration.conftest import bearer, open_client
 from tests.integration.ledger_world import World, build_world
+from tests.support.asgi import asgi_transport
 from tests.support.demo_server import Server
 
 PUBLIC_URL = "https://catalogue.security.test"
@@ -202,7 +203,7 @@ async def test_guessing_client_secrets_is_limited_per_client_id_and_per_address(
         client_id, secret = created.json()["client_id"], created.json()["client_secret"]
 
         def at(address: str) -> httpx.AsyncClient:
-            transport = httpx.ASGITransport(app=app, client=(address, 40000))
+            transport = asgi_transport(app, client=(address, 40000))
             return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
         async def token(http: httpx.AsyncClient, client: str, password: str) -> httpx.Response:
