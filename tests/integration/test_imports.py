@@ -38,6 +38,7 @@ from connectors.contract import Rejected, get
 from connectors.lomfr import vcard_name
 from tests.integration.conftest import bearer
 from tests.integration.search_corpus import CORPUS
+from tests.support.waiting import wait_until_async
 from tests.support.zipbomb import zip_bomb
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -397,10 +398,14 @@ async def test_imports_leave_the_event_loop_free_and_are_bounded_per_publisher(
         while not importing.is_set():
             assert (await client.get("/healthz")).status_code == 200
             answered.append(time.perf_counter())
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # the probe's period: part of the measure
 
     prober = asyncio.create_task(probe())
-    await asyncio.sleep(0.05)
+
+    async def probing() -> bool:
+        return bool(answered)
+
+    await wait_until_async(probing, "the first /healthz answer", timeout_s=5, interval_s=0.01)
     # The event loop's own CPU time: what the imports cost it, whatever else the machine runs.
     loop_cpu = time.thread_time()
     answers = await asyncio.gather(*(upload(bomb) for bomb in bombs))
