@@ -40,6 +40,7 @@ import asyncpg
 import httpx
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 
+import repo_root  # noqa: F401  # before tests.support
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, ensure_database, start_embedded, with_database
@@ -58,7 +59,8 @@ from catalogue.vocabularies.skos import load_folder
 from catalogue.webhooks.service import register
 from ledger import INVARIANTS, PRICE_CENTS, build_world
 from search import query_mix
-from serve import base_env, free_port, stop, wait_ready
+from serve import base_env, stop
+from tests.support.demo_server import free_port, wait_ready
 
 Json = dict[str, Any]  # a plan or results file of locust, as JSON
 
@@ -451,7 +453,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             hosts = [f"http://127.0.0.1:{port}"]
             apps = {"app process": [one.pid]}
-            wait_ready(f"{hosts[0]}/readyz", one)
+            wait_ready(hosts[0], one, timeout_s=60)
             print("\nbaseline: GET /healthz, one `catalogue serve`, the same load generator")
             await run_locust(plan, hosts, "h", "Baseline", args, 5, apps)
             print("\n(a) the embedded default: one `catalogue serve`, its embedded worker on")
@@ -472,7 +474,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             hosts = [f"http://127.0.0.1:{p}" for p in ports]
             for host, process in zip(hosts, processes, strict=False):
-                wait_ready(f"{host}/readyz", process)
+                wait_ready(host, process, timeout_s=60)
             print(
                 "\n(b) scaled out: two `catalogue serve` (CATALOGUE_EMBEDDED_WORKER=false) and "
                 "two `catalogue worker`, one database"

@@ -28,6 +28,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+import repo_root  # noqa: F401  # before tests.support
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
@@ -41,6 +42,7 @@ from catalogue.search.service import SearchService
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
+from tests.support.demo_server import wait_ready_async
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 CYCLE_3 = f"{C}scolomfr-voc-022-num-620"
@@ -228,12 +230,7 @@ async def api_and_bare(
             limits=httpx.Limits(max_connections=clients),
             timeout=60,
         ) as http:
-            for _ in range(200):
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+            await wait_ready_async(http, timeout_s=60)
 
             async def through_api(params: Params) -> None:
                 response = await http.get("/api/v1/search", params=params)

@@ -76,18 +76,21 @@ def wait_ready(
 
 async def wait_ready_async(
     client: httpx.AsyncClient,
+    base_url: str = "",
     *,
     timeout_s: float = 60,
     interval_s: float = 0.1,
     log: Path | None = None,
 ) -> float:
-    """Until the server ``client`` talks to answers /readyz with 200, without blocking the
-    event loop; the seconds it took. Fails like ``wait_ready``."""
+    """Until ``base_url``/readyz answers 200 through ``client`` (by default, the server of
+    its own base URL), without blocking the event loop; the seconds it took. Fails like
+    ``wait_ready``."""
+    url = f"{base_url}/readyz"
     last: list[str] = ["no answer yet"]
 
     async def ready() -> bool:
         try:
-            answer = await client.get("/readyz")
+            answer = await client.get(url)
         except httpx.TransportError as error:
             last[0] = f"{type(error).__name__}: {error}"
             return False
@@ -99,7 +102,7 @@ async def wait_ready_async(
 
     return await wait_until_async(
         ready,
-        f"{client.base_url}readyz to answer 200",
+        f"{base_url or str(client.base_url).rstrip('/')}/readyz to answer 200",
         timeout_s=timeout_s,
         interval_s=interval_s,
         detail=seen,
