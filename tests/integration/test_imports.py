@@ -514,6 +514,7 @@ async def test_the_corpus_imports_as_its_expected_resources(
             continue
         assert (item.outcome, item.warnings) == ("created", want["warnings"]), notice.name
         row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+        assert row is not None
         for field in ("title", "languages", "audiences", "levels", "disciplines", "keywords"):
             assert row[field] == want["resource"].get(field, []), (notice.name, field)
         assert row["contributors"] == want["resource"].get("contributors", []), notice.name
