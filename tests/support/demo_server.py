@@ -35,13 +35,6 @@ def output_tail(log: Path | None, lines: int = OUTPUT_TAIL_LINES) -> str:
     return f"last {len(tail)} lines of {log}:\n" + "\n".join(tail)
 
 
-def _answers_200(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 def wait_ready(
     base_url: str,
     process: subprocess.Popen[bytes] | None = None,
@@ -56,6 +49,7 @@ def wait_ready(
     when ``process`` exits first or ``timeout_s`` passes.
     """
     url = f"{base_url}/readyz"
+    last: list[str] = ["no answer yet"]
 
     def ready() -> bool:
         if process is not None and process.poll() is not None:
@@ -63,14 +57,20 @@ def wait_ready(
                 f"{url}: the server exited with {process.returncode} before it was ready\n"
                 + output_tail(log)
             )
-        return _answers_200(url)
+        try:
+            answer = httpx.get(url, timeout=1)
+        except httpx.TransportError as error:
+            last[0] = f"{type(error).__name__}: {error}"
+            return False
+        last[0] = f"{answer.status_code} {answer.text[:500]}"
+        return answer.status_code == 200
 
     return wait_until(
         ready,
         f"{url} to answer 200",
         timeout_s=timeout_s,
         interval_s=interval_s,
-        detail=lambda: output_tail(log),
+        detail=lambda: f"last answer: {last[0]}\n{output_tail(log)}",
     )
 
 
