@@ -17,7 +17,6 @@ import asyncio
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,10 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import msgspec
 from lxml import etree
 
+import repo_root  # noqa: F401  # before tests.support
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import (
@@ -50,6 +49,7 @@ from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from connectors.contract import Context, get
+from tests.support.demo_server import free_port, wait_ready_async
 
 # Intended audiences (voc-011), none, one or two per notice: the generator gives none.
 AUDIENCES = [
@@ -156,9 +156,7 @@ async def harvest_figures(url: str, provider_url: str, count: int, tmp: Path) ->
         "INSERT INTO publishers (name, status) VALUES ('Banc moisson', 'approved') RETURNING id"
     )
     await conn.close()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("CATALOGUE_", "DATABASE"))},
         "DATABASE_URL": provider_url,
@@ -174,7 +172,7 @@ async def harvest_figures(url: str, provider_url: str, count: int, tmp: Path) ->
     )
     try:
         async with await create_pool(url, max_size=2) as pool, outbound_client() as http:
-            await wait_ready(http, f"http://127.0.0.1:{port}/readyz")
+            await wait_ready_async(http, f"http://127.0.0.1:{port}", timeout_s=60)
             source = await harvests.add_source(
                 pool,
                 harvester,
@@ -192,16 +190,6 @@ async def harvest_figures(url: str, provider_url: str, count: int, tmp: Path) ->
         f"{run.pages} pages, {run.created:,} created in {seconds:.1f} s "
         f"({run.created / seconds:,.0f} records/s)"
     )
-
-
-async def wait_ready(http: httpx.AsyncClient, url: str) -> None:
-    for _ in range(300):
-        try:
-            if (await http.get(url)).status_code == 200:
-                return
-        except httpx.TransportError:
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} never answered")
 
 
 async def main(notice_count: int, harvest_count: int) -> None:

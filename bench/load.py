@@ -30,15 +30,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 import httpx
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 
+import repo_root  # noqa: F401  # before tests.support
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, ensure_database, start_embedded, with_database
@@ -57,7 +59,10 @@ from catalogue.vocabularies.skos import load_folder
 from catalogue.webhooks.service import register
 from ledger import INVARIANTS, PRICE_CENTS, build_world
 from search import query_mix
-from serve import base_env, free_port, stop, wait_ready
+from serve import base_env, stop
+from tests.support.demo_server import free_port, wait_ready
+
+Json = dict[str, Any]  # a plan or results file of locust, as JSON
 
 BENCH = Path(__file__).resolve().parent
 PUBLIC_URL = "http://catalogue.charge.test"  # the load balancer's address: one token issuer
@@ -99,7 +104,7 @@ class Receiver:
             writer.close()
 
 
-async def seed(conn: asyncpg.Connection, url: str, args: argparse.Namespace, hook: str) -> dict:
+async def seed(conn: asyncpg.Connection, url: str, args: argparse.Namespace, hook: str) -> Json:
     """The catalogue, the teachers and their budgets, the publishers; the plan for locust."""
     await prepare_database(conn)
     vocab = await VocabularyIndex.load(conn)
@@ -113,14 +118,16 @@ async def seed(conn: asyncpg.Connection, url: str, args: argparse.Namespace, hoo
     async with await create_pool(url, max_size=4) as pool:
         await outbox.rebuild(pool, PostgresBackend(pool), vocab)
         await conn.execute("VACUUM ANALYZE search_documents, search_words")
-        offers = await conn.fetch(
+        rows = await conn.fetch(
             "SELECT o.id, r.publisher_id FROM offers o JOIN searchable_documents r "
             "ON r.id = o.resource_id WHERE o.licence_type = 'teacher' AND o.status = 'published' "
             "AND o.unit_price_cents BETWEEN 1 AND 3000 ORDER BY random() LIMIT 200"
         )
-        offers.append({"id": world.offer_id, "publisher_id": world.publisher_id})
+        # offer id -> its publisher's id
+        offers: dict[UUID, UUID] = {row["id"]: row["publisher_id"] for row in rows}
+        offers[world.offer_id] = world.publisher_id
         webhook_key = derive_key(SECRET, "webhooks")
-        for publisher in {o["publisher_id"] for o in offers}:
+        for publisher in set(offers.values()):
             await register(pool, webhook_key, publisher, hook, production=False)
     importer = await conn.fetchval(
         "WITH p AS (INSERT INTO publishers (name, status) VALUES ('Éditions du banc de charge', "
@@ -144,14 +151,14 @@ async def seed(conn: asyncpg.Connection, url: str, args: argparse.Namespace, hoo
     resources = await conn.fetch("SELECT id FROM search_documents ORDER BY random() LIMIT 2000")
     print(
         f"seeded {args.offerings:,} generated offerings, {args.teachers:,} funded teachers, "
-        f"{len(offers)} offers to buy from {len({o['publisher_id'] for o in offers})} publishers "
+        f"{len(offers)} offers to buy from {len(set(offers.values()))} publishers "
         f"with a webhook, in {time.perf_counter() - started:.0f} s"
     )
     return {
         "teachers": teachers,
         "publisher": await issue_access_token(conn, settings, subject=str(importer)),
         "resources": [str(r["id"]) for r in resources],
-        "offers": [str(o["id"]) for o in offers],
+        "offers": [str(offer) for offer in offers],
         "queries": query_mix(),
         "notices": args.notices,
         "replay": 0.1,
@@ -191,14 +198,14 @@ def postgres_pids(pgdata: Path) -> list[int]:
 
 
 async def run_locust(
-    plan: dict,
+    plan: Json,
     hosts: list[str],
     label: str,
     user_class: str,
     args: argparse.Namespace,
     seconds: int,
     processes: dict[str, list[int]],
-) -> dict:
+) -> Json:
     """One locust run; prints its figures and the CPU each kind of process used meanwhile."""
     tmp = args.tmp
     groups = {**processes, "PostgreSQL": postgres_pids(tmp / "pgdata")}
@@ -237,7 +244,8 @@ async def run_locust(
         raise SystemExit(f"locust wrote no results: see {tmp / f'locust-{label}.log'}")
     run = dict(json.loads(results.read_text()))
     figures(run, seconds)
-    used = Counter({"locust": run["cpu_s"]})
+    used: defaultdict[str, float] = defaultdict(float)  # CPU seconds per kind of process
+    used["locust"] = run["cpu_s"]
     for (group, pid), cpu in after.items():
         used[group] += cpu - before.get((group, pid), 0.0)
     print(
@@ -247,7 +255,7 @@ async def run_locust(
     return run
 
 
-def figures(results: dict, seconds: int) -> None:
+def figures(results: Json, seconds: int) -> None:
     """Per journey, the requests that ended in the measured window (after the warm-up)."""
     samples = results["samples"]
     begin = min(t - ms / 1000 for rows in samples.values() for t, ms, _ in rows)
@@ -303,8 +311,8 @@ def indexed_by(log: Path) -> int:
 async def behave_as_one(
     conn: asyncpg.Connection,
     hosts: list[str],
-    plan: dict,
-    runs: list[dict],
+    plan: Json,
+    runs: list[Json],
     receiver: Receiver,
     outbox_before: int,
     worker_logs: list[Path],
@@ -380,7 +388,7 @@ async def behave_as_one(
     )
 
 
-async def found_through_the_other(hosts: list[str], plan: dict, conn: asyncpg.Connection) -> None:
+async def found_through_the_other(hosts: list[str], plan: Json, conn: asyncpg.Connection) -> None:
     """A notice imported through each process is found by search through the other one."""
     publisher = {"Authorization": f"Bearer {plan['publisher']}"}
     teacher = {"Authorization": f"Bearer {plan['teachers'][0][1]}"}
@@ -445,7 +453,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             hosts = [f"http://127.0.0.1:{port}"]
             apps = {"app process": [one.pid]}
-            wait_ready(f"{hosts[0]}/readyz", one)
+            wait_ready(hosts[0], one, timeout_s=60)
             print("\nbaseline: GET /healthz, one `catalogue serve`, the same load generator")
             await run_locust(plan, hosts, "h", "Baseline", args, 5, apps)
             print("\n(a) the embedded default: one `catalogue serve`, its embedded worker on")
@@ -466,7 +474,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             hosts = [f"http://127.0.0.1:{p}" for p in ports]
             for host, process in zip(hosts, processes, strict=False):
-                wait_ready(f"{host}/readyz", process)
+                wait_ready(host, process, timeout_s=60)
             print(
                 "\n(b) scaled out: two `catalogue serve` (CATALOGUE_EMBEDDED_WORKER=false) and "
                 "two `catalogue worker`, one database"

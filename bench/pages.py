@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+import repo_root  # noqa: F401  # before tests.support
 from catalogue.app import create_asgi_app
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
@@ -35,6 +36,7 @@ from catalogue.search.pg import PostgresBackend
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
+from tests.support.asgi import asgi_transport
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 CYCLE_3 = f"{C}scolomfr-voc-022-num-620"
@@ -60,7 +62,7 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 async def timed(http: httpx.AsyncClient, path: str, params: Params) -> float:
     started = time.perf_counter()
-    response = await http.get(path, params=params)
+    response = await http.get(path, params=tuple(params))
     elapsed = (time.perf_counter() - started) * 1000
     response.raise_for_status()
     return elapsed
@@ -127,7 +129,7 @@ async def main(count: int) -> None:
         )
         app = create_asgi_app(settings)
         async with app.app.lifespan():
-            transport = httpx.ASGITransport(app=app)
+            transport = asgi_transport(app)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://127.0.0.1", timeout=120
             ) as http:

@@ -28,6 +28,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+import repo_root  # noqa: F401  # before tests.support
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
@@ -35,12 +36,13 @@ from catalogue.demo.generator import generate
 from catalogue.identity.tokens import issue_access_token
 from catalogue.resources.bulk import bulk_load
 from catalogue.search import outbox
-from catalogue.search.models import FacetField, Sort
+from catalogue.search.models import FacetField, SearchQuery, Sort
 from catalogue.search.pg import PostgresBackend
 from catalogue.search.service import SearchService
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
+from tests.support.demo_server import wait_ready_async
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 CYCLE_3 = f"{C}scolomfr-voc-022-num-620"
@@ -58,17 +60,12 @@ Params = dict[str, str | list[str]]
 
 
 def query_mix() -> list[Params]:
-    base: list[Params] = (
-        [{"q": q} for q in SHORT]
-        + [{"q": q} for q in LONG]
-        + [{"q": q} for q in TYPOS]
-        + [{"q": q} for q in ACRONYMS]
-        + [
-            {"q": "mathématiques", "level": CYCLE_3, "facets": ["level", "discipline", "free"]},
-            {"q": "histoire", "level": COLLEGE, "facets": ["level", "discipline", "free"]},
-            {"q": "anglais", "free": "true", "facets": ["level", "licence_type", "language"]},
-        ]
-    )
+    base: list[Params] = [{"q": q} for q in [*SHORT, *LONG, *TYPOS, *ACRONYMS]]
+    base += [
+        {"q": "mathématiques", "level": CYCLE_3, "facets": ["level", "discipline", "free"]},
+        {"q": "histoire", "level": COLLEGE, "facets": ["level", "discipline", "free"]},
+        {"q": "anglais", "free": "true", "facets": ["level", "licence_type", "language"]},
+    ]
     return [base[i % len(base)] for i in range(200)]
 
 
@@ -152,7 +149,7 @@ def wrk_report(port: int, token: str, paths: list[str], clients: int, seconds: i
     return float(p95)
 
 
-def as_query(service: SearchService, params: Params):  # type: ignore[no-untyped-def]
+def as_query(service: SearchService, params: Params) -> SearchQuery:
     filters = {
         FacetField(k): [v] if isinstance(v, str) else v
         for k, v in params.items()
@@ -233,12 +230,7 @@ async def api_and_bare(
             limits=httpx.Limits(max_connections=clients),
             timeout=60,
         ) as http:
-            for _ in range(200):
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+            await wait_ready_async(http, timeout_s=60)
 
             async def through_api(params: Params) -> None:
                 response = await http.get("/api/v1/search", params=params)

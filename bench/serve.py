@@ -13,42 +13,19 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-
+import repo_root  # noqa: F401  # before tests.support
 from catalogue.config import Settings
 from catalogue.database import start_embedded, with_database
+from tests.support.demo_server import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return time.perf_counter() - started
-        except httpx.TransportError:
-            pass
-        time.sleep(0.02)
-    raise SystemExit(f"{url} never answered 200")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -71,7 +48,7 @@ def time_to_ready(data_dir: Path) -> float:
         stderr=subprocess.DEVNULL,
     )
     try:
-        return wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        return wait_ready(f"http://127.0.0.1:{port}", process, timeout_s=60, interval_s=0.02)
     finally:
         stop(process)
 
@@ -159,8 +136,8 @@ def throughput_figures(database_url: str, duration: int, connections: int) -> No
                 stderr=subprocess.DEVNULL,
             )
             try:
+                wait_ready(f"http://127.0.0.1:{port}", process, timeout_s=60, interval_s=0.02)
                 url = f"http://127.0.0.1:{port}/readyz"
-                wait_ready(url, process)
                 load(url, 2, connections)  # warm-up
                 results[label] = load(url, duration, connections)
             finally:

@@ -104,9 +104,5 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     """One demo server for the session, started when a test first asks for it."""
-    demo = DemoServer(tmp_path_factory.mktemp("demo"))
-    try:
-        demo.wait_ready()
+    with DemoServer(tmp_path_factory.mktemp("demo")) as demo:
         yield demo
-    finally:
-        demo.stop()

@@ -10,12 +10,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
-    DemoServer,
     assert_accessible,
     open_paid_offer,
     screenshot,
     sign_in,
 )
+from tests.support.demo_server import DemoServer
 
 pytestmark = pytest.mark.browser
 

@@ -13,16 +13,17 @@ import json
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import assert_accessible
-from tests.support.demo_server import Server, free_port
+from tests.support.demo_server import Server, free_port, output_tail
+from tests.support.waiting import wait_until
 
 # Found, not imported: the provider runs in a process of its own.
 pytestmark = [
@@ -55,15 +56,18 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log.read_text()
+        published: list[dict[str, Any]] = []
+
+        def answers() -> bool:
+            assert process.poll() is None, f"the provider exited: {output_tail(log)}"
             try:
-                jwks = httpx.get(f"{issuer}/jwks", timeout=1).json()
-                break
+                published.append(httpx.get(f"{issuer}/jwks", timeout=1).json())
             except httpx.TransportError:
-                assert time.monotonic() < deadline, "the provider never started"
-                time.sleep(0.1)
+                return False
+            return True
+
+        wait_until(answers, f"the provider at {issuer}", detail=lambda: output_tail(log))
+        jwks = published[-1]
         assert len(jwks["keys"]) == 1  # the case OIDC Core allows ID tokens without kid
         yield issuer
     finally:
@@ -86,11 +90,8 @@ def platform(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             "CATALOGUE_ROLE_VALUES": json.dumps({"ENS": "teacher", "DIR": "establishment_admin"}),
         },
     )
-    try:
-        server.wait_ready()
+    with server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -165,16 +166,18 @@ def test_after_logout_the_old_cookie_is_refused(
     page = context.new_page()
     sign_in_as(page, provider, "/enseignant/compte", "prof-camille")
     expect(page).to_have_url(f"{platform.url}/enseignant/compte")
-    saved = context.cookies()
+    saved = context.storage_state()["cookies"]
     page.get_by_role("button", name="Se déconnecter", exact=True).click()
     page.wait_for_load_state()
     account = page.get_by_role("navigation", name="Compte")
     expect(account.get_by_role("link", name="Se connecter")).to_be_visible()
     assert context.request.get("/api/v1/me").status == 401
 
-    replay = browser.new_context(base_url=platform.url, locale="fr-FR")
+    # Someone who copied the cookies before the logout.
+    replay = browser.new_context(
+        base_url=platform.url, locale="fr-FR", storage_state={"cookies": saved}
+    )
     try:
-        replay.add_cookies(saved)  # someone who copied the cookies before the logout
         assert replay.request.get("/api/v1/me").status == 401
         again = replay.new_page()
         again.goto("/enseignant/compte")

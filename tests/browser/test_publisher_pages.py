@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.support.demo_server import DemoServer, catalogue_env
 from tests.support.oai_server import LOM_NS, Item, Repository, serving
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -98,11 +98,13 @@ def test_a_harvest_run_page_lists_its_warnings(page: Page, server: DemoServer) -
         )
         assert created.status_code == 201, created.text
         source: dict[str, Any] = {}
-        deadline = time.monotonic() + 60
-        while source.get("last_status") in (None, "running") and time.monotonic() < deadline:
-            time.sleep(0.3)
+
+        def harvest_ended() -> bool:
             listed = httpx.get(f"{api}/harvest-sources", headers=headers).json()
-            source = next(s for s in listed if s["id"] == created.json()["id"])
+            source.update(next(s for s in listed if s["id"] == created.json()["id"]))
+            return source.get("last_status") not in (None, "running")
+
+        wait_until(harvest_ended, "the demo's worker to harvest", timeout_s=60, interval_s=0.3)
     assert source["last_status"] == "succeeded", source
     own = httpx.get(f"{api}/resources", headers=headers).json()["items"]
     harvested = next(r for r in own if r["source_id"] == "oai:navigateur:1")

@@ -3,7 +3,6 @@ the session ends with a table of them (printed with or without ``-s``)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ import asyncpg
 import pytest
 
 from tests.integration.search_corpus import SIXIEME
+from tests.support.waiting import wait_until_async
 
 TALLIES: list[Tally] = []
 
@@ -32,11 +32,7 @@ class Tally:
 
 
 async def wait_for(check: Callable[[], Awaitable[bool]], what: str, timeout_s: float = 30) -> None:
-    for _ in range(int(timeout_s * 20)):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
+    await wait_until_async(check, what, timeout_s=timeout_s)
 
 
 async def count(conn: asyncpg.Connection, table: str) -> int:

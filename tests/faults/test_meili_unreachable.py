@@ -10,7 +10,6 @@ the worker's retries index them all: the engine then holds exactly the published
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -21,7 +20,7 @@ import pytest
 
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
-from tests.faults.conftest import Tally, draft, wait_for_empty_outbox
+from tests.faults.conftest import Tally, count, draft, wait_for, wait_for_empty_outbox
 from tests.integration.conftest import bearer, open_client
 from tests.support.fake_meili import FakeMeili
 
@@ -100,7 +99,17 @@ async def test_meilisearch_unreachable(
     assert changed.status_code == 200, changed.text
     withdrawn = await app_client.delete(f"{resources}/{withdrawn_id}", headers=publisher)
     assert withdrawn.status_code == 204
-    await asyncio.sleep(1.5)  # the worker tries, fails, and keeps the changes
+    refused_before = len(meili.refused)
+
+    async def tried_and_let_go() -> bool:
+        """The worker tried again after the last change, failed, and its batch's
+        transaction ended (no outbox row is held)."""
+        free = await conn.fetchval(
+            "SELECT count(*) FROM (SELECT 1 FROM search_outbox FOR UPDATE SKIP LOCKED) AS free"
+        )
+        return len(meili.refused) > refused_before and free == await count(conn, "search_outbox")
+
+    await wait_for(tried_and_let_go, "the worker to try to index the changes and fail")
     pending = await conn.fetchval("SELECT count(*) FROM search_outbox")
     assert pending == 9, "changes were dropped while the engine was away"
     attempts = meili.refused.count(f"POST {DOCUMENTS}")  # each one a drain to try again

@@ -29,7 +29,7 @@ from catalogue.config import Settings
 from catalogue.database import connect, ensure_database, with_database
 from tests.faults.conftest import Tally, draft, take_over, wait_for_empty_outbox
 from tests.integration.ledger_world import World, ledger_violations, open_budgets
-from tests.support.demo_server import Server
+from tests.support.demo_server import Server, wait_ready_async
 from tests.support.postgres import RestartablePostgres
 
 CLIENTS = 6
@@ -101,7 +101,7 @@ class Load:
             ):
                 return response
             self.tally.retried += 1
-            await asyncio.sleep(RETRY_S)
+            await asyncio.sleep(RETRY_S)  # spacing the retries: the load under test
         pytest.fail(f"{path} was refused {MAX_ATTEMPTS} times in a row")
 
     async def buy(self, rng: random.Random) -> None:
@@ -135,13 +135,10 @@ async def _restart(postgres: RestartablePostgres, server: Server, tally: Tally) 
         ready = await probe.get("/readyz")
         assert ready.status_code == 503, ready.text
         assert ready.headers["content-type"] == "application/problem+json"
-        await asyncio.sleep(OUTAGE_S)
+        await asyncio.sleep(OUTAGE_S)  # the outage under test lasts this long
         await asyncio.to_thread(postgres.start)
-        for _ in range(100):
-            if (await probe.get("/readyz")).status_code == 200:
-                return
-            await asyncio.sleep(0.1)
-    pytest.fail("the server never became ready again after PostgreSQL came back")
+        # The server is ready again soon after PostgreSQL is back.
+        await wait_ready_async(probe, timeout_s=10, log=server.log)
 
 
 async def _audit(conn: asyncpg.Connection, load: Load, tally: Tally) -> None:
@@ -200,9 +197,9 @@ async def test_postgresql_restarted_under_load(
             stop = asyncio.Event()
             clients = [asyncio.create_task(load.run_client(i, stop)) for i in range(CLIENTS)]
             for _ in range(RESTARTS):
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(1.0)  # load between the faults: the behaviour under test
                 await _restart(postgres, server, tally)
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(1.0)  # and load after the last one
             stop.set()
             await asyncio.gather(*clients)
 

@@ -131,6 +131,7 @@ async def test_worker_killed_during_a_harvest(
             "SELECT r.id, r.pages, s.resume_token FROM harvest_runs r "
             "JOIN harvest_sources s ON s.id = r.source_id"
         )
+        assert stored is not None
         assert stored["resume_token"], "killed before its first page was saved"
         assert stored["pages"] < HARVESTED // 2, "the harvest ended before the kill"
         asked_before = len(repository.requests)

@@ -13,6 +13,7 @@ from catalogue.app import create_asgi_app
 from catalogue.config import ClaimMapping, OidcSettings, Settings
 from catalogue.identity.tokens import issue_access_token
 from catalogue.middleware import RequestContext
+from tests.support.asgi import asgi_transport
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, ISSUER, FakeProvider
 
 
@@ -37,7 +38,7 @@ async def open_client(app: RequestContext) -> AsyncIterator[httpx.AsyncClient]:
         waiter.cancel()
         await lifespan  # raises the startup failure
     try:
-        transport = httpx.ASGITransport(app=app)
+        transport = asgi_transport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
     finally:

@@ -9,6 +9,7 @@ import asyncpg
 import httpx
 
 from catalogue.config import Settings
+from catalogue.database import Connection
 from catalogue.identity.models import Principal, Role
 from tests.integration.conftest import bearer
 
@@ -62,7 +63,7 @@ OFFERS: dict[str, tuple[str, int, str, int | None, str]] = {
 }
 
 
-async def build_world(conn: asyncpg.Connection, *, extra_teachers: int = 0) -> World:
+async def build_world(conn: Connection, *, extra_teachers: int = 0) -> World:
     world = World()
     await conn.execute(
         "INSERT INTO establishments (uai, name, academie) VALUES "
@@ -144,6 +145,7 @@ async def ledger_totals(conn: asyncpg.Connection) -> tuple[int, int]:
         "SELECT coalesce(sum(balance_cents), 0)::bigint AS total, "
         "count(*) FILTER (WHERE kind <> 'funding' AND balance_cents < 0) AS negative FROM accounts"
     )
+    assert row is not None
     return row["total"], row["negative"]
 
 

@@ -21,6 +21,8 @@ from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.conftest import bearer, open_client
 from tests.integration.search_corpus import CORPUS, CYCLE_3, SIXIEME
+from tests.support.demo_server import wait_ready_async
+from tests.support.waiting import wait_until_async
 
 
 @pytest.fixture
@@ -57,10 +59,12 @@ async def worker_client(
     assert catalogue, "the corpus is saved before the app starts"
     app = create_asgi_app(msgspec.structs.replace(settings, embedded_worker=True))
     async for client in open_client(app):
-        for _ in range(100):
-            if (await client.get("/readyz")).status_code == 200 and await _pending(settings) == 0:
-                break
-            await asyncio.sleep(0.05)
+        await wait_ready_async(client)
+
+        async def indexed() -> bool:
+            return await _pending(settings) == 0
+
+        await wait_until_async(indexed, "the embedded worker to index the corpus")
         yield client
 
 
@@ -218,6 +222,7 @@ async def test_unknown_and_retired_concepts(conn: asyncpg.Connection, publisher:
     stored = await conn.fetchrow(
         "SELECT disciplines, unknown_concepts FROM resources WHERE id = $1", outcome.id
     )
+    assert stored is not None
     assert stored["disciplines"] == [replacement]
     assert stored["unknown_concepts"] == ["http://example.org/unknown"]
     again = await save_resource(conn, vocab, publisher, draft)
@@ -234,7 +239,7 @@ class StallingBackend(PostgresBackend):
     async def upsert(self, documents: list[SearchDocument]) -> None:
         await super().upsert(documents)
         self.reached.set()
-        await asyncio.sleep(3600)
+        await asyncio.sleep(3600)  # the hang under test: the worker dies with its batch open
 
 
 async def test_a_worker_killed_mid_batch_loses_no_change(

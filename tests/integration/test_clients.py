@@ -63,6 +63,7 @@ async def test_register_then_call_the_api_with_a_short_lived_token(
     stored = await conn.fetchrow(
         "SELECT secret_hash FROM api_clients WHERE client_id = $1", client_id
     )
+    assert stored is not None
     assert bytes(stored["secret_hash"]) == hashlib.sha256(secret.encode()).digest()
     listing = await client.get(f"/api/v1/publishers/{publisher}/clients", headers=admin)
     assert secret not in listing.text

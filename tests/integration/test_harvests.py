@@ -122,6 +122,7 @@ async def test_a_run_left_running_by_a_dead_worker_is_closed_by_the_next(
     left = await conn.fetchrow(
         "SELECT status, error, finished_at FROM harvest_runs WHERE id = $1", dead
     )
+    assert left is not None
     assert left["status"] == "failed"
     assert left["error"].startswith("interrupted")
     assert left["finished_at"] is not None

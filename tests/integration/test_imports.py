@@ -38,6 +38,7 @@ from connectors.contract import Rejected, get
 from connectors.lomfr import vcard_name
 from tests.integration.conftest import bearer
 from tests.integration.search_corpus import CORPUS
+from tests.support.waiting import wait_until_async
 from tests.support.zipbomb import zip_bomb
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -86,6 +87,7 @@ async def test_a_v3_notice_with_uris_deprecations_and_unknown_concepts(
         "unknown concept kept: http://example.org/concept/inconnu",
     ]
     row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+    assert row is not None
     assert row["title"] == "Les fractions au CM1"  # the French string, whitespace folded
     assert row["keywords"] == ["fractions"]
     assert row["levels"] == [f"{C}scolomfr-voc-022-num-014"]  # the taxon path's leaf
@@ -111,6 +113,7 @@ async def test_a_v1_notice_with_labels_is_resolved_through_the_vocabularies(
     item = report.items[0]
     assert item.outcome == "created"
     row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+    assert row is not None
     assert row["title"] == "Visite virtuelle du musée"
     assert row["languages"] == ["fre"]
     assert row["keywords"] == ["musée"]
@@ -125,6 +128,7 @@ async def test_contributors_come_from_the_vcards(setup: Setup, conn: asyncpg.Con
     report = await lom_import(setup, "v1_vcards.xml")
     item = report.items[0]
     row = await conn.fetchrow("SELECT contributors FROM resources WHERE id = $1", item.resource_id)
+    assert row is not None
     assert row["contributors"] == [
         {"role": "publisher", "name": "", "organisation": "Cartothèque départementale"},
         {"role": "author", "name": "Jeanne Rivière", "organisation": None},
@@ -148,6 +152,7 @@ async def test_lower_case_namespace_and_text_without_string(
     row = await conn.fetchrow(
         "SELECT title, description FROM resources WHERE id = $1", item.resource_id
     )
+    assert row is not None
     assert dict(row) == {"title": "Atlas des volcans", "description": "Un atlas interactif."}
     isbn = await conn.fetchval(
         "SELECT value FROM resource_identifiers WHERE resource_id = $1", item.resource_id
@@ -393,10 +398,14 @@ async def test_imports_leave_the_event_loop_free_and_are_bounded_per_publisher(
         while not importing.is_set():
             assert (await client.get("/healthz")).status_code == 200
             answered.append(time.perf_counter())
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # the probe's period: part of the measure
 
     prober = asyncio.create_task(probe())
-    await asyncio.sleep(0.05)
+
+    async def probing() -> bool:
+        return bool(answered)
+
+    await wait_until_async(probing, "the first /healthz answer", timeout_s=5, interval_s=0.01)
     # The event loop's own CPU time: what the imports cost it, whatever else the machine runs.
     loop_cpu = time.thread_time()
     answers = await asyncio.gather(*(upload(bomb) for bomb in bombs))
@@ -505,6 +514,7 @@ async def test_the_corpus_imports_as_its_expected_resources(
             continue
         assert (item.outcome, item.warnings) == ("created", want["warnings"]), notice.name
         row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
+        assert row is not None
         for field in ("title", "languages", "audiences", "levels", "disciplines", "keywords"):
             assert row[field] == want["resource"].get(field, []), (notice.name, field)
         assert row["contributors"] == want["resource"].get("contributors", []), notice.name

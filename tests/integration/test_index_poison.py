@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from subprocess import PIPE
@@ -27,8 +26,9 @@ from catalogue.search.outbox import drain
 from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import get
-from tests.support.demo_server import CatalogueProcess, catalogue_env
+from tests.support.demo_server import CatalogueProcess, catalogue_env, output_tail
 from tests.support.oai_server import Item, Repository, serving
+from tests.support.waiting import wait_until_async
 
 LOM_NS = "http://ltsc.ieee.org/xsd/LOM"
 HUGE = 3 * 1024 * 1024
@@ -139,16 +139,19 @@ async def test_a_document_the_index_refuses_is_parked_and_the_others_are_indexed
         log, "worker", env={"DATABASE_URL": database_url, "CATALOGUE_DATA_DIR": str(tmp_path)}
     )
     try:
-        started = time.monotonic()
-        indexed = 0
-        while time.monotonic() - started < 30:
+
+        async def indexed_and_parked() -> bool:
             indexed = await conn.fetchval("SELECT count(*) FROM search_documents")
             parked = await conn.fetchval("SELECT count(*) FROM search_outbox_parked")
-            if indexed == 100 and parked == 1:
-                break
-            await asyncio.sleep(0.2)
-        assert indexed == 100, log.read_text()[-3000:]
-        assert time.monotonic() - started < 15
+            return (indexed, parked) == (100, 1)
+
+        took_s = await wait_until_async(
+            indexed_and_parked,
+            "the worker to index 100 documents and park the poisoned one",
+            interval_s=0.2,
+            detail=lambda: output_tail(log),
+        )
+        assert took_s < 15
     finally:
         worker.stop()
 

@@ -59,7 +59,7 @@ class Bank:
             self.interrupted += response.status_code == 503
             if response.status_code == 409 and response.json()["type"] == "/problems/wrong-state":
                 return response  # decided by our own earlier attempt, or by another client
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # spacing the client's retries: the load under test
         raise AssertionError(f"{path} never got through")
 
     async def step(self, rng: random.Random) -> None:
@@ -161,6 +161,7 @@ async def _kill_backends(settings: Settings, stop: asyncio.Event, *, spare: int)
     conn = await connect(settings.database_url or "")
     try:
         while not stop.is_set():
+            # Faults at random moments: the behaviour under test.
             await asyncio.sleep(random.uniform(0.005, 0.03))  # noqa: S311  # test timing only
             killed += await conn.fetchval(
                 "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM ("

@@ -186,7 +186,8 @@ async def export(client: httpx.AsyncClient, resource_id: UUID) -> bytes:
     assert answer.status_code == 200, answer.text
     metadata = etree.fromstring(answer.content).find(f"{OAI}GetRecord/{OAI}record/{OAI}metadata")
     assert metadata is not None, answer.text
-    return etree.tostring(metadata[0])
+    serialised: bytes = etree.tostring(metadata[0])
+    return serialised
 
 
 async def publisher(conn: asyncpg.Connection, name: str) -> UUID:

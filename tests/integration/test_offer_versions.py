@@ -109,6 +109,7 @@ async def test_a_sold_resource_is_edited_and_its_sold_offer_retired(shop: Shop) 
     snapshot = await shop.conn.fetchrow(
         "SELECT offer_id, unit_price_cents, total_cents FROM acquisitions"
     )
+    assert snapshot is not None
     assert tuple(snapshot) == (free, 0, 0)
     again = await shop.buy(free)
     assert again.status_code == 422

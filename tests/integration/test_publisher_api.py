@@ -249,6 +249,7 @@ async def test_audiences_and_language_codes_of_every_kind_through_the_api(
     row = await conn.fetchrow(
         "SELECT languages, audiences FROM resources WHERE id = $1", resource_id
     )
+    assert row is not None
     assert (row["languages"], row["audiences"]) == (["fre", "eng", "ger"], [teacher])
     read = await client.get(f"/api/v1/resources/{resource_id}", headers=actors.staff)
     assert read.json()["audiences"] == [{"uri": teacher, "label": "enseignant"}]

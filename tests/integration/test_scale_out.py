@@ -22,6 +22,7 @@ from catalogue.config import Settings
 from tests.integration.conftest import bearer
 from tests.integration.ledger_world import OFFERS, UAI, build_world, ledger_violations
 from tests.support.demo_server import CatalogueProcess, Server
+from tests.support.waiting import wait_until_async
 
 LOM = Path(__file__).parent.parent / "fixtures" / "lom" / "v3_prefixed.xml"
 PUBLIC_URL = "http://catalogue.scale-out.test"  # what a load balancer in front would be
@@ -60,9 +61,12 @@ async def test_two_apps_and_two_workers_behave_as_one(
     async with conn.transaction():
         await open_period(conn, NewPeriod())
         budgets = {"camille": AFFORDABLE * PRICE, "dominique": PRICE}
-        for kind, to in (("academie", "paris"), ("establishment", UAI)):
-            total = sum(budgets.values())
-            await allocate(conn, national, NewAllocation(to_kind=kind, to=to, amount_cents=total))
+        total = sum(budgets.values())
+        for above in (
+            NewAllocation(to_kind="academie", to="paris", amount_cents=total),
+            NewAllocation(to_kind="establishment", to=UAI, amount_cents=total),
+        ):
+            await allocate(conn, national, above)
         for name, cents in budgets.items():
             to = str(world.people[name])
             await allocate(
@@ -114,15 +118,15 @@ async def test_two_apps_and_two_workers_behave_as_one(
         )
         assert imported.status_code == 201, imported.text
         resource_id = imported.json()["items"][0]["resource_id"]
-        found: list[str] = []
-        for _ in range(100):
+
+        async def found() -> bool:
             page = await b.get("/api/v1/search", params={"q": "fractions"}, headers=headers["lou"])
             assert page.status_code == 200, page.text
-            found = [hit["id"] for hit in page.json()["hits"]]
-            if resource_id in found:
-                break
-            await asyncio.sleep(0.2)
-        assert resource_id in found
+            return resource_id in [hit["id"] for hit in page.json()["hits"]]
+
+        await wait_until_async(
+            found, "the import through one process to be found through the other", timeout_s=20
+        )
         assert await conn.fetchval("SELECT count(*) FROM search_outbox") == 0
 
     assert await ledger_violations(conn) == []

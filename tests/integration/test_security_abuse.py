@@ -22,7 +22,9 @@ from catalogue.app import create_asgi_app
 from catalogue.config import Settings
 from tests.integration.conftest import bearer, open_client
 from tests.integration.ledger_world import World, build_world
+from tests.support.asgi import asgi_transport
 from tests.support.demo_server import Server
+from tests.support.waiting import wait_until_async
 
 PUBLIC_URL = "https://catalogue.security.test"
 SECRET_KEY = "k3y-" + "Zq8vX1" * 8
@@ -51,16 +53,6 @@ def production_env(database_url: str, data_dir: Path, **extra: str) -> dict[str,
     }
 
 
-def started(log: Path, env: dict[str, str]) -> Server:
-    server = Server(log, env=env)
-    try:
-        server.wait_ready()
-    except BaseException:
-        server.stop()
-        raise
-    return server
-
-
 @pytest.fixture
 async def world(conn: asyncpg.Connection) -> World:
     return await build_world(conn)
@@ -84,8 +76,8 @@ async def test_a_500_logs_neither_secrets_nor_tokens_nor_request_data(
 ) -> None:
     url, password = with_password(database_url)
     log = tmp_path / "serve.log"
-    server = started(log, production_env(url, tmp_path, CATALOGUE_LOG_FORMAT=log_format))
-    try:
+    env = production_env(url, tmp_path, CATALOGUE_LOG_FORMAT=log_format)
+    with Server(log, env=env) as server:
         headers = await headers_for(conn, settings, "publisher", world)
         token = headers["Authorization"].removeprefix("Bearer ")
         marker = "confidential-set-spec-of-the-request"
@@ -102,8 +94,6 @@ async def test_a_500_logs_neither_secrets_nor_tokens_nor_request_data(
             await conn.execute("ALTER TABLE harvest_sources_away RENAME TO harvest_sources")
         assert answer.status_code == 500, answer.text
         assert answer.headers["content-type"].startswith("application/problem+json")
-    finally:
-        server.stop()
     text = log.read_text()
     # The failure is logged, with its stack...
     assert "unhandled error" in text
@@ -126,8 +116,7 @@ async def test_a_flood_from_one_caller_gets_429s_while_another_caller_is_served(
         CATALOGUE_CALLER_BURST="10",
         CATALOGUE_CALLER_CONCURRENCY="2",
     )
-    server = started(tmp_path / "serve.log", env)
-    try:
+    with Server(tmp_path / "serve.log", env=env) as server:
         flooder = await headers_for(conn, settings, "camille", world)
         other = await headers_for(conn, settings, "lou", world)
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
@@ -136,12 +125,10 @@ async def test_a_flood_from_one_caller_gets_429s_while_another_caller_is_served(
                 return await http.get("/api/v1/search", params={"q": "manuel"}, headers=headers)
 
             flood = [asyncio.create_task(search(flooder)) for _ in range(60)]
-            await asyncio.sleep(0.05)
+            await asyncio.wait(flood, return_when=asyncio.FIRST_COMPLETED)  # it has begun
             served = await search(other)
             answers = await asyncio.gather(*flood)
             anonymous = [await http.post("/oauth/token", data={}) for _ in range(15)]
-    finally:
-        server.stop()
     assert served.status_code == 200, served.text
     statuses = Counter(r.status_code for r in answers)
     assert set(statuses) == {200, 429}, statuses
@@ -158,8 +145,7 @@ async def test_a_slow_search_answers_503_and_readyz_stays_fast_while_the_pool_is
     database_url: str, conn: asyncpg.Connection, settings: Settings, world: World, tmp_path: Path
 ) -> None:
     env = production_env(database_url, tmp_path, CATALOGUE_DB_POOL_SIZE="2")
-    server = started(tmp_path / "serve.log", env)
-    try:
+    with Server(tmp_path / "serve.log", env=env) as server:
         teachers = [
             await headers_for(conn, settings, n, world) for n in ("camille", "dominique", "lou")
         ]
@@ -170,13 +156,20 @@ async def test_a_slow_search_answers_503_and_readyz_stays_fast_while_the_pool_is
                 asyncio.create_task(http.get("/api/v1/search", headers=headers))
                 for headers in teachers
             ]
-            await asyncio.sleep(0.5)
+
+            async def pool_held() -> bool:
+                # A search holds a pool connection, waiting on the lock; the others wait for one.
+                waiting: int = await conn.fetchval(
+                    "SELECT count(*) FROM pg_locks "
+                    "WHERE relation = 'search_documents'::regclass AND NOT granted"
+                )
+                return waiting >= 1
+
+            await wait_until_async(pool_held, "a search to hold the pool, waiting on the lock")
             asked = time.monotonic()
             ready = await http.get("/readyz")
             readiness_s = time.monotonic() - asked
             answers = await asyncio.gather(*searches)
-    finally:
-        server.stop()
     assert ready.status_code == 200, ready.text
     assert readiness_s < 0.5
     for answer in answers:
@@ -202,7 +195,7 @@ async def test_guessing_client_secrets_is_limited_per_client_id_and_per_address(
         client_id, secret = created.json()["client_id"], created.json()["client_secret"]
 
         def at(address: str) -> httpx.AsyncClient:
-            transport = httpx.ASGITransport(app=app, client=(address, 40000))
+            transport = asgi_transport(app, client=(address, 40000))
             return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
         async def token(http: httpx.AsyncClient, client: str, password: str) -> httpx.Response:

@@ -116,21 +116,15 @@ ATTACKS: dict[str, Callable[[Forger], str]] = {
 @pytest.fixture
 def production(settings: Settings, tmp_path: Path) -> Iterator[tuple[Server, Settings]]:
     """`catalogue serve` with the production flag, on the test's database."""
-    server = Server(
-        tmp_path / "serve.log",
-        env={
-            "DATABASE_URL": str(settings.database_url),
-            "CATALOGUE_PRODUCTION": "true",
-            "CATALOGUE_SECRET_KEY": str(settings.secret_key),
-            "CATALOGUE_DATA_DIR": str(tmp_path),
-            "CATALOGUE_EMBEDDED_WORKER": "false",
-        },
-    )
-    try:
-        server.wait_ready()
+    env = {
+        "DATABASE_URL": str(settings.database_url),
+        "CATALOGUE_PRODUCTION": "true",
+        "CATALOGUE_SECRET_KEY": str(settings.secret_key),
+        "CATALOGUE_DATA_DIR": str(tmp_path),
+        "CATALOGUE_EMBEDDED_WORKER": "false",
+    }
+    with Server(tmp_path / "serve.log", env=env) as server:
         yield server, msgspec.structs.replace(settings, port=server.port)
-    finally:
-        server.stop()
 
 
 async def person(conn: asyncpg.Connection, subject: str, role: str) -> str:

@@ -63,6 +63,7 @@ async def test_a_teacher_signs_in_with_pkce_and_reads_me(
     assert me["establishment_uai"] == "0754321K"
     assert me["academie"] == "paris"
     stored = await conn.fetchrow("SELECT display_name, email FROM people WHERE id = $1", me["id"])
+    assert stored is not None
     assert dict(stored) == {"display_name": "Alice Dupont", "email": "alice.dupont@ac-paris.fr"}
     printed = repr(logs)
     for personal in ("Alice", "Dupont", "alice.dupont", "enseignant-7"):

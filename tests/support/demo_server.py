@@ -1,4 +1,5 @@
-"""`catalogue` processes on 127.0.0.1 for tests that need real servers and workers."""
+"""`catalogue` processes on 127.0.0.1 for tests (and benchmarks) that need real servers and
+workers, and the one way to wait until a server answers /readyz (``wait_ready``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import Self
 
 import httpx
-import pytest
+
+from tests.support.waiting import WaitTimeoutError, wait_until, wait_until_async
+
+OUTPUT_TAIL_LINES = 40
 
 
 def free_port() -> int:
@@ -18,6 +22,91 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def output_tail(log: Path | None, lines: int = OUTPUT_TAIL_LINES) -> str:
+    """The last lines a process wrote to ``log``, to say why it is not ready."""
+    if log is None:
+        return "(its output is not kept)"
+    try:
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+    except FileNotFoundError:
+        return f"(no output: {log} does not exist)"
+    return f"last {len(tail)} lines of {log}:\n" + "\n".join(tail)
+
+
+def wait_ready(
+    base_url: str,
+    process: subprocess.Popen[bytes] | None = None,
+    log: Path | None = None,
+    *,
+    timeout_s: float = 180,
+    interval_s: float = 0.1,
+) -> float:
+    """Until ``base_url``/readyz answers 200; the seconds it took.
+
+    Fails (WaitTimeoutError, an AssertionError) with the tail of the process's output in ``log``
+    when ``process`` exits first or ``timeout_s`` passes.
+    """
+    url = f"{base_url}/readyz"
+    last: list[str] = ["no answer yet"]
+
+    def ready() -> bool:
+        if process is not None and process.poll() is not None:
+            raise WaitTimeoutError(
+                f"{url}: the server exited with {process.returncode} before it was ready\n"
+                + output_tail(log)
+            )
+        try:
+            answer = httpx.get(url, timeout=1)
+        except httpx.TransportError as error:
+            last[0] = f"{type(error).__name__}: {error}"
+            return False
+        last[0] = f"{answer.status_code} {answer.text[:500]}"
+        return answer.status_code == 200
+
+    return wait_until(
+        ready,
+        f"{url} to answer 200",
+        timeout_s=timeout_s,
+        interval_s=interval_s,
+        detail=lambda: f"last answer: {last[0]}\n{output_tail(log)}",
+    )
+
+
+async def wait_ready_async(
+    client: httpx.AsyncClient,
+    base_url: str = "",
+    *,
+    timeout_s: float = 60,
+    interval_s: float = 0.1,
+    log: Path | None = None,
+) -> float:
+    """Until ``base_url``/readyz answers 200 through ``client`` (by default, the server of
+    its own base URL), without blocking the event loop; the seconds it took. Fails like
+    ``wait_ready``."""
+    url = f"{base_url}/readyz"
+    last: list[str] = ["no answer yet"]
+
+    async def ready() -> bool:
+        try:
+            answer = await client.get(url)
+        except httpx.TransportError as error:
+            last[0] = f"{type(error).__name__}: {error}"
+            return False
+        last[0] = f"{answer.status_code} {answer.text[:500]}"
+        return answer.status_code == 200
+
+    def seen() -> str:
+        return f"last answer: {last[0]}" + (f"\n{output_tail(log)}" if log else "")
+
+    return await wait_until_async(
+        ready,
+        f"{base_url or str(client.base_url).rstrip('/')}/readyz to answer 200",
+        timeout_s=timeout_s,
+        interval_s=interval_s,
+        detail=seen,
+    )
 
 
 def catalogue_env(env: dict[str, str]) -> dict[str, str]:
@@ -60,6 +149,12 @@ class CatalogueProcess:
                 self.process.kill()
                 self.process.wait()
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
 
 class Server(CatalogueProcess):
     """`catalogue serve` on a free port; `wait_ready` returns once /readyz answers 200."""
@@ -73,17 +168,16 @@ class Server(CatalogueProcess):
         return f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"serve exited early: {self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        pytest.fail("serve never became ready")
+        wait_ready(self.url, self.process, self.log, timeout_s=timeout, interval_s=0.2)
+
+    def __enter__(self) -> Self:
+        """Started and ready (stopped again if it never gets ready): ``with Server(...) as s``."""
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
 
 class DemoServer(Server):

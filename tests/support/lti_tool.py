@@ -15,10 +15,10 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.oidc_login import OIDCLogin
 from pylti1p3.redirect import Redirect
-from pylti1p3.registration import Registration
+from pylti1p3.registration import Registration, TKeySet
 from pylti1p3.request import Request
 from pylti1p3.session import SessionService
-from pylti1p3.tool_config import ToolConfDict
+from pylti1p3.tool_config.dict import ToolConfDict
 
 BASE = "https://outil.example"
 LOGIN_URL = f"{BASE}/login"
@@ -106,7 +106,8 @@ class _Login(OIDCLogin[Any, Any, Any, Any, str]):
 
 class _Launch(MessageLaunch[Any, Any, Any, Any]):
     def _get_request_param(self, key: str) -> str:
-        return self._request.get_param(key)
+        value: str = self._request.get_param(key)
+        return value
 
 
 class PyLtiTool:
@@ -148,7 +149,7 @@ class PyLtiTool:
         }
 
     def trust(
-        self, issuer: str, client_id: str, deployment_id: str, platform_jwks: dict[str, Any]
+        self, issuer: str, client_id: str, deployment_id: str, platform_jwks: TKeySet
     ) -> None:
         config = ToolConfDict(
             {

@@ -259,9 +259,9 @@ def reference_problems(docs: list[tuple[str, Doc]]) -> list[str]:
         for rule in ingress["spec"]["rules"]:
             for path in rule["http"]["paths"]:
                 backend = path["backend"]["service"]
-                service = by_kind.get("Service", {}).get(backend["name"])
+                target = by_kind.get("Service", {}).get(backend["name"])
                 ports = [
-                    port.get("name") for port in (service or {}).get("spec", {}).get("ports", [])
+                    port.get("name") for port in (target or {}).get("spec", {}).get("ports", [])
                 ]
                 if backend["port"].get("name") not in ports:
                     problems.append(f"Ingress path {path['path']} has no such Service port")
@@ -382,7 +382,7 @@ def test_kustomization_builds_with_kubectl(tmp_path: Path) -> None:
 
 
 def dockerfile_problems(text: str) -> list[str]:
-    parser = DockerfileParser(fileobj=io.BytesIO(text.encode()))
+    parser = DockerfileParser(fileobj=io.StringIO(text))
     instructions = [(item["instruction"], item["value"]) for item in parser.structure]
     problems = []
     stages = [index for index, (name, _) in enumerate(instructions) if name == "FROM"]

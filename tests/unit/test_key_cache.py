@@ -46,7 +46,7 @@ async def test_keys_are_read_again_when_they_expire() -> None:
     await cache.key("a")
     cache.expire_within(0.05)
     source.kids = ["b"]
-    await asyncio.sleep(0.06)
+    await asyncio.sleep(0.06)  # time passing is the behaviour: past the 0.05 s expiry
     with pytest.raises(UnauthorizedError):
         await cache.key("a")
     assert source.fetches == 2

@@ -41,7 +41,7 @@ async def test_turns_let_a_few_run_at_once_and_refuse_after_waiting() -> None:
         await release.wait()
 
     first = [asyncio.create_task(turns.run("k", work)) for _ in range(2)]
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn of the loop: both have started
     with pytest.raises(TooManyRequestsError) as refused:
         await turns.run("k", work)
     assert refused.value.headers == {"Retry-After": "1"}

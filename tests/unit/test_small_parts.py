@@ -18,6 +18,7 @@ from catalogue.outbound import url_problem
 from catalogue.web import teacher
 from catalogue.web.teacher import IN_FLIGHT_WAITS
 from catalogue.worker import Supervisor
+from tests.support.waiting import wait_until_async
 
 
 def test_redact_hides_only_the_password() -> None:
@@ -103,10 +104,11 @@ async def test_the_supervisor_starts_a_failed_worker_again() -> None:
 
     supervisor = Supervisor(make)
     running = asyncio.create_task(supervisor.run())
-    for _ in range(100):
-        if len(made) == 2:
-            break
-        await asyncio.sleep(0.05)
+
+    async def started_again() -> bool:
+        return len(made) == 2
+
+    await wait_until_async(started_again, "the supervisor to start a second worker", timeout_s=5)
     supervisor.shutdown()
     await asyncio.wait_for(running, timeout=5)
     assert (len(made), supervisor.restarts) == (2, 1)
