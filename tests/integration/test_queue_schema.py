@@ -15,7 +15,7 @@ async def test_an_older_queue_schema_is_upgraded(conn: asyncpg.Connection) -> No
     """As an earlier pgqueuer left it: without a column and an index later releases add."""
     await conn.execute("DROP INDEX pgqueuer_picked_slot_idx")
     await conn.execute("ALTER TABLE pgqueuer DROP COLUMN headers")
-    queue = Queries(AsyncpgDriver(conn))  # type: ignore[arg-type]
+    queue = Queries(AsyncpgDriver(conn))
     assert (await queue.plan_upgrade()).statements  # there is something to upgrade
 
     await prepare_database(conn)
@@ -26,7 +26,7 @@ async def test_an_older_queue_schema_is_upgraded(conn: asyncpg.Connection) -> No
 
 
 async def test_an_up_to_date_queue_schema_is_left_as_it_is(conn: asyncpg.Connection) -> None:
-    queue = Queries(AsyncpgDriver(conn))  # type: ignore[arg-type]
+    queue = Queries(AsyncpgDriver(conn))
     before = (await conn.fetch(COLUMNS), await conn.fetch(INDEXES))
     await prepare_database(conn)
     await prepare_database(conn)

@@ -81,7 +81,7 @@ async def test_the_listener_connects_again_after_growing_waits(
         slept.append(seconds)
 
     monkeypatch.setattr(listener, "connect", refuse)
-    monkeypatch.setattr(listener.asyncio, "sleep", sleep)
+    monkeypatch.setattr("catalogue.identity.listener.asyncio.sleep", sleep)
     with pytest.raises(asyncio.CancelledError):
         await listener.Listener("postgresql://unused", {}, lambda: None).run()
     assert slept == [0.2, 0.5, 1.0, 2.0, 5.0, 5.0, 5.0]

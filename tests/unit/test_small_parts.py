@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any, cast
 
 import pytest
 from pgqueuer import PgQueuer
 
 from accounts.errors import RequestInFlightError
-from catalogue import migrations, worker
+from catalogue import migrations
 from catalogue.config import Settings
 from catalogue.database import redact, with_database
 from catalogue.errors import ConfigurationError
@@ -134,7 +134,7 @@ async def test_the_supervisor_waits_longer_after_each_failure_in_a_row(
         waits.append(timeout)
         raise TimeoutError
 
-    monkeypatch.setattr(worker.asyncio, "wait_for", no_wait)
+    monkeypatch.setattr("catalogue.worker.asyncio.wait_for", no_wait)
     supervisor = Supervisor(make)
     running = asyncio.create_task(supervisor.run())
     await eighth.wait()
@@ -162,7 +162,7 @@ async def test_the_acquire_page_waits_for_a_request_in_flight_then_gives_up(
         slept.append(seconds)
 
     monkeypatch.setattr(asyncio, "sleep", sleep)
-    answer = teacher.waiting_in_flight()(acquire)
+    answer: Awaitable[int] = teacher.waiting_in_flight()(acquire)
     if busy > len(IN_FLIGHT_WAITS):
         with pytest.raises(RequestInFlightError):
             await answer
