@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import warnings
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -21,6 +21,8 @@ log = structlog.get_logger(__name__)
 
 # A plain connection or one borrowed from the pool: our queries run on either.
 Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+
+T = TypeVar("T")
 
 EMBEDDED_DATABASE = "catalogue"
 CONNECT_TIMEOUT_S = 10.0
@@ -187,3 +189,14 @@ def is_connection_loss(exc: BaseException) -> bool:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+async def fetch_one(conn: Connection, kind: type[T], query: str, *args: Any) -> T | None:
+    """The first row as a `kind` (a msgspec Struct: columns by name), or None."""
+    row = await conn.fetchrow(query, *args)
+    return None if row is None else msgspec.convert(dict(row), kind)
+
+
+async def fetch_all(conn: Connection, kind: type[T], query: str, *args: Any) -> list[T]:
+    """Every row as a `kind` (a msgspec Struct: columns by name)."""
+    return [msgspec.convert(dict(row), kind) for row in await conn.fetch(query, *args)]
