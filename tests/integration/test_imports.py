@@ -333,6 +333,49 @@ async def test_json_connector_by_file_and_lines(setup: Setup) -> None:
     assert "at `$.title`" in (report.items[2].message or "")
 
 
+async def test_a_record_the_database_refuses_rolls_back_alone(
+    setup: Setup, conn: asyncpg.Connection
+) -> None:
+    """A batch is written at once; when the database refuses one record (here a constraint
+    the checks before it do not know), the others of the batch are saved all the same."""
+    base = msgspec.to_builtins(CORPUS["svt"])
+    lines = b"\n".join(
+        msgspec.json.encode({**base, "title": title, "source_id": f"refus-{n}", "identifiers": []})
+        for n, title in enumerate(["Avant le refus", "Refusé par la base", "Après le refus"])
+    )
+    await conn.execute(
+        "ALTER TABLE resources ADD CONSTRAINT test_refusal "
+        "CHECK (title <> 'Refusé par la base') NOT VALID"
+    )
+    try:
+        report = await run_import(
+            setup.pool,
+            setup.vocab,
+            get("json"),
+            setup.publisher,
+            [("lot.jsonl", lines)],
+            source="t",
+        )
+    finally:
+        await conn.execute("ALTER TABLE resources DROP CONSTRAINT test_refusal")
+    assert [(i.outcome, i.line) for i in report.items] == [
+        ("created", 1),
+        ("rejected", 2),
+        ("created", 3),
+    ]
+    assert (report.items[1].message or "").startswith("refused by the database:")
+    stored = await conn.fetch(
+        "SELECT title FROM resources WHERE publisher_id = $1 ORDER BY title", setup.publisher
+    )
+    assert [r["title"] for r in stored] == ["Après le refus", "Avant le refus"]
+    outbox = await conn.fetchval(
+        "SELECT count(*) FROM search_outbox o JOIN resources r ON r.id = o.resource_id "
+        "WHERE r.publisher_id = $1",
+        setup.publisher,
+    )
+    assert outbox >= 2
+
+
 async def test_json_nested_too_deeply_is_rejected_not_a_crash(setup: Setup) -> None:
     nested = b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     for document in (nested, nested + b"\n" + nested):

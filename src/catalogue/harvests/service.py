@@ -17,9 +17,9 @@ from catalogue.errors import NotFoundError, UnprocessableError
 from catalogue.imports.service import record_warnings
 from catalogue.outbound import url_problem
 from catalogue.progress import Progress, no_progress
-from catalogue.resources.models import Provenance
+from catalogue.resources.models import Provenance, ResourceDraft
 from catalogue.resources.outbox import announce_changes, wake_indexer
-from catalogue.resources.service import save_resource
+from catalogue.resources.service import save_batch
 from catalogue.resources.validation import validate
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
@@ -233,6 +233,8 @@ async def _store(
 ) -> None:
     lom = LomFrConnector()
     context = Context(concept_for_label=vocab.concept_for_label, concept=vocab.lookup)
+    valid: list[tuple[str, Record, list[str]]] = []
+    drafts: list[tuple[ResourceDraft, Provenance]] = []
     for record in page.records:
         if record.deleted:
             async with conn.transaction():
@@ -249,23 +251,23 @@ async def _store(
             reason = next((r.message for r in results if not isinstance(r, Record)), "no metadata")
             counts.problem(record.identifier, reason)
             continue
-        provenance = Provenance(
-            connector=CONNECTOR, source_id=record.identifier, harvested_at=_parse(record.datestamp)
-        )
         try:
             draft, changes = validate(found[0].draft)
         except UnprocessableError as exc:
             counts.problem(record.identifier, exc.detail)
             continue
-        try:
-            saved = await save_resource(
-                conn, vocab, publisher_id, draft, provenance, wake_worker=False
-            )
-        except asyncpg.PostgresError as exc:
-            counts.problem(record.identifier, f"refused by the database: {exc}")
+        provenance = Provenance(
+            connector=CONNECTOR, source_id=record.identifier, harvested_at=_parse(record.datestamp)
+        )
+        valid.append((record.identifier, found[0], changes))
+        drafts.append((draft, provenance))
+    saved = await save_batch(conn, vocab, publisher_id, drafts)
+    for (identifier, found_record, changes), outcome in zip(valid, saved, strict=True):
+        if isinstance(outcome, str):
+            counts.problem(identifier, outcome)
             continue
-        setattr(counts, saved.outcome, getattr(counts, saved.outcome) + 1)
-        counts.warn(record.identifier, record_warnings(found[0], saved, changes))
+        setattr(counts, outcome.outcome, getattr(counts, outcome.outcome) + 1)
+        counts.warn(identifier, record_warnings(found_record, outcome, changes))
 
 
 def _parse(datestamp: str) -> datetime | None:

@@ -20,9 +20,9 @@ import structlog
 from catalogue.database import Connection
 from catalogue.errors import ConflictError, InvalidInputError, NotFoundError, UnprocessableError
 from catalogue.progress import Progress, no_progress
-from catalogue.resources.models import Provenance
+from catalogue.resources.models import Provenance, ResourceDraft
 from catalogue.resources.outbox import wake_indexer
-from catalogue.resources.service import SaveOutcome, save_resource
+from catalogue.resources.service import SaveOutcome, save_batch
 from catalogue.resources.validation import validate
 from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
@@ -154,10 +154,12 @@ async def run_import(
         # Unzipping and parsing run in a thread: the event loop keeps answering meanwhile.
         while batch := await asyncio.to_thread(_next_batch, results):
             async with conn.transaction():
-                for document, result in batch:
-                    saved = await _save(conn, vocab, connector.name, publisher_id, result)
-                    items.append(msgspec.structs.replace(saved, document=document))
-                    claims.append(_claims(result) if saved.outcome != "rejected" else set())
+                saved = await _save_batch(conn, vocab, connector.name, publisher_id, batch)
+            items.extend(saved)
+            claims.extend(
+                _claims(result) if item.outcome != "rejected" else set()
+                for (_, result), item in zip(batch, saved, strict=True)
+            )
             progress(_documents_read(items), total)
         progress(total, total)
         warn_shared_claims(items, claims)
@@ -226,20 +228,55 @@ async def _import_slot(conn: Connection, publisher_id: UUID) -> AsyncIterator[No
         await conn.fetchval(SQL["release_import_slot"], publisher_id, slot)
 
 
-async def _save(
+class _Valid(msgspec.Struct, frozen=True):
+    """A record that passed validation, ready to save."""
+
+    document: str
+    record: Record
+    draft: ResourceDraft
+    provenance: Provenance
+    changes: list[str]
+
+
+async def _save_batch(
     conn: Connection,
     vocab: VocabularyIndex,
     connector: str,
     publisher_id: UUID,
-    result: Record | Rejected,
-) -> ReportItem:
+    batch: list[tuple[str, Record | Rejected]],
+) -> list[ReportItem]:
+    """Each record of a batch checked, the valid ones saved together (`save_batch`): one
+    report item for each, in order."""
+    checked = [_checked(connector, document, result) for document, result in batch]
+    valid = [item for item in checked if isinstance(item, _Valid)]
+    saved = iter(
+        await save_batch(conn, vocab, publisher_id, [(v.draft, v.provenance) for v in valid])
+    )
+    return [
+        item if isinstance(item, ReportItem) else _reported(item, next(saved)) for item in checked
+    ]
+
+
+def _checked(connector: str, document: str, result: Record | Rejected) -> ReportItem | _Valid:
+    """A rejection for the report, or the validated record."""
     if isinstance(result, Rejected):
         return ReportItem(
             outcome="rejected",
-            document="",
+            document=document,
             line=result.line,
             source_id=result.source_id,
             message=result.message,
+        )
+    try:
+        draft, changes = validate(result.draft)
+    except UnprocessableError as exc:
+        return ReportItem(
+            outcome="rejected",
+            document=document,
+            line=result.line,
+            source_id=result.source_id,
+            message=exc.detail,
+            warnings=result.warnings,
         )
     provenance = Provenance(
         connector=connector,
@@ -247,35 +284,27 @@ async def _save(
         harvested_at=datetime.now(UTC),
         source_key=source_key(result),
     )
-    try:
-        draft, changes = validate(result.draft)
-    except UnprocessableError as exc:
+    return _Valid(document, result, draft, provenance, changes)
+
+
+def _reported(valid: _Valid, saved: SaveOutcome | str) -> ReportItem:
+    """The report item of a saved record, or of one the database refused (`saved` says why)."""
+    record = valid.record
+    if isinstance(saved, str):
         return ReportItem(
             outcome="rejected",
-            document="",
-            line=result.line,
-            source_id=result.source_id,
-            message=exc.detail,
-            warnings=result.warnings,
+            document=valid.document,
+            line=record.line,
+            source_id=record.source_id,
+            message=saved,
         )
-    try:
-        saved = await save_resource(conn, vocab, publisher_id, draft, provenance, wake_worker=False)
-    except asyncpg.PostgresError as exc:
-        return ReportItem(
-            outcome="rejected",
-            document="",
-            line=result.line,
-            source_id=result.source_id,
-            message=f"refused by the database: {exc}",
-        )
-    warnings = record_warnings(result, saved, changes)
     return ReportItem(
         outcome=saved.outcome,
-        document="",
-        line=result.line,
-        source_id=result.source_id,
+        document=valid.document,
+        line=record.line,
+        source_id=record.source_id,
         resource_id=saved.id,
-        warnings=warnings,
+        warnings=record_warnings(record, saved, valid.changes),
     )
 
 

@@ -6,12 +6,28 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
-from catalogue.database import Connection
+from catalogue.database import Connection, fetch_all, fetch_one
 from catalogue.resources.models import Identifier, OfferDraft
 from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.resources")
+
+
+class Existing(msgspec.Struct, frozen=True):
+    """A stored resource that a record duplicates, and what its content hashed to."""
+
+    id: UUID
+    content_hash: str | None
+
+
+class HeldIdentifier(msgspec.Struct, frozen=True):
+    """An identifier given to a resource that another resource of the publisher holds."""
+
+    kind: str
+    value: str
+    owner: UUID
 
 
 async def find_existing(
@@ -20,28 +36,34 @@ async def find_existing(
     identifiers: list[Identifier],
     connector: str,
     source_key: str | None,
-) -> UUID | None:
+) -> Existing | None:
     """The resource this one duplicates: same source record, or a shared identifier."""
-    if source_key:
-        found: UUID | None = await conn.fetchval(
-            SQL["find_by_source"], publisher_id, connector, source_key
-        )
-        if found:
-            return found
-    if not identifiers:
-        return None
-    rows = await conn.fetch(
-        SQL["find_by_identifiers"],
+    return await fetch_one(
+        conn,
+        Existing,
+        SQL["find_existing"],
         publisher_id,
+        connector,
+        source_key,
         [str(i.kind) for i in identifiers],
         [i.value for i in identifiers],
     )
-    return rows[0]["resource_id"] if rows else None
 
 
-async def insert_resource(conn: Connection, values: list[Any]) -> UUID:
-    resource_id: UUID = await conn.fetchval(SQL["insert_resource"], *values)
-    return resource_id
+async def create_resource(
+    conn: Connection, values: list[Any], identifiers: list[Identifier], offers: list[OfferDraft]
+) -> tuple[UUID, list[HeldIdentifier]]:
+    """A new resource with its identifiers and offers; returns its id and the identifiers
+    that another resource of the publisher holds, which stay with it."""
+    rows = await conn.fetch(
+        SQL["create_resource"],
+        *values,
+        [str(i.kind) for i in identifiers],
+        [i.value for i in identifiers],
+        *_offer_columns([_terms(o) for o in offers]),
+    )
+    held = [HeldIdentifier(r["kind"], r["value"], r["owner"]) for r in rows if r["kind"]]
+    return rows[0]["id"], held
 
 
 async def update_resource(conn: Connection, resource_id: UUID, values: list[Any]) -> bool:
@@ -76,10 +98,12 @@ async def replace_children(
     publisher_id: UUID,
     identifiers: list[Identifier],
     offers: list[OfferDraft],
-) -> list[tuple[str, str, UUID]]:
-    """Identifiers and offers replaced; returns the identifiers (kind, value, owner) that
-    another resource of the publisher holds, which stay with it."""
-    held = await conn.fetch(
+) -> list[HeldIdentifier]:
+    """Identifiers and offers replaced; returns the identifiers that another resource of the
+    publisher holds, which stay with it."""
+    held = await fetch_all(
+        conn,
+        HeldIdentifier,
         SQL["replace_identifiers"],
         resource_id,
         publisher_id,
@@ -87,7 +111,7 @@ async def replace_children(
         [i.value for i in identifiers],
     )
     await replace_offers(conn, resource_id, offers)
-    return [(row["kind"], row["value"], row["resource_id"]) for row in held]
+    return held
 
 
 async def replace_offers(conn: Connection, resource_id: UUID, offers: list[OfferDraft]) -> None:
@@ -103,8 +127,12 @@ async def replace_offers(conn: Connection, resource_id: UUID, offers: list[Offer
     if leaving:
         await conn.execute(SQL["retire_offers"], leaving)
     if wanted:
-        columns = [list(column) for column in zip(*wanted, strict=True)]
-        await conn.execute(SQL["insert_offers"], resource_id, *columns)
+        await conn.execute(SQL["insert_offers"], resource_id, *_offer_columns(wanted))
+
+
+def _offer_columns(terms: list[OfferTerms]) -> list[list[Any]]:
+    """Offers' terms as the five arrays the statements unnest (five empty ones for none)."""
+    return [list(column) for column in zip(*terms, strict=True)] if terms else [[]] * 5
 
 
 async def resource_by_id(conn: Connection, resource_id: UUID) -> asyncpg.Record | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 
 from catalogue.database import Connection
@@ -23,6 +25,7 @@ from catalogue.resources.models import (
     Status,
 )
 from catalogue.resources.outbox import announce_changes
+from catalogue.resources.repository import HeldIdentifier
 from catalogue.vocabularies.extra import ACCESSIBILITY_SCHEME
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.languages import normalise_language
@@ -96,6 +99,7 @@ RESOURCE_COLUMNS = [
     "content_hash",
     "source_key",
 ]
+CONTENT_HASH = RESOURCE_COLUMNS.index("content_hash")
 
 
 def resource_values(
@@ -142,31 +146,94 @@ async def save_resource(
 ) -> SaveOutcome:
     """Create or update (the given id, or found by source record or identifier) in one
     transaction."""
+    async with conn.transaction():
+        saved = await _write(conn, vocab, publisher_id, draft, provenance, resource_id=resource_id)
+        if saved.outcome != "unchanged":
+            await announce_changes(conn, [saved.id], wake_worker=wake_worker)
+    return saved
+
+
+async def save_batch(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    publisher_id: UUID,
+    records: Sequence[tuple[ResourceDraft, Provenance]],
+) -> list[SaveOutcome | str]:
+    """Save a batch (an import's or a harvest's) in the caller's transaction: each record's
+    outcome, or why the database refused it. Meant for thousands of records: all are written
+    at once, and only when the database refuses one is each saved again alone (in its own
+    savepoint), so that a refused record rolls back alone. The search index is told of the
+    changes; wake its worker once the whole run is saved (`wake_indexer`)."""
+    try:
+        async with conn.transaction():
+            saved = [await _write(conn, vocab, publisher_id, *record) for record in records]
+            await announce_changes(
+                conn, [s.id for s in saved if s.outcome != "unchanged"], wake_worker=False
+            )
+            return list(saved)
+    except asyncpg.PostgresError:
+        return [await _save_alone(conn, vocab, publisher_id, *record) for record in records]
+
+
+async def _save_alone(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    publisher_id: UUID,
+    draft: ResourceDraft,
+    provenance: Provenance,
+) -> SaveOutcome | str:
+    try:
+        return await save_resource(conn, vocab, publisher_id, draft, provenance, wake_worker=False)
+    except asyncpg.PostgresError as exc:
+        return f"refused by the database: {exc}"
+
+
+async def _write(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    publisher_id: UUID,
+    draft: ResourceDraft,
+    provenance: Provenance | None,
+    *,
+    resource_id: UUID | None = None,
+) -> SaveOutcome:
+    """One resource written, in the caller's transaction: two statements for a new one or an
+    unchanged one, more for a change."""
     provenance = provenance or Provenance()
     draft, unknown = normalise_draft(draft, vocab)
     values = resource_values(publisher_id, draft, unknown, provenance)
-    async with conn.transaction():
-        existing = resource_id or await repository.find_existing(
+    if resource_id is None:
+        found = await repository.find_existing(
             conn,
             publisher_id,
             draft.identifiers,
             provenance.connector,
             provenance.source_key or provenance.source_id,
         )
-        if existing is None:
-            resource_id = await repository.insert_resource(conn, values)
-            outcome: Literal["created", "updated", "unchanged"] = "created"
-        elif await repository.update_resource(conn, existing, values):
-            resource_id, outcome = existing, "updated"
-        else:
-            return SaveOutcome(id=existing, outcome="unchanged", unknown_concepts=unknown)
-        held = await repository.replace_children(
-            conn, resource_id, publisher_id, draft.identifiers, draft.offers
-        )
-        await announce_changes(conn, [resource_id], wake_worker=wake_worker)
+        if found is None:
+            resource_id, held = await repository.create_resource(
+                conn, values, draft.identifiers, draft.offers
+            )
+            return _outcome(resource_id, "created", unknown, held)
+        if found.content_hash == values[CONTENT_HASH]:
+            return _outcome(found.id, "unchanged", unknown, [])
+        resource_id = found.id
+    if not await repository.update_resource(conn, resource_id, values):
+        return _outcome(resource_id, "unchanged", unknown, [])
+    held = await repository.replace_children(
+        conn, resource_id, publisher_id, draft.identifiers, draft.offers
+    )
+    return _outcome(resource_id, "updated", unknown, held)
+
+
+def _outcome(
+    resource_id: UUID,
+    outcome: Literal["created", "updated", "unchanged"],
+    unknown: list[str],
+    held: list[HeldIdentifier],
+) -> SaveOutcome:
     warnings = [
-        f"identifier {kind} {value} belongs to resource {owner}: not attached"
-        for kind, value, owner in held
+        f"identifier {h.kind} {h.value} belongs to resource {h.owner}: not attached" for h in held
     ]
     return SaveOutcome(id=resource_id, outcome=outcome, unknown_concepts=unknown, warnings=warnings)
 

@@ -14,7 +14,7 @@ added AS (
     SELECT $1, $2, kind, value FROM given
     ON CONFLICT DO NOTHING
 )
-SELECT i.kind, i.value, i.resource_id
+SELECT i.kind, i.value, i.resource_id AS owner
 FROM given g
 JOIN resource_identifiers i ON i.publisher_id = $2 AND i.kind = g.kind AND i.value = g.value
 WHERE i.resource_id <> $1
