@@ -55,6 +55,7 @@ from catalogue.oai.service import Provider
 from catalogue.outbound import is_loopback, outbound_client, publisher_client
 from catalogue.problems import PROBLEM_JSON, exception_handlers
 from catalogue.resources import api as resources_api
+from catalogue.resources.publishing import ResourceService
 from catalogue.search import api as search_api
 from catalogue.search.backends import search_backend
 from catalogue.search.service import SearchService
@@ -188,6 +189,7 @@ def create_app(
                     pool, vocab, settings.issuer, urlsplit(settings.issuer).hostname or ""
                 ),
                 search=SearchService(backend, vocab, pool),
+                resources=ResourceService(pool, vocab),
                 settings=settings,
                 pool=pool,
                 pseudonym_key=derive_key(secret, "pseudonym"),

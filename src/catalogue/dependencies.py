@@ -35,6 +35,7 @@ _STATE_NAMES = (
     "probe",
     "pseudonym_key",
     "publisher_http",
+    "resources",
     "search",
     "settings",
     "sign_in",

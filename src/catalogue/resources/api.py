@@ -8,24 +8,14 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from catalogue.dependencies import Pool
 from catalogue.identity.guards import requires, signed_in
 from catalogue.identity.models import Principal, Role, Scope
 from catalogue.identity.publishers import PublisherView
 from catalogue.resources.models import ResourceDraft, ResourceView
-from catalogue.resources.publishing import (
-    ApprovedResource,
-    OwnResources,
-    acting_publisher,
-    approve_resource,
-    list_own,
-    put_resource,
-    set_publisher_status,
-    withdraw,
-)
-from catalogue.resources.service import SaveOutcome, read_resource
+from catalogue.resources.publishing import OwnResources, Resources, acting_publisher
+from catalogue.resources.repository import ApprovedResource
+from catalogue.resources.service import SaveOutcome
 from catalogue.strict import strictly
-from catalogue.vocabularies.index import Vocabulary
 
 
 @get(
@@ -36,12 +26,10 @@ from catalogue.vocabularies.index import Vocabulary
 )
 async def resource(
     request: Request[Principal, Any, Any],
-    pool: Pool,
-    vocab: Vocabulary,
+    resources: Resources,
     resource_id: FromPath[UUID],
 ) -> ResourceView:
-    async with pool.acquire() as conn:
-        return await read_resource(conn, vocab, resource_id, publisher_id=request.user.publisher_id)
+    return await resources.read(resource_id, publisher_id=request.user.publisher_id)
 
 
 class PublisherResourcesController(Controller):
@@ -55,13 +43,12 @@ class PublisherResourcesController(Controller):
     async def list_own(
         self,
         request: Request[Principal, Any, Any],
-        pool: Pool,
+        resources: Resources,
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> OwnResources:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
-        async with pool.acquire() as conn:
-            return await list_own(conn, publisher_id, page, per_page)
+        return await resources.list_own(publisher_id, page, per_page)
 
     @post(
         "/",
@@ -70,37 +57,34 @@ class PublisherResourcesController(Controller):
     async def create(
         self,
         request: Request[Principal, Any, Any],
-        pool: Pool,
-        vocab: Vocabulary,
+        resources: Resources,
         data: JSONBody[ResourceDraft],
     ) -> SaveOutcome:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
-        draft = await strictly(request, data)
-        async with pool.acquire() as conn:
-            return await put_resource(conn, vocab, publisher_id, draft)
+        return await resources.put(publisher_id, await strictly(request, data))
 
     @put("/{resource_id:uuid}", summary="Remplacer une de ses ressources et ses offres")
     async def replace(
         self,
         request: Request[Principal, Any, Any],
         *,
-        pool: Pool,
-        vocab: Vocabulary,
+        resources: Resources,
         resource_id: FromPath[UUID],
         data: JSONBody[ResourceDraft],
     ) -> SaveOutcome:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
         draft = await strictly(request, data)
-        async with pool.acquire() as conn:
-            return await put_resource(conn, vocab, publisher_id, draft, resource_id=resource_id)
+        return await resources.put(publisher_id, draft, resource_id=resource_id)
 
     @delete("/{resource_id:uuid}", summary="Retirer une ressource (elle reste dans l'historique)")
     async def withdraw(
-        self, request: Request[Principal, Any, Any], pool: Pool, resource_id: FromPath[UUID]
+        self,
+        request: Request[Principal, Any, Any],
+        resources: Resources,
+        resource_id: FromPath[UUID],
     ) -> None:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
-        async with pool.acquire() as conn:
-            await withdraw(conn, publisher_id, resource_id)
+        await resources.withdraw(publisher_id, resource_id)
 
 
 class ModerationController(Controller):
@@ -109,12 +93,12 @@ class ModerationController(Controller):
     guards = [requires(Role.NATIONAL_ADMIN)]  # noqa: RUF012  # same
 
     @post("/approval", summary="Approuver un éditeur : ses offres publiées deviennent visibles")
-    async def approve(self, pool: Pool, publisher_id: FromPath[UUID]) -> PublisherView:
-        return await set_publisher_status(pool, publisher_id, "approved")
+    async def approve(self, resources: Resources, publisher_id: FromPath[UUID]) -> PublisherView:
+        return await resources.set_publisher_status(publisher_id, "approved")
 
     @post("/suspension", summary="Suspendre un éditeur : ses offres et ses clients s'arrêtent")
-    async def suspend(self, pool: Pool, publisher_id: FromPath[UUID]) -> PublisherView:
-        return await set_publisher_status(pool, publisher_id, "suspended")
+    async def suspend(self, resources: Resources, publisher_id: FromPath[UUID]) -> PublisherView:
+        return await resources.set_publisher_status(publisher_id, "suspended")
 
 
 @post(
@@ -123,5 +107,5 @@ class ModerationController(Controller):
     tags=["éditeurs"],
     summary="Approuver une offre d'un éditeur encore en attente de modération",
 )
-async def approve(pool: Pool, resource_id: FromPath[UUID]) -> ApprovedResource:
-    return await approve_resource(pool, resource_id)
+async def approve(resources: Resources, resource_id: FromPath[UUID]) -> ApprovedResource:
+    return await resources.approve(resource_id)

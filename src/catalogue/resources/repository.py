@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -9,7 +10,14 @@ import asyncpg
 import msgspec
 
 from catalogue.database import Connection, fetch_all, fetch_one
-from catalogue.resources.models import Identifier, OfferDraft
+from catalogue.identity.publishers import PublisherView
+from catalogue.resources.models import (
+    Contributor,
+    Identifier,
+    OfferDraft,
+    OfferView,
+    Status,
+)
 from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.resources")
@@ -135,8 +143,106 @@ def _offer_columns(terms: list[OfferTerms]) -> list[list[Any]]:
     return [list(column) for column in zip(*terms, strict=True)] if terms else [[]] * 5
 
 
-async def resource_by_id(conn: Connection, resource_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(SQL["resource_by_id"], resource_id)
+class StoredResource(msgspec.Struct, kw_only=True):
+    """A resource as stored, with its publisher's name, identifiers and offers."""
+
+    id: UUID
+    publisher_id: UUID
+    publisher_name: str
+    status: Status
+    title: str
+    description: str
+    keywords: list[str]
+    languages: list[str]
+    resource_types: list[str]
+    pedagogical_types: list[str]
+    audiences: list[str]
+    levels: list[str]
+    disciplines: list[str]
+    accessibility: list[str]
+    formats: list[str]
+    rights: str | None
+    thumbnail_url: str | None
+    access_url: str | None
+    identifiers: list[Identifier]
+    contributors: list[Contributor]
+    unknown_concepts: list[str]
+    offers: list[OfferView]
+    connector: str
+    source_id: str | None
+    harvested_at: datetime | None
+    content_hash: str | None
+    source_key: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class OwnResource(msgspec.Struct, kw_only=True):
+    id: UUID
+    title: str
+    status: Status
+    connector: str
+    source_id: str | None
+    unknown_concepts: list[str]
+    updated_at: datetime
+
+
+class ApprovedResource(msgspec.Struct, kw_only=True):
+    id: UUID
+    title: str
+    status: Status
+
+
+class AwaitingResource(msgspec.Struct, kw_only=True):
+    id: UUID
+    title: str
+    publisher_name: str
+
+
+async def resource_by_id(conn: Connection, resource_id: UUID) -> StoredResource | None:
+    return await fetch_one(conn, StoredResource, SQL["resource_by_id"], resource_id)
+
+
+async def resource_owner(conn: Connection, resource_id: UUID) -> UUID | None:
+    owner: UUID | None = await conn.fetchval(SQL["resource_owner"], resource_id)
+    return owner
+
+
+async def withdraw_resource(conn: Connection, resource_id: UUID, publisher_id: UUID) -> bool:
+    """False when the publisher has no such resource."""
+    found = await conn.fetchval(SQL["withdraw_resource"], resource_id, publisher_id)
+    return found is not None
+
+
+async def own_resources(
+    conn: Connection, publisher_id: UUID, limit: int, offset: int
+) -> tuple[list[OwnResource], int]:
+    """One page of a publisher's resources, and how many it has."""
+    page = await fetch_all(conn, OwnResource, SQL["own_resources"], publisher_id, limit, offset)
+    total: int = await conn.fetchval(SQL["count_own_resources"], publisher_id)
+    return page, total
+
+
+async def approve_resource(conn: Connection, resource_id: UUID) -> ApprovedResource | None:
+    return await fetch_one(conn, ApprovedResource, SQL["approve_resource"], resource_id)
+
+
+async def set_publisher_status(
+    conn: Connection, publisher_id: UUID, status: str
+) -> PublisherView | None:
+    return await fetch_one(conn, PublisherView, SQL["set_publisher_status"], publisher_id, status)
+
+
+async def resources_of_publisher(conn: Connection, publisher_id: UUID) -> list[UUID]:
+    return [row["id"] for row in await conn.fetch(SQL["resources_of_publisher"], publisher_id)]
+
+
+async def moderation_publishers(conn: Connection, limit: int) -> list[PublisherView]:
+    return await fetch_all(conn, PublisherView, SQL["moderation_publishers"], limit)
+
+
+async def moderation_resources(conn: Connection, limit: int) -> list[AwaitingResource]:
+    return await fetch_all(conn, AwaitingResource, SQL["moderation_resources"], limit)
 
 
 async def documents_for(conn: Connection, ids: list[UUID]) -> list[asyncpg.Record]:

@@ -14,10 +14,7 @@ from catalogue.database import Connection
 from catalogue.errors import NotFoundError
 from catalogue.resources import repository
 from catalogue.resources.models import (
-    Contributor,
-    Identifier,
     Labelled,
-    OfferView,
     Provenance,
     ProvenanceView,
     ResourceDraft,
@@ -246,42 +243,41 @@ async def read_resource(
     conn: Connection, vocab: VocabularyIndex, resource_id: UUID, *, publisher_id: UUID | None
 ) -> ResourceView:
     """A published resource for everyone; any status for its own publisher."""
-    row = await repository.resource_by_id(conn, resource_id)
-    visible = row is not None and (
-        row["status"] == Status.PUBLISHED or row["publisher_id"] == publisher_id
-    )
-    if row is None or not visible:
+    stored = await repository.resource_by_id(conn, resource_id)
+    if stored is None or not (
+        stored.status == Status.PUBLISHED or stored.publisher_id == publisher_id
+    ):
         raise NotFoundError("Ressource introuvable.")
     return ResourceView(
-        id=row["id"],
-        publisher_id=row["publisher_id"],
-        publisher_name=row["publisher_name"],
-        status=Status(row["status"]),
-        title=row["title"],
-        description=row["description"],
-        keywords=row["keywords"],
-        languages=row["languages"],
-        resource_types=_labelled(vocab, row["resource_types"]),
-        pedagogical_types=_labelled(vocab, row["pedagogical_types"]),
-        audiences=_labelled(vocab, row["audiences"]),
-        levels=_labelled(vocab, row["levels"]),
-        disciplines=_labelled(vocab, row["disciplines"]),
-        accessibility=_labelled(vocab, row["accessibility"]),
-        formats=row["formats"],
-        rights=row["rights"],
-        thumbnail_url=row["thumbnail_url"],
-        access_url=row["access_url"],
-        identifiers=msgspec.convert(row["identifiers"], list[Identifier]),
-        contributors=msgspec.convert(row["contributors"], list[Contributor]),
-        unknown_concepts=row["unknown_concepts"],
-        offers=msgspec.convert(row["offers"], list[OfferView]),
+        id=stored.id,
+        publisher_id=stored.publisher_id,
+        publisher_name=stored.publisher_name,
+        status=stored.status,
+        title=stored.title,
+        description=stored.description,
+        keywords=stored.keywords,
+        languages=stored.languages,
+        resource_types=_labelled(vocab, stored.resource_types),
+        pedagogical_types=_labelled(vocab, stored.pedagogical_types),
+        audiences=_labelled(vocab, stored.audiences),
+        levels=_labelled(vocab, stored.levels),
+        disciplines=_labelled(vocab, stored.disciplines),
+        accessibility=_labelled(vocab, stored.accessibility),
+        formats=stored.formats,
+        rights=stored.rights,
+        thumbnail_url=stored.thumbnail_url,
+        access_url=stored.access_url,
+        identifiers=stored.identifiers,
+        contributors=stored.contributors,
+        unknown_concepts=stored.unknown_concepts,
+        offers=stored.offers,
         provenance=ProvenanceView(
-            connector=row["connector"],
-            source_id=row["source_id"],
-            harvested_at=row["harvested_at"],
-            content_hash=row["content_hash"],
-            source_key=row["source_key"],
+            connector=stored.connector,
+            source_id=stored.source_id,
+            harvested_at=stored.harvested_at,
+            content_hash=stored.content_hash,
+            source_key=stored.source_key,
         ),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
     )

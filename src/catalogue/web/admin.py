@@ -20,9 +20,7 @@ from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import ADMIN_ROLES, Principal, Role
 from catalogue.pages import page
 from catalogue.resources.publishing import (
-    approve_resource,
-    moderation_queue,
-    set_publisher_status,
+    Resources,
 )
 from catalogue.vocabularies.index import Vocabulary, VocabularyIndex
 from catalogue.web.charts import bar_chart
@@ -292,29 +290,28 @@ class ModerationPages(Controller):
 
     @get("/")
     async def queue(
-        self, request: AnyRequest, pool: Pool, fait: FromQuery[str | None] = None
+        self, request: AnyRequest, resources: Resources, fait: FromQuery[str | None] = None
     ) -> Template:
         principal = await page_user(request, Role.NATIONAL_ADMIN)
-        async with pool.acquire() as conn:
-            queue = await moderation_queue(conn)
+        queue = await resources.moderation_queue()
         return page("admin/moderation.html", principal, queue=queue, done=fait)
 
     @post("/editeurs/{publisher_id:uuid}", status_code=303)
     async def publisher(
-        self, request: AnyRequest, pool: Pool, publisher_id: FromPath[UUID]
+        self, request: AnyRequest, resources: Resources, publisher_id: FromPath[UUID]
     ) -> Redirect:
         await page_user(request, Role.NATIONAL_ADMIN, back="/admin/moderation")
         form = await request.form()
         status = {"approve": "approved", "suspend": "suspended"}.get(field(form, "decision"))
         if status is None:
             raise InvalidInputError("Décision inconnue.")
-        done = await set_publisher_status(pool, publisher_id, status)
+        done = await resources.set_publisher_status(publisher_id, status)
         return Redirect(f"/admin/moderation?{urlencode({'fait': done.name})}", status_code=303)
 
     @post("/ressources/{resource_id:uuid}", status_code=303)
     async def resource(
-        self, request: AnyRequest, pool: Pool, resource_id: FromPath[UUID]
+        self, request: AnyRequest, resources: Resources, resource_id: FromPath[UUID]
     ) -> Redirect:
         await page_user(request, Role.NATIONAL_ADMIN, back="/admin/moderation")
-        done = await approve_resource(pool, resource_id)
+        done = await resources.approve(resource_id)
         return Redirect(f"/admin/moderation?{urlencode({'fait': done.title})}", status_code=303)

@@ -20,7 +20,7 @@ from catalogue.identity.models import Principal, Role, Scope
 from catalogue.imports.service import ImportReport, run_import
 from catalogue.lti.registration import tools_of_publisher
 from catalogue.pages import page
-from catalogue.resources.publishing import acting_publisher, list_own
+from catalogue.resources.publishing import Resources, acting_publisher
 from catalogue.vocabularies.index import Vocabulary
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
 from connectors.contract import UnknownConnectorError
@@ -48,15 +48,14 @@ class PublisherPages(Controller):
     exception_handlers = PAGE_EXCEPTION_HANDLERS  # type: ignore[assignment]
 
     @get("/")
-    async def resources(
+    async def own_resources(
         self,
         request: AnyRequest,
-        pool: Pool,
+        resources: Resources,
         page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1,
     ) -> Template:
         principal, publisher_id = await _publisher(request)
-        async with pool.acquire() as conn:
-            own = await list_own(conn, publisher_id, page_number, PER_PAGE)
+        own = await resources.list_own(publisher_id, page_number, PER_PAGE)
         pages = max(1, -(-own.total // PER_PAGE))
         return page("editeur/ressources.html", principal, own=own, pages=pages)
 
