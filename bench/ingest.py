@@ -41,6 +41,7 @@ from catalogue.database import (
 )
 from catalogue.demo.generator import generate
 from catalogue.harvests import service as harvests
+from catalogue.harvests.models import NewSource
 from catalogue.imports.service import run_import
 from catalogue.oai.formats import scolomfr
 from catalogue.outbound import outbound_client
@@ -176,7 +177,7 @@ async def harvest_figures(url: str, provider_url: str, count: int, tmp: Path) ->
             source = await harvests.add_source(
                 pool,
                 harvester,
-                harvests.NewSource(base_url=f"http://127.0.0.1:{port}/oai"),
+                NewSource(base_url=f"http://127.0.0.1:{port}/oai"),
                 production=False,
             )
             started = time.perf_counter()

@@ -27,6 +27,7 @@ from catalogue.config import Settings, settings_from
 from catalogue.database import connect, create_pool, resolve_database_url
 from catalogue.errors import CatalogueError, ConfigurationError
 from catalogue.harvests import service as harvests
+from catalogue.harvests.models import RunView
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
 from catalogue.identity.keys import (
     key_sealer,
@@ -35,7 +36,8 @@ from catalogue.identity.keys import (
     rotate_signing_key,
 )
 from catalogue.identity.secrets import derive_key, resolve_secret_key
-from catalogue.imports.service import ImportReport, run_import
+from catalogue.imports.models import ImportReport
+from catalogue.imports.service import run_import
 from catalogue.logs import configure_logging
 from catalogue.outbound import publisher_client
 from catalogue.search import outbox
@@ -396,7 +398,7 @@ def harvest(source_id: UUID) -> None:
     settings = _settings()
     _stop_on_sigterm()
 
-    async def run() -> harvests.RunView:
+    async def run() -> RunView:
         async with (
             search_context(settings) as (pool, _, vocab),
             publisher_client(production=settings.production) as http,

@@ -19,6 +19,7 @@ import pytest
 from catalogue.database import create_pool
 from catalogue.demo.generator import generate
 from catalogue.harvests import service as harvests
+from catalogue.harvests.models import NewSource
 from catalogue.resources.bulk import bulk_load
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
@@ -117,7 +118,7 @@ async def test_worker_killed_during_a_harvest(
     )
     with serving(Repository(items=_items(), page_delay_s=PAGE_DELAY_S)) as repository:
         async with await create_pool(database_url, max_size=2) as pool:
-            source = harvests.NewSource(base_url=repository.url)
+            source = NewSource(base_url=repository.url)
             await harvests.add_source(pool, publisher, source, production=False)
         first = workers("first")
 

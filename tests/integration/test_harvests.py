@@ -16,6 +16,7 @@ import pytest
 from catalogue.config import Settings
 from catalogue.database import create_pool
 from catalogue.harvests import service
+from catalogue.harvests.models import NewSource, RunView
 from catalogue.imports.service import run_import
 from catalogue.outbound import outbound_client
 from catalogue.vocabularies.index import VocabularyIndex
@@ -44,7 +45,7 @@ class Harvesting(msgspec.Struct):
     source: UUID
     repository: Repository
 
-    async def run(self) -> service.RunView:
+    async def run(self) -> RunView:
         return await service.harvest(self.pool, self.vocab, self.http, self.source, backoff_s=0.01)
 
 
@@ -64,7 +65,7 @@ async def harvesting(
     vocab = await VocabularyIndex.load(conn)
     async with await create_pool(database_url, max_size=2) as pool, outbound_client() as http:
         source = await service.add_source(
-            pool, publisher, service.NewSource(base_url=repository.url), production=False
+            pool, publisher, NewSource(base_url=repository.url), production=False
         )
         yield Harvesting(pool, vocab, http, source.id, repository)
 

@@ -25,11 +25,11 @@ import pytest
 from catalogue.config import Settings
 from catalogue.database import create_pool
 from catalogue.errors import InvalidInputError
+from catalogue.imports.models import ImportReport
+from catalogue.imports.repository import SQL
 from catalogue.imports.service import (
     MAX_ENTRY_BYTES,
     MAX_IMPORTS_PER_PUBLISHER,
-    SQL,
-    ImportReport,
     documents,
     run_import,
 )

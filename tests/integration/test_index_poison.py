@@ -17,6 +17,7 @@ import pytest
 
 from catalogue.database import create_pool
 from catalogue.harvests import service as harvests
+from catalogue.harvests.models import NewSource
 from catalogue.imports.service import run_import
 from catalogue.outbound import outbound_client
 from catalogue.resources.models import Identifier, IdentifierKind, ResourceDraft, Status
@@ -188,7 +189,7 @@ async def test_harvested_records_are_held_to_the_same_limits(
     with serving(Repository(items=items)) as repository:
         async with outbound_client() as http:
             source = await harvests.add_source(
-                pool, publisher, harvests.NewSource(base_url=repository.url), production=False
+                pool, publisher, NewSource(base_url=repository.url), production=False
             )
             run = await harvests.harvest(pool, vocab, http, source.id, backoff_s=0.01)
     assert (run.status, run.created, run.rejected, run.problems) == ("succeeded", 1, 0, []), run

@@ -16,6 +16,7 @@ import pytest
 
 from catalogue.database import create_pool
 from catalogue.harvests import service as harvests
+from catalogue.harvests.models import NewSource
 from catalogue.imports import service as imports
 from catalogue.outbound import outbound_client
 from catalogue.resources.service import save_resource
@@ -95,7 +96,7 @@ async def test_a_harvest_counts_its_records_after_each_page(
     with serving(Repository(items=items)) as repository:
         async with outbound_client() as http:
             source = await harvests.add_source(
-                pool, publisher, harvests.NewSource(base_url=repository.url), production=False
+                pool, publisher, NewSource(base_url=repository.url), production=False
             )
             run = await harvests.harvest(
                 pool, await VocabularyIndex.load(conn), http, source.id, progress=calls

@@ -21,7 +21,9 @@ import pytest
 from catalogue.config import Settings
 from catalogue.database import create_pool
 from catalogue.harvests import service as harvests
-from catalogue.imports.service import ImportReport, run_import
+from catalogue.harvests.models import NewSource
+from catalogue.imports.models import ImportReport
+from catalogue.imports.service import run_import
 from catalogue.outbound import outbound_client
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import get
@@ -204,7 +206,7 @@ async def test_a_harvest_update_keeps_the_identifiers(
             source = await harvests.add_source(
                 setup.pool,
                 setup.publisher,
-                harvests.NewSource(base_url=repository.url),
+                NewSource(base_url=repository.url),
                 production=False,
             )
             first = await harvests.harvest(setup.pool, setup.vocab, http, source.id, backoff_s=0.01)
@@ -324,7 +326,7 @@ async def test_a_full_harvest_again_changes_nothing(setup: Setup, conn: asyncpg.
             source = await harvests.add_source(
                 setup.pool,
                 setup.publisher,
-                harvests.NewSource(base_url=repository.url),
+                NewSource(base_url=repository.url),
                 production=False,
             )
             first = await harvests.harvest(setup.pool, setup.vocab, http, source.id, backoff_s=0.01)

@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 
 from catalogue.dependencies import AppSettings, Pool
 from catalogue.harvests import service
+from catalogue.harvests.models import NewSource, RunView, SourceView
 from catalogue.identity.guards import requires
 from catalogue.identity.models import Principal, Role, Scope
 from catalogue.resources.publishing import acting_publisher
@@ -26,15 +27,13 @@ class HarvestsController(Controller):
         request: Request[Principal, Any, Any],
         pool: Pool,
         settings: AppSettings,
-        data: JSONBody[service.NewSource],
-    ) -> service.SourceView:
+        data: JSONBody[NewSource],
+    ) -> SourceView:
         publisher_id = acting_publisher(request.user, Scope.IMPORTS)
         return await service.add_source(pool, publisher_id, data, production=settings.production)
 
     @get("/harvest-sources", summary="Ses entrepôts et leur dernière moisson")
-    async def sources(
-        self, request: Request[Principal, Any, Any], pool: Pool
-    ) -> list[service.SourceView]:
+    async def sources(self, request: Request[Principal, Any, Any], pool: Pool) -> list[SourceView]:
         return await service.list_sources(pool, acting_publisher(request.user, Scope.IMPORTS))
 
     @post(
@@ -51,5 +50,5 @@ class HarvestsController(Controller):
     @get("/harvest-runs/{run_id:uuid}", summary="Une moisson : ses comptes et ses erreurs")
     async def run_report(
         self, request: Request[Principal, Any, Any], pool: Pool, run_id: FromPath[UUID]
-    ) -> service.RunView:
+    ) -> RunView:
         return await service.read_run(pool, acting_publisher(request.user, Scope.IMPORTS), run_id)

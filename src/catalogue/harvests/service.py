@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -14,6 +14,8 @@ from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.database import Connection
 from catalogue.errors import NotFoundError, UnprocessableError
+from catalogue.harvests import repository
+from catalogue.harvests.models import NewSource, RunView, SourceView
 from catalogue.imports.service import record_warnings
 from catalogue.outbound import url_problem
 from catalogue.progress import Progress, no_progress
@@ -21,58 +23,16 @@ from catalogue.resources.models import Provenance, ResourceDraft
 from catalogue.resources.outbox import announce_changes, wake_indexer
 from catalogue.resources.service import save_batch
 from catalogue.resources.validation import validate
-from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import Context, Record
 from connectors.lomfr import LomFrConnector
 from connectors.oaipmh import OaiClient, OaiError, OaiPage
 
 log = structlog.get_logger(__name__)
-SQL = load_queries("catalogue.harvests")
 CONNECTOR = "oaipmh"
 MAX_PROBLEMS = 1000
 MAX_WARNINGS = 1000
 HARVEST_JOB = "harvest-source"
-
-
-class NewSource(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    base_url: Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=2000)]
-    set_spec: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    every_minutes: Annotated[int, msgspec.Meta(ge=5, le=44640)] = 1440
-
-
-class SourceView(msgspec.Struct, kw_only=True):
-    id: UUID
-    publisher_id: UUID
-    base_url: str
-    set_spec: str | None
-    metadata_prefix: str | None
-    every_minutes: int
-    harvested_until: datetime | None
-    enabled: bool
-    last_run_id: UUID | None = None
-    last_status: str | None = None
-    last_started_at: datetime | None = None
-
-
-class RunView(msgspec.Struct, kw_only=True):
-    id: UUID
-    source_id: UUID
-    started_at: datetime
-    finished_at: datetime | None
-    status: Literal["running", "succeeded", "failed"]
-    pages: int
-    created: int
-    updated: int
-    unchanged: int
-    withdrawn: int
-    rejected: int
-    error: str | None
-    problems: list[dict[str, Any]]
-    # Per-record warnings ({"identifier", "message"}), as in an import report; the first
-    # MAX_WARNINGS are kept, warning_count counts them all.
-    warnings: list[dict[str, Any]]
-    warning_count: int
 
 
 class _Counts(msgspec.Struct):
@@ -106,38 +66,30 @@ async def add_source(
             f"URL d'entrepôt refusée : {problem}.", errors=[{"key": "base_url", "message": problem}]
         )
     async with pool.acquire() as conn, conn.transaction():
-        row = await conn.fetchrow(
-            SQL["insert_source"],
-            publisher_id,
-            source.base_url,
-            source.set_spec,
-            source.every_minutes,
-        )
-        assert row is not None
-        await schedule_harvest(conn, row["id"])
-    return msgspec.convert(dict(row), SourceView)
+        added = await repository.insert_source(conn, publisher_id, source)
+        await schedule_harvest(conn, added.id)
+    return added
 
 
 async def list_sources(pool: asyncpg.Pool, publisher_id: UUID) -> list[SourceView]:
     async with pool.acquire() as conn:
-        rows = await conn.fetch(SQL["sources_of_publisher"], publisher_id)
-    return [msgspec.convert(dict(row), SourceView) for row in rows]
+        return await repository.sources_of_publisher(conn, publisher_id)
 
 
 async def request_harvest(pool: asyncpg.Pool, publisher_id: UUID, source_id: UUID) -> None:
     async with pool.acquire() as conn:
-        source = await conn.fetchrow(SQL["source_by_id"], source_id)
-        if source is None or source["publisher_id"] != publisher_id:
+        source = await repository.source_by_id(conn, source_id)
+        if source is None or source.publisher_id != publisher_id:
             raise NotFoundError("Source introuvable.")
         await schedule_harvest(conn, source_id)
 
 
 async def read_run(pool: asyncpg.Pool, publisher_id: UUID, run_id: UUID) -> RunView:
     async with pool.acquire() as conn:
-        row = await conn.fetchrow(SQL["run_by_id"], run_id, publisher_id)
-    if row is None:
+        run = await repository.run_by_id(conn, run_id, publisher_id)
+    if run is None:
         raise NotFoundError("Moisson introuvable.")
-    return msgspec.convert(dict(row), RunView)
+    return run
 
 
 async def schedule_harvest(conn: Connection, source_id: UUID) -> None:
@@ -149,7 +101,7 @@ async def schedule_harvest(conn: Connection, source_id: UUID) -> None:
 
 async def schedule_due_harvests(pool: asyncpg.Pool) -> int:
     async with pool.acquire() as conn:
-        due = [row["id"] for row in await conn.fetch(SQL["due_sources"])]
+        due = await repository.due_sources(conn)
         for source_id in due:
             await schedule_harvest(conn, source_id)
     return len(due)
@@ -171,45 +123,31 @@ async def harvest(
     gives it (`completeListSize`).
     """
     async with pool.acquire() as conn:
-        source = await conn.fetchrow(SQL["source_by_id"], source_id)
+        source = await repository.source_by_id(conn, source_id)
         if source is None:
             raise NotFoundError(f"no harvest source {source_id}")
-        run = await conn.fetchrow(SQL["start_run"], source_id)
-        assert run is not None
+        run_id = await repository.start_run(conn, source_id)
         counts = _Counts()
-        client = OaiClient(http, source["base_url"], backoff_s=backoff_s)
+        client = OaiClient(http, source.base_url, backoff_s=backoff_s)
         status, error = "succeeded", None
         try:
-            prefix = source["metadata_prefix"] or await client.lom_prefix()
+            prefix = source.metadata_prefix or await client.lom_prefix()
             granularity = await client.granularity()
             pages = client.list_records(
                 prefix,
-                since=source["harvested_until"],
+                since=source.harvested_until,
                 granularity=granularity,
-                set_spec=source["set_spec"],
-                token=source["resume_token"],
+                set_spec=source.set_spec,
+                token=source.resume_token,
             )
             read, size = 0, None
             async for page in pages:
                 # One transaction a page (each record in its own savepoint): the stored token
                 # always matches what was saved, and commits do not dominate the run.
                 async with conn.transaction():
-                    await _store(conn, vocab, source["publisher_id"], page, counts)
+                    await _store(conn, vocab, source.publisher_id, page, counts)
                     await wake_indexer(conn)
-                    await conn.execute(
-                        SQL["page_done"],
-                        run["id"],
-                        counts.created,
-                        counts.updated,
-                        counts.unchanged,
-                        counts.withdrawn,
-                        counts.rejected,
-                        counts.problems,
-                        page.token,
-                        prefix,
-                        counts.warnings,
-                        counts.warning_count,
-                    )
+                    await repository.page_done(conn, run_id, counts, page.token, prefix)
                 read += len(page.records)
                 size = page.size if page.size is not None else size  # the last page may not say
                 progress(read, size)
@@ -217,11 +155,11 @@ async def harvest(
             status, error = "failed", str(exc)
         except httpx.InvalidURL as exc:  # stored before URLs were read by httpx when given
             status, error = "failed", f"URL illisible : {exc}"
-        await conn.execute(SQL["finish_run"], run["id"], status, error)
-        row = await conn.fetchrow(SQL["run_by_id"], run["id"], source["publisher_id"])
-    assert row is not None
+        await repository.finish_run(conn, run_id, status, error)
+        run = await repository.run_by_id(conn, run_id, source.publisher_id)
+    assert run is not None
     log.info("harvest finished", source=str(source_id), status=status, error=error)
-    return msgspec.convert(dict(row), RunView)
+    return run
 
 
 async def _store(
@@ -238,11 +176,11 @@ async def _store(
     for record in page.records:
         if record.deleted:
             async with conn.transaction():
-                gone = await conn.fetch(
-                    SQL["withdraw_by_source"], publisher_id, CONNECTOR, record.identifier
+                gone = await repository.withdraw_by_source(
+                    conn, publisher_id, CONNECTOR, record.identifier
                 )
                 if gone:
-                    await announce_changes(conn, [row["id"] for row in gone])
+                    await announce_changes(conn, gone)
                     counts.withdrawn += len(gone)
             continue
         results = list(lom.read(record.metadata or b"", context)) if record.metadata else []

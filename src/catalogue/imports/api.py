@@ -12,7 +12,8 @@ from catalogue.dependencies import Pool
 from catalogue.errors import InvalidInputError
 from catalogue.identity.guards import requires
 from catalogue.identity.models import Principal, Role, Scope
-from catalogue.imports.service import ImportReport, read_report, run_import
+from catalogue.imports.models import ImportReport
+from catalogue.imports.service import read_report, run_import
 from catalogue.resources.publishing import acting_publisher
 from catalogue.vocabularies.index import Vocabulary
 from connectors.contract import UnknownConnectorError

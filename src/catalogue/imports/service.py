@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
@@ -19,17 +18,17 @@ import structlog
 
 from catalogue.database import Connection
 from catalogue.errors import ConflictError, InvalidInputError, NotFoundError, UnprocessableError
+from catalogue.imports import repository
+from catalogue.imports.models import OUTCOMES, ImportReport, ReportItem
 from catalogue.progress import Progress, no_progress
 from catalogue.resources.models import Provenance, ResourceDraft
 from catalogue.resources.outbox import wake_indexer
 from catalogue.resources.service import SaveOutcome, save_batch
 from catalogue.resources.validation import validate
-from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import Connector, Context, Record, Rejected, source_key
 
 log = structlog.get_logger(__name__)
-SQL = load_queries("catalogue.imports")
 
 COMMIT_EVERY = 200
 MAX_ZIP_ENTRIES = 10_000
@@ -42,33 +41,7 @@ _CHUNK = 64 * 1024
 MAX_IMPORTS_PER_PUBLISHER = 2
 RETRY_AFTER_S = 5
 
-Outcome = Literal["created", "updated", "unchanged", "rejected"]
-OUTCOMES: tuple[Outcome, ...] = ("created", "updated", "unchanged", "rejected")
 SAME_CONTENT = "content "  # the claim of a record keyed by its content's hash, before it
-
-
-class ReportItem(msgspec.Struct, kw_only=True, omit_defaults=True):
-    outcome: Outcome
-    document: str
-    line: int | None = None
-    source_id: str | None = None
-    resource_id: UUID | None = None
-    message: str | None = None
-    warnings: list[str] = msgspec.field(default_factory=list)
-
-
-class ImportReport(msgspec.Struct, kw_only=True):
-    id: UUID
-    publisher_id: UUID
-    connector: str
-    source: str
-    started_at: datetime
-    finished_at: datetime
-    created: int
-    updated: int
-    unchanged: int
-    rejected: int
-    items: list[ReportItem]
 
 
 def documents(name: str, data: bytes) -> Iterator[tuple[str, bytes | Rejected]]:
@@ -147,7 +120,7 @@ async def run_import(
         )
     )
     async with pool.acquire() as conn, _import_slot(conn, publisher_id):
-        if await conn.fetchval(SQL["publisher_exists"], publisher_id) is None:
+        if not await repository.publisher_exists(conn, publisher_id):
             raise NotFoundError(f"no publisher {publisher_id}")
         items: list[ReportItem] = []
         claims: list[set[str]] = []
@@ -165,30 +138,20 @@ async def run_import(
         warn_shared_claims(items, claims)
         await wake_indexer(conn)
         counts = {o: sum(1 for i in items if i.outcome == o) for o in OUTCOMES}
-        row = await conn.fetchrow(
-            SQL["insert_import"],
-            publisher_id,
-            connector.name,
-            source,
-            started,
-            counts["created"],
-            counts["updated"],
-            counts["unchanged"],
-            counts["rejected"],
-            msgspec.to_builtins(items),
+        # Stored, the report gets its id and finishing time from the database.
+        report = ImportReport(
+            id=uuid4(),
+            publisher_id=publisher_id,
+            connector=connector.name,
+            source=source,
+            started_at=started,
+            finished_at=started,
+            items=items,
+            **counts,
         )
-    assert row is not None
+        report = await repository.insert_import(conn, report)
     log.info("import finished", connector=connector.name, **counts)
-    return ImportReport(
-        id=row["id"],
-        publisher_id=publisher_id,
-        connector=connector.name,
-        source=source,
-        started_at=started,
-        finished_at=row["finished_at"],
-        items=items,
-        **counts,
-    )
+    return report
 
 
 def document_count(data: bytes) -> int:
@@ -214,7 +177,7 @@ def _next_batch(
 async def _import_slot(conn: Connection, publisher_id: UUID) -> AsyncIterator[None]:
     """One of the publisher's ``MAX_IMPORTS_PER_PUBLISHER`` slots, or a 409 with Retry-After."""
     for slot in range(MAX_IMPORTS_PER_PUBLISHER):
-        if await conn.fetchval(SQL["take_import_slot"], publisher_id, slot):
+        if await repository.take_import_slot(conn, publisher_id, slot):
             break
     else:
         raise ConflictError(
@@ -225,7 +188,7 @@ async def _import_slot(conn: Connection, publisher_id: UUID) -> AsyncIterator[No
     try:
         yield
     finally:
-        await conn.fetchval(SQL["release_import_slot"], publisher_id, slot)
+        await repository.release_import_slot(conn, publisher_id, slot)
 
 
 class _Valid(msgspec.Struct, frozen=True):
@@ -365,7 +328,7 @@ def _where(item: ReportItem) -> str:
 
 async def read_report(pool: asyncpg.Pool, publisher_id: UUID, import_id: UUID) -> ImportReport:
     async with pool.acquire() as conn:
-        row = await conn.fetchrow(SQL["import_by_id"], import_id, publisher_id)
-    if row is None:
+        report = await repository.import_by_id(conn, import_id, publisher_id)
+    if report is None:
         raise NotFoundError("Import introuvable.")
-    return msgspec.convert(dict(row), ImportReport)
+    return report

@@ -17,7 +17,8 @@ from catalogue.errors import CatalogueError
 from catalogue.harvests.service import list_sources, read_run
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role, Scope
-from catalogue.imports.service import ImportReport, run_import
+from catalogue.imports.models import ImportReport
+from catalogue.imports.service import run_import
 from catalogue.lti.registration import tools_of_publisher
 from catalogue.pages import page
 from catalogue.resources.publishing import Resources, acting_publisher

@@ -1,1 +1,0 @@
-SELECT * FROM imports WHERE publisher_id = $1 ORDER BY started_at DESC LIMIT $2
