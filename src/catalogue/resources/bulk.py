@@ -8,16 +8,13 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from pgqueuer import AsyncpgDriver, Queries
-
 from catalogue.database import Connection
+from catalogue.resources import repository
 from catalogue.resources.models import Provenance, ResourceDraft, Status
-from catalogue.resources.outbox import INDEX_JOB
+from catalogue.resources.outbox import wake_indexer
 from catalogue.resources.service import RESOURCE_COLUMNS, normalise_draft, resource_values
-from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 
-SQL = load_queries("catalogue.resources")
 # COPY is binary and our jsonb codec is text: contributors (none in generated data) keep
 # their column default.
 _JSON_COLUMN = RESOURCE_COLUMNS.index("contributors")
@@ -52,12 +49,11 @@ async def bulk_load(
         while chunk := list(islice(iterator, batch)):
             names = sorted({name for name, _ in chunk} - publishers.keys())
             if names:
-                for row in await conn.fetch(SQL["ensure_publishers"], names):
-                    publishers[row["name"]] = row["id"]
+                publishers.update(await repository.ensure_publishers(conn, names))
             await _copy(conn, vocab, [(publishers[n], d) for n, d in chunk], connector)
             total += len(chunk)
-        await conn.execute(SQL["outbox_for_connector"], connector)
-        await Queries(AsyncpgDriver(conn)).enqueue(INDEX_JOB, None)  # type: ignore[arg-type]
+        await repository.enqueue_connector_outbox(conn, connector)
+        await wake_indexer(conn)
     return total
 
 
@@ -105,8 +101,7 @@ async def _copy(
 
 
 async def loaded(conn: Connection, connector: str) -> int:
-    count: int = await conn.fetchval(SQL["count_by_connector"], connector)
-    return count
+    return await repository.count_by_connector(conn, connector)
 
 
 def _without_json(values: list[Any]) -> list[Any]:

@@ -255,3 +255,18 @@ async def documents_after(conn: Connection, after: UUID, limit: int) -> list[asy
 
 async def enqueue_outbox(conn: Connection, ids: list[UUID]) -> None:
     await conn.execute(SQL["enqueue_outbox"], ids)
+
+
+async def ensure_publishers(conn: Connection, names: list[str]) -> dict[str, UUID]:
+    """The id of each named publisher, created (approved) when missing: for bulk loading."""
+    return {row["name"]: row["id"] for row in await conn.fetch(SQL["ensure_publishers"], names)}
+
+
+async def enqueue_connector_outbox(conn: Connection, connector: str) -> None:
+    """Every resource saved through a connector announced to the search index."""
+    await conn.execute(SQL["outbox_for_connector"], connector)
+
+
+async def count_by_connector(conn: Connection, connector: str) -> int:
+    count: int = await conn.fetchval(SQL["count_by_connector"], connector)
+    return count
