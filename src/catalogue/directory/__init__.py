@@ -1,0 +1,1 @@
+"""The directory: establishments from the national open data."""

@@ -1,0 +1,146 @@
+"""The directory of establishments, from the ministry's open dataset (our fixture of its
+exact shape: the CSV export's 72 columns, and the JSON export)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from catalogue.database import create_pool
+from catalogue.directory.service import DirectoryService
+from catalogue.errors import InvalidInputError
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "directory"
+CSV = (FIXTURES / "annuaire-education.csv").read_bytes()
+JSON = (FIXTURES / "annuaire-education.json").read_bytes()
+HEADER, FIRST = CSV.split(b"\n")[:2]
+
+
+def line(**cells: str) -> bytes:
+    """A row of the CSV export with these cells (by column name), the others empty."""
+    names = HEADER.decode().split(";")
+    return ";".join(cells.get(name, "") for name in names).encode()
+
+
+@pytest.fixture
+async def directory(database_url: str) -> AsyncIterator[DirectoryService]:
+    async with await create_pool(database_url, max_size=2) as pool:
+        yield DirectoryService(pool)
+
+
+async def test_the_csv_export_imports_and_a_reimport_changes_nothing(
+    directory: DirectoryService, conn: asyncpg.Connection
+) -> None:
+    report = await directory.import_establishments(CSV)
+    assert (report.read, report.created, report.updated, report.rejected) == (30, 30, 0, 0)
+    row = await conn.fetchrow(
+        "SELECT * FROM establishments WHERE commune = 'Pointe-à-Pitre' ORDER BY uai LIMIT 1"
+    )
+    assert row is not None
+    assert (row["academie"], row["academie_code"], row["departement"]) == (
+        "guadeloupe",
+        "32",
+        "971",
+    )
+    assert row["sector"] in {"Public", "Privé"}
+    assert row["listed_at"] is not None
+    states = await conn.fetch("SELECT state, count(*) FROM establishments GROUP BY 1 ORDER BY 1")
+    assert {r["state"]: r["count"] for r in states}["closing"] == 6  # "A FERMER"
+
+    again = await directory.import_establishments(CSV)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 30)
+    # The JSON export of the same rows, with its lower-case field names: the same data.
+    from_json = await directory.import_establishments(JSON)
+    assert (from_json.read, from_json.created, from_json.updated, from_json.unchanged) == (
+        12,
+        0,
+        0,
+        12,
+    )
+
+
+async def test_bad_lines_are_reported_by_number_and_the_rest_imported(
+    directory: DirectoryService, conn: asyncpg.Connection
+) -> None:
+    bad = [
+        line(
+            Identifiant_de_l_etablissement="0750654E",
+            Nom_etablissement="Lycée",
+            Libelle_academie="Paris",
+        ),
+        line(Identifiant_de_l_etablissement="0750654D", Libelle_academie="Paris"),
+        line(
+            Identifiant_de_l_etablissement="0750655E",
+            Nom_etablissement="Lycée Louis-le-Grand",
+            Libelle_academie="Paris",
+            etat="EN TRAVAUX",
+        ),
+        FIRST,  # line 2 again
+    ]
+    report = await directory.import_establishments(CSV.rstrip(b"\n") + b"\n" + b"\n".join(bad))
+    assert (report.created, report.rejected) == (30, 4)
+    assert [(p.line, p.message) for p in report.problems] == [
+        (32, "UAI invalide '0750654E' : la lettre de contrôle de 0750654 est D"),
+        (33, "0750654D : nom ou académie manquant"),
+        (34, "0750655E : état inconnu 'EN TRAVAUX'"),
+        (35, f"{FIRST[:8].decode()} : déjà lu plus haut"),
+    ]
+    assert await conn.fetchval("SELECT count(*) FROM establishments WHERE uai LIKE '075065%'") == 0
+
+
+async def test_a_file_that_is_not_the_dataset_changes_nothing(
+    directory: DirectoryService, conn: asyncpg.Connection
+) -> None:
+    before = await conn.fetchval("SELECT count(*) FROM establishments")
+    with pytest.raises(InvalidInputError, match="colonnes absentes nom_etablissement"):
+        await directory.import_establishments(b"identifiant_de_l_etablissement;nom\n0750654D;x\n")
+    with pytest.raises(InvalidInputError, match="UTF-8"):
+        await directory.import_establishments(HEADER + b"\n0750654D;Lyc\xe9e\n")
+    with pytest.raises(InvalidInputError, match="liste"):
+        await directory.import_establishments(b'{"uai": "0750654D"}')
+    assert await conn.fetchval("SELECT count(*) FROM establishments") == before
+
+
+async def test_an_establishment_met_at_a_sign_in_gets_its_name_and_place(
+    directory: DirectoryService, conn: asyncpg.Connection
+) -> None:
+    first = FIRST.split(b";")
+    uai = first[0].decode()
+    await conn.execute("INSERT INTO establishments (uai, name, academie) VALUES ($1, $1, 'x')", uai)
+    report = await directory.import_establishments(CSV)
+    assert (report.created, report.updated) == (29, 1)
+    assert await conn.fetchval("SELECT name FROM establishments WHERE uai = $1", uai) == (
+        first[1].decode()
+    )
+
+
+async def test_a_closing_in_a_later_file_is_counted(
+    directory: DirectoryService, conn: asyncpg.Connection
+) -> None:
+    await directory.import_establishments(CSV)
+    rows = CSV.decode().split("\n")
+    closed = rows[1].replace(";OUVERT;", ";FERME;")
+    assert closed != rows[1]
+    report = await directory.import_establishments(f"{rows[0]}\n{closed}\n".encode())
+    assert (report.updated, report.closed) == (1, 1)
+    uai = rows[1][:8]
+    assert await conn.fetchval("SELECT state FROM establishments WHERE uai = $1", uai) == "closed"
+
+
+async def test_find_by_name_commune_postal_code_or_uai(directory: DirectoryService) -> None:
+    await directory.import_establishments(CSV)
+    by_commune = await directory.find("pointe a pitre")
+    assert by_commune
+    assert {e.commune for e in by_commune} == {"Pointe-à-Pitre"}
+    by_words = await directory.find("EMILE zola")
+    assert by_words
+    assert all("Zola" in e.name for e in by_words)
+    uai = by_words[0].uai
+    assert (await directory.find(uai.lower()))[0].uai == uai
+    assert {e.postal_code for e in await directory.find("45000")} == {"45000"}
+    assert len(await directory.find("lycée", limit=3)) == 3
+    assert await directory.find("%") == []
+    assert await directory.find("_ _") == []
