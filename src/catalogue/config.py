@@ -79,6 +79,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # `serve` runs the job worker in its own process unless told otherwise (the embedded
     # default); production runs `catalogue worker` processes and sets this to false.
     embedded_worker: bool = True
+    # The national dataset of establishments (its CSV or JSON export), which the worker
+    # imports again every night when set.
+    directory_url: str | None = None
     oidc: OidcSettings | None = None
     claims: ClaimMapping = msgspec.field(default_factory=ClaimMapping)
 
@@ -116,6 +119,14 @@ def _int(name: str, raw: str, *, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ConfigurationError(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def _http_url(name: str, raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("https://", "http://")):
+        raise ConfigurationError(f"{name} must be an http(s) URL, not {raw[:80]!r}")
+    return raw
 
 
 def _setting_int(env: Mapping[str, str], name: str, defaults: Settings, low: int, high: int) -> int:
@@ -156,6 +167,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
             "CATALOGUE_PORT", env.get("CATALOGUE_PORT", str(defaults.port)), low=0, high=65535
         ),
         public_url=env.get("CATALOGUE_PUBLIC_URL") or None,
+        directory_url=_http_url("CATALOGUE_DIRECTORY_URL", env.get("CATALOGUE_DIRECTORY_URL")),
         log_format=log_format,  # type: ignore[arg-type]  # checked just above
         log_level=env.get("CATALOGUE_LOG_LEVEL", defaults.log_level).lower(),
         production=production,

@@ -20,6 +20,7 @@ from pgqueuer.models import Schedule
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_never
 
 from catalogue.config import Settings
+from catalogue.directory.service import DirectoryService
 from catalogue.harvests import service as harvests
 from catalogue.resources.outbox import INDEX_JOB
 from catalogue.search import outbox
@@ -32,6 +33,7 @@ log = structlog.get_logger(__name__)
 
 # After a failure the worker starts again after 1, 2, 4... seconds, 30 at most; a run that
 # lasted longer than that starts the count again.
+REFRESH_DIRECTORY = "refresh-directory"
 MAX_RESTART_DELAY_S = 30.0
 
 
@@ -50,6 +52,8 @@ def build_worker(
     vocab: VocabularyIndex,
     http: httpx.AsyncClient,
     webhook_key: bytes,
+    *,
+    directory_url: str | None = None,
 ) -> PgQueuer:
     pgq = PgQueuer(AsyncpgPoolDriver(pool))
 
@@ -83,6 +87,12 @@ def build_worker(
     async def sweep_webhooks(_schedule: Schedule) -> None:
         await events.announce_expiries(pool)
         await delivery.drain(pool, http, webhook_key)
+
+    if directory_url:
+        # The ministry updates the dataset daily; a night's import changes only what changed.
+        @pgq.schedule(REFRESH_DIRECTORY, "17 3 * * *")
+        async def refresh_directory(_schedule: Schedule) -> None:
+            await DirectoryService(pool).refresh(http, directory_url)
 
     return pgq
 
@@ -161,7 +171,11 @@ async def running_worker(
     if not settings.embedded_worker:
         yield
         return
-    worker = Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key))
+    worker = Supervisor(
+        lambda: build_worker(
+            pool, backend, vocab, http, webhook_key, directory_url=settings.directory_url
+        )
+    )
     task = asyncio.create_task(worker.run())
     try:
         yield

@@ -7,11 +7,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 
+from catalogue.config import settings_from
 from catalogue.database import create_pool
 from catalogue.directory.service import DirectoryService
-from catalogue.errors import InvalidInputError
+from catalogue.errors import ConfigurationError, InvalidInputError, UpstreamUnavailableError
+from catalogue.search.pg import PostgresBackend
+from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.worker import REFRESH_DIRECTORY, build_worker
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "directory"
 CSV = (FIXTURES / "annuaire-education.csv").read_bytes()
@@ -144,3 +149,42 @@ async def test_find_by_name_commune_postal_code_or_uai(directory: DirectoryServi
     assert len(await directory.find("lycée", limit=3)) == 3
     assert await directory.find("%") == []
     assert await directory.find("_ _") == []
+
+
+async def test_the_nightly_refresh_fetches_the_configured_export(
+    directory: DirectoryService, database_url: str
+) -> None:
+    def export(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/explore/fr-en-annuaire-education.csv":
+            return httpx.Response(200, content=CSV)
+        return httpx.Response(404)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(export)) as http:
+        url = "https://data.example/explore/fr-en-annuaire-education.csv"
+        assert (await directory.refresh(http, url)).created == 30
+        with pytest.raises(UpstreamUnavailableError):
+            await directory.refresh(http, "https://data.example/gone.csv")
+        # The worker schedules it only when the URL is configured.
+        async with await create_pool(database_url, max_size=2) as pool:
+            for configured, expected in ((None, False), (url, True)):
+                worker = build_worker(
+                    pool,
+                    PostgresBackend(pool),
+                    VocabularyIndex([]),
+                    http,
+                    b"k" * 32,
+                    directory_url=configured,
+                )
+                names = {key.entrypoint for key in worker.sm.registry}
+                assert (REFRESH_DIRECTORY in names) is expected
+
+
+def test_the_export_url_is_a_setting() -> None:
+    url = (
+        "https://data.education.gouv.fr/api/explore/v2.1/catalog/datasets/"
+        "fr-en-annuaire-education/exports/csv"
+    )
+    assert settings_from({"CATALOGUE_DIRECTORY_URL": url}).directory_url == url
+    assert settings_from({}).directory_url is None
+    with pytest.raises(ConfigurationError, match="CATALOGUE_DIRECTORY_URL must be an http"):
+        settings_from({"CATALOGUE_DIRECTORY_URL": "file:///etc/passwd"})

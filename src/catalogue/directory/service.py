@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import TypeAlias
 
 import asyncpg
+import httpx
 import structlog
 from litestar.di import NamedDependency
 
 from catalogue.directory import repository
 from catalogue.directory.dataset import Establishment, read_dataset, search_text
 from catalogue.directory.models import DirectoryReport, EstablishmentView, LineProblem
+from catalogue.errors import UpstreamUnavailableError
 
 log = structlog.get_logger(__name__)
 MAX_PROBLEMS = 1_000  # reported one by one; beyond, counted
+MAX_DATASET_BYTES = 300_000_000  # the whole country's export is about 50 MB
 
 
 class DirectoryService:
@@ -53,6 +56,23 @@ class DirectoryService:
             rejected=rejected,
             problems=problems,
         )
+
+    async def refresh(self, http: httpx.AsyncClient, url: str) -> DirectoryReport:
+        """The dataset fetched from its URL and imported (the worker's nightly job)."""
+        try:
+            async with http.stream("GET", url, follow_redirects=True) as response:
+                response.raise_for_status()
+                data = bytearray()
+                async for chunk in response.aiter_bytes():
+                    data += chunk
+                    if len(data) > MAX_DATASET_BYTES:
+                        raise UpstreamUnavailableError(
+                            f"Annuaire de plus de {MAX_DATASET_BYTES // 1_000_000} Mo : refusé."
+                        )
+        except httpx.HTTPError as exc:
+            log.warning("directory refresh failed", reason=type(exc).__name__)
+            raise UpstreamUnavailableError("Annuaire des établissements injoignable.") from exc
+        return await self.import_establishments(bytes(data))
 
     async def find(self, text: str, limit: int = 20) -> list[EstablishmentView]:
         """Establishments by name, commune, postal code or UAI (every word must match)."""
