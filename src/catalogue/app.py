@@ -31,6 +31,8 @@ from catalogue import __version__, health, pages
 from catalogue.config import Settings, get_settings
 from catalogue.database import Connection, create_pool
 from catalogue.dependencies import DEPENDENCIES
+from catalogue.directory import api as directory_api
+from catalogue.directory.service import DirectoryService
 from catalogue.harvests import api as harvests_api
 from catalogue.identity import api as identity_api
 from catalogue.identity import web as identity_web
@@ -190,6 +192,7 @@ def create_app(
                 ),
                 search=SearchService(backend, vocab, pool),
                 resources=ResourceService(pool, vocab),
+                directory=DirectoryService(pool),
                 settings=settings,
                 pool=pool,
                 pseudonym_key=derive_key(secret, "pseudonym"),
@@ -246,6 +249,7 @@ def create_app(
             resources_api.approve,
             imports_api.ImportsController,
             harvests_api.HarvestsController,
+            directory_api.find_establishments,
             oai_api.oai,
             oai_api.scolomfr_xsd,
             vocabularies_api.vocabulary,

@@ -29,6 +29,7 @@ PublisherHttp: TypeAlias = NamedDependency[httpx.AsyncClient]
 # health probe and the metrics (``probe``, ``metrics``) are typed in their own modules.
 _STATE_NAMES = (
     "authenticator",
+    "directory",
     "metrics",
     "oai",
     "pool",

@@ -10,13 +10,14 @@ import asyncpg
 import httpx
 import pytest
 
-from catalogue.config import settings_from
+from catalogue.config import Settings, settings_from
 from catalogue.database import create_pool
 from catalogue.directory.service import DirectoryService
 from catalogue.errors import ConfigurationError, InvalidInputError, UpstreamUnavailableError
 from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.worker import REFRESH_DIRECTORY, build_worker
+from tests.integration.conftest import bearer
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "directory"
 CSV = (FIXTURES / "annuaire-education.csv").read_bytes()
@@ -188,3 +189,34 @@ def test_the_export_url_is_a_setting() -> None:
     assert settings_from({}).directory_url is None
     with pytest.raises(ConfigurationError, match="CATALOGUE_DIRECTORY_URL must be an http"):
         settings_from({"CATALOGUE_DIRECTORY_URL": "file:///etc/passwd"})
+
+
+async def test_administrators_find_establishments_through_the_api(
+    directory: DirectoryService,
+    client: httpx.AsyncClient,
+    conn: asyncpg.Connection,
+    settings: Settings,
+) -> None:
+    await directory.import_establishments(CSV)
+    people = {
+        role: await conn.fetchval(
+            "INSERT INTO people (issuer, subject, roles) VALUES ('urn:t', $1, $2) RETURNING id",
+            role,
+            [role],
+        )
+        for role in ("establishment_admin", "teacher")
+    }
+    admin = await bearer(conn, settings, people["establishment_admin"])
+    found = await client.get("/api/v1/establishments", params={"q": "ajaccio"}, headers=admin)
+    assert found.status_code == 200
+    assert {e["commune"] for e in found.json()} == {"Ajaccio"}
+    assert set(found.json()[0]) == {
+        "uai", "name", "academie", "kind", "sector", "postal_code", "commune", "state"
+    }  # fmt: skip
+    teacher = await bearer(conn, settings, people["teacher"])
+    refused = await client.get("/api/v1/establishments", params={"q": "x"}, headers=teacher)
+    assert refused.status_code == 403
+    assert (await client.get("/api/v1/establishments", params={"q": "x"})).status_code == 401
+    empty = await client.get("/api/v1/establishments", params={"q": ""}, headers=admin)
+    assert empty.status_code == 400
+    assert empty.headers["content-type"].startswith("application/problem+json")
