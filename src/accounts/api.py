@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from accounts import acquisitions, bulk, ledger, reports
+from accounts.mediacentre import my_mediacentre
 from accounts.models import (
     Acquisition,
     AcquisitionStatus,
@@ -461,6 +462,7 @@ def _envelope_csv(name: str, view: EnvelopeView) -> Response[str]:
 
 
 ROUTES = [
+    my_mediacentre,
     PeriodsController,
     AllocationsController,
     RulesController,

@@ -1,0 +1,150 @@
+"""The ENT médiacentre: what a teacher may use, in the GAR `listeRessources` JSON shape that
+médiacentre widgets already read (field names and nesting as the GAR gives them)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar import Request, get
+
+from catalogue.database import Connection, fetch_all
+from catalogue.dependencies import AppSettings, Pool
+from catalogue.identity.guards import requires
+from catalogue.identity.models import Principal, Role
+from catalogue.sqlfiles import load_queries
+from catalogue.vocabularies.index import Vocabulary, VocabularyIndex
+
+SQL = load_queries("accounts")
+# The GAR's presentation types: a textbook ("manuel d'enseignement", a pedagogical type of
+# ScoLOMFR voc-010), or any other teaching resource.
+TEXTBOOK = "http://data.education.fr/voc/scolomfr/concept/scolomfr-voc-010-num-014"
+TEXTBOOKS = {"code": "MAN", "nom": "Manuels numériques"}
+MULTIMEDIA = {"code": "MUL", "nom": "ressources d'enseignement multimédias"}
+
+
+class Usable(msgspec.Struct, kw_only=True):
+    """A resource a teacher may use, as stored."""
+
+    id: UUID
+    title: str
+    description: str
+    thumbnail_url: str | None
+    access_url: str | None
+    launchable: bool
+    resource_types: list[str]
+    pedagogical_types: list[str]
+    levels: list[str]
+    disciplines: list[str]
+    publisher_id: UUID
+    publisher_name: str
+    ark: str | None
+
+
+class Concept(msgspec.Struct):
+    uri: str
+    nom: str
+
+
+class Presentation(msgspec.Struct):
+    code: str
+    nom: str
+
+
+class Ressource(msgspec.Struct, omit_defaults=False):
+    """One resource of a GAR listing (the GAR's own field names)."""
+
+    idRessource: str  # noqa: N815  # the GAR's names
+    idType: str  # noqa: N815
+    nomRessource: str  # noqa: N815
+    idEditeur: str  # noqa: N815
+    nomEditeur: str  # noqa: N815
+    urlVignette: str  # noqa: N815
+    urlAccesRessource: str  # noqa: N815
+    typePresentation: Presentation  # noqa: N815
+    typePedagogique: list[Concept]  # noqa: N815
+    typologieDocument: list[Concept]  # noqa: N815
+    niveauEducatif: list[Concept]  # noqa: N815
+    domaineEnseignement: list[Concept]  # noqa: N815
+    description: str
+    distributeurTech: str  # noqa: N815
+    validateurTech: str  # noqa: N815
+    nomSourceEtiquetteGar: str  # noqa: N815
+    urlSourceEtiquette: str  # noqa: N815
+
+
+class Ressources(msgspec.Struct):
+    ressource: list[Ressource]
+
+
+class Listing(msgspec.Struct):
+    listeRessources: Ressources  # noqa: N815
+
+
+async def usable_resources(conn: Connection, person_id: UUID, uai: str | None) -> list[Usable]:
+    return await fetch_all(conn, Usable, SQL["mediacentre"], person_id, uai)
+
+
+def listing(usable: list[Usable], vocab: VocabularyIndex, issuer: str) -> Listing:
+    """The GAR listing of these resources: a tool is reached through our LTI launch, any
+    other resource at its own address."""
+
+    def concepts(uris: list[str]) -> list[Concept]:
+        return [Concept(uri, vocab.label(uri)) for uri in uris]
+
+    distributor = issuer.split("://", 1)[-1]
+    return Listing(
+        Ressources(
+            [
+                Ressource(
+                    idRessource=u.ark or f"urn:uuid:{u.id}",
+                    idType="ark" if u.ark else "uuid",
+                    nomRessource=u.title,
+                    idEditeur=str(u.publisher_id),
+                    nomEditeur=u.publisher_name,
+                    urlVignette=u.thumbnail_url or "",
+                    urlAccesRessource=(
+                        f"{issuer}/lti/launch/{u.id}" if u.launchable else u.access_url or ""
+                    ),
+                    typePresentation=Presentation(
+                        **(TEXTBOOKS if TEXTBOOK in u.pedagogical_types else MULTIMEDIA)
+                    ),
+                    typePedagogique=concepts(u.pedagogical_types),
+                    typologieDocument=concepts(u.resource_types),
+                    niveauEducatif=concepts(u.levels),
+                    domaineEnseignement=concepts(u.disciplines),
+                    description=u.description,
+                    distributeurTech=distributor,
+                    validateurTech=distributor,
+                    nomSourceEtiquetteGar="",
+                    urlSourceEtiquette="",
+                )
+                for u in usable
+            ]
+        )
+    )
+
+
+async def mediacentre_of(
+    pool: asyncpg.Pool, vocab: VocabularyIndex, person_id: UUID, uai: str | None, issuer: str
+) -> Listing:
+    async with pool.acquire() as conn:
+        usable = await usable_resources(conn, person_id, uai)
+    return listing(usable, vocab, issuer)
+
+
+@get(
+    "/api/v1/me/mediacentre",
+    guards=[requires(Role.TEACHER)],
+    tags=["compte ressource"],
+    summary="Ses ressources utilisables, au format listeRessources du GAR (médiacentre de l'ENT)",
+)
+async def my_mediacentre(
+    request: Request[Principal, Any, Any], pool: Pool, vocab: Vocabulary, settings: AppSettings
+) -> Listing:
+    person_id = request.user.person_id
+    assert person_id is not None  # a teacher is a person
+    uai = request.user.establishment_uai
+    return await mediacentre_of(pool, vocab, person_id, uai, settings.issuer)
