@@ -43,6 +43,9 @@ from catalogue.shipped import schemas_dir
 
 log = structlog.get_logger(__name__)
 
+# The engine release whose OpenAPI document (schemas/meilisearch/) the backend is held to.
+CONTRACT_VERSION = "1.15.2"
+
 FIELDS: dict[FacetField, str] = {
     FacetField.DISCIPLINE: "disciplines",
     FacetField.LEVEL: "levels",
@@ -113,6 +116,11 @@ def _literal(field: FacetField, value: str) -> str:
         return value
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def same_minor(version: str, other: str) -> bool:
+    """Whether two versions share major.minor ("1.15.2" and "1.15.0" do)."""
+    return version.split(".")[:2] == other.split(".")[:2]
 
 
 def index_settings(schemas: Path | None = None) -> MeilisearchSettings:
@@ -268,6 +276,22 @@ class MeiliBackend:
     async def prepare(self) -> None:
         await self.ensure_index()
         self._prepared = True
+        await self.warn_on_other_version()
+
+    async def warn_on_other_version(self) -> str | None:
+        """The engine's version; a warning when its major.minor is not the contract's."""
+        try:
+            with _upstream("version"):
+                version = (await self._client.get_version()).pkg_version
+        except UpstreamUnavailableError:
+            return None  # already logged; the engine's version is only a hint
+        if not same_minor(version, CONTRACT_VERSION):
+            log.warning(
+                "meilisearch version differs from the contract",
+                engine=version,
+                contract=CONTRACT_VERSION,
+            )
+        return version
 
     async def aclose(self) -> None:
         await self._client.aclose()
