@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from jsonschema import Draft202012Validator
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.responses.exceptions import ResponseNotFound
@@ -155,15 +156,19 @@ def check_request(request: httpx.Request) -> None:
 def check_response(request: httpx.Request, response: httpx.Response) -> None:
     """Raise ContractError when ``response`` is not an answer the document allows."""
     seen = _Request(request)
-    errors = list(contract().iter_response_errors(seen, _Response(response)))
+    errors: list[Any] = list(contract().iter_response_errors(seen, _Response(response)))
     if errors and all(isinstance(e, ResponseNotFound) for e in errors):
-        errors = list(contract().iter_response_errors(seen, _as_documented(request, response)))
+        documented = _as_documented(request, response)
+        if documented is None:
+            errors = list(_error_object_errors(response))
+        else:
+            errors = list(contract().iter_response_errors(seen, documented))
     if errors:
         where = f"{request.method} {seen.path} answered {response.status_code}"
         raise ContractError(_describe(where, errors))
 
 
-def _as_documented(request: httpx.Request, response: httpx.Response) -> _Response:
+def _as_documented(request: httpx.Request, response: httpx.Response) -> _Response | None:
     """An answer whose status the operation does not list, read as the document means it.
 
     The engine answers 202 Accepted when it enqueues a task, where the document lists 200 for
@@ -178,7 +183,22 @@ def _as_documented(request: httpx.Request, response: httpx.Response) -> _Respons
     errors = sorted(s for s in listed if s >= 400)
     if response.status_code >= 400 and errors:
         return _Response(response, status=errors[0])
+    if response.status_code >= 400:
+        return None  # no error listed at all: checked against ResponseError directly
     return _Response(response)
+
+
+class _SchemaRefusedError(Exception):
+    def __init__(self, schema_errors: list[Any]) -> None:
+        super().__init__("the body is not a ResponseError")
+        self.schema_errors = schema_errors
+
+
+def _error_object_errors(response: httpx.Response) -> Iterator[Exception]:
+    schema = {"$ref": "#/components/schemas/ResponseError", "components": _document()["components"]}
+    found = list(Draft202012Validator(schema).iter_errors(response.json()))
+    if found:
+        yield _SchemaRefusedError(found)
 
 
 def _operation(request: httpx.Request) -> dict[str, Any]:
