@@ -104,6 +104,7 @@ class FakeMeili:
         self.version = version
         self.requests: list[httpx.Request] = []
         self.failures: dict[str, str] = {}  # "METHOD /path" -> message of its tasks' error
+        self.failure_codes: dict[str, str] = {}  # "METHOD /path" -> code of that error
         self.errors: dict[str, tuple[int, str]] = {}  # "METHOD /path" -> (status, code)
         self.timeouts: set[str] = set()  # "METHOD /path" that time out
         self.stuck = False
@@ -241,7 +242,8 @@ class FakeMeili:
                 continue
             refused = task.apply() if task.route not in self.failures else None
             if task.route in self.failures:
-                refused = ("invalid_document_id", self.failures[task.route])
+                code = self.failure_codes.get(task.route, "invalid_document_id")
+                refused = (code, self.failures[task.route])
             if refused is None:
                 task.status = "succeeded"
             else:

@@ -28,7 +28,7 @@ from meilisearch_python_sdk.models.settings import (
 )
 from meilisearch_python_sdk.models.task import TaskInfo
 
-from catalogue.errors import UpstreamUnavailableError
+from catalogue.errors import InvalidInputError, UpstreamUnavailableError
 from catalogue.search.models import (
     BackendName,
     BackendResult,
@@ -97,6 +97,17 @@ RETRIEVED = [
 MARK_START = "\u0002"
 MARK_END = "\u0003"
 CROP_WORDS = 30
+# Error codes of a failed task that are about the documents themselves (the engine's codes).
+DOCUMENT_REFUSALS = frozenset(
+    {
+        "invalid_document_id",
+        "missing_document_id",
+        "invalid_document_fields",
+        "invalid_document_geo_field",
+        "invalid_vectors_type",
+        "max_fields_limit_exceeded",
+    }
+)
 PLAIN_SNIPPET_CHARS = 200
 
 
@@ -319,7 +330,7 @@ class MeiliBackend:
     async def search(self, query: SearchQuery) -> BackendResult:
         if not self._prepared:
             await self.prepare()
-        with _upstream("search"):
+        with self._search_refusals(query), _upstream("search"):
             results = await self._client.index(self._index).search(
                 query.text,
                 filter=filter_expression(query.filters),
@@ -340,6 +351,25 @@ class MeiliBackend:
                 total=results.total_hits or 0,
                 facets=_facet_counts(query.facets, results.facet_distribution),
             )
+
+    @contextlib.contextmanager
+    def _search_refusals(self, query: SearchQuery) -> Iterator[None]:
+        """A filter the engine refuses is the request's (400, naming the filters asked); an
+        index the engine lost is prepared again before the next write."""
+        try:
+            yield
+        except UpstreamUnavailableError as exc:
+            cause = exc.__cause__
+            code = cause.code if isinstance(cause, MeilisearchApiError) else ""
+            if code == "index_not_found":
+                self._prepared = False
+            if code == "invalid_search_filter" and query.filters:
+                names = ", ".join(sorted(field.value for field in query.filters))
+                raise InvalidInputError(
+                    f"{names}: filtre refusé par le moteur de recherche",
+                    errors=[{"filter": sorted(field.value for field in query.filters)}],
+                ) from exc
+            raise
 
     async def rebuild(self, batches: AsyncIterator[list[SearchDocument]]) -> int:
         fresh = f"{self._index}_{time.time_ns() // 1_000_000}"
@@ -393,9 +423,13 @@ class MeiliBackend:
             detail = (
                 f"Meilisearch task {task.task_uid} failed: {error.get('message', 'no message')}"
             )
-            # The engine read the request and refused what it holds (a document's content).
-            if error.get("type") == "invalid_request":
+            # The engine read the request and refused what it holds (a document's content):
+            # the outbox sets the document apart. Anything else (an index gone, a full disk,
+            # an internal error) is an outage, retried with the whole batch.
+            if error.get("code") in DOCUMENT_REFUSALS:
                 raise DocumentsRefusedError(detail)
+            if error.get("code") == "index_not_found":
+                self._prepared = False  # prepared again (index and settings) before a retry
             raise UpstreamUnavailableError(detail)
 
     async def _drop_quietly(self, uid: str) -> None:

@@ -1,0 +1,101 @@
+"""What the backend makes of the engine's error objects, a 5xx and a timeout (fake engine).
+
+A search never fails with anything but UpstreamUnavailableError (503) or, for a filter the
+engine refuses, InvalidInputError (400) naming the filters; a write that fails for another
+reason than the documents' content is an outage (the outbox retries the batch), never a
+refusal (which would set the documents apart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from catalogue.errors import InvalidInputError, UpstreamUnavailableError
+from catalogue.search.meili import MeiliBackend
+from catalogue.search.models import DocumentsRefusedError, FacetField, SearchQuery
+from tests.support.fake_meili import FakeMeili
+from tests.unit.test_meili_backend import document
+
+SEARCH = "POST /indexes/resources/search"
+DOCUMENTS = "POST /indexes/resources/documents"
+
+
+@pytest.fixture
+def meili() -> FakeMeili:
+    return FakeMeili()
+
+
+@pytest.fixture
+async def backend(meili: FakeMeili) -> AsyncIterator[MeiliBackend]:
+    built = MeiliBackend.from_url("http://meili.test", "k", transport=meili.transport)
+    await built.prepare()
+    yield built
+    await built.aclose()
+
+
+async def test_a_filter_the_engine_refuses_is_a_400_naming_the_filters(
+    backend: MeiliBackend, meili: FakeMeili
+) -> None:
+    meili.settings["resources"]["filterableAttributes"].remove("languages")
+    query = SearchQuery(filters={FacetField.LANGUAGE: ("fre",), FacetField.FREE: ("true",)})
+    with pytest.raises(InvalidInputError, match="free, language") as refused:
+        await backend.search(query)
+    assert refused.value.extra == {"errors": [{"filter": ["free", "language"]}]}
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [(500, "internal"), (503, "internal"), (404, "index_not_found"), "timeout"],
+)
+async def test_engine_errors_on_search_are_503(
+    backend: MeiliBackend, meili: FakeMeili, fault: tuple[int, str] | str
+) -> None:
+    if fault == "timeout":
+        meili.timeouts.add(SEARCH)
+    else:
+        assert isinstance(fault, tuple)
+        meili.errors[SEARCH] = fault
+    with pytest.raises(UpstreamUnavailableError) as unavailable:
+        await backend.search(SearchQuery(text="x", filters={FacetField.FREE: ("true",)}))
+    assert not isinstance(unavailable.value, InvalidInputError)
+
+
+async def test_a_lost_index_is_prepared_again_before_the_next_write(
+    backend: MeiliBackend, meili: FakeMeili
+) -> None:
+    meili.index_store.clear()  # the index was dropped behind our back
+    with pytest.raises(UpstreamUnavailableError, match="not found"):
+        await backend.search(SearchQuery(text="x"))
+    await backend.upsert([document()])
+    assert meili.settings["resources"]["filterableAttributes"][0] == "levels"
+    assert len(meili.documents["resources"]) == 1
+
+
+@pytest.mark.parametrize("fault", [(500, "internal"), (502, "internal"), "timeout"])
+async def test_engine_errors_on_writes_are_outages_not_refusals(
+    backend: MeiliBackend, meili: FakeMeili, fault: tuple[int, str] | str
+) -> None:
+    if fault == "timeout":
+        meili.timeouts.add(DOCUMENTS)
+    else:
+        assert isinstance(fault, tuple)
+        meili.errors[DOCUMENTS] = fault
+    with pytest.raises(UpstreamUnavailableError) as unavailable:
+        await backend.upsert([document()])
+    assert not isinstance(unavailable.value, DocumentsRefusedError)
+
+
+async def test_a_task_failed_on_the_index_is_an_outage_on_the_documents_a_refusal(
+    backend: MeiliBackend, meili: FakeMeili
+) -> None:
+    meili.failures[DOCUMENTS] = "Index `resources` not found."
+    meili.failure_codes[DOCUMENTS] = "index_not_found"
+    with pytest.raises(UpstreamUnavailableError) as unavailable:
+        await backend.upsert([document()])
+    assert not isinstance(unavailable.value, DocumentsRefusedError)
+
+    meili.failure_codes[DOCUMENTS] = "invalid_document_id"
+    with pytest.raises(DocumentsRefusedError, match="not found"):
+        await backend.upsert([document()])
