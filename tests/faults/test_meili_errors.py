@@ -1,8 +1,8 @@
 """Meilisearch answering errors rather than being away (the fake engine, tests/support).
 
 A search through the API is a 503 problem+json when the engine answers an error object, a
-5xx or nothing in time, and a 400 problem+json naming the filters when the engine refuses the
-filter; never a 500. Indexing under the same faults keeps every outbox entry until the engine
+5xx or nothing in time, or refuses the filter (its detail then names the filters); never a
+500. Indexing under the same faults keeps every outbox entry until the engine
 indexes it (the worker's queue retries with backoff, see catalogue.worker).
 """
 
@@ -83,7 +83,7 @@ async def test_search_errors_are_problems_never_500(
     meili.settings["resources"]["filterableAttributes"].remove("free")
     tally.faults += 1
     refused = await app_client.get("/api/v1/search", params=asked, headers=headers)
-    assert refused.status_code == 400, refused.text
+    assert refused.status_code == 503, refused.text
     assert refused.headers["content-type"] == "application/problem+json"
     assert "free" in refused.json()["detail"]
     tally.check()

@@ -28,7 +28,7 @@ from meilisearch_python_sdk.models.settings import (
 )
 from meilisearch_python_sdk.models.task import TaskInfo
 
-from catalogue.errors import InvalidInputError, UpstreamUnavailableError
+from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.models import (
     BackendName,
     BackendResult,
@@ -354,21 +354,23 @@ class MeiliBackend:
 
     @contextlib.contextmanager
     def _search_refusals(self, query: SearchQuery) -> Iterator[None]:
-        """A filter the engine refuses is the request's (400, naming the filters asked); an
-        index the engine lost is prepared again before the next write."""
+        """A filter the engine refuses was built from checked values: the index's settings
+        are not ours (an index made or changed elsewhere). Search is then unavailable (503,
+        naming the filters), and the index is prepared again before the next write, as it is
+        when the engine lost it."""
         try:
             yield
         except UpstreamUnavailableError as exc:
             cause = exc.__cause__
             code = cause.code if isinstance(cause, MeilisearchApiError) else ""
-            if code == "index_not_found":
+            if code in ("index_not_found", "invalid_search_filter"):
                 self._prepared = False
             if code == "invalid_search_filter" and query.filters:
                 names = ", ".join(sorted(field.value for field in query.filters))
-                raise InvalidInputError(
-                    f"{names}: filtre refusé par le moteur de recherche",
-                    errors=[{"filter": sorted(field.value for field in query.filters)}],
-                ) from exc
+                raise UpstreamUnavailableError(
+                    f"{exc.detail} (filters: {names})",
+                    public=f"Le moteur de recherche refuse le filtre ({names}).",
+                ) from cause
             raise
 
     async def rebuild(self, batches: AsyncIterator[list[SearchDocument]]) -> int:
