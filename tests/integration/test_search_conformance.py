@@ -36,6 +36,7 @@ from tests.integration.search_corpus import (
     TEACHER,
 )
 from tests.support.fake_meili import FakeMeili
+from tests.support.meili_contract import CheckedTransport
 
 REAL_ENGINE = ["meilisearch"] if os.environ.get("MEILI_URL") else []
 BACKENDS = ["postgresql", "meilisearch-fake", *REAL_ENGINE]
@@ -62,6 +63,7 @@ async def catalogue(
         key: (await save_resource(conn, vocab, publisher, draft)).id
         for key, draft in CORPUS.items()
     }
+    checked = CheckedTransport()
     async with await create_pool(database_url, max_size=4) as pool:
         backend: SearchBackend
         if request.param == "meilisearch":
@@ -69,6 +71,7 @@ async def catalogue(
                 os.environ["MEILI_URL"],
                 os.environ.get("MEILI_MASTER_KEY"),
                 index=f"t{publisher.hex}",
+                transport=checked,  # the real engine's answers held to the contract
             )
         elif request.param == "meilisearch-fake":
             fake = FakeMeili()
@@ -79,6 +82,7 @@ async def catalogue(
         await outbox.drain(pool, backend, vocab)
         yield Catalogue(service=SearchService(backend, vocab, pool), ids=ids, publisher=publisher)
         await backend.aclose()
+    await checked.aclose()
 
 
 async def find(

@@ -240,3 +240,28 @@ def _deepest(error: Any) -> Any:
     while error.context:
         error = max(error.context, key=lambda e: len(e.absolute_path))
     return error
+
+
+class CheckedTransport(httpx.AsyncBaseTransport):
+    """Carries requests to a real engine and holds each request and answer to the document:
+    a run against a real Meilisearch checks that the engine answers what the fake assumes."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._transport = transport or httpx.AsyncHTTPTransport()
+        self.checked = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        check_request(request)
+        answer = await self._transport.handle_async_request(request)
+        body = await answer.aread()
+        await answer.aclose()
+        response = httpx.Response(
+            answer.status_code, headers=answer.headers, content=body, request=request
+        )
+        check_response(request, response)
+        self.checked += 1
+        return response
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()

@@ -18,10 +18,13 @@ import meilisearch_python_sdk
 import pytest
 from meilisearch_python_sdk import AsyncClient
 
+from catalogue.search.backends import prepare_if_reachable
 from catalogue.search.meili import CONTRACT_VERSION, MeiliBackend
 from catalogue.search.models import FacetField, SearchDocument, SearchQuery, Sort
+from tests.logs import capture_logs
 from tests.support.fake_meili import FakeMeili
 from tests.support.meili_contract import (
+    CheckedTransport,
     ContractError,
     check_request,
     check_response,
@@ -140,6 +143,30 @@ def test_the_document_is_the_version_the_backend_expects() -> None:
     assert contract_version() == CONTRACT_VERSION
 
 
+@pytest.mark.parametrize(("engine", "warned"), [("1.15.0", False), ("1.16.1", True)])
+async def test_the_app_warns_when_the_engine_is_not_the_contracts_minor(
+    engine: str, warned: bool
+) -> None:
+    meili = FakeMeili(version=engine)
+    backend = MeiliBackend.from_url("http://meili.test", "k", transport=meili.transport)
+    with capture_logs() as logs:
+        await prepare_if_reachable(backend)  # as the app does at start
+    await backend.aclose()
+    warnings = [e for e in logs if e["event"] == "meilisearch version differs from the contract"]
+    assert warnings == (
+        [
+            {
+                "event": warnings[0]["event"],
+                "engine": engine,
+                "contract": "1.15.2",
+                "log_level": "warning",
+            }
+        ]
+        if warned
+        else []
+    )
+
+
 def test_the_sdk_attributes_the_backend_replaces_are_still_there() -> None:
     """search/meili.py (use_transport) replaces ``http_client`` and ``_http_requests`` on the
     SDK's AsyncClient, a private attribute: pyproject holds the SDK to one minor release, and
@@ -156,3 +183,21 @@ def test_the_sdk_attributes_the_backend_replaces_are_still_there() -> None:
     assert hasattr(_http_requests, "AsyncHttpRequests"), (
         f"meilisearch-python-sdk {version} moved _http_requests.AsyncHttpRequests"
     )
+
+
+async def test_the_checked_transport_holds_a_real_engines_exchanges_to_the_contract() -> None:
+    """What the runs against a real engine go through (here over the fake)."""
+    meili = FakeMeili()
+    checked = CheckedTransport(meili.transport)
+    backend = MeiliBackend.from_url("http://meili.test", "key", transport=checked)
+    await backend.prepare()
+    await backend.aclose()
+    assert checked.checked == len(meili.requests) > 0
+
+    def short(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"hits": [], "query": "x", "processingTimeMs": 1})
+
+    with pytest.raises(ContractError, match="hitsPerPage"):
+        await CheckedTransport(httpx.MockTransport(short)).handle_async_request(
+            search_request({"q": "x"})
+        )
