@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from catalogue.errors import UpstreamUnavailableError
-from catalogue.search.meili import MeiliBackend
+from catalogue.search.meili import EngineStatus, MeiliBackend
 from catalogue.search.models import DocumentsRefusedError, FacetField, SearchQuery
 from tests.support.fake_meili import FakeMeili
 from tests.unit.test_meili_backend import document
@@ -100,3 +100,23 @@ async def test_a_task_failed_on_the_index_is_an_outage_on_the_documents_a_refusa
     meili.failure_codes[DOCUMENTS] = "invalid_document_id"
     with pytest.raises(DocumentsRefusedError, match="not found"):
         await backend.upsert([document()])
+
+
+async def test_engine_status_counts_documents_pending_and_failed_tasks(
+    backend: MeiliBackend, meili: FakeMeili
+) -> None:
+    await backend.upsert([document(), document()])
+    meili.failures[DOCUMENTS] = "Document identifier `x` is invalid."
+    with pytest.raises(DocumentsRefusedError):
+        await backend.upsert([document()])
+    meili.failures.clear()
+    meili.stuck = True  # the next task stays pending
+    hurried = MeiliBackend.from_url(
+        "http://meili.test", "k", task_timeout_s=0.01, transport=meili.transport
+    )
+    hurried._prepared = True
+    with pytest.raises(UpstreamUnavailableError, match="timeout"):
+        await hurried.delete([document().id])
+    await hurried.aclose()
+    status = await backend.engine_status()
+    assert status == EngineStatus(version="1.15.2", documents=2, pending_tasks=1, failed_tasks=1)

@@ -256,6 +256,15 @@ def use_transport(client: AsyncClient, transport: httpx.AsyncBaseTransport) -> N
     client._http_requests = AsyncHttpRequests(http, json_handler=client.json_handler)
 
 
+class EngineStatus(msgspec.Struct, kw_only=True, frozen=True):
+    """What the engine says of the index (``catalogue index status``, ``/metrics``)."""
+
+    version: str
+    documents: int
+    pending_tasks: int  # enqueued or processing, on the index
+    failed_tasks: int  # on the index, as long as the engine keeps its task history
+
+
 class MeiliBackend:
     name: BackendName = "meilisearch"
 
@@ -393,6 +402,24 @@ class MeiliBackend:
             await self._drop_quietly(fresh)
         log.info("search index rebuilt", index=self._index, documents=count)
         return count
+
+    async def engine_status(self) -> EngineStatus:
+        with _upstream("status"):
+            version = (await self._client.get_version()).pkg_version
+            stats = await self._client.index(self._index).get_stats()
+            pending = [await self._tasks(status) for status in ("enqueued", "processing")]
+            return EngineStatus(
+                version=version,
+                documents=stats.number_of_documents,
+                pending_tasks=sum(pending),
+                failed_tasks=await self._tasks("failed"),
+            )
+
+    async def _tasks(self, status: str) -> int:
+        """How many tasks of the index have ``status`` (one status a request: the engine reads
+        a comma-separated list where the document declares a repeated parameter)."""
+        found = await self._client.get_tasks(index_ids=[self._index], statuses=status, limit=1)
+        return found.total
 
     async def check(self) -> None:
         with _upstream("check"):
