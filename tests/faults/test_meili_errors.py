@@ -136,3 +136,20 @@ async def test_indexing_keeps_every_change_through_engine_errors(
     published = {str(r["id"]) for r in await conn.fetch("SELECT id FROM resources")}
     tally.lost.extend(sorted(published - set(meili.documents["resources"])))
     tally.check()
+
+
+async def test_metrics_export_the_engines_failed_and_pending_tasks(
+    app_client: httpx.AsyncClient, meili: FakeMeili
+) -> None:
+    async with httpx.AsyncClient(transport=meili.transport, base_url="http://meili.test") as engine:
+        await engine.post("/indexes/resources/documents", json=[{"id": "1"}, {"id": "2"}])
+        await engine.post("/indexes/resources/documents", json=[{"id": "not an id"}])
+    text = (await app_client.get("/metrics")).text
+    assert 'catalogue_state{measure="search_engine_up"} 1.0' in text
+    assert 'catalogue_state{measure="search_engine_documents"} 2.0' in text
+    assert 'catalogue_state{measure="search_engine_tasks_failed"} 1.0' in text
+    assert 'catalogue_state{measure="search_engine_tasks_pending"} 0.0' in text
+    assert 'catalogue_state{measure="search_outbox_lag_seconds"}' in text
+    meili.down = True
+    down = (await app_client.get("/metrics")).text
+    assert 'catalogue_state{measure="search_engine_up"} 0.0' in down
