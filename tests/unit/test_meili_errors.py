@@ -13,8 +13,14 @@ from collections.abc import AsyncIterator
 import pytest
 
 from catalogue.errors import UpstreamUnavailableError
+from catalogue.search.backends import engine_lines, engine_status, rebuild_line
 from catalogue.search.meili import EngineStatus, MeiliBackend
-from catalogue.search.models import DocumentsRefusedError, FacetField, SearchQuery
+from catalogue.search.models import (
+    DocumentsRefusedError,
+    FacetField,
+    SearchDocument,
+    SearchQuery,
+)
 from tests.support.fake_meili import FakeMeili
 from tests.unit.test_meili_backend import document
 
@@ -120,3 +126,37 @@ async def test_engine_status_counts_documents_pending_and_failed_tasks(
     await hurried.aclose()
     status = await backend.engine_status()
     assert status == EngineStatus(version="1.15.2", documents=2, pending_tasks=1, failed_tasks=1)
+
+
+async def test_index_status_and_rebuild_figures_name_the_engine_and_its_tasks(
+    backend: MeiliBackend, meili: FakeMeili
+) -> None:
+    await backend.upsert([document()])
+    assert engine_lines(await engine_status(backend)) == [
+        "engine: Meilisearch 1.15.2",
+        "documents: 1",
+        "engine tasks pending: 0, failed: 0",
+    ]
+
+    async def batches() -> AsyncIterator[list[SearchDocument]]:
+        yield [document(), document()]
+
+    first = len(meili.tasks)
+    assert await backend.rebuild(batches()) == 2
+    # Every task it waited for: settings, documents, swap, dropping the old index (the SDK
+    # waits for index creations itself).
+    waited = [t for t in meili.tasks[first:] if t.kind != "indexCreation"]
+    assert backend.rebuild_tasks == [t.uid for t in waited]
+    assert [t.kind for t in waited] == [
+        "settingsUpdate",
+        "documentAdditionOrUpdate",
+        "indexSwap",
+        "indexDeletion",
+    ]
+    line = rebuild_line(backend, 2, 0.5)
+    tasks = ", ".join(str(uid) for uid in backend.rebuild_tasks)
+    assert line == f"indexed 2 resources in 0.5 s (4/s); Meilisearch tasks {tasks}"
+
+
+def test_postgresql_has_no_engine_lines() -> None:
+    assert engine_lines(None) == []

@@ -276,6 +276,8 @@ class MeiliBackend:
         self._task_timeout_ms = int(task_timeout_s * 1000)
         self._settings = index_settings()
         self._prepared = False  # the index and its settings, once per process
+        self.rebuild_tasks: list[int] = []  # the engine's task uids of the last rebuild
+        self._rebuilding = False
 
     @classmethod
     def from_url(
@@ -385,6 +387,8 @@ class MeiliBackend:
     async def rebuild(self, batches: AsyncIterator[list[SearchDocument]]) -> int:
         fresh = f"{self._index}_{time.time_ns() // 1_000_000}"
         count = 0
+        self.rebuild_tasks = []
+        self._rebuilding = True
         try:
             with _upstream("rebuild"):
                 await self._client.create_index(
@@ -400,6 +404,7 @@ class MeiliBackend:
         finally:
             # After the swap ``fresh`` holds the old documents; before it, a half-built index.
             await self._drop_quietly(fresh)
+            self._rebuilding = False
         log.info("search index rebuilt", index=self._index, documents=count)
         return count
 
@@ -446,6 +451,8 @@ class MeiliBackend:
         await self._wait(task)
 
     async def _wait(self, task: TaskInfo) -> None:
+        if self._rebuilding:
+            self.rebuild_tasks.append(task.task_uid)
         done = await self._client.wait_for_task(task.task_uid, timeout_in_ms=self._task_timeout_ms)
         if done.status == "failed":
             error = done.error or {}
