@@ -2,6 +2,16 @@
 
     python bench/search.py --count 100000
     python bench/search.py --count 1000000
+    python bench/search.py --backend meili --count 5000
+
+With ``--backend meili``: the same offerings are indexed into the fake Meilisearch engine
+(tests/support/fake_meili.py), whose answers to the query mix are recorded; the Meilisearch
+backend then searches the mix over a transport that replays them, so the CPU time measured in
+this process (``time.process_time``) is our own per search (building the filter and body,
+the SDK and its HTTP client, decoding, mapping the hits), printed next to the PostgreSQL
+backend's own CPU per search (the asyncpg client side and the mapping; the database server's
+work is not in it). With MEILI_URL set as well, the mix also runs against that real engine
+and its latencies are printed as the PostgreSQL section's.
 
 Generates COUNT offerings into a fresh embedded PostgreSQL, rebuilds the PostgreSQL index,
 then runs a fixed mix of 200 queries at 1 and at 16 concurrent clients: through
@@ -36,6 +46,7 @@ from catalogue.demo.generator import generate
 from catalogue.identity.tokens import issue_access_token
 from catalogue.resources.bulk import bulk_load
 from catalogue.search import outbox
+from catalogue.search.meili import MeiliBackend
 from catalogue.search.models import FacetField, SearchQuery, Sort
 from catalogue.search.pg import PostgresBackend
 from catalogue.search.service import SearchService
@@ -43,6 +54,7 @@ from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from tests.support.demo_server import wait_ready_async
+from tests.support.fake_meili import FakeMeili
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 CYCLE_3 = f"{C}scolomfr-voc-022-num-620"
@@ -166,7 +178,105 @@ def as_query(service: SearchService, params: Params) -> SearchQuery:
     )
 
 
-async def main(count: int, clients: int) -> None:
+async def own_cpu_ms(mix: list[Params], search: Callable[[Params], Awaitable[None]]) -> float:
+    """This process's CPU time per search, in ms, over the mix one search at a time."""
+    started = time.process_time()
+    for params in mix:
+        await search(params)
+    return (time.process_time() - started) * 1000 / len(mix)
+
+
+class Replay(httpx.AsyncBaseTransport):
+    """Answers a search with the fake engine's recorded answer to the same body, and any
+    other request as the fake does: the engine's cost is left out of the measure."""
+
+    def __init__(self, fake: FakeMeili) -> None:
+        self._fake = fake
+        self._answers: dict[bytes, bytes] = {}
+        self.missed = 0  # searches not recorded (answered by the fake: slower)
+
+    def record(self, body: bytes, answer: bytes) -> None:
+        self._answers[body] = answer
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        if request.url.path.endswith("/search") and body in self._answers:
+            headers = {"content-type": "application/json"}
+            return httpx.Response(200, content=self._answers[body], headers=headers)
+        self.missed += request.url.path.endswith("/search")
+        return self._fake(request)
+
+
+async def meili_figures(
+    pool: asyncpg.Pool, vocab: VocabularyIndex, service: SearchService, clients: int
+) -> None:
+    mix = query_mix()
+    fake = FakeMeili()
+    replay = Replay(fake)
+    backend = MeiliBackend.from_url("http://meili.bench", "key", transport=replay)
+    await backend.prepare()
+    started = time.perf_counter()
+    indexed = await outbox.rebuild(pool, backend, vocab)
+    print(f"  fake engine: {indexed:,} documents in {time.perf_counter() - started:.1f} s")
+    meili_service = SearchService(backend, vocab, pool)
+    recorder = httpx.MockTransport(fake)
+
+    async def record(request: httpx.Request) -> httpx.Response:
+        answer = await recorder.handle_async_request(request)
+        replay.record(request.content, answer.content)
+        return answer
+
+    probe = MeiliBackend.from_url("http://meili.bench", "key", transport=Callback(record))
+    probe._prepared = True
+    for params in {repr(p): p for p in mix}.values():  # the fake's answer to each body sent
+        await probe.search(as_query(meili_service, params))
+    await probe.aclose()
+
+    async def through_meili(params: Params) -> None:
+        await backend.search(as_query(meili_service, params))
+
+    postgres = PostgresBackend(pool)
+
+    async def through_postgres(params: Params) -> None:
+        await postgres.search(as_query(service, params))
+
+    for warm in (through_meili, through_postgres):
+        await own_cpu_ms(mix[:40], warm)
+    meili_ms = await own_cpu_ms(mix, through_meili)
+    postgres_ms = await own_cpu_ms(mix, through_postgres)
+    print(
+        f"  our CPU per search: Meilisearch backend {meili_ms:.2f} ms, "
+        f"PostgreSQL backend {postgres_ms:.2f} ms   (target: Meilisearch < 1 ms)"
+    )
+    if replay.missed:
+        print(f"  ({replay.missed} searches were not replayed: the figure includes the fake)")
+    await backend.aclose()
+    if url := os.environ.get("MEILI_URL"):
+        real = MeiliBackend.from_url(url, os.environ.get("MEILI_MASTER_KEY"), index="bench")
+        started = time.perf_counter()
+        indexed = await outbox.rebuild(pool, real, vocab)
+        seconds = time.perf_counter() - started
+        print(f"  Meilisearch at {url}: {indexed:,} documents in {seconds:.1f} s")
+        real_service = SearchService(real, vocab, pool)
+
+        async def through_real(params: Params) -> None:
+            await real.search(as_query(real_service, params))
+
+        for n in sorted({1, clients}):
+            report(f"Meilisearch, {n} client(s)", *await run_concurrently(mix, n, through_real))
+        await real.aclose()
+
+
+class Callback(httpx.AsyncBaseTransport):
+    def __init__(self, answer: Callable[[httpx.Request], Awaitable[httpx.Response]]) -> None:
+        self._answer = answer
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        return await self._answer(request)
+
+
+async def main(count: int, clients: int, backend_name: str = "postgresql") -> None:
     with tempfile.TemporaryDirectory() as tmp:
         admin = start_embedded(Settings(data_dir=Path(tmp)))
         url = with_database(admin, "postgres")
@@ -193,6 +303,10 @@ async def main(count: int, clients: int) -> None:
             await conn.execute("VACUUM ANALYZE search_documents")
             await conn.execute("VACUUM ANALYZE search_words")
             service = SearchService(backend, vocab, pool)
+            if backend_name == "meili":
+                await meili_figures(pool, vocab, service, clients)
+                await conn.close()
+                return
             port = 8931
             settings = Settings(port=port)
             person = await conn.fetchval(
@@ -261,5 +375,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--backend", choices=["postgresql", "meili"], default="postgresql")
     args = parser.parse_args()
-    asyncio.run(main(args.count, args.clients))
+    asyncio.run(main(args.count, args.clients, args.backend))

@@ -13,6 +13,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from catalogue.dependencies import Pool
 from catalogue.identity.guards import PUBLIC
+from catalogue.search.backends import engine_measures
+from catalogue.search.service import Search
 from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue")
@@ -62,7 +64,9 @@ AppMetrics: TypeAlias = NamedDependency[Metrics]
 
 
 @get("/metrics", opt={PUBLIC: True}, include_in_schema=False)
-async def metrics(metrics: AppMetrics, pool: Pool) -> Response[bytes]:
+async def metrics(metrics: AppMetrics, pool: Pool, search: Search) -> Response[bytes]:
     collected = metrics
     await collected.refresh(pool)
+    for measure, value in (await engine_measures(search.backend)).items():
+        collected.state.labels(measure).set(value)
     return Response(generate_latest(collected.registry), media_type=CONTENT_TYPE_LATEST)

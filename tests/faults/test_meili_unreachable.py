@@ -25,7 +25,14 @@ from tests.integration.conftest import bearer, open_client
 from tests.support.fake_meili import FakeMeili
 
 DOCUMENTS = "/indexes/resources/documents"
-SEARCH_ANSWER = {"hits": [], "query": "", "processingTimeMs": 1, "estimatedTotalHits": 0}
+SEARCH_ANSWER = {
+    "hits": [],
+    "query": "",
+    "processingTimeMs": 1,
+    "limit": 20,
+    "offset": 0,
+    "estimatedTotalHits": 0,
+}
 
 
 @pytest.fixture

@@ -1,4 +1,9 @@
-"""One suite for every search backend: PostgreSQL always, Meilisearch when MEILI_URL is set."""
+"""One suite for every search backend: PostgreSQL and the Meilisearch backend over the fake
+engine (tests/support/fake_meili.py) on every run, and a real Meilisearch when MEILI_URL is
+set (scripts/meili-conformance starts one).
+
+The fake engine has no typo tolerance and no ranking rules: assertions about them run on
+PostgreSQL and on a real engine only (``ENGINE_ONLY``), never on the fake."""
 
 from __future__ import annotations
 
@@ -30,14 +35,13 @@ from tests.integration.search_corpus import (
     SIXIEME,
     TEACHER,
 )
+from tests.support.fake_meili import FakeMeili
+from tests.support.meili_contract import CheckedTransport
 
-BACKENDS = [
-    "postgresql",
-    pytest.param(
-        "meilisearch",
-        marks=pytest.mark.skipif(not os.environ.get("MEILI_URL"), reason="MEILI_URL not set"),
-    ),
-]
+REAL_ENGINE = ["meilisearch"] if os.environ.get("MEILI_URL") else []
+BACKENDS = ["postgresql", "meilisearch-fake", *REAL_ENGINE]
+# What only a real engine does (typo tolerance, ranking): the fake is left out.
+ENGINE_ONLY = ["postgresql", *REAL_ENGINE]
 
 
 class Catalogue(msgspec.Struct):
@@ -59,6 +63,7 @@ async def catalogue(
         key: (await save_resource(conn, vocab, publisher, draft)).id
         for key, draft in CORPUS.items()
     }
+    checked = CheckedTransport()
     async with await create_pool(database_url, max_size=4) as pool:
         backend: SearchBackend
         if request.param == "meilisearch":
@@ -66,13 +71,18 @@ async def catalogue(
                 os.environ["MEILI_URL"],
                 os.environ.get("MEILI_MASTER_KEY"),
                 index=f"t{publisher.hex}",
+                transport=checked,  # the real engine's answers held to the contract
             )
+        elif request.param == "meilisearch-fake":
+            fake = FakeMeili()
+            backend = MeiliBackend.from_url("http://meili.test", "key", transport=fake.transport)
         else:
             backend = PostgresBackend(pool)
         await backend.prepare()
         await outbox.drain(pool, backend, vocab)
         yield Catalogue(service=SearchService(backend, vocab, pool), ids=ids, publisher=publisher)
         await backend.aclose()
+    await checked.aclose()
 
 
 async def find(
@@ -106,8 +116,6 @@ def keys(catalogue: Catalogue, response: SearchResponse) -> set[str]:
         ("l’école d’autrefois", {"ecole"}),  # typographic apostrophes, elisions
         ("l'ecole d'autrefois", {"ecole"}),  # straight apostrophes, no accent
         ("figure", {"geometrie"}),  # stemming
-        ("photosyntese", {"svt"}),  # a typo
-        ("geometrei", {"geometrie"}),  # another typo
         ("svt", {"svt"}),  # acronym synonym
         ("sciences vie terre", {"svt"}),
         ("english", {"english"}),
@@ -117,6 +125,20 @@ def keys(catalogue: Catalogue, response: SearchResponse) -> set[str]:
     ],
 )
 async def test_french_text(catalogue: Catalogue, text: str, expected: set[str]) -> None:
+    assert keys(catalogue, await find(catalogue, text)) == expected
+
+
+@pytest.mark.parametrize("catalogue", ENGINE_ONLY, indirect=True)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("photosyntese", {"svt"}),  # a typo
+        ("geometrei", {"geometrie"}),  # another typo
+    ],
+)
+async def test_typos(catalogue: Catalogue, text: str, expected: set[str]) -> None:
+    """Typo tolerance: PostgreSQL's trigram corrections and the engine's own; the fake engine
+    has none, so this runs on PostgreSQL and on a real engine only."""
     assert keys(catalogue, await find(catalogue, text)) == expected
 
 

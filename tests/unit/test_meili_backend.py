@@ -17,6 +17,8 @@ from catalogue.search.models import FacetField, SearchDocument, SearchQuery, Sor
 from tests.support.fake_meili import FakeMeili
 
 PUBLISHER = UUID("7d1c1c43-6a38-4c7e-9d0e-6f5a0e1c2b3a")
+# What a page of an empty search answers (the contract asks for it).
+NO_HITS = {"hitsPerPage": 20, "page": 1, "totalPages": 0, "totalHits": 0}
 
 
 @pytest.fixture
@@ -169,7 +171,7 @@ async def test_delete_sends_ids_as_strings(backend: MeiliBackend, meili: FakeMei
 async def test_search_sends_text_filters_facets_sort_and_page(
     backend: MeiliBackend, meili: FakeMeili
 ) -> None:
-    meili.search_answer = {"hits": [], "query": "fractions", "processingTimeMs": 1}
+    meili.search_answer = {"hits": [], "query": "fractions", "processingTimeMs": 1, **NO_HITS}
     query = SearchQuery(
         text="fractions",
         filters={
@@ -224,7 +226,7 @@ async def test_search_sends_text_filters_facets_sort_and_page(
 async def test_search_without_filters_facets_or_sort_sends_none(
     backend: MeiliBackend, meili: FakeMeili
 ) -> None:
-    meili.search_answer = {"hits": [], "query": "", "processingTimeMs": 1}
+    meili.search_answer = {"hits": [], "query": "", "processingTimeMs": 1, **NO_HITS}
     result = await backend.search(SearchQuery())
     [body] = meili.sent("POST", "/indexes/resources/search")
     assert (body["q"], body["filter"], body["facets"], body["sort"]) == ("", None, None, None)
@@ -467,6 +469,7 @@ async def test_audience_is_filtered_and_counted_as_the_engine_allows(
         "hits": [],
         "query": "",
         "processingTimeMs": 1,
+        **NO_HITS,
         "facetDistribution": {"audiences": {teacher: 1}},
     }
     query = SearchQuery(filters={FacetField.AUDIENCE: (teacher,)}, facets=(FacetField.AUDIENCE,))

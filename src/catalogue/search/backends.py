@@ -8,7 +8,7 @@ import structlog
 
 from catalogue.config import Settings
 from catalogue.errors import UpstreamUnavailableError
-from catalogue.search.meili import MeiliBackend
+from catalogue.search.meili import EngineStatus, MeiliBackend
 from catalogue.search.models import SearchBackend
 from catalogue.search.pg import PostgresBackend
 
@@ -27,6 +27,48 @@ def search_backend(
             settings.meili_url, settings.meili_master_key, transport=http_transport
         )
     return PostgresBackend(pool, search_timeout_ms=settings.search_timeout_ms)
+
+
+async def engine_status(backend: SearchBackend) -> EngineStatus | None:
+    """What the engine says of the index (Meilisearch; None for PostgreSQL, whose index is
+    the database's and whose lag is the outbox's)."""
+    return await backend.engine_status() if isinstance(backend, MeiliBackend) else None
+
+
+def engine_lines(status: EngineStatus | None) -> list[str]:
+    """``catalogue index status``'s lines about the engine."""
+    if status is None:
+        return []
+    return [
+        f"engine: Meilisearch {status.version}",
+        f"documents: {status.documents}",
+        f"engine tasks pending: {status.pending_tasks}, failed: {status.failed_tasks}",
+    ]
+
+
+def rebuild_line(backend: SearchBackend, count: int, seconds: float) -> str:
+    """``catalogue index rebuild``'s figures: documents per second, and the engine's tasks."""
+    line = f"indexed {count} resources in {seconds:.1f} s ({count / max(seconds, 1e-9):.0f}/s)"
+    if isinstance(backend, MeiliBackend) and backend.rebuild_tasks:
+        line += "; Meilisearch tasks " + ", ".join(map(str, backend.rebuild_tasks))
+    return line
+
+
+async def engine_measures(backend: SearchBackend) -> dict[str, float]:
+    """The engine's own measures for /metrics: Meilisearch's documents, pending and failed
+    tasks (the indexing lag, the outbox's, is measured alike for both backends)."""
+    if not isinstance(backend, MeiliBackend):
+        return {}
+    try:
+        status = await backend.engine_status()
+    except UpstreamUnavailableError:
+        return {"search_engine_up": 0.0}
+    return {
+        "search_engine_up": 1.0,
+        "search_engine_documents": float(status.documents),
+        "search_engine_tasks_pending": float(status.pending_tasks),
+        "search_engine_tasks_failed": float(status.failed_tasks),
+    }
 
 
 async def prepare_if_reachable(backend: SearchBackend) -> None:

@@ -43,6 +43,9 @@ from catalogue.shipped import schemas_dir
 
 log = structlog.get_logger(__name__)
 
+# The engine release whose OpenAPI document (schemas/meilisearch/) the backend is held to.
+CONTRACT_VERSION = "1.15.2"
+
 FIELDS: dict[FacetField, str] = {
     FacetField.DISCIPLINE: "disciplines",
     FacetField.LEVEL: "levels",
@@ -94,6 +97,17 @@ RETRIEVED = [
 MARK_START = "\u0002"
 MARK_END = "\u0003"
 CROP_WORDS = 30
+# Error codes of a failed task that are about the documents themselves (the engine's codes).
+DOCUMENT_REFUSALS = frozenset(
+    {
+        "invalid_document_id",
+        "missing_document_id",
+        "invalid_document_fields",
+        "invalid_document_geo_field",
+        "invalid_vectors_type",
+        "max_fields_limit_exceeded",
+    }
+)
 PLAIN_SNIPPET_CHARS = 200
 
 
@@ -113,6 +127,11 @@ def _literal(field: FacetField, value: str) -> str:
         return value
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def same_minor(version: str, other: str) -> bool:
+    """Whether two versions share major.minor ("1.15.2" and "1.15.0" do)."""
+    return version.split(".")[:2] == other.split(".")[:2]
 
 
 def index_settings(schemas: Path | None = None) -> MeilisearchSettings:
@@ -237,6 +256,15 @@ def use_transport(client: AsyncClient, transport: httpx.AsyncBaseTransport) -> N
     client._http_requests = AsyncHttpRequests(http, json_handler=client.json_handler)
 
 
+class EngineStatus(msgspec.Struct, kw_only=True, frozen=True):
+    """What the engine says of the index (``catalogue index status``, ``/metrics``)."""
+
+    version: str
+    documents: int
+    pending_tasks: int  # enqueued or processing, on the index
+    failed_tasks: int  # on the index, as long as the engine keeps its task history
+
+
 class MeiliBackend:
     name: BackendName = "meilisearch"
 
@@ -248,6 +276,8 @@ class MeiliBackend:
         self._task_timeout_ms = int(task_timeout_s * 1000)
         self._settings = index_settings()
         self._prepared = False  # the index and its settings, once per process
+        self.rebuild_tasks: list[int] = []  # the engine's task uids of the last rebuild
+        self._rebuilding = False
 
     @classmethod
     def from_url(
@@ -268,6 +298,22 @@ class MeiliBackend:
     async def prepare(self) -> None:
         await self.ensure_index()
         self._prepared = True
+        await self.warn_on_other_version()
+
+    async def warn_on_other_version(self) -> str | None:
+        """The engine's version; a warning when its major.minor is not the contract's."""
+        try:
+            with _upstream("version"):
+                version = (await self._client.get_version()).pkg_version
+        except UpstreamUnavailableError:
+            return None  # already logged; the engine's version is only a hint
+        if not same_minor(version, CONTRACT_VERSION):
+            log.warning(
+                "meilisearch version differs from the contract",
+                engine=version,
+                contract=CONTRACT_VERSION,
+            )
+        return version
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -295,7 +341,7 @@ class MeiliBackend:
     async def search(self, query: SearchQuery) -> BackendResult:
         if not self._prepared:
             await self.prepare()
-        with _upstream("search"):
+        with self._search_refusals(query), _upstream("search"):
             results = await self._client.index(self._index).search(
                 query.text,
                 filter=filter_expression(query.filters),
@@ -317,9 +363,32 @@ class MeiliBackend:
                 facets=_facet_counts(query.facets, results.facet_distribution),
             )
 
+    @contextlib.contextmanager
+    def _search_refusals(self, query: SearchQuery) -> Iterator[None]:
+        """A filter the engine refuses was built from checked values: the index's settings
+        are not ours (an index made or changed elsewhere). Search is then unavailable (503,
+        naming the filters), and the index is prepared again before the next write, as it is
+        when the engine lost it."""
+        try:
+            yield
+        except UpstreamUnavailableError as exc:
+            cause = exc.__cause__
+            code = cause.code if isinstance(cause, MeilisearchApiError) else ""
+            if code in ("index_not_found", "invalid_search_filter"):
+                self._prepared = False
+            if code == "invalid_search_filter" and query.filters:
+                names = ", ".join(sorted(field.value for field in query.filters))
+                raise UpstreamUnavailableError(
+                    f"{exc.detail} (filters: {names})",
+                    public=f"Le moteur de recherche refuse le filtre ({names}).",
+                ) from cause
+            raise
+
     async def rebuild(self, batches: AsyncIterator[list[SearchDocument]]) -> int:
         fresh = f"{self._index}_{time.time_ns() // 1_000_000}"
         count = 0
+        self.rebuild_tasks = []
+        self._rebuilding = True
         try:
             with _upstream("rebuild"):
                 await self._client.create_index(
@@ -335,8 +404,27 @@ class MeiliBackend:
         finally:
             # After the swap ``fresh`` holds the old documents; before it, a half-built index.
             await self._drop_quietly(fresh)
+            self._rebuilding = False
         log.info("search index rebuilt", index=self._index, documents=count)
         return count
+
+    async def engine_status(self) -> EngineStatus:
+        with _upstream("status"):
+            version = (await self._client.get_version()).pkg_version
+            stats = await self._client.index(self._index).get_stats()
+            pending = [await self._tasks(status) for status in ("enqueued", "processing")]
+            return EngineStatus(
+                version=version,
+                documents=stats.number_of_documents,
+                pending_tasks=sum(pending),
+                failed_tasks=await self._tasks("failed"),
+            )
+
+    async def _tasks(self, status: str) -> int:
+        """How many tasks of the index have ``status`` (one status a request: the engine reads
+        a comma-separated list where the document declares a repeated parameter)."""
+        found = await self._client.get_tasks(index_ids=[self._index], statuses=status, limit=1)
+        return found.total
 
     async def check(self) -> None:
         with _upstream("check"):
@@ -363,15 +451,21 @@ class MeiliBackend:
         await self._wait(task)
 
     async def _wait(self, task: TaskInfo) -> None:
+        if self._rebuilding:
+            self.rebuild_tasks.append(task.task_uid)
         done = await self._client.wait_for_task(task.task_uid, timeout_in_ms=self._task_timeout_ms)
         if done.status == "failed":
             error = done.error or {}
             detail = (
                 f"Meilisearch task {task.task_uid} failed: {error.get('message', 'no message')}"
             )
-            # The engine read the request and refused what it holds (a document's content).
-            if error.get("type") == "invalid_request":
+            # The engine read the request and refused what it holds (a document's content):
+            # the outbox sets the document apart. Anything else (an index gone, a full disk,
+            # an internal error) is an outage, retried with the whole batch.
+            if error.get("code") in DOCUMENT_REFUSALS:
                 raise DocumentsRefusedError(detail)
+            if error.get("code") == "index_not_found":
+                self._prepared = False  # prepared again (index and settings) before a retry
             raise UpstreamUnavailableError(detail)
 
     async def _drop_quietly(self, uid: str) -> None:
