@@ -9,6 +9,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.types import ControllerRouterHandler
 
 from accounts import acquisitions, bulk, ledger, reports
 from accounts.mediacentre import my_mediacentre
@@ -461,7 +462,7 @@ def _envelope_csv(name: str, view: EnvelopeView) -> Response[str]:
     )
 
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     my_mediacentre,
     PeriodsController,
     AllocationsController,
