@@ -21,6 +21,7 @@ from catalogue.imports.service import ImportReport, run_import
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import get
 from tests.integration.conftest import bearer
+from tests.integration.test_pages import csrf, sign_in, web  # noqa: F401  # web: a fixture
 
 GAR = Path(__file__).parent.parent / "fixtures" / "gar"
 LISTING = GAR / "listeRessources.json"
@@ -275,3 +276,19 @@ def test_catalogue_import_gar_from_the_command_line(database_url: str, setup: Se
     assert run(LISTING)[-1].endswith("0 created, 0 updated, 3 unchanged, 2 rejected")
     lines = run(DIFFUSABLES)
     assert lines[-1].endswith("3 created, 0 updated, 0 unchanged, 1 rejected")
+
+
+async def test_a_publisher_imports_a_gar_listing_from_the_page(
+    web: httpx.AsyncClient,  # noqa: F811  # the pages' fixture, imported above
+) -> None:
+    await sign_in(web, "publisher")
+    form = await web.get("/editeur/imports")
+    assert '<option value="gar"' in form.text
+    response = await web.post(
+        "/editeur/imports",
+        data={"_csrf_token": csrf(web), "format": "gar"},
+        files={"fichier": (LISTING.name, content(LISTING), "application/json")},
+    )
+    assert response.status_code == 200
+    assert "Import terminé : 3 créée(s)" in response.text
+    assert "ressource 3: no nomRessource (the title)" in response.text
