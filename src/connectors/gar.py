@@ -130,10 +130,8 @@ def _json_entries(data: bytes) -> Iterator[Entry]:
     try:
         top = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
         if "listeRessources" not in top:
-            raise ListingError(
-                "not a GAR listing: no listeRessources "
-                f"(fields: {', '.join(sorted(top)) or 'none'})"
-            )
+            names = ", ".join(sorted(top)[:10]) + (", ..." if len(top) > 10 else "")
+            raise ListingError(f"not a GAR listing: no listeRessources (fields: {names or 'none'})")
         listing = msgspec.json.decode(top["listeRessources"], type=dict[str, msgspec.Raw])
         raw = listing.get("ressource")
         if raw is None:
