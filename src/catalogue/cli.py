@@ -26,6 +26,7 @@ from catalogue.cli_progress import ProgressDisplay
 from catalogue.config import Settings, settings_from
 from catalogue.database import connect, create_pool, resolve_database_url
 from catalogue.errors import CatalogueError, ConfigurationError
+from catalogue.gar.transport import tls_context
 from catalogue.harvests import service as harvests
 from catalogue.harvests.models import RunView
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
@@ -81,6 +82,12 @@ def _settings() -> Settings:
     return settings
 
 
+def _check_gar(settings: Settings) -> None:
+    """With GAR settings, their certificates must be usable: else no start, one line."""
+    if settings.gar is not None:
+        tls_context(settings.gar)
+
+
 def _stop_on_sigterm() -> None:
     """SIGTERM unwinds like Ctrl-C, so the embedded PostgreSQL is stopped at exit."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -109,6 +116,7 @@ def main() -> None:
 def serve(demo: bool, host: str | None, port: int | None, workers: int) -> None:
     """Apply pending migrations, then serve HTTP."""
     settings = _settings()
+    _check_gar(settings)
     settings = msgspec.structs.replace(
         settings, host=host or settings.host, port=settings.port if port is None else port
     )
@@ -249,6 +257,7 @@ def keys_rotate(reencrypt: bool) -> None:
 def worker() -> None:
     """Run the job worker (search indexing, harvests, webhooks) until SIGINT or SIGTERM."""
     settings = _settings()
+    _check_gar(settings)
     _stop_on_sigterm()
     asyncio.run(_run_worker(settings))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -49,6 +50,28 @@ class ClaimMapping(msgspec.Struct, frozen=True, kw_only=True):
     publisher_claim: str = "publisher_id"
 
 
+class GarSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The GAR subscription web service, reached over HTTPS with a client certificate."""
+
+    url: str  # the service's base URL: {url}/{idAbonnement}
+    client_cert: Path  # PEM: the platform's client certificate (and chain)
+    client_key: Path  # PEM: its private key
+    ca_bundle: Path | None = None  # PEM: the CAs the service's certificate is checked with
+    distributor_id: str  # idDistributeurCom: SIREN_0000000000000000
+    project_code: str | None = None  # codeProjetRessource, sent when set
+
+
+GAR_SETTINGS = (
+    "CATALOGUE_GAR_URL",
+    "CATALOGUE_GAR_CLIENT_CERT",
+    "CATALOGUE_GAR_CLIENT_KEY",
+    "CATALOGUE_GAR_CA_BUNDLE",
+    "CATALOGUE_GAR_DISTRIBUTOR_ID",
+    "CATALOGUE_GAR_PROJECT_CODE",
+)
+_DISTRIBUTOR_ID = re.compile(r"^[0-9]{9}_[0-9]{16}$")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     data_dir: Path = Path(platformdirs.user_data_dir("catalogue"))
@@ -84,6 +107,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     directory_url: str | None = None
     oidc: OidcSettings | None = None
     claims: ClaimMapping = msgspec.field(default_factory=ClaimMapping)
+    # GAR subscriptions: None (none of the CATALOGUE_GAR_* settings set) turns them off.
+    gar: GarSettings | None = None
 
     def __repr__(self) -> str:
         return masked_repr(
@@ -207,6 +232,41 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         ),
         oidc=_oidc_from(env),
         claims=_claims_from(env),
+        gar=_gar_from(env),
+    )
+
+
+def _gar_from(env: Mapping[str, str]) -> GarSettings | None:
+    """The GAR settings: none set, GAR is off; any set, the URL, the client certificate and
+    key and the distributor id are required."""
+    given = [name for name in GAR_SETTINGS if env.get(name)]
+    if not given:
+        return None
+    for name in (
+        "CATALOGUE_GAR_URL",
+        "CATALOGUE_GAR_CLIENT_CERT",
+        "CATALOGUE_GAR_CLIENT_KEY",
+        "CATALOGUE_GAR_DISTRIBUTOR_ID",
+    ):
+        if not env.get(name):
+            raise ConfigurationError(f"{name} is required when {given[0]} is set")
+    url = env["CATALOGUE_GAR_URL"]
+    if not url.startswith("https://"):
+        raise ConfigurationError(f"CATALOGUE_GAR_URL must be an https:// URL, not {url!r}")
+    distributor_id = env["CATALOGUE_GAR_DISTRIBUTOR_ID"]
+    if not _DISTRIBUTOR_ID.match(distributor_id):
+        raise ConfigurationError(
+            "CATALOGUE_GAR_DISTRIBUTOR_ID must be a SIREN, an underscore and 16 digits "
+            f"(123456789_0000000000000000), not {distributor_id!r}"
+        )
+    ca_bundle = env.get("CATALOGUE_GAR_CA_BUNDLE")
+    return GarSettings(
+        url=url.rstrip("/"),
+        client_cert=Path(env["CATALOGUE_GAR_CLIENT_CERT"]).expanduser(),
+        client_key=Path(env["CATALOGUE_GAR_CLIENT_KEY"]).expanduser(),
+        ca_bundle=Path(ca_bundle).expanduser() if ca_bundle else None,
+        distributor_id=distributor_id,
+        project_code=env.get("CATALOGUE_GAR_PROJECT_CODE") or None,
     )
 
 

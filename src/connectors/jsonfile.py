@@ -52,5 +52,8 @@ def _record(item: Any, number: int) -> Record | Rejected:
     try:
         draft = msgspec.convert(item, ResourceDraft)
     except msgspec.ValidationError as exc:
-        return Rejected(message=str(exc), source_id=source, line=number)
+        message = str(exc)
+        if "listeRessources" in item:  # the GAR's listing, sent to the wrong connector
+            message += ": this is a GAR listing, import it with the `gar` connector"
+        return Rejected(message=message, source_id=source, line=number)
     return Record(draft=draft, source_id=source, line=number)

@@ -415,7 +415,7 @@ async def test_import_over_http_and_the_stored_report(
         "/api/v1/publisher/imports", params={"connector": "nope"}, content=b"x", headers=headers
     )
     assert unknown.status_code == 400
-    assert "installed: json, lomfr" in unknown.json()["detail"]
+    assert "installed: gar, json, lomfr" in unknown.json()["detail"]
 
 
 async def test_imports_leave_the_event_loop_free_and_are_bounded_per_publisher(

@@ -37,7 +37,7 @@ class ImportsController(Controller):
         *,
         pool: Pool,
         vocab: Vocabulary,
-        connector: Annotated[str, QueryParameter(description="lomfr, json...")] = "lomfr",
+        connector: Annotated[str, QueryParameter(description="lomfr, json, gar...")] = "lomfr",
         strict: Annotated[bool, QueryParameter(description="Valider contre le XSD")] = False,
     ) -> ImportReport:
         publisher_id = acting_publisher(request.user, Scope.IMPORTS)

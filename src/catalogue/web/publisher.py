@@ -28,7 +28,11 @@ from connectors.contract import UnknownConnectorError
 from connectors.contract import get as get_connector
 
 PER_PAGE = 50
-CONNECTORS = {"lomfr": "notice(s) ScoLOMFR (XML ou zip)", "json": "JSON du catalogue"}
+CONNECTORS = {
+    "lomfr": "notice(s) ScoLOMFR (XML ou zip)",
+    "json": "JSON du catalogue",
+    "gar": "liste de ressources du GAR (JSON ou XML)",
+}
 OUTCOMES = {
     "created": "créée",
     "updated": "mise à jour",
