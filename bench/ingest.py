@@ -44,6 +44,7 @@ from catalogue.harvests import service as harvests
 from catalogue.harvests.models import NewSource
 from catalogue.imports.service import run_import
 from catalogue.oai.formats import scolomfr
+from catalogue.oai.records import Notice
 from catalogue.outbound import outbound_client
 from catalogue.resources.bulk import bulk_load
 from catalogue.shipped import schemas_dir
@@ -80,7 +81,8 @@ def notices(count: int, vocab: VocabularyIndex) -> list[bytes]:
             "contributors": msgspec.to_builtins(draft.contributors),
             "audiences": AUDIENCES[: number % 3],
         }
-        made.append(etree.tostring(scolomfr(row, vocab.label, f"urn:bench:{number}")))
+        notice = msgspec.convert(row, Notice)
+        made.append(etree.tostring(scolomfr(notice, vocab.label, f"urn:bench:{number}")))
     return made
 
 

@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 
 from catalogue.oai.formats import scolomfr
+from catalogue.oai.records import Notice
 from catalogue.resources.models import Contributor
 from catalogue.resources.service import normalise_draft
 from catalogue.shipped import schemas_dir
@@ -230,7 +231,7 @@ def test_the_lom_export_carries_the_audience_and_reads_back() -> None:
         "rights": None,
         "contributors": [],
     }
-    notice = scolomfr(row, vocabulary().label, "oai:test:1")
+    notice = scolomfr(msgspec.convert(row, Notice), vocabulary().label, "oai:test:1")
     assert _schema().validate(etree.ElementTree(notice)), _schema().error_log
     record = only(etree.tostring(notice).decode())
     assert record.draft.audiences == row["audiences"]

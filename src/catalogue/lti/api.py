@@ -32,6 +32,7 @@ from catalogue.lti.models import (
     RegistrationUrl,
     ToolRegistration,
 )
+from catalogue.lti.records import PublisherTool
 from catalogue.pages import render
 from catalogue.resources.publishing import acting_publisher
 from catalogue.strict import strictly
@@ -70,7 +71,7 @@ class PublisherToolsController(Controller):
         )
 
     @get("/tools", summary="Ses outils LTI")
-    async def tools(self, request: AuthRequest, pool: Pool) -> list[dict[str, Any]]:
+    async def tools(self, request: AuthRequest, pool: Pool) -> list[PublisherTool]:
         publisher_id = acting_publisher(request.user, Scope.RESOURCES)
         return await service.tools_of_publisher(pool, publisher_id)
 

@@ -25,8 +25,9 @@ from catalogue.identity.keys import SIGNING_ALGORITHM, current_signing_key, key_
 from catalogue.identity.models import Principal
 from catalogue.identity.secrets import pseudonym
 from catalogue.identity.verifier import unverified_header_and_issuer
+from catalogue.lti import repository
 from catalogue.lti.models import CLAIM, DL_CLAIM, INSTRUCTOR, LTI_VERSION, Link
-from catalogue.lti.registration import SQL
+from catalogue.lti.records import Launchable, PendingLaunch, Tool
 
 log = structlog.get_logger(__name__)
 ID_TOKEN_LIFETIME_S = 300
@@ -87,42 +88,42 @@ async def start(
     person_id = principal.person_id
     if person_id is None:
         raise refuse("Seule une personne connectée peut lancer un outil.", status=403)
-    row = await conn.fetchrow(
-        SQL["launchable"], resource_id, person_id, principal.establishment_uai
-    )
-    if row is None or row["tool_id"] is None:
+    found = await repository.launchable(conn, resource_id, person_id, principal.establishment_uai)
+    if found is None or found.tool_id is None:
         raise refuse("Cette ressource ne se lance pas par LTI.", status=404)
-    _refuse_suspended(row)
-    if not row["licensed"]:
+    _refuse_suspended(found)
+    if not found.licensed:
         raise refuse(
             "Vous ne détenez pas de licence valide pour cette ressource.",
             status=403,
-            client_id=row["client_id"],
+            client_id=found.client_id,
         )
-    if link_id is not None and not await conn.fetchval(
-        SQL["link_of"], link_id, person_id, resource_id
+    if link_id is not None and not await repository.owns_link(
+        conn, link_id, person_id, resource_id
     ):
         raise refuse("Ce contenu n'est pas parmi les vôtres.", status=404)
-    launch_id = await conn.fetchval(
-        SQL["insert_launch"],
+    launch_id = await repository.insert_launch(
+        conn,
         person_id,
-        row["tool_id"],
+        found.tool_id,
         resource_id,
-        link_id,
-        DEEP_LINKING if deep_linking else RESOURCE_LINK,
+        link_id=link_id,
+        message_type=DEEP_LINKING if deep_linking else RESOURCE_LINK,
     )
     query = urlencode(
         {
             "iss": settings.issuer,
             "login_hint": str(launch_id),
             "lti_message_hint": str(launch_id),
-            "target_link_uri": row["target_link_uri"],
-            "client_id": row["client_id"],
-            "lti_deployment_id": row["deployment_id"],
+            "target_link_uri": found.target_link_uri,
+            "client_id": found.client_id,
+            "lti_deployment_id": found.deployment_id,
         }
     )
-    separator = "&" if "?" in row["initiate_login_uri"] else "?"
-    return f"{row['initiate_login_uri']}{separator}{query}"
+    login_uri = found.initiate_login_uri
+    assert login_uri is not None  # every tool has one (lti_tools)
+    separator = "&" if "?" in login_uri else "?"
+    return f"{login_uri}{separator}{query}"
 
 
 async def authorize(
@@ -133,44 +134,44 @@ async def authorize(
     request: AuthRequest,
 ) -> FormPost:
     """Check the tool's authentication request and answer with a signed id_token."""
-    tool = await conn.fetchrow(SQL["tool_by_client"], request.client_id)
+    tool = await repository.tool_by_client(conn, request.client_id)
     if tool is None:
         raise refuse("Outil inconnu (client_id).", client_id=request.client_id)
     _check_request(request, tool)
-    if await conn.fetchval(SQL["use_nonce"], request.client_id, request.nonce) is None:
+    if not await repository.use_nonce(conn, request.client_id, request.nonce):
         raise refuse("Nonce déjà utilisé : relancez la ressource.", client_id=request.client_id)
     try:
         launch_id = UUID(request.lti_message_hint or request.login_hint)
     except ValueError:
         raise refuse("Lancement inconnu.", client_id=request.client_id) from None
-    launch = await conn.fetchrow(SQL["authorize_launch"], launch_id, principal.person_id)
-    if launch is None or launch["tool_id"] != tool["id"]:
+    launch = await repository.authorize_launch(conn, launch_id, principal.person_id)
+    if launch is None or launch.tool_id != tool.id:
         raise refuse("Lancement inconnu, expiré ou déjà utilisé.", client_id=request.client_id)
-    row = await conn.fetchrow(
-        SQL["launchable"], launch["resource_id"], principal.person_id, principal.establishment_uai
+    found = await repository.launchable(
+        conn, launch.resource_id, principal.person_id, principal.establishment_uai
     )
-    if row is None or not row["licensed"]:
+    if found is None or not found.licensed:
         raise refuse("Votre licence n'est plus valide.", status=403, client_id=request.client_id)
-    _refuse_suspended(row)
+    _refuse_suspended(found)
     claims = await _claims(
         conn, settings, pseudonym_key, principal, tool=tool, launch=launch, request=request
     )
     key = await current_signing_key(conn, key_sealer(settings))
     token = jwt.encode({"alg": SIGNING_ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, key)
-    log.info("lti launch", client_id=tool["client_id"], message_type=launch["message_type"])
+    log.info("lti launch", client_id=tool.client_id, message_type=launch.message_type)
     return FormPost(action=request.redirect_uri, fields={"id_token": token, "state": request.state})
 
 
-def _refuse_suspended(row: Any) -> None:
-    if row["publisher_suspended"]:
+def _refuse_suspended(found: Launchable) -> None:
+    if found.publisher_suspended:
         raise refuse(
             "L'éditeur de cette ressource est suspendu : ses outils ne se lancent plus.",
             status=403,
-            client_id=row["client_id"],
+            client_id=found.client_id,
         )
 
 
-def _check_request(request: AuthRequest, tool: Any) -> None:
+def _check_request(request: AuthRequest, tool: Tool) -> None:
     if request.scope.split() != ["openid"] and "openid" not in request.scope.split():
         raise refuse("Requête d'authentification invalide (scope).", client_id=request.client_id)
     if request.response_type != "id_token":
@@ -181,7 +182,7 @@ def _check_request(request: AuthRequest, tool: Any) -> None:
         raise refuse(
             "Requête d'authentification invalide (response_mode).", client_id=request.client_id
         )
-    if request.redirect_uri not in tool["redirect_uris"]:
+    if request.redirect_uri not in tool.redirect_uris:
         raise refuse(
             "Adresse de retour non enregistrée pour cet outil (redirect_uri).",
             client_id=request.client_id,
@@ -202,32 +203,28 @@ async def _claims(
     pseudonym_key: bytes,
     principal: Principal,
     *,
-    tool: Any,
-    launch: Any,
+    tool: Tool,
+    launch: PendingLaunch,
     request: AuthRequest,
 ) -> dict[str, Any]:
     assert principal.person_id is not None
-    row = await conn.fetchrow(
-        SQL["launch_context"],
-        launch["resource_id"],
-        tool["id"],
-        launch["link_id"],
-        principal.establishment_uai,
+    context = await repository.launch_context(
+        conn, launch.resource_id, tool.id, launch.link_id, principal.establishment_uai
     )
-    assert row is not None
+    assert context is not None
     now = int(time.time())
-    target = row["link_url"] or row["target_link_uri"]
+    target = context.link_url or context.target_link_uri
     claims: dict[str, Any] = {
         "iss": settings.issuer,
-        "aud": tool["client_id"],
-        "azp": tool["client_id"],
-        "sub": pseudonym(pseudonym_key, principal.person_id, tool["publisher_id"]),
+        "aud": tool.client_id,
+        "azp": tool.client_id,
+        "sub": pseudonym(pseudonym_key, principal.person_id, tool.publisher_id),
         "iat": now,
         "exp": now + ID_TOKEN_LIFETIME_S,
         "nonce": request.nonce,
-        f"{CLAIM}message_type": launch["message_type"],
+        f"{CLAIM}message_type": launch.message_type,
         f"{CLAIM}version": LTI_VERSION,
-        f"{CLAIM}deployment_id": tool["deployment_id"],
+        f"{CLAIM}deployment_id": tool.deployment_id,
         f"{CLAIM}target_link_uri": target,
         f"{CLAIM}roles": [INSTRUCTOR],
         f"{CLAIM}tool_platform": {
@@ -240,29 +237,29 @@ async def _claims(
             "return_url": f"{settings.issuer}/",
             "locale": "fr-FR",
         },
-        f"{CLAIM}custom": {**(row["custom"] or {}), **(row["link_custom"] or {})},
+        f"{CLAIM}custom": {**(context.custom or {}), **(context.link_custom or {})},
     }
-    if row["uai"]:
+    if context.uai:
         claims[f"{CLAIM}context"] = {
-            "id": row["uai"],
-            "label": row["uai"],
-            "title": row["establishment_name"],
+            "id": context.uai,
+            "label": context.uai,
+            "title": context.establishment_name,
             "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
         }
-    if launch["message_type"] == DEEP_LINKING:
+    if launch.message_type == DEEP_LINKING:
         claims[f"{DL_CLAIM}deep_linking_settings"] = {
             "deep_link_return_url": f"{settings.issuer}/lti/deep-link/return",
             "accept_types": ["ltiResourceLink", "link"],
             "accept_presentation_document_targets": ["window", "iframe"],
             "accept_multiple": True,
             "auto_create": True,
-            "title": row["title"],
+            "title": context.title,
             "data": request.lti_message_hint or request.login_hint,
         }
     else:
         link = {
-            "id": str(row["link_id"] or row["resource_id"]),
-            "title": row["link_title"] or row["title"],
+            "id": str(context.link_id or context.resource_id),
+            "title": context.link_title or context.title,
         }
         claims[f"{CLAIM}resource_link"] = link
     return claims
@@ -280,20 +277,21 @@ class ToolKeys:
         self._min_refresh_s = min_refresh_s
         self._caches: dict[str, KeyCache] = {}
 
-    def cache(self, tool: Any) -> KeyCache:
-        cache = self._caches.get(tool["client_id"])
+    def cache(self, tool: Tool) -> KeyCache:
+        cache = self._caches.get(tool.client_id)
         if cache is None:
-            cache = self._caches[tool["client_id"]] = KeyCache(
+            cache = self._caches[tool.client_id] = KeyCache(
                 self._source(tool), min_refresh_s=self._min_refresh_s
             )
         return cache
 
-    def _source(self, tool: Any) -> Any:
+    def _source(self, tool: Tool) -> Any:
         async def fetch() -> KeySet:
-            if tool["jwks"] is not None:
-                return KeySet.import_key_set(tool["jwks"])
+            if tool.jwks is not None:
+                return KeySet.import_key_set(tool.jwks)  # type: ignore[arg-type]
+            assert tool.jwks_uri is not None  # lti_tools holds a JWKS or its URL
             try:
-                response = await self._http.get(tool["jwks_uri"])
+                response = await self._http.get(tool.jwks_uri)
                 response.raise_for_status()
                 return KeySet.import_key_set(response.json())
             except (
@@ -317,11 +315,11 @@ async def deep_link_return(
         header, client_id = unverified_header_and_issuer(token)
     except UnauthorizedError as exc:
         raise refuse(f"Réponse de l'outil illisible ({exc.detail}).") from None
-    tool = await conn.fetchrow(SQL["tool_by_client"], client_id)
+    tool = await repository.tool_by_client(conn, client_id)
     if tool is None:
         raise refuse("Réponse d'un outil inconnu.", client_id=client_id)
     claims = await _verified(header, token, keys.cache(tool), tool, settings)
-    if claims.get(f"{CLAIM}deployment_id") != tool["deployment_id"]:
+    if claims.get(f"{CLAIM}deployment_id") != tool.deployment_id:
         raise refuse("Déploiement inconnu (deployment_id).", client_id=client_id)
     if claims.get(f"{CLAIM}message_type") != "LtiDeepLinkingResponse":
         raise refuse("Message inattendu (message_type).", client_id=client_id)
@@ -331,7 +329,7 @@ async def deep_link_return(
         launch_id = UUID(str(claims.get(f"{DL_CLAIM}data", "")))
     except ValueError:
         raise refuse("Réponse sans lancement d'origine (data).", client_id=client_id) from None
-    launch = await conn.fetchrow(SQL["return_deep_link"], launch_id, tool["id"])
+    launch = await repository.return_deep_link(conn, launch_id, tool.id)
     if launch is None:
         raise refuse("Lancement inconnu, expiré ou déjà clos.", client_id=client_id)
     items = claims.get(f"{DL_CLAIM}content_items") or []
@@ -341,26 +339,25 @@ async def deep_link_return(
     for item in items:
         if not isinstance(item, dict) or item.get("type") not in ("ltiResourceLink", "link"):
             continue
-        row = await conn.fetchrow(
-            SQL["insert_link"],
-            launch["person_id"],
-            tool["id"],
-            launch["resource_id"],
-            item["type"],
-            str(item.get("title") or "")[:500],
-            item.get("url"),
-            item.get("custom") if isinstance(item.get("custom"), dict) else {},
+        link = await repository.insert_link(
+            conn,
+            person_id=launch.person_id,
+            tool_id=tool.id,
+            resource_id=launch.resource_id,
+            kind=item["type"],
+            title=str(item.get("title") or "")[:500],
+            url=item.get("url"),
+            custom=custom if isinstance(custom := item.get("custom"), dict) else {},
         )
-        assert row is not None
-        links.append(msgspec.convert(dict(row), Link))
+        links.append(link)
     log.info("lti deep linking", client_id=client_id, items=len(links))
     return links
 
 
 async def _verified(
-    header: Any, token: str, cache: KeyCache, tool: Any, settings: Settings
+    header: Any, token: str, cache: KeyCache, tool: Tool, settings: Settings
 ) -> dict[str, Any]:
-    client_id = tool["client_id"]
+    client_id = tool.client_id
     if header.alg != "RS256":
         raise refuse(f"Algorithme refusé ({header.alg or 'none'}).", client_id=client_id)
     if not header.kid:
@@ -373,7 +370,7 @@ async def _verified(
         claims = jwt.decode(token, key, algorithms=["RS256"]).claims
         jwt.JWTClaimsRegistry(
             leeway=LEEWAY_S,
-            iss={"essential": True, "value": tool["client_id"]},
+            iss={"essential": True, "value": tool.client_id},
             aud={"essential": True, "value": settings.issuer},
             exp={"essential": True},
             iat={"essential": True},

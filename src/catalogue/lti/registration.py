@@ -21,6 +21,7 @@ from joserfc.jwk import KeySet
 from catalogue.config import Settings
 from catalogue.database import Connection
 from catalogue.errors import PublisherSuspendedError, UnauthorizedError, UnprocessableError
+from catalogue.lti import repository
 from catalogue.lti.models import (
     PLATFORM_CONFIGURATION,
     TOOL_CONFIGURATION,
@@ -29,15 +30,14 @@ from catalogue.lti.models import (
     RegistrationUrl,
     ToolRegistration,
 )
+from catalogue.lti.records import PublisherTool
 from catalogue.outbound import url_problem
 from catalogue.resources.models import Provenance, ResourceDraft
 from catalogue.resources.service import save_resource
-from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import Context, Rejected
 from connectors.contract import get as connector
 
-SQL = load_queries("catalogue.lti")
 log = structlog.get_logger(__name__)
 REGISTRATION_TOKEN_LIFETIME_S = 3600
 
@@ -86,8 +86,8 @@ async def start_dynamic_registration(
 ) -> RegistrationUrl:
     _check_url(settings, "tool_registration_url", tool_url)
     token = secrets.token_urlsafe(32)
-    await conn.execute(
-        SQL["insert_registration_token"], _hash(token), publisher_id, REGISTRATION_TOKEN_LIFETIME_S
+    await repository.insert_registration_token(
+        conn, _hash(token), publisher_id, REGISTRATION_TOKEN_LIFETIME_S
     )
     return RegistrationUrl(
         url=registration_url(settings, tool_url, token), expires_in=REGISTRATION_TOKEN_LIFETIME_S
@@ -95,10 +95,10 @@ async def start_dynamic_registration(
 
 
 async def publisher_of_token(conn: Connection, token: str) -> UUID:
-    publisher_id: UUID | None = await conn.fetchval(SQL["use_registration_token"], _hash(token))
+    publisher_id = await repository.use_registration_token(conn, _hash(token))
     if publisher_id is None:
         raise UnauthorizedError("registration token unknown, used or expired")
-    if await conn.fetchval(SQL["publisher_suspended"], publisher_id):
+    if await repository.publisher_suspended(conn, publisher_id):
         raise PublisherSuspendedError
     return publisher_id
 
@@ -107,48 +107,73 @@ def _hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def register_tool(
-    conn: Connection,
-    http: httpx.AsyncClient,
-    vocab: VocabularyIndex,
-    settings: Settings,
-    *,
-    publisher_id: UUID,
-    tool: ToolRegistration,
-    via: str,
-) -> tuple[RegisteredTool, dict[str, Any]]:
-    """The registered tool, and the registration answer Dynamic Registration sends back."""
+class CheckedTool(msgspec.Struct, kw_only=True):
+    """A registration checked (its URLs, its keys readable) and its new ids, before any
+    write: `store_tool` writes it."""
+
+    fields: dict[str, Any]
+    jwks: dict[str, Any] | None
+    client_id: str
+    deployment_id: str
+    draft: ResourceDraft
+    via: str
+
+
+async def check_tool(
+    http: httpx.AsyncClient, settings: Settings, tool: ToolRegistration, *, via: str
+) -> CheckedTool:
+    """Everything a registration needs checked, outside any transaction (the tool's keys
+    are fetched when it gives their URL)."""
     jwks = tool.jwks if isinstance(tool, ManualTool) else None
     checked = _checked(settings, tool, jwks, dynamic=via == "dynamic")
     client_id, deployment_id = secrets.token_urlsafe(16), secrets.token_urlsafe(12)
     draft = _offering(tool, client_id)
     if jwks is None:
         await _readable_keys(http, checked["jwks_uri"])
+    return CheckedTool(
+        fields=checked,
+        jwks=jwks,
+        client_id=client_id,
+        deployment_id=deployment_id,
+        draft=draft,
+        via=via,
+    )
+
+
+async def store_tool(
+    conn: Connection,
+    vocab: VocabularyIndex,
+    settings: Settings,
+    *,
+    publisher_id: UUID,
+    tool: ToolRegistration,
+    ready: CheckedTool,
+) -> tuple[RegisteredTool, dict[str, Any]]:
+    """In the caller's transaction: the tool, its resource and their link, written together
+    or not at all. The registered tool, and the registration answer Dynamic Registration
+    sends back."""
+    checked, client_id, deployment_id = ready.fields, ready.client_id, ready.deployment_id
     configuration = tool.configuration
     custom = configuration.custom_parameters if configuration else {}
-    # Everything was checked above: the tool, its resource and their link are written
-    # together or not at all.
-    async with conn.transaction():
-        tool_id = await conn.fetchval(
-            SQL["insert_tool"],
-            publisher_id,
-            client_id,
-            deployment_id,
-            checked["name"],
-            checked["initiate_login_uri"],
-            tool.redirect_uris,
-            checked["jwks_uri"],
-            jwks,
-            checked["target_link_uri"],
-            custom,
-            via,
-        )
-        saved = await save_resource(
-            conn, vocab, publisher_id, draft, Provenance(connector="lti", source_id=client_id)
-        )
-        resource_id = saved.id
-        await conn.execute(SQL["bind_resource"], resource_id, tool_id)
-    log.info("lti tool registered", client_id=client_id, via=via)
+    tool_id = await repository.insert_tool(
+        conn,
+        publisher_id,
+        client_id,
+        deployment_id,
+        checked["name"],
+        checked["initiate_login_uri"],
+        tool.redirect_uris,
+        checked["jwks_uri"],
+        ready.jwks,
+        checked["target_link_uri"],
+        custom,
+        ready.via,
+    )
+    saved = await save_resource(
+        conn, vocab, publisher_id, ready.draft, Provenance(connector="lti", source_id=client_id)
+    )
+    resource_id = saved.id
+    await repository.bind_resource(conn, resource_id, tool_id)
     registered = RegisteredTool(
         client_id=client_id,
         deployment_id=deployment_id,
@@ -251,7 +276,6 @@ def _offering(tool: ToolRegistration, client_id: str) -> ResourceDraft:
     return record.draft
 
 
-async def tools_of_publisher(conn: Connection, publisher_id: UUID) -> list[dict[str, Any]]:
+async def tools_of_publisher(conn: Connection, publisher_id: UUID) -> list[PublisherTool]:
     """A publisher's LTI tools, each with the resource it became."""
-    rows = await conn.fetch(SQL["tools_of_publisher"], publisher_id)
-    return [dict(row) for row in rows]
+    return await repository.tools_of_publisher(conn, publisher_id)

@@ -8,12 +8,16 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+import structlog
 
 from catalogue.config import Settings
 from catalogue.identity.models import Principal
-from catalogue.lti import launch, registration
+from catalogue.lti import launch, registration, repository
 from catalogue.lti.models import Link, RegisteredTool, RegistrationUrl, ToolRegistration
+from catalogue.lti.records import PublisherTool
 from catalogue.vocabularies.index import VocabularyIndex
+
+log = structlog.get_logger(__name__)
 
 
 async def register_tool(
@@ -25,11 +29,14 @@ async def register_tool(
     publisher_id: UUID,
     tool: ToolRegistration,
 ) -> RegisteredTool:
-    """A tool a publisher registers through the API."""
-    async with pool.acquire() as conn:
-        registered, _ = await registration.register_tool(
-            conn, http, vocab, settings, publisher_id=publisher_id, tool=tool, via="api"
+    """A tool a publisher registers through the API: checked first, then written in one
+    transaction."""
+    ready = await registration.check_tool(http, settings, tool, via="api")
+    async with pool.acquire() as conn, conn.transaction():
+        registered, _ = await registration.store_tool(
+            conn, vocab, settings, publisher_id=publisher_id, tool=tool, ready=ready
         )
+    log.info("lti tool registered", client_id=ready.client_id, via=ready.via)
     return registered
 
 
@@ -46,15 +53,17 @@ async def register_with_token(
     transaction (a refused registration leaves the token usable)."""
     async with pool.acquire() as conn, conn.transaction():
         publisher_id = await registration.publisher_of_token(conn, token)
-        _, answer = await registration.register_tool(
-            conn, http, vocab, settings, publisher_id=publisher_id, tool=tool, via="dynamic"
+        ready = await registration.check_tool(http, settings, tool, via="dynamic")
+        _, answer = await registration.store_tool(
+            conn, vocab, settings, publisher_id=publisher_id, tool=tool, ready=ready
         )
+    log.info("lti tool registered", client_id=ready.client_id, via=ready.via)
     return answer
 
 
-async def tools_of_publisher(pool: asyncpg.Pool, publisher_id: UUID) -> list[dict[str, Any]]:
+async def tools_of_publisher(pool: asyncpg.Pool, publisher_id: UUID) -> list[PublisherTool]:
     async with pool.acquire() as conn:
-        return await registration.tools_of_publisher(conn, publisher_id)
+        return await repository.tools_of_publisher(conn, publisher_id)
 
 
 async def start_dynamic_registration(
@@ -67,8 +76,7 @@ async def start_dynamic_registration(
 async def links_of(pool: asyncpg.Pool, person_id: UUID | None) -> list[Link]:
     """Contents a teacher picked inside tools (Deep Linking)."""
     async with pool.acquire() as conn:
-        rows = await conn.fetch(registration.SQL["links_of"], person_id)
-    return [Link(**dict(row)) for row in rows]
+        return await repository.links_of(conn, person_id)
 
 
 async def start_launch(

@@ -9,6 +9,7 @@ from typing import Any
 
 from lxml import etree
 
+from catalogue.oai.records import Notice, NoticeContributor, OaiRecord
 from catalogue.shipped import schemas_dir
 
 LOM = "http://ltsc.ieee.org/xsd/LOM"
@@ -21,10 +22,8 @@ CONCEPTS = "http://data.education.fr/voc/scolomfr/concept/"
 SOURCE = "SCOLOMFRv3.2"
 # The metadata are written in French: vocabulary labels, and the language of the notice.
 METADATA_LANGUAGE = "fre"
-PURPOSES = {
-    "levels": (f"{CONCEPTS}educational_level", "niveau éducatif détaillé"),
-    "disciplines": (f"{CONCEPTS}scolomfr-voc-028-num-003", "domaine d'enseignement"),
-}
+LEVELS_PURPOSE = f"{CONCEPTS}educational_level"  # niveau éducatif détaillé
+DISCIPLINES_PURPOSE = f"{CONCEPTS}scolomfr-voc-028-num-003"  # domaine d'enseignement
 # 1.1 catalogs of the resource's own identifiers (URLs under "URI", as LOM usage has it).
 CATALOGS = {"ark": "ARK", "isbn": "ISBN", "url": "URI"}
 # Characters XML 1.0 cannot carry: replaced, so that one odd resource never breaks a page.
@@ -64,72 +63,71 @@ def vocabulary_values(number: str) -> frozenset[str]:
     return frozenset(str(e.get("value")) for e in tree.iter(f"{{{XSD}}}enumeration"))
 
 
-def scolomfr(row: Any, label: Label, identifier: str) -> etree._Element:
+def scolomfr(notice: Notice, label: Label, identifier: str) -> etree._Element:
     """A ScoLOMFR 3.2 notice (concept URIs only) that validates against the shipped XSD.
 
     The resource's own strings are in its (first) language; the OAI identifier is the
     notice's own (3.1), the resource's ARK, ISBN and URL identifiers are in 1.1.
     """
-    language = row["languages"][0] if row["languages"] else None
+    language = notice.languages[0] if notice.languages else None
     lom = etree.Element(f"{{{LOM}}}lom", nsmap={None: LOM, "scolomfr": SCOLOMFR})
     general = _sub(lom, LOM, "general")
-    for kind, value in _identifiers(row):
+    for own in notice.identifiers:
         ident = _sub(general, LOM, "identifier")
-        _sub(ident, LOM, "catalog", CATALOGS[kind])
-        _sub(ident, LOM, "entry", value)
-    _lang_string(general, "title", row["title"], language)
-    for code in row["languages"]:
+        _sub(ident, LOM, "catalog", CATALOGS[own.kind])
+        _sub(ident, LOM, "entry", own.value)
+    _lang_string(general, "title", notice.title, language)
+    for code in notice.languages:
         _sub(general, LOM, "language", f"{LANGUAGE_URI}{code}")
     # One 1.4 description a paragraph: readers trim the whitespace inside each one.
-    for paragraph in _paragraphs(row["description"]):
+    for paragraph in _paragraphs(notice.description):
         _lang_string(general, "description", paragraph, language)
-    for keyword in row["keywords"]:
+    for keyword in notice.keywords:
         _lang_string(general, "keyword", keyword, language)
-    for uri in _concepts(row["resource_types"]):
+    for uri in _concepts(notice.resource_types):
         _vocabulary(general, SCOLOMFR, "generalResourceType", uri)
-    _life_cycle(lom, row["contributors"])
+    _life_cycle(lom, notice.contributors)
     meta = _sub(lom, LOM, "metaMetadata")
     ident = _sub(meta, LOM, "identifier")
     _sub(ident, LOM, "catalog", "URI")
     _sub(ident, LOM, "entry", identifier)
     _sub(meta, LOM, "metadataSchema", SOURCE)
     _sub(meta, LOM, "language", f"{LANGUAGE_URI}{METADATA_LANGUAGE}")
-    if row["formats"] or row["access_url"]:
+    if notice.formats or notice.access_url:
         technical = _sub(lom, LOM, "technical")
-        for media_type in row["formats"]:
+        for media_type in notice.formats:
             _sub(technical, LOM, "format", media_type)
-        if row["access_url"]:
-            _sub(technical, LOM, "location", row["access_url"])
+        if notice.access_url:
+            _sub(technical, LOM, "location", notice.access_url)
     educational = _sub(lom, LOM, "educational")
-    for uri in _concepts(row["pedagogical_types"]):
+    for uri in _concepts(notice.pedagogical_types):
         _vocabulary(educational, LOM, "learningResourceType", uri)
-    _vocabularies(educational, "intendedEndUserRole", row["audiences"])  # 5.5 public cible
-    if row["rights"]:
-        _lang_string(_sub(lom, LOM, "rights"), "description", row["rights"], language)
-    for field, (purpose, _name) in PURPOSES.items():
-        uris = _concepts(row[field])
+    _vocabularies(educational, "intendedEndUserRole", notice.audiences)  # 5.5 public cible
+    if notice.rights:
+        _lang_string(_sub(lom, LOM, "rights"), "description", notice.rights, language)
+    for purpose, concepts in (
+        (LEVELS_PURPOSE, notice.levels),
+        (DISCIPLINES_PURPOSE, notice.disciplines),
+    ):
+        uris = _concepts(concepts)
         if uris:
             _classification(lom, purpose, uris, label)
     return lom
-
-
-def _identifiers(row: Any) -> list[tuple[str, str]]:
-    return [(str(i["kind"]), str(i["value"])) for i in row["identifiers"] or ()]
 
 
 def _paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def _life_cycle(lom: etree._Element, contributors: list[dict[str, Any]]) -> None:
+def _life_cycle(lom: etree._Element, contributors: list[NoticeContributor]) -> None:
     """2.3 contributions: the role (a voc-003 concept, else its text as a label) and a vCard."""
-    named = [c for c in contributors if c.get("name") or c.get("organisation")]
+    named = [c for c in contributors if c.name or c.organisation]
     if not named:
         return
     life_cycle = _sub(lom, LOM, "lifeCycle")
     for contributor in named:
         contribute = _sub(life_cycle, LOM, "contribute")
-        role = str(contributor.get("role") or "")
+        role = contributor.role or ""
         if role:
             element = _sub(contribute, LOM, "role")
             uri = _role_uri(role)
@@ -142,7 +140,7 @@ def _life_cycle(lom: etree._Element, contributors: list[dict[str, Any]]) -> None
             contribute,
             LOM,
             "entity",
-            vcard(contributor.get("name"), contributor.get("organisation")),
+            vcard(contributor.name, contributor.organisation),
         )
 
 
@@ -195,31 +193,32 @@ def _dc_identifier(kind: str, value: str) -> str:
     return value
 
 
-def oai_dc(row: Any, label: Label, identifier: str) -> etree._Element:
+def oai_dc(record: OaiRecord, label: Label, identifier: str) -> etree._Element:
     """Dublin Core: title, description, every identifier, languages, rights and the rest."""
     dc = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC})
-    _sub(dc, DC, "title", row["title"])
+    _sub(dc, DC, "title", record.title)
     _sub(dc, DC, "identifier", identifier)
     known = {identifier}
-    for value in [_dc_identifier(k, v) for k, v in _identifiers(row)] + [row["access_url"]]:
+    own = [_dc_identifier(i.kind, i.value) for i in record.identifiers]
+    for value in [*own, record.access_url]:
         if value and value not in known:
             known.add(value)
             _sub(dc, DC, "identifier", value)
-    if row["description"]:
-        _sub(dc, DC, "description", row["description"])
-    _sub(dc, DC, "publisher", row["publisher_name"])
-    for contributor in row["contributors"]:
-        name = contributor.get("name") or contributor.get("organisation")
+    if record.description:
+        _sub(dc, DC, "description", record.description)
+    _sub(dc, DC, "publisher", record.publisher_name)
+    for contributor in record.contributors:
+        name = contributor.name or contributor.organisation
         if name:
             _sub(dc, DC, "contributor", name)
-    for language in row["languages"]:
+    for language in record.languages:
         _sub(dc, DC, "language", language)
-    for subject in [*row["keywords"], *(label(u) for u in row["disciplines"])]:
+    for subject in [*record.keywords, *(label(u) for u in record.disciplines)]:
         _sub(dc, DC, "subject", subject)
-    for uri in row["resource_types"]:
+    for uri in record.resource_types:
         _sub(dc, DC, "type", label(uri))
-    for media_type in row["formats"]:
+    for media_type in record.formats:
         _sub(dc, DC, "format", media_type)
-    if row["rights"]:
-        _sub(dc, DC, "rights", row["rights"])
+    if record.rights:
+        _sub(dc, DC, "rights", record.rights)
     return dc

@@ -14,17 +14,17 @@ import msgspec
 from litestar.di import NamedDependency
 from lxml import etree
 
-from catalogue.oai.formats import LOM, OAI_DC, oai_dc, scolomfr, xml_text
-from catalogue.sqlfiles import load_queries
+from catalogue.oai import repository
+from catalogue.oai.formats import LOM, OAI_DC, Label, oai_dc, scolomfr, xml_text
+from catalogue.oai.records import OaiRecord
 from catalogue.vocabularies.index import VocabularyIndex
 
-SQL = load_queries("catalogue.oai")
 OAI = "http://www.openarchives.org/OAI/2.0/"
 PAGE = 100
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 # Where the ScoLOMFR 3.2.1 XSD is served (oai/api.py), under the platform's public URL.
 SCOLOMFR_XSD = "/schemas/xsd/scolomfr-3.2.1/scolomfr.xsd"
-FORMATS: dict[str, tuple[str, str, Callable[..., etree._Element]]] = {
+FORMATS: dict[str, tuple[str, str, Callable[[OaiRecord, Label, str], etree._Element]]] = {
     "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC, oai_dc),
     "lom": (SCOLOMFR_XSD, LOM, scolomfr),
 }
@@ -170,7 +170,7 @@ class Provider:
 
     async def _Identify(self, node: etree._Element, _: dict[str, str]) -> None:  # noqa: N802
         async with self.pool.acquire() as conn:
-            earliest = await conn.fetchval(SQL["earliest"]) or EPOCH
+            earliest = await repository.earliest(conn) or EPOCH
         for name, value in (
             ("repositoryName", "Catalogue de ressources numériques éducatives"),
             ("baseURL", self.base_url),
@@ -184,7 +184,7 @@ class Provider:
 
     async def _ListMetadataFormats(self, node: etree._Element, args: dict[str, str]) -> None:  # noqa: N802
         if "identifier" in args:
-            await self._row(self._resource_id(args["identifier"]))
+            await self._one(self._resource_id(args["identifier"]))
         for prefix, (schema, namespace, _) in FORMATS.items():
             fmt = _sub(node, "metadataFormat")
             _sub(fmt, "metadataPrefix", prefix)
@@ -195,10 +195,11 @@ class Provider:
         if "resumptionToken" in args:
             raise OaiProtocolError("badResumptionToken", "sets come in one page")
         async with self.pool.acquire() as conn:
-            for row in await conn.fetch(SQL["sets"]):
-                one = _sub(node, "set")
-                _sub(one, "setSpec", f"publisher:{row['id']}")
-                _sub(one, "setName", row["name"])
+            publishers = await repository.sets(conn)
+        for publisher in publishers:
+            one = _sub(node, "set")
+            _sub(one, "setSpec", f"publisher:{publisher.id}")
+            _sub(one, "setName", publisher.name)
 
     async def _ListIdentifiers(self, node: etree._Element, args: dict[str, str]) -> None:  # noqa: N802
         await self._list(node, args, headers_only=True)
@@ -208,20 +209,20 @@ class Provider:
 
     async def _GetRecord(self, node: etree._Element, args: dict[str, str]) -> None:  # noqa: N802
         prefix = self._prefix(args["metadataPrefix"])
-        row = await self._row(self._resource_id(args["identifier"]))
-        self._record(node, row, prefix, headers_only=False)
+        record = await self._one(self._resource_id(args["identifier"]))
+        self._record(node, record, prefix, headers_only=False)
 
     def _prefix(self, prefix: str) -> str:
         if prefix not in FORMATS:
             raise OaiProtocolError("cannotDisseminateFormat", f"formats: {', '.join(FORMATS)}")
         return prefix
 
-    async def _row(self, resource_id: UUID) -> asyncpg.Record:
+    async def _one(self, resource_id: UUID) -> OaiRecord:
         async with self.pool.acquire() as conn:
-            row = await conn.fetchrow(SQL["record"], resource_id)
-        if row is None:
+            record = await repository.record(conn, resource_id)
+        if record is None:
             raise OaiProtocolError("idDoesNotExist", f"no record {self.identifier(resource_id)!r}")
-        return row
+        return record
 
     def _cursor(self, args: dict[str, str]) -> Cursor:
         if "resumptionToken" in args:
@@ -250,43 +251,42 @@ class Provider:
     ) -> None:
         cursor = self._cursor(args)
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(
-                SQL["records"],
-                cursor.since,
-                cursor.until,
-                cursor.publisher,
-                cursor.after_time,
-                cursor.after_id,
-                PAGE + 1,
+            records = await repository.records(
+                conn,
+                since=cursor.since,
+                until=cursor.until,
+                publisher=cursor.publisher,
+                after=(cursor.after_time, cursor.after_id),
+                limit=PAGE + 1,
             )
-        if not rows:
+        if not records:
             raise OaiProtocolError("noRecordsMatch", "no record matches these arguments")
-        for row in rows[:PAGE]:
-            self._record(node, row, cursor.prefix, headers_only=headers_only)
+        for record in records[:PAGE]:
+            self._record(node, record, cursor.prefix, headers_only=headers_only)
         token = _sub(node, "resumptionToken")
-        if len(rows) > PAGE:
-            last = rows[PAGE - 1]
+        if len(records) > PAGE:
+            last = records[PAGE - 1]
             token.text = _encode(
-                msgspec.structs.replace(cursor, after_time=last["updated_at"], after_id=last["id"])
+                msgspec.structs.replace(cursor, after_time=last.updated_at, after_id=last.id)
             )
         elif "resumptionToken" not in args:
             node.remove(token)  # a complete list in one page carries no token
 
     def _record(
-        self, node: etree._Element, row: asyncpg.Record, prefix: str, *, headers_only: bool
+        self, node: etree._Element, record: OaiRecord, prefix: str, *, headers_only: bool
     ) -> None:
-        identifier = self.identifier(row["id"])
+        identifier = self.identifier(record.id)
         parent = node if headers_only else _sub(node, "record")
         header = _sub(parent, "header")
-        if row["status"] == "withdrawn":
+        if record.status == "withdrawn":
             header.set("status", "deleted")
         _sub(header, "identifier", identifier)
-        _sub(header, "datestamp", _stamp(row["updated_at"]))
-        _sub(header, "setSpec", f"publisher:{row['publisher_id']}")
-        if headers_only or row["status"] == "withdrawn":
+        _sub(header, "datestamp", _stamp(record.updated_at))
+        _sub(header, "setSpec", f"publisher:{record.publisher_id}")
+        if headers_only or record.status == "withdrawn":
             return
         build = FORMATS[prefix][2]
-        _sub(parent, "metadata").append(build(row, self.vocab.label, identifier))
+        _sub(parent, "metadata").append(build(record, self.vocab.label, identifier))
 
 
 OaiProvider: TypeAlias = NamedDependency[Provider]

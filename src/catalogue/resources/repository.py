@@ -245,14 +245,6 @@ async def moderation_resources(conn: Connection, limit: int) -> list[AwaitingRes
     return await fetch_all(conn, AwaitingResource, SQL["moderation_resources"], limit)
 
 
-async def documents_for(conn: Connection, ids: list[UUID]) -> list[asyncpg.Record]:
-    return await conn.fetch(SQL["documents_for"], ids)
-
-
-async def documents_after(conn: Connection, after: UUID, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(SQL["documents_after"], after, limit)
-
-
 async def enqueue_outbox(conn: Connection, ids: list[UUID]) -> None:
     await conn.execute(SQL["enqueue_outbox"], ids)
 

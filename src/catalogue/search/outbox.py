@@ -18,51 +18,52 @@ import msgspec
 import structlog
 
 from catalogue.progress import Progress, no_progress
-from catalogue.resources import repository
 from catalogue.resources.outbox import wake_indexer
+from catalogue.search import repository
 from catalogue.search.models import DocumentsRefusedError, SearchBackend, SearchDocument
-from catalogue.sqlfiles import load_queries
+from catalogue.search.repository import ParkedChange
 from catalogue.vocabularies.index import VocabularyIndex
 
 log = structlog.get_logger(__name__)
-SQL = load_queries("catalogue.search")
 BATCH = 500
 
 
-def to_documents(rows: list[asyncpg.Record], vocab: VocabularyIndex) -> list[SearchDocument]:
+def to_documents(
+    resources: list[repository.SearchableResource], vocab: VocabularyIndex
+) -> list[SearchDocument]:
+    """The index's documents: vocabulary fields with their ancestors, and their labels."""
     documents = []
-    for row in rows:
-        levels = vocab.with_ancestors(row["levels"])
-        disciplines = vocab.with_ancestors(row["disciplines"])
-        resource_types = vocab.with_ancestors(row["resource_types"])
-        pedagogical = vocab.with_ancestors(row["pedagogical_types"])
+    for resource in resources:
+        levels = vocab.with_ancestors(resource.levels)
+        disciplines = vocab.with_ancestors(resource.disciplines)
+        resource_types = vocab.with_ancestors(resource.resource_types)
+        pedagogical = vocab.with_ancestors(resource.pedagogical_types)
         labels = [
             vocab.label(uri) for uri in (*levels, *disciplines, *resource_types, *pedagogical)
         ]
-        published: datetime = row["published_at"]
         documents.append(
             SearchDocument(
-                id=row["id"],
-                title=row["title"],
-                description=row["description"],
-                keywords=row["keywords"],
-                publisher_id=row["publisher_id"],
-                publisher_name=row["publisher_name"],
-                thumbnail_url=row["thumbnail_url"],
+                id=resource.id,
+                title=resource.title,
+                description=resource.description,
+                keywords=resource.keywords,
+                publisher_id=resource.publisher_id,
+                publisher_name=resource.publisher_name,
+                thumbnail_url=resource.thumbnail_url,
                 levels=levels,
                 disciplines=disciplines,
                 resource_types=resource_types,
                 pedagogical_types=pedagogical,
-                levels_tagged=row["levels"],
-                disciplines_tagged=row["disciplines"],
+                levels_tagged=resource.levels,
+                disciplines_tagged=resource.disciplines,
                 concept_labels=sorted(set(labels)),
-                licence_types=sorted(row["licence_types"]),
-                accessibility=row["accessibility"],
-                languages=row["languages"],
-                audiences=vocab.with_ancestors(row["audiences"]),
-                min_price_cents=row["min_price_cents"],
-                free=row["min_price_cents"] == 0,
-                published_at=int(published.timestamp()),
+                licence_types=sorted(resource.licence_types),
+                accessibility=resource.accessibility,
+                languages=resource.languages,
+                audiences=vocab.with_ancestors(resource.audiences),
+                min_price_cents=resource.min_price_cents,
+                free=resource.min_price_cents == 0,
+                published_at=int(resource.published_at.timestamp()),
             )
         )
     return documents
@@ -77,10 +78,10 @@ async def drain_once(
     of the batch goes in: one bad document never holds the queue up.
     """
     async with pool.acquire() as conn, conn.transaction():
-        rows = await conn.fetch(SQL["lock_outbox_batch"], batch)
-        if not rows:
+        entries = await repository.lock_outbox_batch(conn, batch)
+        if not entries:
             return 0
-        ids = list({row["resource_id"] for row in rows})
+        ids = list({entry.resource_id for entry in entries})
         documents = to_documents(await repository.documents_for(conn, ids), vocab)
         refused = await upsert_isolating(backend, documents)
         indexed = {doc.id for doc in documents}
@@ -89,13 +90,16 @@ async def drain_once(
             log.warning(
                 "search index refused a document: parked", resource=str(resource_id), error=error
             )
-            await conn.execute(SQL["park_outbox_entry"], resource_id, error)
-        await conn.execute(SQL["unpark_outbox_entries"], [i for i in ids if i not in refused])
-        await conn.execute(SQL["delete_outbox_rows"], [row["id"] for row in rows])
+            await repository.park(conn, resource_id, error)
+        await repository.unpark(conn, [i for i in ids if i not in refused])
+        await repository.delete_outbox_entries(conn, [entry.id for entry in entries])
     log.info(
-        "index updated", changes=len(rows), indexed=len(indexed) - len(refused), parked=len(refused)
+        "index updated",
+        changes=len(entries),
+        indexed=len(indexed) - len(refused),
+        parked=len(refused),
     )
-    return len(rows)
+    return len(entries)
 
 
 # What the engine answers about a document itself (its content), as opposed to an outage:
@@ -147,16 +151,16 @@ async def _all_documents(
     backend writes the current one. `progress` is told after the backend took each batch."""
     pages: asyncio.Queue[list[SearchDocument] | None] = asyncio.Queue(maxsize=2)
     async with pool.acquire() as conn:
-        total: int = await conn.fetchval(SQL["count_searchable"])
+        total = await repository.count_searchable(conn)
     done = 0
 
     async def read() -> None:
         after = UUID(int=0)
         try:
             async with pool.acquire() as conn:
-                while rows := await repository.documents_after(conn, after, batch):
-                    await pages.put(to_documents(rows, vocab))
-                    after = rows[-1]["id"]
+                while resources := await repository.documents_after(conn, after, batch):
+                    await pages.put(to_documents(resources, vocab))
+                    after = resources[-1].id
         finally:
             await pages.put(None)  # on failure too: the consumer then sees the error below
 
@@ -184,12 +188,6 @@ async def rebuild(
     return await backend.rebuild(_all_documents(pool, vocab, batch, progress))
 
 
-class ParkedChange(msgspec.Struct):
-    resource_id: UUID
-    error: str
-    parked_at: datetime
-
-
 class IndexStatus(msgspec.Struct):
     backend: str
     pending_changes: int
@@ -200,21 +198,20 @@ class IndexStatus(msgspec.Struct):
 
 async def status(pool: asyncpg.Pool, backend: SearchBackend, *, shown: int = 20) -> IndexStatus:
     async with pool.acquire() as conn:
-        row = await conn.fetchrow(SQL["outbox_lag"])
-        parked = await conn.fetch(SQL["parked_outbox_entries"], shown)
-    assert row is not None
+        lag = await repository.outbox_lag(conn)
+        parked = await repository.parked_changes(conn, shown)
     return IndexStatus(
         backend=backend.name,
-        pending_changes=row["pending"],
-        oldest_pending=row["oldest"],
-        parked_changes=row["parked"],
-        parked=[ParkedChange(**dict(r)) for r in parked],
+        pending_changes=lag.pending,
+        oldest_pending=lag.oldest,
+        parked_changes=lag.parked,
+        parked=parked,
     )
 
 
 async def retry_parked(pool: asyncpg.Pool) -> int:
     """Announce every parked change again (after the resources were fixed); how many."""
     async with pool.acquire() as conn, conn.transaction():
-        retried = await conn.execute(SQL["retry_parked_entries"])
+        retried = await repository.retry_parked(conn)
         await wake_indexer(conn)
-    return int(retried.rsplit(" ", 1)[-1])
+    return retried

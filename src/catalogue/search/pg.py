@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +12,7 @@ import msgspec
 
 from catalogue.database import Connection
 from catalogue.errors import UpstreamUnavailableError
+from catalogue.search import repository
 from catalogue.search.models import (
     BackendName,
     BackendResult,
@@ -23,26 +22,14 @@ from catalogue.search.models import (
     SearchQuery,
     Sort,
 )
+from catalogue.search.repository import SET_COLUMN
 from catalogue.search.text import fold
-from catalogue.sqlfiles import load_queries
 
-SQL = load_queries("catalogue.search")
 MIN_TYPO_WORD = 4
 MAX_DROPPED_WORDS = 4
 
-# Vocabulary fields are stored as the id of their value set (see migration 0008).
-_SET_COLUMN = {
-    FacetField.LEVEL: "levels_set",
-    FacetField.DISCIPLINE: "disciplines_set",
-    FacetField.RESOURCE_TYPE: "resource_types_set",
-    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types_set",
-    FacetField.LICENCE_TYPE: "licence_types_set",
-    FacetField.ACCESSIBILITY: "accessibility_set",
-    FacetField.LANGUAGE: "languages_set",
-    FacetField.AUDIENCE: "audiences_set",
-}
 _SCALAR_COLUMN = {FacetField.PUBLISHER: "publisher_id", FacetField.FREE: "free"}
-_FACET_COLUMN = {**_SET_COLUMN, **_SCALAR_COLUMN}
+_FACET_COLUMN = {**SET_COLUMN, **_SCALAR_COLUMN}
 # Relevance in two steps. ts_rank weighs matches by field (title first) and frequency, at a
 # quarter of ts_rank_cd's cost: it ranks every match. ts_rank_cd, which also rewards the
 # query's words standing close together, then orders the best RERANKED of them. A deliberate
@@ -66,7 +53,7 @@ def _filter(field: FacetField, n: int) -> str:
         return f"d.free = ANY(${n}::boolean[])"
     # The few sets holding one of the values are found first (a GIN lookup in a small table).
     return (
-        f"d.{_SET_COLUMN[field]} = ANY(ARRAY("
+        f"d.{SET_COLUMN[field]} = ANY(ARRAY("
         f"SELECT id FROM search_value_sets WHERE vals && ${n}::text[]))"
     )
 
@@ -92,97 +79,6 @@ _ORDER = {
     Sort.PRICE_DESC: "m.min_price_cents DESC, m.id",
     Sort.NEWEST: "m.published_at DESC, m.id",
 }
-_STAGING_COLUMNS = [
-    "id",
-    "title",
-    "description",
-    "publisher_id",
-    "publisher_name",
-    "thumbnail_url",
-    "levels_tagged",
-    "disciplines_tagged",
-    *_SET_COLUMN.values(),
-    "min_price_cents",
-    "free",
-    "published_at",
-    "title_words",
-    "subject_words",
-    "description_words",
-]
-# Per search document; the order of _SET_COLUMN.
-_SET_VALUES: list[Callable[[SearchDocument], list[str]]] = [
-    lambda d: d.levels,
-    lambda d: d.disciplines,
-    lambda d: d.resource_types,
-    lambda d: d.pedagogical_types,
-    lambda d: d.licence_types,
-    lambda d: d.accessibility,
-    lambda d: d.languages,
-    lambda d: d.audiences,
-]
-
-
-class _Hit(msgspec.Struct):
-    id: UUID
-    title: str
-    snippet: str | None
-    publisher_id: UUID
-    publisher_name: str
-    levels_tagged: list[str]
-    disciplines_tagged: list[str]
-    min_price_cents: int
-    free: bool
-    thumbnail_url: str | None
-    licence_types: list[str] = msgspec.field(default_factory=list)
-
-
-def value_set_id(values: list[str]) -> UUID:
-    """A value list's id: the md5 of its values joined by U+001F, as migration 0008 has it."""
-    return UUID(bytes=hashlib.md5("\x1f".join(values).encode(), usedforsecurity=False).digest())
-
-
-def _record(doc: SearchDocument, set_ids: list[UUID]) -> tuple[Any, ...]:
-    subject = " ".join([*doc.keywords, *doc.concept_labels])
-    return (
-        doc.id,
-        doc.title,
-        doc.description,
-        doc.publisher_id,
-        doc.publisher_name,
-        doc.thumbnail_url,
-        doc.levels_tagged,
-        doc.disciplines_tagged,
-        *set_ids,
-        doc.min_price_cents,
-        doc.free,
-        datetime.fromtimestamp(doc.published_at, UTC),
-        # PostgreSQL's parser and the catalogue_fr configuration handle elisions, typographic
-        # apostrophes, ligatures (unaccent) and case themselves: raw text goes in.
-        doc.title,
-        subject,
-        doc.description,
-    )
-
-
-def _records(
-    documents: list[SearchDocument], known: dict[tuple[str, ...], UUID]
-) -> tuple[list[tuple[Any, ...]], list[tuple[UUID, list[str]]]]:
-    """The staging rows, and the value sets not in ``known`` (which gets them): a rebuild
-    hashes each distinct set once."""
-    records = []
-    new_sets = []
-    for doc in documents:
-        set_ids = []
-        for values_of in _SET_VALUES:
-            values = values_of(doc)
-            key = tuple(values)
-            set_id = known.get(key)
-            if set_id is None:
-                set_id = known[key] = value_set_id(values)
-                new_sets.append((set_id, values))
-            set_ids.append(set_id)
-        records.append(_record(doc, set_ids))
-    return records, new_sets
 
 
 def _filter_value(field: FacetField, values: tuple[str, ...]) -> list[Any]:
@@ -199,6 +95,9 @@ def marked(snippet: str) -> str:
 
 
 class PostgresBackend:
+    """Each method one unit of work on one pooled connection; the statements are
+    `search.repository`'s."""
+
     name: BackendName = "postgresql"
 
     def __init__(self, pool: asyncpg.Pool, *, search_timeout_ms: int | None = None) -> None:
@@ -209,43 +108,27 @@ class PostgresBackend:
         if not documents:
             return
         async with self.pool.acquire() as conn, conn.transaction():
-            await self._stage(conn, documents, {})
-            await conn.execute(SQL["merge_documents"])
-            await conn.execute(SQL["add_words"])
-            await conn.execute("DROP TABLE staging_documents, staging_value_sets")
-
-    async def _stage(
-        self, conn: Connection, documents: list[SearchDocument], known: dict[tuple[str, ...], UUID]
-    ) -> None:
-        """Staging tables filled with the documents, and search_value_sets with their value
-        sets that ``known`` (those already stored) lacks."""
-        records, new_sets = _records(documents, known)
-        await conn.execute(SQL["create_staging"])
-        await conn.copy_records_to_table(
-            "staging_documents", records=records, columns=_STAGING_COLUMNS
-        )
-        if new_sets:
-            await conn.copy_records_to_table("staging_value_sets", records=new_sets)
-            await conn.execute(SQL["add_value_sets"])
+            await repository.stage(conn, documents, {})
+            await repository.merge_staged(conn)
 
     async def delete(self, ids: list[UUID]) -> None:
         async with self.pool.acquire() as conn:
-            await conn.execute(SQL["delete_documents"], ids)
+            await repository.delete_documents(conn, ids)
 
     async def rebuild(self, batches: AsyncIterator[list[SearchDocument]]) -> int:
         """Fill new tables, index them, then swap them in: searches never wait nor see a gap."""
         count = 0
         async with self.pool.acquire() as conn:
-            await conn.execute(SQL["rebuild_begin"])
+            await repository.rebuild_begin(conn)
             known: dict[tuple[str, ...], UUID] = {}
             async for batch in batches:
                 async with conn.transaction():
-                    await self._stage(conn, batch, known)
-                    await conn.execute(SQL["rebuild_insert"])
+                    await repository.stage(conn, batch, known)
+                    await repository.rebuild_insert(conn)
                 count += len(batch)
-            await conn.execute(SQL["rebuild_index"])
+            await repository.rebuild_index(conn)
             async with conn.transaction():
-                await conn.execute(SQL["rebuild_swap"])
+                await repository.rebuild_swap(conn)
         return count
 
     async def prepare(self) -> None:
@@ -257,7 +140,7 @@ class PostgresBackend:
     async def check(self) -> None:
         try:
             async with self.pool.acquire() as conn:
-                await conn.fetchval("SELECT count(*) FROM search_words WHERE false")
+                await repository.probe(conn)
         except (OSError, asyncpg.PostgresError) as exc:
             raise UpstreamUnavailableError(f"search tables unreachable: {exc}") from None
 
@@ -266,33 +149,26 @@ class PostgresBackend:
         one (as Meilisearch's default matching strategy does), a few times at most."""
         async with self.pool.acquire() as conn, conn.transaction():
             # Planned with its own words every time: a cached generic plan does not see how
-            # selective they are. Only searches pay for planning each statement.
-            await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-            if self.search_timeout_ms is not None:
-                # A search past its time answers 503 (Retry-After) instead of holding a
-                # connection that other requests wait for.
-                await conn.execute(
-                    "SELECT set_config('statement_timeout', $1, true)", str(self.search_timeout_ms)
-                )
+            # selective they are. Only searches pay for planning each statement. A search
+            # past its time answers 503 (Retry-After) instead of holding a connection that
+            # other requests wait for.
+            await repository.plan_each_search(conn, self.search_timeout_ms)
             groups = await self.with_corrections(conn, query.groups) if query.text else None
-            row = await conn.fetchrow(*self.compose(query, groups))
+            page = await repository.search_page(conn, *self.compose(query, groups))
             for _ in range(MAX_DROPPED_WORDS):
-                assert row is not None  # an aggregate query always returns its row
-                if row["total"] or not groups or len(groups) < 2:
+                if page.total or not groups or len(groups) < 2:
                     break
                 groups = groups[:-1]
-                row = await conn.fetchrow(*self.compose(query, groups))
-            assert row is not None
-        hits = msgspec.convert(row["hits"], list[_Hit])  # json, decoded by the pool's codec
+                page = await repository.search_page(conn, *self.compose(query, groups))
         facets: dict[FacetField, dict[str, int]] = {field: {} for field in query.facets}
-        for facet, value, count in row["facets"]:
+        for facet, value, count in page.facets:
             facets[FacetField(facet)][value] = count
         return BackendResult(
             hits=[
                 Hit(**{**msgspec.structs.asdict(h), "snippet": marked(h.snippet or "")})
-                for h in hits
+                for h in page.hits
             ],
-            total=row["total"],
+            total=page.total,
             facets=facets,
         )
 
@@ -303,8 +179,8 @@ class PostgresBackend:
         single = [fold(g[0]) for g in groups if len(g) == 1 and len(g[0]) >= MIN_TYPO_WORD]
         nearest: dict[str, list[str]] = {}
         if single:
-            for row in await conn.fetch(SQL["corrections"], single):
-                nearest.setdefault(row["asked"], []).append(row["known"])
+            for near in await repository.corrections(conn, single):
+                nearest.setdefault(near.asked, []).append(near.known)
         return [
             [*group, *nearest.get(fold(group[0]), [])] if len(group) == 1 else list(group)
             for group in groups
@@ -330,15 +206,13 @@ class PostgresBackend:
         if groups and typed != groups:
             args.append(typed)
             exact = f" + (d.tsv @@ catalogue_tsquery(${len(args)}::jsonb))::int"
-        sql = SQL["search"].format(
+        sql = repository.SQL["search"].format(
             rank=f"ts_rank({_WEIGHTS}, d.tsv, {tsquery}, 32){exact}" if groups else "0",
             fine_rank=f"ts_rank_cd(d.tsv, {tsquery}, 32){exact}" if groups else "0",
             candidates=RERANKED if groups and query.sort is Sort.RELEVANCE else 0,
             where=" AND ".join(where),
             order=_ORDER[query.sort],
-            facet_columns="".join(
-                f", d.{_SET_COLUMN[f]}" for f in query.facets if f in _SET_COLUMN
-            ),
+            facet_columns="".join(f", d.{SET_COLUMN[f]}" for f in query.facets if f in SET_COLUMN),
             facets=" UNION ALL ".join(_facet_branch(f) for f in query.facets) or _NO_FACET,
         )
         return sql, *args

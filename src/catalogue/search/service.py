@@ -12,14 +12,12 @@ from litestar.di import NamedDependency
 
 from catalogue.errors import InvalidInputError
 from catalogue.resources.models import Labelled, LicenceType
+from catalogue.search import repository
 from catalogue.search.models import FacetField, SearchBackend, SearchQuery, Sort
 from catalogue.search.text import MAX_QUERY_CHARS, clean, query_groups
-from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.extra import ACCESSIBILITY, LANGUAGES
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.languages import normalise_language
-
-SQL = load_queries("catalogue.search")
 
 SCHEMES: dict[FacetField, tuple[str, ...]] = {
     FacetField.LEVEL: ("scolomfr-voc-012", "scolomfr-voc-022"),
@@ -183,8 +181,8 @@ class SearchService:
         top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES_SHOWN]
         if field is FacetField.PUBLISHER:
             async with self.pool.acquire() as conn:
-                rows = await conn.fetch(SQL["publisher_names"], [value for value, _ in top])
-            labels = {row["id"]: row["name"] for row in rows}
+                names = await repository.publisher_names(conn, [value for value, _ in top])
+            labels = {publisher.id: publisher.name for publisher in names}
         elif field in FIXED_CHOICES:
             labels = FIXED_CHOICES[field]
         else:

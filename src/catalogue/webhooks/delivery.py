@@ -12,7 +12,6 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import asyncpg
 import httpx
@@ -20,8 +19,10 @@ import msgspec
 import structlog
 from cryptography.exceptions import InvalidTag
 
-from catalogue.webhooks import signing
-from catalogue.webhooks.events import SQL, utcnow
+from catalogue.webhooks import repository, signing
+from catalogue.webhooks.events import utcnow
+from catalogue.webhooks.models import DeliveryStatus
+from catalogue.webhooks.records import DueDelivery
 
 log = structlog.get_logger(__name__)
 MAX_ATTEMPTS = 10
@@ -50,17 +51,16 @@ class _Outcome(msgspec.Struct, frozen=True):
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-async def _post(http: httpx.AsyncClient, key: bytes, row: Any) -> _Outcome:
-    payload = row["payload"]
-    body = msgspec.json.encode(payload)
+async def _post(http: httpx.AsyncClient, key: bytes, due: DueDelivery) -> _Outcome:
+    body = msgspec.json.encode(due.payload)
     try:
-        secret = signing.decrypt(key, row["publisher_id"], bytes(row["secret_encrypted"]))
+        secret = signing.decrypt(key, due.publisher_id, due.secret_encrypted)
     except InvalidTag:  # the server secret changed since: rotating the webhook's fixes it
         return _Outcome(None, "secret illisible : faites tourner le secret du webhook", 0)
-    headers = signing.headers(secret, str(row["id"]), int(time.time()), body)
+    headers = signing.headers(secret, str(due.id), int(time.time()), body)
     started = time.monotonic()
     try:
-        response = await http.post(row["url"], content=body, headers=headers)
+        response = await http.post(due.url, content=body, headers=headers)
     except httpx.InvalidURL as exc:
         return _Outcome(None, f"InvalidURL: {exc}"[:_MAX_ERROR], 0, final=True)
     except httpx.HTTPError as exc:
@@ -71,8 +71,9 @@ async def _post(http: httpx.AsyncClient, key: bytes, row: Any) -> _Outcome:
     return _Outcome(response.status_code, error, elapsed)
 
 
-async def _record(pool: asyncpg.Pool, row: Any, outcome: _Outcome, at: datetime) -> str:
-    attempts = row["attempts"] + 1
+async def _record(pool: asyncpg.Pool, due: DueDelivery, outcome: _Outcome, at: datetime) -> str:
+    attempts = due.attempts + 1
+    status: DeliveryStatus
     if outcome.delivered:
         status, next_attempt = "delivered", at
     elif attempts >= MAX_ATTEMPTS or outcome.final:
@@ -80,19 +81,19 @@ async def _record(pool: asyncpg.Pool, row: Any, outcome: _Outcome, at: datetime)
     else:
         status, next_attempt = "pending", at + backoff(attempts)
     async with pool.acquire() as conn:
-        await conn.execute(
-            SQL["record_attempt"],
-            row["id"],
-            at,
-            outcome.status_code,
-            outcome.error,
-            outcome.duration_ms,
-            status,
-            next_attempt,
+        await repository.record_attempt(
+            conn,
+            due.id,
+            at=at,
+            status_code=outcome.status_code,
+            error=outcome.error,
+            duration_ms=outcome.duration_ms,
+            status=status,
+            next_attempt=next_attempt,
         )
     fields = {
-        "delivery_id": str(row["id"]),
-        "publisher_id": str(row["publisher_id"]),
+        "delivery_id": str(due.id),
+        "publisher_id": str(due.publisher_id),
         "attempt": attempts,
         "status_code": outcome.status_code,
     }
@@ -114,18 +115,18 @@ async def deliver_once(
     """One batch of due deliveries attempted; how many were."""
     now = clock()
     async with pool.acquire() as conn:
-        rows = await conn.fetch(SQL["claim_deliveries"], now, batch, LEASE.total_seconds())
-    if not rows:
+        claimed = await repository.claim_deliveries(conn, now, batch, LEASE.total_seconds())
+    if not claimed:
         return 0
     limit = asyncio.Semaphore(CONCURRENCY)
 
-    async def attempt(row: Any) -> None:
+    async def attempt(due: DueDelivery) -> None:
         async with limit:
-            outcome = await _post(http, key, row)
-        await _record(pool, row, outcome, clock())
+            outcome = await _post(http, key, due)
+        await _record(pool, due, outcome, clock())
 
-    await asyncio.gather(*(attempt(row) for row in rows))
-    return len(rows)
+    await asyncio.gather(*(attempt(due) for due in claimed))
+    return len(claimed)
 
 
 async def drain(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import TypeAlias
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -18,11 +18,11 @@ from litestar.di import NamedDependency
 from pgqueuer import AsyncpgDriver, Queries
 
 from catalogue.database import Connection
-from catalogue.sqlfiles import load_queries
+from catalogue.webhooks import repository
 from catalogue.webhooks.models import EventData, EventLicence, EventType, WebhookEvent
+from catalogue.webhooks.records import ExpiredLicence
 
 log = structlog.get_logger(__name__)
-SQL = load_queries("catalogue.webhooks")
 DELIVER_JOB = "deliver-webhooks"
 EXPIRY_BATCH = 500
 
@@ -62,17 +62,10 @@ async def emit(
 ) -> bool:
     """Write the event if the publisher has a webhook; call inside the money's transaction.
     A batch of events wakes the worker once at its end instead (`wake_deliveries`)."""
-    written = await conn.fetchval(
-        SQL["insert_delivery"],
-        webhook_event.id,
-        publisher_id,
-        webhook_event.type,
-        webhook_event,
-        webhook_event.created_at,
-    )
-    if written is not None and wake:
+    written = await repository.insert_delivery(conn, publisher_id, webhook_event)
+    if written and wake:
         await wake_deliveries(conn)
-    return written is not None
+    return written
 
 
 async def wake_deliveries(conn: Connection) -> None:
@@ -110,14 +103,14 @@ class Waker:
             log.warning("delivery job not enqueued", exc_info=True)
 
 
-def _licence_of(row: Any) -> EventLicence:
+def _licence_of(licence: ExpiredLicence) -> EventLicence:
     return EventLicence(
-        id=row["id"],
-        holder_kind=row["holder_kind"],
-        holder=row["holder"],
-        seats=row["seats"],
-        valid_from=row["valid_from"],
-        valid_until=row["valid_until"],
+        id=licence.id,
+        holder_kind=licence.holder_kind,
+        holder=licence.holder,
+        seats=licence.seats,
+        valid_from=licence.valid_from,
+        valid_until=licence.valid_until,
     )
 
 
@@ -129,26 +122,26 @@ async def announce_expiries(
     while True:
         now = clock()
         async with pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(SQL["see_expired_licences"], now, batch)
+            licences = await repository.see_expired_licences(conn, now, batch)
             in_batch = 0
-            for row in rows:
-                if not row["wanted"]:
+            for licence in licences:
+                if not licence.wanted:
                     continue
                 expired = event(
                     "licence.expired",
-                    acquisition_id=row["acquisition_id"],
-                    offer_id=row["offer_id"],
-                    resource_id=row["resource_id"],
-                    quantity=row["quantity"],
-                    total_cents=row["total_cents"],
-                    licence=_licence_of(row),
+                    acquisition_id=licence.acquisition_id,
+                    offer_id=licence.offer_id,
+                    resource_id=licence.resource_id,
+                    quantity=licence.quantity,
+                    total_cents=licence.total_cents,
+                    licence=_licence_of(licence),
                     at=now,
                 )
-                in_batch += await emit(conn, row["publisher_id"], expired, wake=False)
+                in_batch += await emit(conn, licence.publisher_id, expired, wake=False)
             if in_batch:
                 await wake_deliveries(conn)
         written += in_batch
-        if len(rows) < batch:
+        if len(licences) < batch:
             break
     if written:
         log.info("licence expiries announced", events=written)

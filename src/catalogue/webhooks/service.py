@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -17,8 +16,8 @@ from catalogue.errors import ForbiddenError, NotFoundError, UnprocessableError
 from catalogue.identity.models import Principal, Role, Scope
 from catalogue.outbound import url_problem
 from catalogue.resources.publishing import acting_publisher
-from catalogue.webhooks import signing
-from catalogue.webhooks.events import SQL, wake_deliveries
+from catalogue.webhooks import repository, signing
+from catalogue.webhooks.events import wake_deliveries
 from catalogue.webhooks.models import (
     AttemptView,
     Deliveries,
@@ -27,6 +26,7 @@ from catalogue.webhooks.models import (
     WebhookSecret,
     WebhookView,
 )
+from catalogue.webhooks.records import StoredDelivery, StoredWebhook
 
 log = structlog.get_logger(__name__)
 REMOVED = "webhook supprimé"
@@ -61,14 +61,13 @@ async def register(
     url = check_url(url, production=production)
     secret = signing.new_secret()
     async with pool.acquire() as conn:
-        if not await conn.fetchval(SQL["publisher_exists"], publisher_id):
+        if not await repository.publisher_exists(conn, publisher_id):
             raise NotFoundError("Éditeur inconnu.")
-        row = await conn.fetchrow(
-            SQL["upsert_webhook"], publisher_id, url, signing.encrypt(key, publisher_id, secret)
+        webhook = await repository.upsert_webhook(
+            conn, publisher_id, url, signing.encrypt(key, publisher_id, secret)
         )
-    assert row is not None
-    created: bool = row["created"]
-    return created, _secret_view(row, signing.shown(secret) if created else None)
+    created = webhook.created
+    return created, _secret_view(webhook, signing.shown(secret) if created else None)
 
 
 async def rotate(pool: asyncpg.Pool, key: bytes, publisher_id: UUID) -> WebhookSecret:
@@ -76,27 +75,32 @@ async def rotate(pool: asyncpg.Pool, key: bytes, publisher_id: UUID) -> WebhookS
     are signed with the new one)."""
     secret = signing.new_secret()
     async with pool.acquire() as conn:
-        row = await conn.fetchrow(
-            SQL["rotate_webhook_secret"], publisher_id, signing.encrypt(key, publisher_id, secret)
+        webhook = await repository.rotate_secret(
+            conn, publisher_id, signing.encrypt(key, publisher_id, secret)
         )
-    if row is None:
+    if webhook is None:
         raise NotFoundError("Aucun webhook pour cet éditeur.")
-    return _secret_view(row, signing.shown(secret))
+    return _secret_view(webhook, signing.shown(secret))
 
 
 async def read(pool: asyncpg.Pool, publisher_id: UUID) -> WebhookView:
     async with pool.acquire() as conn:
-        row = await conn.fetchrow(SQL["webhook"], publisher_id)
-    if row is None:
+        webhook = await repository.webhook(conn, publisher_id)
+    if webhook is None:
         raise NotFoundError("Aucun webhook pour cet éditeur.")
-    return msgspec.convert(dict(row), WebhookView)
+    return WebhookView(
+        publisher_id=webhook.publisher_id,
+        url=webhook.url,
+        created_at=webhook.created_at,
+        rotated_at=webhook.rotated_at,
+    )
 
 
 async def remove(pool: asyncpg.Pool, publisher_id: UUID) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        if await conn.fetchval(SQL["delete_webhook"], publisher_id) is None:
+        if not await repository.delete_webhook(conn, publisher_id):
             raise NotFoundError("Aucun webhook pour cet éditeur.")
-        await conn.execute(SQL["abandon_deliveries"], publisher_id, REMOVED)
+        await repository.abandon_deliveries(conn, publisher_id, REMOVED)
 
 
 async def deliveries(
@@ -108,17 +112,23 @@ async def deliveries(
     per_page: int,
 ) -> Deliveries:
     async with pool.acquire() as conn:
-        rows = await conn.fetch(
-            SQL["deliveries"], publisher_id, status, per_page, (page - 1) * per_page
+        stored = await repository.deliveries(
+            conn, publisher_id, status, limit=per_page, offset=(page - 1) * per_page
         )
-        total: int = await conn.fetchval(SQL["count_deliveries"], publisher_id, status)
-        attempts = await conn.fetch(SQL["attempts_of"], [row["id"] for row in rows])
+        total = await repository.count_deliveries(conn, publisher_id, status)
+        attempts = await repository.attempts_of(conn, [one.id for one in stored])
     log: dict[UUID, list[AttemptView]] = defaultdict(list)
     for attempt in attempts:
-        fields = {k: attempt[k] for k in AttemptView.__struct_fields__}
-        log[attempt["delivery_id"]].append(AttemptView(**fields))
+        log[attempt.delivery_id].append(
+            AttemptView(
+                at=attempt.at,
+                status_code=attempt.status_code,
+                error=attempt.error,
+                duration_ms=attempt.duration_ms,
+            )
+        )
     return Deliveries(
-        items=[_delivery(row, log[row["id"]]) for row in rows],
+        items=[_delivery(one, log[one.id]) for one in stored],
         total=total,
         page=page,
         per_page=per_page,
@@ -128,15 +138,15 @@ async def deliveries(
 async def replay(pool: asyncpg.Pool, principal: Principal, delivery_id: UUID) -> DeliveryView:
     """Send a delivery again, whatever became of it; its log keeps the earlier attempts."""
     async with pool.acquire() as conn, conn.transaction():
-        publisher_id = await conn.fetchval(SQL["delivery_publisher"], delivery_id)
+        publisher_id = await repository.delivery_publisher(conn, delivery_id)
         if publisher_id is None or not _may_see(principal, publisher_id):
             raise NotFoundError("Envoi introuvable.")
-        if await conn.fetchrow(SQL["webhook"], publisher_id) is None:
+        if await repository.webhook(conn, publisher_id) is None:
             raise UnprocessableError("Cet éditeur n'a plus de webhook : rien où renvoyer.")
-        row = await conn.fetchrow(SQL["replay_delivery"], delivery_id)
-        assert row is not None
+        replayed = await repository.replay_delivery(conn, delivery_id)
+        assert replayed is not None  # its publisher was read in this transaction
         await wake_deliveries(conn)
-    return _delivery(row, [])
+    return _delivery(replayed, [])
 
 
 def _may_see(principal: Principal, publisher_id: UUID) -> bool:
@@ -147,19 +157,18 @@ def _may_see(principal: Principal, publisher_id: UUID) -> bool:
     return True
 
 
-def _secret_view(row: Any, secret: str | None) -> WebhookSecret:
+def _secret_view(webhook: StoredWebhook, secret: str | None) -> WebhookSecret:
     return WebhookSecret(
-        publisher_id=row["publisher_id"],
-        url=row["url"],
+        publisher_id=webhook.publisher_id,
+        url=webhook.url,
         secret=secret,
-        created_at=row["created_at"],
-        rotated_at=row["rotated_at"],
+        created_at=webhook.created_at,
+        rotated_at=webhook.rotated_at,
     )
 
 
-def _delivery(row: Any, attempts: list[AttemptView]) -> DeliveryView:
-    fields = {k: row[k] for k in DeliveryView.__struct_fields__ if k != "attempt_log"}
-    return msgspec.convert({**fields, "attempt_log": attempts}, DeliveryView, from_attributes=True)
+def _delivery(stored: StoredDelivery, attempts: list[AttemptView]) -> DeliveryView:
+    return DeliveryView(**msgspec.structs.asdict(stored), attempt_log=attempts)
 
 
 async def reseal_secrets(conn: Connection, key: bytes, previous_key: bytes) -> int:
@@ -167,8 +176,8 @@ async def reseal_secrets(conn: Connection, key: bytes, previous_key: bytes) -> i
     under ``previous_key``, so publishers keep their secrets. Returns how many changed."""
     count = 0
     async with conn.transaction():
-        for row in await conn.fetch(SQL["webhook_secrets"]):
-            publisher_id, stored = row["publisher_id"], bytes(row["secret_encrypted"])
+        for sealed in await repository.sealed_secrets(conn):
+            publisher_id, stored = sealed.publisher_id, sealed.secret_encrypted
             if _opens(key, publisher_id, stored):
                 continue  # already under the current secret
             try:
@@ -177,7 +186,7 @@ async def reseal_secrets(conn: Connection, key: bytes, previous_key: bytes) -> i
                 log.warning("webhook secret opens with neither secret", publisher_id=publisher_id)
                 continue  # delivery says so; rotating the webhook's secret fixes it
             resealed = signing.encrypt(key, publisher_id, secret)
-            await conn.execute(SQL["reseal_webhook_secret"], publisher_id, resealed)
+            await repository.reseal(conn, publisher_id, resealed)
             count += 1
     return count
 

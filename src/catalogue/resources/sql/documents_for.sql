@@ -1,1 +1,0 @@
-SELECT * FROM searchable_documents WHERE id = ANY($1::uuid[])

@@ -1,0 +1,1 @@
+DROP TABLE staging_documents, staging_value_sets
