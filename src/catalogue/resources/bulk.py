@@ -19,15 +19,6 @@ from catalogue.vocabularies.index import VocabularyIndex
 # their column default.
 _JSON_COLUMN = RESOURCE_COLUMNS.index("contributors")
 _RESOURCE_COLUMNS = ["id", *(c for c in RESOURCE_COLUMNS if c != "contributors"), "published_at"]
-_OFFER_COLUMNS = [
-    "resource_id",
-    "licence_type",
-    "unit_price_cents",
-    "duration",
-    "duration_months",
-    "seats",
-]
-_IDENTIFIER_COLUMNS = ["resource_id", "publisher_id", "kind", "value"]
 
 
 async def bulk_load(
@@ -93,11 +84,7 @@ async def _copy(
         identifiers.extend(
             (resource_id, publisher_id, str(i.kind), i.value) for i in draft.identifiers
         )
-    await conn.copy_records_to_table("resources", records=resources, columns=_RESOURCE_COLUMNS)
-    await conn.copy_records_to_table("offers", records=offers, columns=_OFFER_COLUMNS)
-    await conn.copy_records_to_table(
-        "resource_identifiers", records=identifiers, columns=_IDENTIFIER_COLUMNS
-    )
+    await repository.copy_resources(conn, _RESOURCE_COLUMNS, resources, offers, identifiers)
 
 
 async def loaded(conn: Connection, connector: str) -> int:

@@ -262,3 +262,28 @@ async def enqueue_connector_outbox(conn: Connection, connector: str) -> None:
 async def count_by_connector(conn: Connection, connector: str) -> int:
     count: int = await conn.fetchval(SQL["count_by_connector"], connector)
     return count
+
+
+async def copy_resources(
+    conn: Connection,
+    resource_columns: list[str],
+    resources: list[tuple[Any, ...]],
+    offers: list[tuple[Any, ...]],
+    identifiers: list[tuple[Any, ...]],
+) -> None:
+    """Rows of new resources, their offers (resource id, licence type, price, duration,
+    months, seats) and identifiers (resource id, publisher id, kind, value) copied in."""
+    await conn.copy_records_to_table("resources", records=resources, columns=resource_columns)
+    await conn.copy_records_to_table(
+        "offers",
+        records=offers,
+        columns=[
+            "resource_id", "licence_type", "unit_price_cents", "duration", "duration_months",
+            "seats",
+        ],
+    )  # fmt: skip
+    await conn.copy_records_to_table(
+        "resource_identifiers",
+        records=identifiers,
+        columns=["resource_id", "publisher_id", "kind", "value"],
+    )
