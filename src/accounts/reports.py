@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 from uuid import UUID
 
+import msgspec
+
 from accounts import repository
 from accounts.bulk import FORMULA_STARTS
 from accounts.ledger import ensure_administers, ensure_scope, period_or_current
@@ -17,6 +19,18 @@ from catalogue.identity.models import Principal, Role
 from catalogue.vocabularies.index import VocabularyIndex
 
 SpendBy = Literal["publisher", "discipline", "establishment", "month"]
+
+
+class SpendQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """A spend report asked for: its grouping, a period (None: the current one) and a part
+    of the caller's perimeter (None: all of it)."""
+
+    by: SpendBy
+    period_id: UUID | None = None
+    academie: str | None = None
+    uai: str | None = None
+
+
 HISTORY = 100
 
 
@@ -80,17 +94,11 @@ def report_scope(
 
 
 async def spend(
-    conn: Connection,
-    vocab: VocabularyIndex,
-    principal: Principal,
-    *,
-    by: SpendBy,
-    period_id: UUID | None,
-    academie: str | None,
-    uai: str | None,
+    conn: Connection, vocab: VocabularyIndex, principal: Principal, query: SpendQuery
 ) -> SpendReport:
-    academie, uai = report_scope(principal, academie, uai)
-    period = await period_or_current(conn, period_id)
+    by = query.by
+    academie, uai = report_scope(principal, query.academie, query.uai)
+    period = await period_or_current(conn, query.period_id)
     totals = await repository.spend(conn, by, period.id, academie, uai)
     return SpendReport(
         by=by,

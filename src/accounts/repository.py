@@ -1,9 +1,6 @@
-"""Every statement of the compte ressource (`accounts/sql/*.sql`), returning Structs.
-
-Each function runs one statement on the caller's connection, inside the caller's
-transaction: the services (`accounts.service`, and the domain modules they call) own the
-units of work. Rows become the domain types of `accounts.records` or the wire types of
-`accounts.models`; nothing else reads a row's columns.
+"""Every statement of the compte ressource (`accounts/sql/*.sql`), returning Structs: the
+domain types of `accounts.records` or the wire types of `accounts.models`. Each runs on the
+caller's connection, in the caller's transaction (`accounts.service` owns the units of work).
 """
 
 from __future__ import annotations
@@ -212,11 +209,8 @@ async def put_rules(
         SQL["put_rules"],
         scope_kind,
         scope,
-        rules.approval_threshold_cents,
-        rules.max_per_acquisition_cents,
-        rules.excluded_resource_types,
-        rules.leftover,
-        by,
+        *(rules.approval_threshold_cents, rules.max_per_acquisition_cents),
+        *(rules.excluded_resource_types, rules.leftover, by),
     )
 
 
@@ -318,17 +312,9 @@ async def insert_licence(
 ) -> None:
     await conn.execute(
         SQL["insert_licence"],
-        licence.id,
-        acquisition_id,
-        person_id,
-        licence.offer_id,
-        licence.resource_id,
-        publisher_id,
-        licence.holder_kind,
-        licence.holder,
-        licence.seats,
-        licence.valid_from,
-        licence.valid_until,
+        *(licence.id, acquisition_id, person_id, licence.offer_id, licence.resource_id),
+        *(publisher_id, licence.holder_kind, licence.holder, licence.seats),
+        *(licence.valid_from, licence.valid_until),
     )
 
 

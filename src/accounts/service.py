@@ -163,48 +163,17 @@ class AccountsService:
                 envelope = await reports.envelope(conn, principal, scope[0], scope[1], None)
         return periods, envelope
 
-    async def spend(
-        self,
-        principal: Principal,
-        *,
-        by: reports.SpendBy,
-        period_id: UUID | None,
-        academie: str | None,
-        uai: str | None,
-    ) -> SpendReport:
+    async def spend(self, principal: Principal, query: reports.SpendQuery) -> SpendReport:
         async with self._pool.acquire() as conn:
-            return await reports.spend(
-                conn,
-                self._vocab,
-                principal,
-                by=by,
-                period_id=period_id,
-                academie=academie,
-                uai=uai,
-            )
+            return await reports.spend(conn, self._vocab, principal, query)
 
     async def spend_over_periods(
-        self,
-        principal: Principal,
-        *,
-        by: reports.SpendBy,
-        period_id: UUID | None,
-        academie: str | None,
-        uai: str | None,
+        self, principal: Principal, query: reports.SpendQuery
     ) -> tuple[list[Period], SpendReport]:
         """The periods to choose from, and the spend report of one of them."""
         async with self._pool.acquire() as conn:
             periods = await repository.periods(conn)
-            report = await reports.spend(
-                conn,
-                self._vocab,
-                principal,
-                by=by,
-                period_id=period_id,
-                academie=academie,
-                uai=uai,
-            )
-        return periods, report
+            return periods, await reports.spend(conn, self._vocab, principal, query)
 
     async def sales(self, publisher_id: UUID, limit: int) -> Sales:
         async with self._pool.acquire() as conn:

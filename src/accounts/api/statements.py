@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from accounts import reports
 from accounts.api.common import ADMINS, CSV, TAGS, TEACHERS, AuthRequest, PeriodParam, csv_response
 from accounts.models import EnvelopeView, MyAccount, Sales, SpendReport
+from accounts.reports import SpendQuery
 from accounts.service import Accounts
 from catalogue.identity.guards import requires
 from catalogue.identity.models import Role, Scope
@@ -115,7 +116,7 @@ class StatementsController(Controller):
         uai: FromQuery[str | None] = None,
     ) -> SpendReport:
         return await accounts.spend(
-            request.user, by=by, period_id=period_id, academie=academie, uai=uai
+            request.user, SpendQuery(by=by, period_id=period_id, academie=academie, uai=uai)
         )
 
     @get(
@@ -132,7 +133,7 @@ class StatementsController(Controller):
         uai: FromQuery[str | None] = None,
     ) -> Response[str]:
         report = await accounts.spend(
-            request.user, by=by, period_id=period_id, academie=academie, uai=uai
+            request.user, SpendQuery(by=by, period_id=period_id, academie=academie, uai=uai)
         )
         rows = ((r.key, r.label, r.acquisitions, r.amount_cents) for r in report.rows)
         return csv_response(

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.models import Rules
+from accounts.reports import SpendQuery
 from accounts.service import Accounts, Action
 from catalogue.dependencies import Pool
 from catalogue.errors import CatalogueError, InvalidInputError
@@ -174,13 +175,13 @@ class AdminPages(Controller):
         except ValueError:
             raise InvalidInputError("periode : une période de la liste.") from None
         chosen = {"periode": periode, "academie": academie.strip(), "uai": uai.strip().upper()}
-        periods, spend = await accounts.spend_over_periods(
-            principal,
+        query = SpendQuery(
             by=par,  # type: ignore[arg-type]  # checked above
             period_id=period_id,
             academie=chosen["academie"] or None,
             uai=chosen["uai"] or None,
         )
+        periods, spend = await accounts.spend_over_periods(principal, query)
         narrowed = {k: v for k, v in chosen.items() if v}
         api = {
             "by": par,
