@@ -14,10 +14,10 @@ from uuid import UUID
 
 import msgspec
 
+from accounts import repository
 from accounts.errors import InsufficientFundsError
 from accounts.ledger import (
     SELF_ALLOCATION,
-    SQL,
     ensure_account,
     ensure_administers,
     period_or_current,
@@ -114,10 +114,10 @@ def _read_line(number: int, cells: list[str]) -> CsvLine:
 async def _teachers(conn: Connection, principal: Principal, lines: list[CsvLine]) -> list[Good]:
     """Each well-formed line's teacher (one query for the file), in scope, named once."""
     readable = [line for line in lines if line.error is None]
-    rows = await conn.fetch(
-        SQL["teachers_named"], [line.teacher for line in readable], [line.uai for line in readable]
+    named = await repository.teachers_named(
+        conn, [line.teacher for line in readable], [line.uai for line in readable]
     )
-    found = {(r["ref"], r["uai"]): (str(r["id"]), r["academie"]) for r in rows}
+    found = {(t.ref, t.uai): (str(t.id), t.academie) for t in named}
     first_line: dict[tuple[str, str], int] = {}
     good: list[Good] = []
     for line in readable:
@@ -182,8 +182,7 @@ async def _establishment_balances(
     conn: Connection, period_id: UUID, good: list[Good]
 ) -> dict[str, int]:
     uais = sorted({line.uai for line, *_ in good})
-    rows = await conn.fetch(SQL["establishment_balances"], period_id, uais)
-    return {r["owner"]: r["balance_cents"] for r in rows}
+    return await repository.establishment_balances(conn, period_id, uais)
 
 
 def _check_funds(balances: dict[str, int], good: list[Good]) -> None:

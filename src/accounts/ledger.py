@@ -17,8 +17,9 @@ import asyncpg
 import msgspec
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from accounts import repository
 from accounts.errors import InsufficientFundsError, OwnDecisionError, PeriodError
-from accounts.models import Allocation, Balance, NewAllocation, NewPeriod, Period, Rules
+from accounts.models import Allocation, NewAllocation, NewPeriod, Period, Rules
 from catalogue.database import Connection
 from catalogue.errors import (
     ConflictError,
@@ -28,10 +29,8 @@ from catalogue.errors import (
 )
 from catalogue.identity.models import Principal, Role
 from catalogue.money import euros
-from catalogue.sqlfiles import load_queries
 from catalogue.vocabularies.index import VocabularyIndex
 
-SQL = load_queries("accounts")
 T = TypeVar("T")
 NATIONAL = "national"  # owner of each period's funding account
 _RETRIES = 5  # attempts at once (no wait): the transaction that won has committed
@@ -80,17 +79,16 @@ async def transfer(
 ) -> int:
     """One immutable transfer; the database moves both balances or refuses an overdraft."""
     with refused_overdraft(amount_cents):
-        transfer_id: int = await conn.fetchval(
-            SQL["insert_transfer"],
+        return await repository.insert_transfer(
+            conn,
             period_id,
             source,
             destination,
             amount_cents,
-            kind,
-            acquisition_id,
-            by,
+            kind=kind,
+            acquisition_id=acquisition_id,
+            by=by,
         )
-    return transfer_id
 
 
 @contextmanager
@@ -115,21 +113,15 @@ async def ensure_account(
     academie: str | None = None,
     uai: str | None = None,
 ) -> int:
-    found: int | None = await conn.fetchval(SQL["account_id"], period_id, kind, owner)
+    found = await repository.account_id(conn, period_id, kind, owner)
     if found is not None:  # the usual case, and it takes no lock
         return found
     while True:  # see ensure_account.sql: empty only when a concurrent insert just won
-        account_id: int | None = await conn.fetchval(
-            SQL["ensure_account"], period_id, kind, owner, academie, uai
+        opened = await repository.open_account(
+            conn, period_id, kind, owner, academie=academie, uai=uai
         )
-        if account_id is not None:
-            return account_id
-
-
-async def balance(conn: Connection, account_id: int) -> Balance:
-    row = await conn.fetchrow(SQL["account_by_id"], account_id)
-    assert row is not None
-    return Balance(kind=row["kind"], owner=row["owner"], balance_cents=row["balance_cents"])
+        if opened is not None:
+            return opened
 
 
 # Periods
@@ -151,30 +143,25 @@ async def open_period(conn: Connection, new: NewPeriod) -> Period:
     name = new.name or f"{starts_on.year}-{ends_on.year}"
     try:
         async with conn.transaction():
-            row = await conn.fetchrow(SQL["insert_period"], name, starts_on, ends_on, new.leftover)
-            assert row is not None
-            await ensure_account(conn, row["id"], "funding", NATIONAL)
+            period = await repository.insert_period(conn, name, starts_on, ends_on, new.leftover)
+            await ensure_account(conn, period.id, "funding", NATIONAL)
     except asyncpg.ExclusionViolationError as exc:
         raise ConflictError("Une autre période couvre déjà ces dates.") from exc
     except asyncpg.UniqueViolationError as exc:
         raise ConflictError(f"Une période s'appelle déjà {name!r}.") from exc
-    return msgspec.convert(dict(row), Period)
+    return period
 
 
 async def period_or_current(conn: Connection, period_id: UUID | None) -> Period:
     if period_id is None:
-        row = await conn.fetchrow(SQL["current_period"])
-        if row is None:
+        found = await repository.current_period(conn)
+        if found is None:
             raise PeriodError("Aucune période budgétaire ouverte ne couvre la date du jour.")
     else:
-        row = await conn.fetchrow(SQL["period"], period_id)
-        if row is None:
+        found = await repository.period(conn, period_id)
+        if found is None:
             raise NotFoundError("Période budgétaire introuvable.")
-    return msgspec.convert(dict(row), Period)
-
-
-async def list_periods(conn: Connection) -> list[Period]:
-    return [msgspec.convert(dict(r), Period) for r in await conn.fetch(SQL["periods"])]
+    return found
 
 
 # Allocations
@@ -197,26 +184,26 @@ async def resolve_allocation(
     if to_kind == "academie":
         if not principal.has(Role.NATIONAL_ADMIN):
             raise ForbiddenError("Seule l'administration nationale dote les académies.")
-        if not await conn.fetchval(SQL["academie_exists"], to):
+        if not await repository.academie_exists(conn, to):
             raise NotFoundError(f"Académie inconnue : {to}.")
         return Envelopes("funding", NATIONAL, to, to, None)
     if to_kind == "establishment":
-        row = await conn.fetchrow(SQL["establishment"], to)
-        if row is None:
+        school = await repository.establishment(conn, to)
+        if school is None:
             raise NotFoundError(f"Établissement inconnu : {to}.")
-        ensure_administers(principal, academie=row["academie"])
-        return Envelopes("academie", row["academie"], to, row["academie"], to)
-    row = await conn.fetchrow(SQL["teacher"], to, None)
-    if row is None:
+        ensure_administers(principal, academie=school.academie)
+        return Envelopes("academie", school.academie, to, school.academie, to)
+    teacher = await repository.teacher(conn, to)
+    if teacher is None:
         raise NotFoundError(f"Enseignant inconnu : {to}.")
-    ensure_administers(principal, academie=row["academie"], uai=row["establishment_uai"])
-    ensure_not_self(principal, row["id"])
+    ensure_administers(principal, academie=teacher.academie, uai=teacher.establishment_uai)
+    ensure_not_self(principal, teacher.id)
     return Envelopes(
         "establishment",
-        row["establishment_uai"],
-        str(row["id"]),
-        row["academie"],
-        row["establishment_uai"],
+        teacher.establishment_uai,
+        str(teacher.id),
+        teacher.academie,
+        teacher.establishment_uai,
     )
 
 
@@ -277,8 +264,8 @@ async def allocate(
         transfer_id=transfer_id,
         period_id=period.id,
         amount_cents=new.amount_cents,
-        source=await balance(conn, source),
-        destination=await balance(conn, destination),
+        source=await repository.balance(conn, source),
+        destination=await repository.balance(conn, destination),
     )
 
 
@@ -287,43 +274,33 @@ async def allocate(
 
 async def close_period(conn: Connection, period_id: UUID) -> Period:
     """Expire or carry over every envelope's remainder, then close: one transaction."""
-    row = await conn.fetchrow(SQL["lock_period"], period_id)
-    if row is None:
+    period = await repository.lock_period(conn, period_id)
+    if period is None:
         raise NotFoundError("Période budgétaire introuvable.")
-    period = msgspec.convert(dict(row), Period)
     if period.status == "closed":
         raise PeriodError(f"La période {period.name} est déjà close.")
-    pending = await conn.fetchval(SQL["pending_in_period"], period_id)
+    pending = await repository.pending_in_period(conn, period_id)
     if pending:
         raise PeriodError(
             f"{pending} demande(s) attendent une décision : à traiter avant la clôture."
         )
-    remainders = await conn.fetch(SQL["lock_period_accounts"], period_id)
+    remainders = await repository.lock_remainders(conn, period_id)
     funding = await ensure_account(conn, period_id, "funding", NATIONAL)
     next_period: UUID | None = None
-    if any(r["leftover"] == "carry_over" for r in remainders):
-        next_period = await conn.fetchval(SQL["next_period"], period.ends_on)
+    if any(r.leftover == "carry_over" for r in remainders):
+        next_period = await repository.next_period(conn, period.ends_on)
         if next_period is None:
             raise PeriodError("Des reliquats sont reportés : ouvrez d'abord la période suivante.")
     for r in remainders:
-        if r["leftover"] == "carry_over":
+        if r.leftover == "carry_over":
             assert next_period is not None
             destination = await ensure_account(
-                conn,
-                next_period,
-                r["kind"],
-                r["owner"],
-                academie=r["academie"],
-                uai=r["establishment_uai"],
+                conn, next_period, r.kind, r.owner, academie=r.academie, uai=r.establishment_uai
             )
-            await transfer(
-                conn, period_id, r["id"], destination, r["balance_cents"], kind="carry_over"
-            )
+            await transfer(conn, period_id, r.id, destination, r.balance_cents, kind="carry_over")
         else:
-            await transfer(conn, period_id, r["id"], funding, r["balance_cents"], kind="expiry")
-    closed = await conn.fetchrow(SQL["close_period"], period_id)
-    assert closed is not None
-    return msgspec.convert(dict(closed), Period)
+            await transfer(conn, period_id, r.id, funding, r.balance_cents, kind="expiry")
+    return await repository.close_period(conn, period_id)
 
 
 # Rules
@@ -331,8 +308,7 @@ async def close_period(conn: Connection, period_id: UUID) -> Period:
 
 async def read_rules(conn: Connection, principal: Principal, scope_kind: str, scope: str) -> Rules:
     await ensure_scope(conn, principal, scope_kind, scope)
-    row = await conn.fetchrow(SQL["rules"], scope_kind, scope)
-    return msgspec.convert(dict(row), Rules) if row else Rules()
+    return await repository.rules(conn, scope_kind, scope) or Rules()
 
 
 async def write_rules(
@@ -356,26 +332,17 @@ async def write_rules(
                 for u in unknown
             ],
         )
-    await conn.execute(
-        SQL["put_rules"],
-        scope_kind,
-        scope,
-        rules.approval_threshold_cents,
-        rules.max_per_acquisition_cents,
-        rules.excluded_resource_types,
-        rules.leftover,
-        principal.person_id,
-    )
+    await repository.put_rules(conn, scope_kind, scope, rules, principal.person_id)
     return rules
 
 
 async def ensure_scope(conn: Connection, principal: Principal, scope_kind: str, scope: str) -> None:
     if scope_kind == "establishment":
-        row = await conn.fetchrow(SQL["establishment"], scope)
-        if row is None:
+        school = await repository.establishment(conn, scope)
+        if school is None:
             raise NotFoundError(f"Établissement inconnu : {scope}.")
-        ensure_administers(principal, academie=row["academie"], uai=scope)
+        ensure_administers(principal, academie=school.academie, uai=scope)
     else:
-        if not await conn.fetchval(SQL["academie_exists"], scope):
+        if not await repository.academie_exists(conn, scope):
             raise NotFoundError(f"Académie inconnue : {scope}.")
         ensure_administers(principal, academie=scope)

@@ -3,21 +3,12 @@ médiacentre widgets already read (field names and nesting as the GAR gives them
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-import asyncpg
 import msgspec
-from litestar import Request, get
 
-from catalogue.database import Connection, fetch_all
-from catalogue.dependencies import AppSettings, Pool
-from catalogue.identity.guards import requires
-from catalogue.identity.models import Principal, Role
-from catalogue.sqlfiles import load_queries
-from catalogue.vocabularies.index import Vocabulary, VocabularyIndex
+from catalogue.vocabularies.index import VocabularyIndex
 
-SQL = load_queries("accounts")
 # The GAR's presentation types: a textbook ("manuel d'enseignement", a pedagogical type of
 # ScoLOMFR voc-010), or any other teaching resource.
 TEXTBOOK = "http://data.education.fr/voc/scolomfr/concept/scolomfr-voc-010-num-014"
@@ -83,10 +74,6 @@ class Listing(msgspec.Struct):
     listeRessources: Ressources  # noqa: N815
 
 
-async def usable_resources(conn: Connection, person_id: UUID, uai: str | None) -> list[Usable]:
-    return await fetch_all(conn, Usable, SQL["mediacentre"], person_id, uai)
-
-
 def listing(usable: list[Usable], vocab: VocabularyIndex, issuer: str) -> Listing:
     """The GAR listing of these resources: a tool is reached through our LTI launch, any
     other resource at its own address."""
@@ -125,26 +112,3 @@ def listing(usable: list[Usable], vocab: VocabularyIndex, issuer: str) -> Listin
             ]
         )
     )
-
-
-async def mediacentre_of(
-    pool: asyncpg.Pool, vocab: VocabularyIndex, person_id: UUID, uai: str | None, issuer: str
-) -> Listing:
-    async with pool.acquire() as conn:
-        usable = await usable_resources(conn, person_id, uai)
-    return listing(usable, vocab, issuer)
-
-
-@get(
-    "/api/v1/me/mediacentre",
-    guards=[requires(Role.TEACHER)],
-    tags=["compte ressource"],
-    summary="Ses ressources utilisables, au format listeRessources du GAR (médiacentre de l'ENT)",
-)
-async def my_mediacentre(
-    request: Request[Principal, Any, Any], pool: Pool, vocab: Vocabulary, settings: AppSettings
-) -> Listing:
-    person_id = request.user.person_id
-    assert person_id is not None  # a teacher is a person
-    uai = request.user.establishment_uai
-    return await mediacentre_of(pool, vocab, person_id, uai, settings.issuer)

@@ -10,61 +10,44 @@ from uuid import UUID
 
 import msgspec
 
-from accounts.acquisitions import list_acquisitions
+from accounts import repository
 from accounts.bulk import FORMULA_STARTS
-from accounts.ledger import SQL, ensure_administers, ensure_scope, period_or_current
-from accounts.models import (
-    Envelope,
-    EnvelopeView,
-    Licence,
-    Movement,
-    MyAccount,
-    Period,
-    Sale,
-    Sales,
-    SpendReport,
-    SpendRow,
-)
+from accounts.ledger import ensure_administers, ensure_scope, period_or_current
+from accounts.models import EnvelopeView, MyAccount, Sales, SpendReport, SpendRow
 from catalogue.database import Connection
 from catalogue.identity.models import Principal, Role
 from catalogue.vocabularies.index import VocabularyIndex
 
 SpendBy = Literal["publisher", "discipline", "establishment", "month"]
-_SPEND: dict[str, dict[str, str]] = {
-    "publisher": {"key": "a.publisher_id::text", "label": "p.name", "join": ""},
-    "discipline": {
-        "key": "d.uri",
-        "label": "d.uri",
-        "join": "CROSS JOIN LATERAL unnest(CASE WHEN r.disciplines = '{}' THEN '{\"\"}'::text[] "
-        "ELSE r.disciplines END) AS d(uri)",
-    },
-    "establishment": {
-        "key": "a.establishment_uai",
-        "label": "e.name",
-        "join": "JOIN establishments e ON e.uai = a.establishment_uai",
-    },
-    "month": {"key": "to_char(a.completed_at, 'YYYY-MM')", "label": "''", "join": ""},
-}
-_SPEND_SQL = {by: SQL["spend"].format(**parts) for by, parts in _SPEND.items()}
+
+
+class SpendQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """A spend report asked for: its grouping, a period (None: the current one) and a part
+    of the caller's perimeter (None: all of it)."""
+
+    by: SpendBy
+    period_id: UUID | None = None
+    academie: str | None = None
+    uai: str | None = None
+
+
 HISTORY = 100
 
 
 async def my_account(conn: Connection, person_id: UUID) -> MyAccount:
     """A teacher's statement: the current period's balance, movements, acquisitions, licences."""
-    row = await conn.fetchrow(SQL["current_period"])
-    period = msgspec.convert(dict(row), Period) if row else None
+    period = await repository.current_period(conn)
     balance = 0
     if period is not None:
-        account = await conn.fetchrow(SQL["account"], period.id, "teacher", str(person_id))
-        balance = account["balance_cents"] if account else 0
-    movements = await conn.fetch(SQL["movements"], str(person_id), HISTORY)
-    licences = await conn.fetch(SQL["licences_of"], person_id)
+        balance = await repository.balance_of(conn, period.id, "teacher", str(person_id))
+    movements = await repository.movements(conn, person_id, HISTORY)
+    licences = await repository.licences_of(conn, person_id)
     return MyAccount(
         period=period,
         balance_cents=balance,
-        history=[msgspec.convert(dict(m), Movement) for m in movements],
-        acquisitions=await list_acquisitions(conn, person_id=person_id, limit=HISTORY),
-        licences=[msgspec.convert(dict(lic), Licence) for lic in licences],
+        history=movements,
+        acquisitions=await repository.acquisitions(conn, person_id=person_id, limit=HISTORY),
+        licences=licences,
     )
 
 
@@ -78,21 +61,18 @@ async def envelope(
     """An establishment with its teachers, or an académie with its establishments."""
     await ensure_scope(conn, principal, kind, owner)
     period = await period_or_current(conn, period_id)
-    own = await conn.fetchrow(SQL["envelope_self"], period.id, kind, owner)
-    children = await conn.fetch(
-        SQL["envelope_children"],
-        period.id,
-        "teacher" if kind == "establishment" else "establishment",
-        owner,
+    own = await repository.envelope_totals(conn, period.id, kind, owner)
+    children = await repository.envelope_children(
+        conn, period.id, "teacher" if kind == "establishment" else "establishment", owner
     )
     uai, academie = (owner, None) if kind == "establishment" else (None, owner)
     return EnvelopeView(
         scope=owner,
         period=period,
-        balance_cents=own["balance_cents"] if own else 0,
-        allocated_cents=own["allocated_cents"] if own else 0,
-        children=[msgspec.convert(dict(c), Envelope) for c in children],
-        pending=await list_acquisitions(
+        balance_cents=own.balance_cents if own else 0,
+        allocated_cents=own.allocated_cents if own else 0,
+        children=children,
+        pending=await repository.acquisitions(
             conn, status="pending_approval", uai=uai, academie=academie
         ),
     )
@@ -114,38 +94,31 @@ def report_scope(
 
 
 async def spend(
-    conn: Connection,
-    vocab: VocabularyIndex,
-    principal: Principal,
-    *,
-    by: SpendBy,
-    period_id: UUID | None,
-    academie: str | None,
-    uai: str | None,
+    conn: Connection, vocab: VocabularyIndex, principal: Principal, query: SpendQuery
 ) -> SpendReport:
-    academie, uai = report_scope(principal, academie, uai)
-    period = await period_or_current(conn, period_id)
-    rows = await conn.fetch(_SPEND_SQL[by], period.id, academie, uai)
+    by = query.by
+    academie, uai = report_scope(principal, query.academie, query.uai)
+    period = await period_or_current(conn, query.period_id)
+    totals = await repository.spend(conn, by, period.id, academie, uai)
     return SpendReport(
         by=by,
         period_id=period.id,
         rows=[
             SpendRow(
-                key=r["key"],
-                label=(vocab.label(r["key"]) if r["key"] else "(sans discipline)")
+                key=t.key,
+                label=(vocab.label(t.key) if t.key else "(sans discipline)")
                 if by == "discipline"
-                else r["label"] or r["key"],
-                acquisitions=r["acquisitions"],
-                amount_cents=r["amount_cents"],
+                else t.label or t.key,
+                acquisitions=t.acquisitions,
+                amount_cents=t.amount_cents,
             )
-            for r in rows
+            for t in totals
         ],
     )
 
 
 async def sales(conn: Connection, publisher_id: UUID, limit: int) -> Sales:
-    rows = await conn.fetch(SQL["sales"], publisher_id, limit)
-    return Sales(items=[msgspec.convert(dict(r), Sale) for r in rows])
+    return Sales(items=await repository.sales(conn, publisher_id, limit))
 
 
 def safe_cell(value: Any) -> str:

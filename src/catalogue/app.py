@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from accounts import api as accounts_api
+from accounts.service import AccountsService
 from catalogue import __version__, health, pages
 from catalogue.config import Settings, get_settings
 from catalogue.database import Connection, create_pool
@@ -183,6 +185,8 @@ def create_app(
             backend = search_backend(settings, pool, http_transport=http_transport)
             webhook_key = derive_key(secret, "webhooks")
             probe = health.Probe(url)
+            pseudonym_key = derive_key(secret, "pseudonym")
+            waker = Waker(pool)
             app.state.update(
                 probe=probe,
                 token_limits=TokenEndpointLimits(settings),
@@ -195,10 +199,17 @@ def create_app(
                 directory=DirectoryService(pool),
                 settings=settings,
                 pool=pool,
-                pseudonym_key=derive_key(secret, "pseudonym"),
+                pseudonym_key=pseudonym_key,
                 tool_keys=ToolKeys(to_publishers, min_refresh_s=key_refresh_s),
                 webhook_key=webhook_key,
-                webhook_waker=Waker(pool),
+                webhook_waker=waker,
+                accounts=AccountsService(
+                    pool,
+                    vocab,
+                    pseudonym_key,
+                    waker,
+                    refund_window=timedelta(days=settings.refund_window_days),
+                ),
                 publisher_http=to_publishers,
                 authenticator=authenticator,
                 sign_in=(

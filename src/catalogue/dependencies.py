@@ -28,6 +28,7 @@ PublisherHttp: TypeAlias = NamedDependency[httpx.AsyncClient]
 # The names handlers ask for; each is the attribute of app.state the lifespan sets. The
 # health probe and the metrics (``probe``, ``metrics``) are typed in their own modules.
 _STATE_NAMES = (
+    "accounts",
     "authenticator",
     "directory",
     "metrics",

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
-from accounts import acquisitions, ledger
+from accounts import acquisitions, decisions, ledger
 from accounts.errors import (
     InsufficientFundsError,
     KeyReusedError,
@@ -212,7 +212,7 @@ class LedgerMachine(RuleBasedStateMachine):
         teacher, uai, total = self.model.owner[acquisition]
         who = teacher if action == "cancel" else ADMIN_OF[uai]
         status = self.model.status[acquisition]
-        call = acquisitions.decide(
+        call = decisions.decide(
             self.pool,
             KEY,
             self.world.principal(who),

@@ -3,7 +3,6 @@ allocations: ``web/budget.py``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
@@ -12,9 +11,9 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from accounts import acquisitions, ledger, reports
 from accounts.models import Rules
-from catalogue.dependencies import AppSettings, Pool, PseudonymKey
+from accounts.reports import SpendQuery
+from accounts.service import Accounts, Action
 from catalogue.errors import CatalogueError, InvalidInputError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import ADMIN_ROLES, Principal, Role
@@ -33,6 +32,7 @@ SPEND_BY: dict[str, str] = {
     "establishment": "établissement",
     "month": "mois",
 }
+ADMIN_DECISIONS: dict[str, Action] = {"approve": "approve", "reject": "reject"}
 LEFTOVERS = {"expire": "expirent", "carry_over": "sont reportés sur la période suivante"}
 
 
@@ -58,53 +58,34 @@ class AdminPages(Controller):
     exception_handlers = PAGE_EXCEPTION_HANDLERS  # type: ignore[assignment]
 
     @get("/")
-    async def dashboard(self, request: AnyRequest, pool: Pool) -> Template:
+    async def dashboard(self, request: AnyRequest, accounts: Accounts) -> Template:
         principal = await admin_user(request)
-        scope = admin_scope(principal)
-        async with pool.acquire() as conn:
-            periods = await ledger.list_periods(conn)
-            envelope = None
-            if scope and any(p.status == "open" for p in periods):
-                envelope = await reports.envelope(conn, principal, scope[0], scope[1], None)
+        periods, envelope = await accounts.overview(principal, admin_scope(principal))
         return page("admin/tableau.html", principal, envelope=envelope, periods=periods)
 
     # Approvals
 
     @get("/approbations")
     async def approvals(
-        self, request: AnyRequest, pool: Pool, decidee: FromQuery[str | None] = None
+        self, request: AnyRequest, accounts: Accounts, decidee: FromQuery[str | None] = None
     ) -> Template:
         principal = await admin_user(request)
-        academie, uai = reports.report_scope(principal, None, None)
-        async with pool.acquire() as conn:
-            pending = await acquisitions.list_acquisitions(
-                conn, status="pending_approval", academie=academie, uai=uai
-            )
+        pending = await accounts.acquisitions(principal, status="pending_approval")
         return page("admin/approbations.html", principal, pending=pending, decided=decidee)
 
     @post("/approbations/{acquisition_id:uuid}", status_code=303)
     async def decide(
         self,
         request: AnyRequest,
-        *,
-        pool: Pool,
-        pseudonym_key: PseudonymKey,
-        settings: AppSettings,
+        accounts: Accounts,
         acquisition_id: FromPath[UUID],
     ) -> Redirect:
         principal = await admin_user(request, back="/admin/approbations")
         form = await request.form()
-        action = field(form, "decision")
-        if action not in ("approve", "reject"):
+        action = ADMIN_DECISIONS.get(field(form, "decision"))
+        if action is None:
             raise InvalidInputError("Décision inconnue.")
-        done = await acquisitions.decide(
-            pool,
-            pseudonym_key,
-            principal,
-            acquisition_id,
-            action,
-            refund_window=timedelta(days=settings.refund_window_days),
-        )
+        done = await accounts.decide(principal, acquisition_id, action)
         return Redirect(f"/admin/approbations?decidee={done.status}", status_code=303)
 
     # Rules
@@ -114,7 +95,7 @@ class AdminPages(Controller):
         self,
         request: AnyRequest,
         *,
-        pool: Pool,
+        accounts: Accounts,
         vocab: Vocabulary,
         portee: FromQuery[ScopeKind | None] = None,
         code: FromQuery[str | None] = None,
@@ -124,15 +105,14 @@ class AdminPages(Controller):
         scope = (portee, code) if portee and code else admin_scope(principal)
         current = Rules()
         if scope:
-            async with pool.acquire() as conn:
-                current = await ledger.read_rules(conn, principal, scope[0], scope[1])
+            current = await accounts.rules(principal, scope[0], scope[1])
         return _rules_page(
             vocab, principal, scope, _rules_values(current), errors={}, saved=enregistrees
         )
 
     @post("/regles", status_code=303)
     async def save_rules(
-        self, request: AnyRequest, pool: Pool, vocab: Vocabulary
+        self, request: AnyRequest, accounts: Accounts, vocab: Vocabulary
     ) -> Redirect | Template:
         principal = await admin_user(request, back="/admin/regles")
         form = await request.form()
@@ -159,15 +139,7 @@ class AdminPages(Controller):
                 leftover=values["reliquat"] or None,
             )
             try:
-                async with pool.acquire() as conn:
-                    await ledger.write_rules(
-                        conn,
-                        vocab,
-                        principal=principal,
-                        scope_kind=scope[0],
-                        scope=scope[1],
-                        rules=rules,
-                    )
+                await accounts.set_rules(principal, scope[0], scope[1], rules)
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
@@ -183,8 +155,7 @@ class AdminPages(Controller):
     async def report(
         self,
         request: AnyRequest,
-        pool: Pool,
-        vocab: Vocabulary,
+        accounts: Accounts,
         *,
         par: FromQuery[str] = "publisher",
         periode: FromQuery[str] = "",
@@ -201,17 +172,13 @@ class AdminPages(Controller):
         except ValueError:
             raise InvalidInputError("periode : une période de la liste.") from None
         chosen = {"periode": periode, "academie": academie.strip(), "uai": uai.strip().upper()}
-        async with pool.acquire() as conn:
-            periods = await ledger.list_periods(conn)
-            spend = await reports.spend(
-                conn,
-                vocab,
-                principal,
-                by=par,  # type: ignore[arg-type]  # checked above
-                period_id=period_id,
-                academie=chosen["academie"] or None,
-                uai=chosen["uai"] or None,
-            )
+        query = SpendQuery(
+            by=par,  # type: ignore[arg-type]  # checked above
+            period_id=period_id,
+            academie=chosen["academie"] or None,
+            uai=chosen["uai"] or None,
+        )
+        periods, spend = await accounts.spend_over_periods(principal, query)
         narrowed = {k: v for k, v in chosen.items() if v}
         api = {
             "by": par,

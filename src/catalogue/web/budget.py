@@ -4,7 +4,6 @@ and CSV)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -14,10 +13,9 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from accounts import bulk, ledger, reports
 from accounts.errors import PeriodError
-from accounts.models import CsvLine, NewAllocation, NewPeriod
-from catalogue.dependencies import Pool
+from accounts.models import CsvLine, CsvReport, NewAllocation, NewPeriod
+from accounts.service import Accounts
 from catalogue.errors import CatalogueError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role
@@ -41,12 +39,12 @@ class BudgetPages(Controller):
     # Periods
 
     @get("/periodes")
-    async def periods(self, request: AnyRequest, pool: Pool) -> Template:
+    async def periods(self, request: AnyRequest, accounts: Accounts) -> Template:
         principal = await admin_user(request)
-        return await _periods_page(pool, principal, values={}, errors={})
+        return await _periods_page(accounts, principal, values={}, errors={})
 
     @post("/periodes", status_code=303)
-    async def open_period(self, request: AnyRequest, pool: Pool) -> Redirect | Template:
+    async def open_period(self, request: AnyRequest, accounts: Accounts) -> Redirect | Template:
         principal = await page_user(request, Role.NATIONAL_ADMIN, back="/admin/periodes")
         form = await request.form()
         values = {k: field(form, k) for k in ("nom", "debut", "fin", "reliquat")}
@@ -70,40 +68,40 @@ class BudgetPages(Controller):
                 NewPeriod,
             )
             try:
-                await ledger.retrying(pool, lambda conn: ledger.open_period(conn, new))
+                await accounts.open_period(new)
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
                 errors["formulaire"] = exc.shown
             else:
                 return Redirect("/admin/periodes?ouverte=1", status_code=303)
-        return await _periods_page(pool, principal, values=values, errors=errors)
+        return await _periods_page(accounts, principal, values=values, errors=errors)
 
     @post("/periodes/{period_id:uuid}/cloture", status_code=303)
     async def close_period(
-        self, request: AnyRequest, pool: Pool, period_id: FromPath[UUID]
+        self, request: AnyRequest, accounts: Accounts, period_id: FromPath[UUID]
     ) -> Redirect | Template:
         """Close a period: remainders expire or carry over, in one transaction."""
         principal = await page_user(request, Role.NATIONAL_ADMIN, back="/admin/periodes")
         try:
-            await ledger.retrying(pool, lambda conn: ledger.close_period(conn, period_id))
+            await accounts.close_period(period_id)
         except CatalogueError as exc:
             if exc.status >= 500:
                 raise
             return await _periods_page(
-                pool, principal, values={}, errors={}, closing_error=exc.shown
+                accounts, principal, values={}, errors={}, closing_error=exc.shown
             )
         return Redirect("/admin/periodes?close=1", status_code=303)
 
     # Allocations
 
     @get("/dotations")
-    async def allocations(self, request: AnyRequest, pool: Pool) -> Template:
+    async def allocations(self, request: AnyRequest, accounts: Accounts) -> Template:
         principal = await admin_user(request)
-        return await _allocations_page(pool, principal, values={"type": "teacher"}, errors={})
+        return await _allocations_page(accounts, principal, values={"type": "teacher"}, errors={})
 
     @post("/dotations", status_code=303)
-    async def allocate(self, request: AnyRequest, pool: Pool) -> Redirect | Template:
+    async def allocate(self, request: AnyRequest, accounts: Accounts) -> Redirect | Template:
         principal = await admin_user(request, back="/admin/dotations")
         form = await request.form()
         values = {k: field(form, k) for k in ("type", "destinataire", "montant")}
@@ -123,24 +121,22 @@ class BudgetPages(Controller):
                 amount_cents=cents,
             )
             try:
-                done = await ledger.retrying(
-                    pool, lambda conn: ledger.allocate(conn, principal, new)
-                )
+                done = await accounts.allocate(principal, new)
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
                 errors["destinataire" if exc.status in (403, 404) else "montant"] = exc.shown
                 if exc.status == 403:
                     return await _allocations_page(
-                        pool, principal, values=values, errors=errors, status_code=403
+                        accounts, principal, values=values, errors=errors, status_code=403
                     )
             else:
                 query = urlencode({"dotation": done.amount_cents, "a": values["destinataire"]})
                 return Redirect(f"/admin/dotations?{query}", status_code=303)
-        return await _allocations_page(pool, principal, values=values, errors=errors)
+        return await _allocations_page(accounts, principal, values=values, errors=errors)
 
     @post("/dotations/csv")
-    async def allocate_csv(self, request: AnyRequest, pool: Pool) -> Template:
+    async def allocate_csv(self, request: AnyRequest, accounts: Accounts) -> Template:
         principal = await admin_user(request, back="/admin/dotations")
         form = await request.form()
         upload = form.get("fichier")
@@ -152,16 +148,14 @@ class BudgetPages(Controller):
             errors["fichier"] = "Choisissez un fichier CSV non vide."
         else:
             try:
-                report = await ledger.retrying(
-                    pool, lambda conn: bulk.allocate_csv(conn, principal, body)
-                )
+                report = await accounts.allocate_csv(principal, body)
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
                 errors["fichier"] = exc.shown
                 refused = [msgspec.convert(line, CsvLine) for line in exc.extra.get("errors") or []]
         return await _allocations_page(
-            pool,
+            accounts,
             principal,
             values={"type": "teacher"},
             errors=errors,
@@ -172,15 +166,14 @@ class BudgetPages(Controller):
 
 
 async def _periods_page(
-    pool: Pool,
+    accounts: Accounts,
     principal: Principal,
     *,
     values: dict[str, str],
     errors: dict[str, str],
     closing_error: str | None = None,
 ) -> Template:
-    async with pool.acquire() as conn:
-        periods = await ledger.list_periods(conn)
+    periods = await accounts.periods()
     return page(
         "admin/periodes.html",
         principal,
@@ -195,23 +188,22 @@ async def _periods_page(
 
 
 async def _allocations_page(
-    pool: Pool,
+    accounts: Accounts,
     principal: Principal,
     *,
     values: dict[str, str],
     errors: dict[str, str],
-    report: Any = None,
+    report: CsvReport | None = None,
     refused: list[CsvLine] | None = None,
     status_code: int | None = None,
 ) -> Template:
     scope = admin_scope(principal)
     envelope = None
     if scope:
-        async with pool.acquire() as conn:
-            try:
-                envelope = await reports.envelope(conn, principal, scope[0], scope[1], None)
-            except PeriodError:
-                envelope = None  # no open period yet: the form says why when used
+        try:
+            envelope = await accounts.envelope(principal, scope[0], scope[1])
+        except PeriodError:
+            envelope = None  # no open period yet: the form says why when used
     return page(
         "admin/dotations.html",
         principal,

@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
-from accounts import reports
+from accounts.service import Accounts
 from catalogue.dependencies import Pool
 from catalogue.errors import CatalogueError
 from catalogue.harvests.service import list_sources, read_run
@@ -122,12 +122,11 @@ class PublisherPages(Controller):
 
     @get("/ventes")
     async def sales(
-        self, request: AnyRequest, pool: Pool, limite: FromQuery[int] = 1000
+        self, request: AnyRequest, accounts: Accounts, limite: FromQuery[int] = 1000
     ) -> Template:
         principal = await page_user(request, Role.PUBLISHER)
         publisher_id = acting_publisher(principal, Scope.SALES)
-        async with pool.acquire() as conn:
-            found = await reports.sales(conn, publisher_id, max(1, min(limite, 10_000)))
+        found = await accounts.sales(publisher_id, max(1, min(limite, 10_000)))
         total = sum(s.total_cents for s in found.items if s.status == "completed")
         return page("editeur/ventes.html", principal, sales=found.items, total=total)
 

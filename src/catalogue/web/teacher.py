@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID, uuid4
 
-import asyncpg
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -20,20 +18,19 @@ from tenacity import (
     wait_fixed,
 )
 
-from accounts import acquisitions, reports
+from accounts.acquisitions import check_key
 from accounts.errors import RequestInFlightError
 from accounts.models import NewAcquisition
-from catalogue.dependencies import AppSettings, Pool, PseudonymKey
+from accounts.service import Accounts, AccountsService
 from catalogue.errors import CatalogueError, InvalidInputError, NotFoundError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, render
 from catalogue.resources.models import OfferView, ResourceView
-from catalogue.resources.service import read_resource
+from catalogue.resources.publishing import Resources
 from catalogue.search.api import Filters, search_filters
 from catalogue.search.models import FacetField, Sort
 from catalogue.search.service import Search
-from catalogue.vocabularies.index import Vocabulary, VocabularyIndex
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
 
 PER_PAGE = 20
@@ -112,10 +109,10 @@ class TeacherPages(Controller):
 
     @get("/ressources/{resource_id:uuid}")
     async def resource(
-        self, request: AnyRequest, pool: Pool, vocab: Vocabulary, resource_id: FromPath[UUID]
+        self, request: AnyRequest, resources: Resources, resource_id: FromPath[UUID]
     ) -> Template:
         principal = await page_user(request)
-        resource = await _resource(pool, vocab, principal, resource_id)
+        resource = await resources.read(resource_id, publisher_id=principal.publisher_id)
         return await render(
             request,
             "enseignant/ressource.html",
@@ -132,18 +129,18 @@ class TeacherPages(Controller):
         self,
         request: AnyRequest,
         *,
-        pool: Pool,
-        vocab: Vocabulary,
+        resources: Resources,
+        accounts: Accounts,
         resource_id: FromPath[UUID],
         offre: FromQuery[UUID],
         quantite: Annotated[int, QueryParameter(ge=1, le=MAX_QUANTITY)] = 1,
         cle: FromQuery[UUID | None] = None,
     ) -> Template:
         principal = await page_user(request, Role.TEACHER)
-        resource = await _resource(pool, vocab, principal, resource_id)
+        resource = await resources.read(resource_id, publisher_id=principal.publisher_id)
         offer = _offer(resource, offre)
         return await _confirmation(
-            pool,
+            accounts,
             principal,
             resource,
             offer,
@@ -158,9 +155,8 @@ class TeacherPages(Controller):
         self,
         request: AnyRequest,
         *,
-        pool: Pool,
-        vocab: Vocabulary,
-        pseudonym_key: PseudonymKey,
+        resources: Resources,
+        accounts: Accounts,
     ) -> Redirect | Template:
         form = await request.form()
         resource_id, offer_id = _uuid(field(form, "ressource")), _uuid(field(form, "offre"))
@@ -169,7 +165,7 @@ class TeacherPages(Controller):
         back = f"/ressources/{resource_id}/acquerir?offre={offer_id}"
         principal = await page_user(request, Role.TEACHER, back=back)
         key, typed = field(form, "cle"), field(form, "quantite")
-        resource = await _resource(pool, vocab, principal, resource_id)
+        resource = await resources.read(resource_id, publisher_id=principal.publisher_id)
         offer = _offer(resource, offer_id)
         quantity = int(typed) if typed.isdigit() else 0
         if offer.licence_type != "class_seats":
@@ -180,7 +176,7 @@ class TeacherPages(Controller):
         else:
             try:
                 status, body = await _acquire(
-                    pool, vocab, pseudonym_key, principal, key, offer_id=offer_id, quantity=quantity
+                    accounts, principal, key, offer_id=offer_id, quantity=quantity
                 )
             except CatalogueError as exc:
                 if exc.status >= 500:
@@ -192,43 +188,32 @@ class TeacherPages(Controller):
                     f"/enseignant/compte?{urlencode({outcome: body['id']})}", status_code=303
                 )
         return await _confirmation(
-            pool, principal, resource, offer, key=key, quantity=typed, errors=errors
+            accounts, principal, resource, offer, key=key, quantity=typed, errors=errors
         )
 
     @post("/enseignant/acquisitions/{acquisition_id:uuid}/annulation", status_code=303)
     async def cancel(
         self,
         request: AnyRequest,
-        *,
-        pool: Pool,
-        pseudonym_key: PseudonymKey,
-        settings: AppSettings,
+        accounts: Accounts,
         acquisition_id: FromPath[UUID],
     ) -> Redirect:
         principal = await page_user(request, Role.TEACHER, back="/enseignant/compte")
-        done = await acquisitions.decide(
-            pool,
-            pseudonym_key,
-            principal,
-            acquisition_id,
-            "cancel",
-            refund_window=timedelta(days=settings.refund_window_days),
-        )
+        done = await accounts.decide(principal, acquisition_id, "cancel")
         return Redirect(f"/enseignant/compte?{urlencode({'annulee': done.id})}", status_code=303)
 
     @get("/enseignant/compte")
     async def account(
         self,
         request: AnyRequest,
-        pool: Pool,
+        accounts: Accounts,
         licence: FromQuery[UUID | None] = None,
         demande: FromQuery[UUID | None] = None,
         annulee: FromQuery[UUID | None] = None,
     ) -> Template:
         principal = await page_user(request, Role.TEACHER)
         assert principal.person_id is not None  # teachers are people
-        async with pool.acquire() as conn:
-            account = await reports.my_account(conn, principal.person_id)
+        account = await accounts.my_account(principal.person_id)
         just = licence or demande or annulee
         acquired = next((a for a in account.acquisitions if a.id == just), None)
         return await render(
@@ -238,13 +223,6 @@ class TeacherPages(Controller):
             acquired=acquired,
             pending=demande is not None,
         )
-
-
-async def _resource(
-    pool: asyncpg.Pool, vocab: VocabularyIndex, principal: Principal, resource_id: UUID
-) -> ResourceView:
-    async with pool.acquire() as conn:
-        return await read_resource(conn, vocab, resource_id, publisher_id=principal.publisher_id)
 
 
 def _offer(resource: ResourceView, offer_id: UUID) -> OfferView:
@@ -262,7 +240,7 @@ def _uuid(text: str) -> UUID | None:
 
 
 async def _confirmation(
-    pool: Pool,
+    accounts: AccountsService,
     principal: Principal,
     resource: ResourceView,
     offer: OfferView,
@@ -272,8 +250,7 @@ async def _confirmation(
     errors: dict[str, str],
 ) -> Template:
     assert principal.person_id is not None  # teachers are people
-    async with pool.acquire() as conn:
-        account = await reports.my_account(conn, principal.person_id)
+    account = await accounts.my_account(principal.person_id)
     return page(
         "enseignant/confirmer.html",
         principal,
@@ -288,27 +265,20 @@ async def _confirmation(
 
 
 async def _acquire(
-    pool: asyncpg.Pool,
-    vocab: VocabularyIndex,
-    pseudonym_key: bytes,
+    accounts: AccountsService,
     principal: Principal,
     key: str,
     *,
     offer_id: UUID,
     quantity: int,
 ) -> tuple[int, dict[str, Any]]:
-    checked = acquisitions.check_key(key)
+    """The same purchase as the API's (the webhook worker woken after the commit), asked
+    again while a double click's first request holds the key."""
+    checked = check_key(key)
     new = NewAcquisition(offer_id=offer_id, quantity=quantity)
     async for attempt in waiting_in_flight():
         with attempt:
-            return await acquisitions.acquire(
-                pool,
-                vocab,
-                pseudonym_key,
-                principal,
-                key=checked,
-                new=new,
-            )
+            return await accounts.acquire(principal, key=checked, new=new)
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -1,0 +1,191 @@
+"""The compte ressource's use cases, each one unit of work on the pool.
+
+`AccountsService` is what handlers (the API in `accounts.api`, the pages in `catalogue.web`)
+declare as `accounts: Accounts`; the app's lifespan builds it once. Each method opens its
+connection (and its transaction, through `ledger.retrying`, where statements must hold
+together), runs the domain functions of `ledger`, `acquisitions`, `decisions`, `bulk` and
+`reports` on it, and returns wire types (`accounts.models`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal, TypeAlias
+from uuid import UUID
+
+import asyncpg
+from litestar.di import NamedDependency
+
+from accounts import acquisitions, bulk, decisions, ledger, reports, repository
+from accounts.acquisitions import Answer
+from accounts.mediacentre import Listing, listing
+from accounts.models import (
+    Acquisition,
+    Allocation,
+    CsvReport,
+    EnvelopeView,
+    MyAccount,
+    NewAcquisition,
+    NewAllocation,
+    NewPeriod,
+    Period,
+    Rules,
+    Sales,
+    SpendReport,
+)
+from catalogue.identity.models import ADMIN_ROLES, Principal
+from catalogue.vocabularies.index import VocabularyIndex
+from catalogue.webhooks.events import Waker
+
+ScopeKind = Literal["establishment", "academie"]
+Action = Literal["approve", "reject", "cancel", "refund"]
+
+
+class AccountsService:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        vocab: VocabularyIndex,
+        pseudonym_key: bytes,
+        waker: Waker,
+        *,
+        refund_window: timedelta,
+    ) -> None:
+        self._pool = pool
+        self._vocab = vocab
+        self._pseudonym_key = pseudonym_key
+        self._waker = waker
+        self._refund_window = refund_window
+
+    # Periods
+
+    async def periods(self) -> list[Period]:
+        async with self._pool.acquire() as conn:
+            return await repository.periods(conn)
+
+    async def open_period(self, new: NewPeriod) -> Period:
+        return await ledger.retrying(self._pool, lambda conn: ledger.open_period(conn, new))
+
+    async def close_period(self, period_id: UUID) -> Period:
+        return await ledger.retrying(self._pool, lambda conn: ledger.close_period(conn, period_id))
+
+    # Allocations and rules
+
+    async def allocate(self, principal: Principal, new: NewAllocation) -> Allocation:
+        return await ledger.retrying(self._pool, lambda conn: ledger.allocate(conn, principal, new))
+
+    async def allocate_csv(self, principal: Principal, body: bytes) -> CsvReport:
+        """Every line of the file applied in one transaction, or none."""
+        return await ledger.retrying(
+            self._pool, lambda conn: bulk.allocate_csv(conn, principal, body)
+        )
+
+    async def rules(self, principal: Principal, scope_kind: ScopeKind, scope: str) -> Rules:
+        async with self._pool.acquire() as conn:
+            return await ledger.read_rules(conn, principal, scope_kind, scope)
+
+    async def set_rules(
+        self, principal: Principal, scope_kind: ScopeKind, scope: str, rules: Rules
+    ) -> Rules:
+        async with self._pool.acquire() as conn:
+            return await ledger.write_rules(
+                conn,
+                self._vocab,
+                principal=principal,
+                scope_kind=scope_kind,
+                scope=scope,
+                rules=rules,
+            )
+
+    # Acquisitions
+
+    async def acquire(self, principal: Principal, *, key: str, new: NewAcquisition) -> Answer:
+        """A purchase (201) or a request for approval (202), idempotent on `key`; the webhook
+        worker is woken after the commit when the publisher is to hear of it."""
+        return await acquisitions.acquire(
+            self._pool,
+            self._vocab,
+            self._pseudonym_key,
+            principal,
+            key=key,
+            new=new,
+            waker=self._waker,
+        )
+
+    async def decide(
+        self, principal: Principal, acquisition_id: UUID, action: Action
+    ) -> Acquisition:
+        return await decisions.decide(
+            self._pool,
+            self._pseudonym_key,
+            principal,
+            acquisition_id,
+            action,
+            refund_window=self._refund_window,
+        )
+
+    async def acquisitions(
+        self,
+        principal: Principal,
+        *,
+        status: str | None = None,
+        academie: str | None = None,
+        uai: str | None = None,
+    ) -> list[Acquisition]:
+        """A teacher's own; an administrator's, within their perimeter (narrowed on request)."""
+        async with self._pool.acquire() as conn:
+            if not principal.has(*ADMIN_ROLES):
+                return await repository.acquisitions(
+                    conn, person_id=principal.person_id, status=status
+                )
+            academie, uai = reports.report_scope(principal, academie, uai)
+            return await repository.acquisitions(conn, academie=academie, uai=uai, status=status)
+
+    # Statements and reports
+
+    async def my_account(self, person_id: UUID) -> MyAccount:
+        async with self._pool.acquire() as conn:
+            return await reports.my_account(conn, person_id)
+
+    async def envelope(
+        self, principal: Principal, kind: ScopeKind, owner: str, period_id: UUID | None = None
+    ) -> EnvelopeView:
+        async with self._pool.acquire() as conn:
+            return await reports.envelope(conn, principal, kind, owner, period_id)
+
+    async def overview(
+        self, principal: Principal, scope: tuple[ScopeKind, str] | None
+    ) -> tuple[list[Period], EnvelopeView | None]:
+        """The periods, and the envelope of `scope` in the current one when one is open."""
+        async with self._pool.acquire() as conn:
+            periods = await repository.periods(conn)
+            envelope = None
+            if scope and any(p.status == "open" for p in periods):
+                envelope = await reports.envelope(conn, principal, scope[0], scope[1], None)
+        return periods, envelope
+
+    async def spend(self, principal: Principal, query: reports.SpendQuery) -> SpendReport:
+        async with self._pool.acquire() as conn:
+            return await reports.spend(conn, self._vocab, principal, query)
+
+    async def spend_over_periods(
+        self, principal: Principal, query: reports.SpendQuery
+    ) -> tuple[list[Period], SpendReport]:
+        """The periods to choose from, and the spend report of one of them."""
+        async with self._pool.acquire() as conn:
+            periods = await repository.periods(conn)
+            return periods, await reports.spend(conn, self._vocab, principal, query)
+
+    async def mediacentre(self, person_id: UUID, uai: str | None, issuer: str) -> Listing:
+        """What the teacher may use, as an ENT médiacentre lists it (the GAR's shape)."""
+        async with self._pool.acquire() as conn:
+            usable = await repository.usable_resources(conn, person_id, uai)
+        return listing(usable, self._vocab, issuer)
+
+    async def sales(self, publisher_id: UUID, limit: int) -> Sales:
+        async with self._pool.acquire() as conn:
+            return await reports.sales(conn, publisher_id, limit)
+
+
+Accounts: TypeAlias = NamedDependency[AccountsService]
+"""The compte ressource's service, as handlers declare it (``accounts``)."""
