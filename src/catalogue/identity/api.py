@@ -16,7 +16,7 @@ from catalogue.errors import ForbiddenError, InvalidInputError
 from catalogue.identity import clients, people, publishers
 from catalogue.identity.authn import AppAuthenticator
 from catalogue.identity.guards import PUBLIC, requires, signed_in
-from catalogue.identity.keys import public_key_set
+from catalogue.identity.keys import jwks_document
 from catalogue.identity.models import (
     ADMIN_ROLES,
     ClientInfo,
@@ -208,6 +208,4 @@ def _client_authentication(request: Request[Any, Any, Any], data: TokenRequest) 
 
 @get("/.well-known/jwks.json", opt={PUBLIC: True}, tags=["identité"], summary="Clés publiques")
 async def jwks(pool: Pool) -> dict[str, Any]:
-    async with pool.acquire() as conn:
-        keys = await public_key_set(conn)
-    return dict(keys.as_dict(private=False))
+    return await jwks_document(pool)

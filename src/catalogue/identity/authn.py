@@ -17,6 +17,7 @@ from catalogue.config import Settings
 from catalogue.errors import PublisherSuspendedError, UnauthorizedError
 from catalogue.identity import repository, sessions
 from catalogue.identity.claims import Access, map_claims
+from catalogue.identity.demo import demo_person_id
 from catalogue.identity.jwks import KeyCache, OidcProvider
 from catalogue.identity.keys import KEYS_CHANNEL, published_keys
 from catalogue.identity.listener import Handler
@@ -214,14 +215,14 @@ class Authenticator:
         if cached is not None and cached[0] > now:
             return cached[1]
         async with self.pool.acquire() as conn:
-            row = await repository.person_by_id(conn, person_id)
+            stored = await repository.person_by_id(conn, person_id)
         principal = None
-        if row is not None:
+        if stored is not None:
             access = Access(
-                roles=frozenset(Role(r) for r in row["roles"]),
-                establishment_uai=row["establishment_uai"],
-                academie=row["academie"],
-                publisher_id=row["publisher_id"],
+                roles=frozenset(Role(r) for r in stored.roles),
+                establishment_uai=stored.establishment_uai,
+                academie=stored.academie,
+                publisher_id=stored.publisher_id,
             )
             principal = _person_principal(person_id, access)
         self._people[person_id] = (now + PERSON_TTL_S, principal)
@@ -246,17 +247,17 @@ class Authenticator:
     async def _client_principal(self, client_id: str, claims: dict[str, Any]) -> Principal:
         async with self.pool.acquire() as conn:
             client = await repository.client_by_id(conn, client_id)
-        if client is None or client["revoked_at"] is not None:
+        if client is None or client.revoked_at is not None:
             raise UnauthorizedError("client revoked")
-        if client["publisher_status"] == "suspended":
+        if client.publisher_status == "suspended":
             raise PublisherSuspendedError
         granted = str(claims.get("scope", "")).split()
         return Principal(
             kind="client",
             id=client_id,
             roles=frozenset({Role.PUBLISHER}),
-            publisher_id=client["publisher_id"],
-            scopes=frozenset(granted) & frozenset(client["scopes"]),
+            publisher_id=client.publisher_id,
+            scopes=frozenset(granted) & frozenset(client.scopes),
         )
 
     async def remember_person(
@@ -274,16 +275,52 @@ class Authenticator:
         if known is not None and display_name is None and email is None:
             self._known.move_to_end(key)
             return known
-        async with self.pool.acquire() as conn:
-            person_id, stored = await repository.upsert_person(
-                conn, issuer, subject, access, display_name=display_name, email=email
-            )
+        person_id, stored = await self._store_person(
+            issuer, subject, access, display_name=display_name, email=email
+        )
         principal = _person_principal(person_id, stored)
         self._people.pop(person_id, None)  # its rights may have just changed
         self._known[key] = principal
         if len(self._known) > _PEOPLE_CACHE_SIZE:
             self._known.popitem(last=False)
         return principal
+
+    async def _store_person(
+        self,
+        issuer: str,
+        subject: str,
+        access: Access,
+        *,
+        display_name: str | None,
+        email: str | None,
+    ) -> tuple[UUID, Access]:
+        """The person's id and the access actually stored (an unknown publisher is dropped)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            if access.establishment_uai:
+                await repository.ensure_establishment(
+                    conn, access.establishment_uai, access.academie
+                )
+            publisher_id = access.publisher_id
+            if publisher_id and await repository.publisher_status(conn, publisher_id) is None:
+                publisher_id = None
+            person_id = await repository.upsert_person(
+                conn,
+                issuer,
+                subject,
+                display_name=display_name,
+                email=email,
+                roles=sorted(access.roles),
+                establishment_uai=access.establishment_uai,
+                academie=access.academie,
+                publisher_id=publisher_id,
+            )
+        return person_id, msgspec.structs.replace(access, publisher_id=publisher_id)
+
+    async def open_demo_session(self, role: str) -> dict[str, Any]:
+        """What the session cookie holds for someone signing in as a demo identity."""
+        async with self.pool.acquire() as conn:
+            person_id = await demo_person_id(conn, role)
+            return await sessions.open_session(conn, person_id, SESSION_LIFETIME_S)
 
 
 def _person_principal(person_id: UUID, access: Access) -> Principal:

@@ -8,7 +8,6 @@ import secrets
 from uuid import UUID
 
 import asyncpg
-import msgspec
 
 from catalogue.config import Settings
 from catalogue.errors import ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError
@@ -76,14 +75,16 @@ async def rotate(pool: asyncpg.Pool, publisher_id: UUID, client_id: str) -> Clie
     """A new secret; the previous one stops working at once."""
     secret = secrets.token_urlsafe(32)
     async with pool.acquire() as conn:
-        row = await repository.rotate_client_secret(conn, client_id, publisher_id, _hash(secret))
-    if row is None:
+        rotated = await repository.rotate_client_secret(
+            conn, client_id, publisher_id, _hash(secret)
+        )
+    if rotated is None:
         raise NotFoundError("Client inconnu ou révoqué.")
     return ClientSecret(
         client_id=client_id,
         client_secret=secret,
         publisher_id=publisher_id,
-        scopes=[Scope(s) for s in row["scopes"]],
+        scopes=[Scope(s) for s in rotated.scopes],
     )
 
 
@@ -95,8 +96,7 @@ async def revoke(pool: asyncpg.Pool, publisher_id: UUID, client_id: str) -> None
 
 async def list_clients(pool: asyncpg.Pool, publisher_id: UUID) -> list[ClientInfo]:
     async with pool.acquire() as conn:
-        rows = await repository.clients_of_publisher(conn, publisher_id)
-    return [msgspec.convert(dict(row), ClientInfo) for row in rows]
+        return await repository.clients_of_publisher(conn, publisher_id)
 
 
 async def client_credentials_token(
@@ -109,14 +109,14 @@ async def client_credentials_token(
 ) -> TokenResponse:
     async with pool.acquire() as conn:
         client = await repository.client_by_id(conn, client_id)
-        expected = client["secret_hash"] if client else _hash(secrets.token_urlsafe(32))
+        expected = client.secret_hash if client else _hash(secrets.token_urlsafe(32))
         # Compared even for unknown clients, so timing does not tell which ids exist.
-        matches = hmac.compare_digest(bytes(expected), _hash(client_secret))
-        if client is None or not matches or client["revoked_at"] is not None:
+        matches = hmac.compare_digest(expected, _hash(client_secret))
+        if client is None or not matches or client.revoked_at is not None:
             raise InvalidClientError("unknown client or wrong secret")
-        if client["publisher_status"] == "suspended":
+        if client.publisher_status == "suspended":
             raise InvalidClientError("publisher suspended")
-        allowed = set(client["scopes"])
+        allowed = set(client.scopes)
         wanted = set(scope.split()) if scope else allowed
         if not wanted <= allowed:
             raise InvalidInputError(
@@ -130,7 +130,7 @@ async def client_credentials_token(
             subject=client_id,
             scope=granted,
             lifetime_s=CLIENT_TOKEN_LIFETIME_S,
-            extra={"client_id": client_id, "publisher_id": str(client["publisher_id"])},
+            extra={"client_id": client_id, "publisher_id": str(client.publisher_id)},
         )
     return TokenResponse(
         access_token=token,

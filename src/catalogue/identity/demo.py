@@ -12,11 +12,10 @@ import msgspec
 from catalogue.config import Settings
 from catalogue.database import Connection
 from catalogue.errors import ConfigurationError, NotFoundError
+from catalogue.identity import repository
 from catalogue.identity.tokens import issue_access_token
 from catalogue.outbound import is_loopback
-from catalogue.sqlfiles import load_queries
 
-SQL = load_queries("catalogue.identity")
 DEMO_ISSUER = "urn:catalogue:demo"
 
 
@@ -88,13 +87,14 @@ def demo_sign_in_allowed(settings: Settings) -> bool:
 
 async def demo_person_id(conn: Connection, role: str) -> UUID:
     identity = DEMO_IDENTITIES.get(role)
-    person = identity and await conn.fetchrow(SQL["find_person"], DEMO_ISSUER, identity.subject)
-    if not person:
+    person_id = None
+    if identity is not None:
+        person_id = await repository.find_person_id(conn, DEMO_ISSUER, identity.subject)
+    if person_id is None:
         raise NotFoundError(
-            "the demo identities are not loaded in this database: "
-            "run `catalogue serve --demo` first"
+            "les identités de démonstration ne sont pas chargées dans cette base : "
+            "lancez d'abord `catalogue serve --demo`"
         )
-    person_id: UUID = person["id"]
     return person_id
 
 

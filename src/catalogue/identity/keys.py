@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import msgspec
 from cryptography.exceptions import InvalidTag
 from joserfc.jwk import KeySet, RSAKey
@@ -20,10 +21,9 @@ from joserfc.jwk import KeySet, RSAKey
 from catalogue.config import Settings
 from catalogue.database import Connection
 from catalogue.errors import ConfigurationError
+from catalogue.identity import repository
 from catalogue.identity.secrets import derive_key, resolve_secret_key, seal, unseal
-from catalogue.sqlfiles import load_queries
 
-SQL = load_queries("catalogue.identity")
 SIGNING_ALGORITHM = "RS256"
 KEYS_CHANNEL = "catalogue_signing_keys"
 _KEY_BITS = 2048
@@ -111,15 +111,16 @@ def _open(sealer: KeySealer, kid: str, stored: bytes) -> RSAKey:
 
 async def current_signing_key(conn: Connection, sealer: KeySealer) -> RSAKey:
     """The newest key that is not retired; the first one is created on demand."""
-    row = await conn.fetchrow(SQL["current_signing_key"])
-    if row is not None and row["private_sealed"] is not None:
-        return _open(sealer, row["kid"], bytes(row["private_sealed"]))
+    current = await repository.current_signing_key(conn)
+    if current is not None and current.private_sealed is not None:
+        return _open(sealer, current.kid, current.private_sealed)
     async with conn.transaction():
-        await conn.execute(SQL["lock_signing_keys"], _FIRST_KEY_LOCK)
+        await repository.lock_signing_keys(conn, _FIRST_KEY_LOCK)
         await _seal_clear_keys(conn, sealer)
-        row = await conn.fetchrow(SQL["current_signing_key"])
-        if row is not None:
-            return _open(sealer, row["kid"], bytes(row["private_sealed"]))
+        current = await repository.current_signing_key(conn)
+        if current is not None:
+            assert current.private_sealed is not None  # clear keys were sealed just above
+            return _open(sealer, current.kid, current.private_sealed)
         return await _insert_new_key(conn, sealer)
 
 
@@ -127,44 +128,44 @@ async def rotate_signing_key(conn: Connection, sealer: KeySealer) -> RSAKey:
     """A new key signs from now on; the previous one stays published until its tokens expire
     (its private half is erased: it never signs again)."""
     async with conn.transaction():
-        await conn.execute(SQL["lock_signing_keys"], _FIRST_KEY_LOCK)
-        await conn.execute(SQL["retire_signing_keys"])
+        await repository.lock_signing_keys(conn, _FIRST_KEY_LOCK)
+        await repository.retire_signing_keys(conn)
         return await _insert_new_key(conn, sealer)
 
 
 async def seal_clear_keys(conn: Connection, sealer: KeySealer) -> int:
     """Seal the private keys still stored in clear (written before keys were sealed)."""
     async with conn.transaction():
-        await conn.execute(SQL["lock_signing_keys"], _FIRST_KEY_LOCK)
+        await repository.lock_signing_keys(conn, _FIRST_KEY_LOCK)
         return await _seal_clear_keys(conn, sealer)
 
 
 async def reseal_signing_keys(conn: Connection, sealer: KeySealer) -> int:
     """Seal under the current secret the private keys sealed under the previous one."""
     async with conn.transaction():
-        await conn.execute(SQL["lock_signing_keys"], _FIRST_KEY_LOCK)
+        await repository.lock_signing_keys(conn, _FIRST_KEY_LOCK)
         count = await _seal_clear_keys(conn, sealer)
-        for row in await conn.fetch(SQL["sealed_signing_keys"]):
-            kid, stored = row["kid"], bytes(row["private_sealed"])
-            if not sealer.opens_with_current(kid, stored):
-                key = sealer.open(kid, stored)
-                await conn.execute(SQL["seal_signing_key"], kid, sealer.seal(key))
+        for stored in await repository.sealed_signing_keys(conn):
+            assert stored.private_sealed is not None  # the statement reads sealed keys only
+            if not sealer.opens_with_current(stored.kid, stored.private_sealed):
+                key = sealer.open(stored.kid, stored.private_sealed)
+                await repository.seal_signing_key(conn, stored.kid, sealer.seal(key))
                 count += 1
         return count
 
 
 async def _seal_clear_keys(conn: Connection, sealer: KeySealer) -> int:
-    rows = await conn.fetch(SQL["clear_signing_keys"])
-    for row in rows:
-        key = RSAKey.import_key(row["private_jwk"])
-        await conn.execute(SQL["seal_signing_key"], row["kid"], sealer.seal(key))
-    return len(rows)
+    clear = await repository.clear_signing_keys(conn)
+    for stored in clear:
+        key = RSAKey.import_key(stored.private_jwk)
+        await repository.seal_signing_key(conn, stored.kid, sealer.seal(key))
+    return len(clear)
 
 
 async def _insert_new_key(conn: Connection, sealer: KeySealer) -> RSAKey:
     key = _new_key()
-    await conn.execute(SQL["insert_signing_key"], kid_of(key), _public(key), sealer.seal(key))
-    await conn.execute(SQL["notify"], KEYS_CHANNEL, kid_of(key))
+    await repository.insert_signing_key(conn, kid_of(key), _public(key), sealer.seal(key))
+    await repository.notify(conn, KEYS_CHANNEL, kid_of(key))
     return key
 
 
@@ -181,10 +182,10 @@ class PublishedKeys(msgspec.Struct, frozen=True):
 async def published_keys(conn: Connection) -> PublishedKeys:
     """Every published key (the current one and those retired but still verifying tokens),
     and when this set next changes without a rotation."""
-    rows = await conn.fetch(SQL["published_signing_keys"], float(RETIRED_KEY_PUBLISHED_S))
-    leaving = [row["unpublished_in_s"] for row in rows if row["unpublished_in_s"] is not None]
+    published = await repository.published_signing_keys(conn, float(RETIRED_KEY_PUBLISHED_S))
+    leaving = [key.unpublished_in_s for key in published if key.unpublished_in_s is not None]
     return PublishedKeys(
-        keys=KeySet([RSAKey.import_key(row["public_jwk"]) for row in rows]),
+        keys=KeySet([RSAKey.import_key(key.public_jwk) for key in published]),
         changes_in_s=max(0.0, min(leaving)) if leaving else None,
     )
 
@@ -192,3 +193,10 @@ async def published_keys(conn: Connection) -> PublishedKeys:
 async def public_key_set(conn: Connection) -> KeySet:
     """Every published key: the current one and those retired but still verifying tokens."""
     return (await published_keys(conn)).keys
+
+
+async def jwks_document(pool: asyncpg.Pool) -> dict[str, Any]:
+    """The JWKS the platform publishes (public halves only), read anew on each call."""
+    async with pool.acquire() as conn:
+        keys = await public_key_set(conn)
+    return dict(keys.as_dict(private=False))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 import asyncpg
-import msgspec
 
 from catalogue.errors import ForbiddenError, NotFoundError
 from catalogue.identity import repository
@@ -15,7 +14,7 @@ from catalogue.identity.models import PersonView, Principal, Role
 async def read_person(pool: asyncpg.Pool, principal: Principal, person_id: UUID) -> PersonView:
     """Oneself; the people of one's establishment or académie for their administrators."""
     async with pool.acquire() as conn:
-        row = await repository.person_in_scope(
+        person = await repository.person_in_scope(
             conn,
             person_id,
             everyone=principal.has(Role.NATIONAL_ADMIN),
@@ -23,9 +22,9 @@ async def read_person(pool: asyncpg.Pool, principal: Principal, person_id: UUID)
             uai=principal.establishment_uai if principal.has(Role.ESTABLISHMENT_ADMIN) else None,
             academie=principal.academie if principal.has(Role.ACADEMIE_ADMIN) else None,
         )
-    if row is None:
+    if person is None:
         raise NotFoundError("Personne introuvable.")
-    return msgspec.convert(dict(row), PersonView)
+    return person
 
 
 async def ensure_establishment_in_scope(pool: asyncpg.Pool, principal: Principal, uai: str) -> None:
@@ -45,5 +44,4 @@ async def people_of_establishment(
 ) -> list[PersonView]:
     await ensure_establishment_in_scope(pool, principal, uai)
     async with pool.acquire() as conn:
-        rows = await repository.people_of_establishment(conn, uai)
-    return [msgspec.convert(dict(row), PersonView) for row in rows]
+        return await repository.people_of_establishment(conn, uai)

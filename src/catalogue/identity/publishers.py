@@ -23,5 +23,5 @@ class PublisherView(msgspec.Struct, kw_only=True):
 
 async def create(pool: asyncpg.Pool, request: NewPublisher) -> PublisherView:
     async with pool.acquire() as conn:
-        row = await repository.insert_publisher(conn, request.name.strip())
-    return PublisherView(id=row["id"], name=row["name"], status=row["status"])
+        stored = await repository.insert_publisher(conn, request.name.strip())
+    return PublisherView(id=stored.id, name=stored.name, status=stored.status)

@@ -1,54 +1,125 @@
-"""Queries on people, establishments, publishers and machine clients."""
+"""Queries on people, establishments, publishers, machine clients, sessions and signing keys.
+
+The only module of ``catalogue.identity`` that runs SQL: every row leaves it as a msgspec
+Struct (or a plain value), never as a database record. Transactions are the callers'.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
-from catalogue.database import Connection
+from catalogue.database import Connection, fetch_all, fetch_one
 from catalogue.errors import ConflictError
-from catalogue.identity.claims import Access
+from catalogue.identity.models import ClientInfo, PersonView
 from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.identity")
 
 
-async def person_by_id(conn: Connection, person_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(SQL["person_by_id"], person_id)
+class StoredPerson(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's rights as stored (roles as the identity provider last gave them)."""
+
+    id: UUID
+    display_name: str
+    roles: list[str]
+    establishment_uai: str | None
+    academie: str | None
+    publisher_id: UUID | None
+
+
+class StoredPublisher(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    status: str
+    created_at: datetime
+
+
+class StoredClient(msgspec.Struct, frozen=True, kw_only=True):
+    """A machine client, with its secret's hash and its publisher's status."""
+
+    client_id: str
+    publisher_id: UUID
+    name: str
+    secret_hash: bytes
+    scopes: list[str]
+    created_at: datetime
+    rotated_at: datetime | None
+    revoked_at: datetime | None
+    publisher_status: str
+
+
+class RotatedClient(msgspec.Struct, frozen=True, kw_only=True):
+    client_id: str
+    publisher_id: UUID
+    scopes: list[str]
+
+
+class SealedKey(msgspec.Struct, frozen=True, kw_only=True):
+    """A signing key's id and its private half sealed (None: retired, or still in clear)."""
+
+    kid: str
+    private_sealed: bytes | None
+
+
+class ClearKey(msgspec.Struct, frozen=True, kw_only=True):
+    """A private key written in clear before keys were sealed (migration 0017)."""
+
+    kid: str
+    private_jwk: dict[str, Any]
+
+
+class PublishedKey(msgspec.Struct, frozen=True, kw_only=True):
+    """A key of the JWKS, and the seconds before it leaves it (None: the current key)."""
+
+    public_jwk: dict[str, Any]
+    unpublished_in_s: float | None
+
+
+# People and establishments
+
+
+async def person_by_id(conn: Connection, person_id: UUID) -> StoredPerson | None:
+    return await fetch_one(conn, StoredPerson, SQL["person_by_id"], person_id)
+
+
+async def find_person_id(conn: Connection, issuer: str, subject: str) -> UUID | None:
+    person_id: UUID | None = await conn.fetchval(SQL["find_person"], issuer, subject)
+    return person_id
+
+
+async def ensure_establishment(conn: Connection, uai: str, academie: str | None) -> None:
+    await conn.execute(SQL["ensure_establishment"], uai, academie)
 
 
 async def upsert_person(
     conn: Connection,
     issuer: str,
     subject: str,
-    access: Access,
     *,
     display_name: str | None,
     email: str | None,
-) -> tuple[UUID, Access]:
-    """The person's id and the access actually stored (an unknown publisher is dropped)."""
-    async with conn.transaction():
-        if access.establishment_uai:
-            await conn.execute(
-                SQL["ensure_establishment"], access.establishment_uai, access.academie
-            )
-        publisher_id = access.publisher_id
-        if publisher_id and await conn.fetchval(SQL["publisher_status"], publisher_id) is None:
-            publisher_id = None
-        person_id: UUID = await conn.fetchval(
-            SQL["upsert_person"],
-            issuer,
-            subject,
-            display_name,
-            email,
-            sorted(access.roles),
-            access.establishment_uai,
-            access.academie,
-            publisher_id,
-        )
-    return person_id, msgspec.structs.replace(access, publisher_id=publisher_id)
+    roles: list[str],
+    establishment_uai: str | None,
+    academie: str | None,
+    publisher_id: UUID | None,
+) -> UUID:
+    person_id: UUID = await conn.fetchval(
+        SQL["upsert_person"],
+        issuer,
+        subject,
+        display_name,
+        email,
+        roles,
+        establishment_uai,
+        academie,
+        publisher_id,
+    )
+    return person_id
 
 
 async def person_in_scope(
@@ -59,12 +130,14 @@ async def person_in_scope(
     caller: UUID | None,
     uai: str | None,
     academie: str | None,
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(SQL["person_in_scope"], person_id, everyone, caller, uai, academie)
+) -> PersonView | None:
+    return await fetch_one(
+        conn, PersonView, SQL["person_in_scope"], person_id, everyone, caller, uai, academie
+    )
 
 
-async def people_of_establishment(conn: Connection, uai: str) -> list[asyncpg.Record]:
-    return await conn.fetch(SQL["people_of_establishment"], uai)
+async def people_of_establishment(conn: Connection, uai: str) -> list[PersonView]:
+    return await fetch_all(conn, PersonView, SQL["people_of_establishment"], uai)
 
 
 async def establishment_academie(conn: Connection, uai: str) -> str | None:
@@ -72,18 +145,21 @@ async def establishment_academie(conn: Connection, uai: str) -> str | None:
     return academie
 
 
+# Publishers and their machine clients
+
+
 async def publisher_status(conn: Connection, publisher_id: UUID) -> str | None:
     status: str | None = await conn.fetchval(SQL["publisher_status"], publisher_id)
     return status
 
 
-async def insert_publisher(conn: Connection, name: str) -> asyncpg.Record:
+async def insert_publisher(conn: Connection, name: str) -> StoredPublisher:
     try:
-        row = await conn.fetchrow(SQL["insert_publisher"], name)
+        publisher = await fetch_one(conn, StoredPublisher, SQL["insert_publisher"], name)
     except asyncpg.UniqueViolationError:
         raise ConflictError(f"un éditeur nommé {name!r} existe déjà") from None
-    assert row is not None  # INSERT ... RETURNING gives its row
-    return row
+    assert publisher is not None  # INSERT ... RETURNING gives its row
+    return publisher
 
 
 async def insert_client(
@@ -101,19 +177,96 @@ async def insert_client(
     )
 
 
-async def client_by_id(conn: Connection, client_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(SQL["client_by_id"], client_id)
+async def client_by_id(conn: Connection, client_id: str) -> StoredClient | None:
+    return await fetch_one(conn, StoredClient, SQL["client_by_id"], client_id)
 
 
-async def clients_of_publisher(conn: Connection, publisher_id: UUID) -> list[asyncpg.Record]:
-    return await conn.fetch(SQL["clients_of_publisher"], publisher_id)
+async def clients_of_publisher(conn: Connection, publisher_id: UUID) -> list[ClientInfo]:
+    return await fetch_all(conn, ClientInfo, SQL["clients_of_publisher"], publisher_id)
 
 
 async def rotate_client_secret(
     conn: Connection, client_id: str, publisher_id: UUID, secret_hash: bytes
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(SQL["rotate_client_secret"], client_id, publisher_id, secret_hash)
+) -> RotatedClient | None:
+    return await fetch_one(
+        conn, RotatedClient, SQL["rotate_client_secret"], client_id, publisher_id, secret_hash
+    )
 
 
 async def revoke_client(conn: Connection, client_id: str, publisher_id: UUID) -> bool:
     return await conn.fetchval(SQL["revoke_client"], client_id, publisher_id) is not None
+
+
+# Browser sessions
+
+
+async def forget_expired_sessions(conn: Connection, person_id: UUID) -> None:
+    await conn.execute(SQL["forget_expired_sessions"], person_id)
+
+
+async def insert_session(
+    conn: Connection, id_hash: bytes, person_id: UUID, expires_at: int
+) -> None:
+    await conn.execute(SQL["insert_session"], id_hash, person_id, expires_at)
+
+
+async def session_person(conn: Connection, id_hash: bytes) -> UUID | None:
+    """The person of a session that is neither ended nor expired."""
+    person: UUID | None = await conn.fetchval(SQL["session_person"], id_hash)
+    return person
+
+
+async def end_session(conn: Connection, id_hash: bytes) -> None:
+    await conn.execute(SQL["end_session"], id_hash)
+
+
+async def end_sessions_of_person(conn: Connection, person_id: UUID) -> int:
+    ended: int = await conn.fetchval(SQL["end_sessions_of_person"], person_id)
+    return ended
+
+
+# Signing keys
+
+
+async def lock_signing_keys(conn: Connection, lock: int) -> None:
+    """A transaction-level advisory lock: one process at a time changes the keys."""
+    await conn.execute(SQL["lock_signing_keys"], lock)
+
+
+async def current_signing_key(conn: Connection) -> SealedKey | None:
+    """The newest key that is not retired."""
+    return await fetch_one(conn, SealedKey, SQL["current_signing_key"])
+
+
+async def sealed_signing_keys(conn: Connection) -> list[SealedKey]:
+    return await fetch_all(conn, SealedKey, SQL["sealed_signing_keys"])
+
+
+async def clear_signing_keys(conn: Connection) -> list[ClearKey]:
+    return await fetch_all(conn, ClearKey, SQL["clear_signing_keys"])
+
+
+async def seal_signing_key(conn: Connection, kid: str, sealed: bytes) -> None:
+    await conn.execute(SQL["seal_signing_key"], kid, sealed)
+
+
+async def insert_signing_key(
+    conn: Connection, kid: str, public_jwk: dict[str, Any], sealed: bytes
+) -> None:
+    await conn.execute(SQL["insert_signing_key"], kid, public_jwk, sealed)
+
+
+async def retire_signing_keys(conn: Connection) -> None:
+    await conn.execute(SQL["retire_signing_keys"])
+
+
+async def published_signing_keys(conn: Connection, retired_for_s: float) -> list[PublishedKey]:
+    return await fetch_all(conn, PublishedKey, SQL["published_signing_keys"], retired_for_s)
+
+
+# Notices
+
+
+async def notify(conn: Connection, channel: str, payload: str) -> None:
+    """A notice to every listening process, sent when the transaction commits."""
+    await conn.execute(SQL["notify"], channel, payload)

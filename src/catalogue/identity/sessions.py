@@ -13,9 +13,8 @@ from typing import Any
 from uuid import UUID
 
 from catalogue.database import Connection
-from catalogue.sqlfiles import load_queries
+from catalogue.identity import repository
 
-SQL = load_queries("catalogue.identity")
 SESSIONS_CHANNEL = "catalogue_sessions"
 # A notice's payload: a session's hash (hex), or this prefix and a person's id.
 PERSON_PREFIX = "person:"
@@ -30,25 +29,24 @@ async def open_session(conn: Connection, person_id: UUID, lifetime_s: int) -> di
     session_id = secrets.token_urlsafe(32)
     expires_at = int(time.time()) + lifetime_s
     async with conn.transaction():
-        await conn.execute(SQL["forget_expired_sessions"], person_id)
-        await conn.execute(SQL["insert_session"], id_hash(session_id), person_id, expires_at)
+        await repository.forget_expired_sessions(conn, person_id)
+        await repository.insert_session(conn, id_hash(session_id), person_id, expires_at)
     return {"sid": session_id, "person_id": str(person_id), "expires_at": expires_at}
 
 
 async def session_person(conn: Connection, hashed: bytes) -> UUID | None:
     """The person of a session that is neither ended nor expired."""
-    person: UUID | None = await conn.fetchval(SQL["session_person"], hashed)
-    return person
+    return await repository.session_person(conn, hashed)
 
 
 async def end_session(conn: Connection, hashed: bytes) -> None:
     async with conn.transaction():
-        await conn.execute(SQL["end_session"], hashed)
-        await conn.execute(SQL["notify"], SESSIONS_CHANNEL, hashed.hex())
+        await repository.end_session(conn, hashed)
+        await repository.notify(conn, SESSIONS_CHANNEL, hashed.hex())
 
 
 async def end_all_sessions(conn: Connection, person_id: UUID) -> int:
     async with conn.transaction():
-        ended: int = await conn.fetchval(SQL["end_sessions_of_person"], person_id)
-        await conn.execute(SQL["notify"], SESSIONS_CHANNEL, f"{PERSON_PREFIX}{person_id}")
+        ended = await repository.end_sessions_of_person(conn, person_id)
+        await repository.notify(conn, SESSIONS_CHANNEL, f"{PERSON_PREFIX}{person_id}")
     return ended

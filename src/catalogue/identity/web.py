@@ -15,7 +15,7 @@ from catalogue.config import Settings
 from catalogue.dependencies import AppSettings
 from catalogue.errors import NotFoundError, UpstreamUnavailableError
 from catalogue.identity.authn import AppAuthenticator
-from catalogue.identity.demo import DEMO_IDENTITIES, demo_person_id, demo_sign_in_allowed
+from catalogue.identity.demo import DEMO_IDENTITIES, demo_sign_in_allowed
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Role
 from catalogue.identity.signin import SignIn, SignInRefusedError
@@ -123,9 +123,7 @@ class AuthController(Controller):
         data: URLEncodedBody[DemoSignIn],
     ) -> Redirect:
         _ensure_demo(settings)
-        async with authenticator.pool.acquire() as conn:
-            person_id = await demo_person_id(conn, data.role)
-        request.set_session(await authenticator.open_session(person_id))
+        request.set_session(await authenticator.open_demo_session(data.role))
         return Redirect(safe_next(data.next), status_code=303)
 
 
