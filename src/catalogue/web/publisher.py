@@ -12,20 +12,15 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from accounts.service import Accounts
-from catalogue.dependencies import Pool
 from catalogue.errors import CatalogueError
-from catalogue.harvests.service import list_sources, read_run
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role, Scope
 from catalogue.imports.models import ImportReport
-from catalogue.imports.service import run_import
-from catalogue.lti.registration import tools_of_publisher
 from catalogue.pages import page
 from catalogue.resources.publishing import Resources, acting_publisher
-from catalogue.vocabularies.index import Vocabulary
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
+from catalogue.web.services import PAGE_SERVICES, PublisherSpace, PublisherSpaceService
 from connectors.contract import UnknownConnectorError
-from connectors.contract import get as get_connector
 
 PER_PAGE = 50
 CONNECTORS = {
@@ -51,6 +46,7 @@ class PublisherPages(Controller):
     opt = {PUBLIC: True}  # noqa: RUF012  # pages authenticate themselves (sign-in redirect)
     include_in_schema = False
     exception_handlers = PAGE_EXCEPTION_HANDLERS  # type: ignore[assignment]
+    dependencies = PAGE_SERVICES  # Litestar reads it as a class attribute
 
     @get("/")
     async def own_resources(
@@ -65,12 +61,12 @@ class PublisherPages(Controller):
         return page("editeur/ressources.html", principal, own=own, pages=pages)
 
     @get("/imports")
-    async def imports(self, request: AnyRequest, pool: Pool) -> Template:
+    async def imports(self, request: AnyRequest, space: PublisherSpace) -> Template:
         principal, publisher_id = await _publisher(request)
-        return await _imports_page(pool, principal, publisher_id, values={}, errors={})
+        return await _imports_page(space, principal, publisher_id, values={}, errors={})
 
     @post("/imports")
-    async def run(self, request: AnyRequest, pool: Pool, vocab: Vocabulary) -> Template:
+    async def run(self, request: AnyRequest, space: PublisherSpace) -> Template:
         principal, publisher_id = await _publisher(request, back="/editeur/imports")
         form = await request.form()
         values = {"format": field(form, "format") or "lomfr", "strict": field(form, "strict")}
@@ -85,15 +81,8 @@ class PublisherPages(Controller):
             errors["fichier"] = "Choisissez un fichier non vide."
         if not errors:
             try:
-                reader = get_connector(values["format"])
-                report = await run_import(
-                    pool,
-                    vocab,
-                    reader,
-                    publisher_id,
-                    [(name, body)],
-                    source="web",
-                    strict=values["strict"] == "oui",
+                report = await space.run_import(
+                    publisher_id, values["format"], name, body, strict=values["strict"] == "oui"
                 )
             except UnknownConnectorError as exc:
                 errors["format"] = str(exc)
@@ -102,22 +91,21 @@ class PublisherPages(Controller):
                     raise
                 errors["fichier"] = exc.shown
         return await _imports_page(
-            pool, principal, publisher_id, values=values, errors=errors, report=report
+            space, principal, publisher_id, values=values, errors=errors, report=report
         )
 
     @get("/moissonnages/{run_id:uuid}")
     async def harvest_run(
-        self, request: AnyRequest, pool: Pool, run_id: FromPath[UUID]
+        self, request: AnyRequest, space: PublisherSpace, run_id: FromPath[UUID]
     ) -> Template:
         principal, publisher_id = await _publisher(request)
-        run = await read_run(pool, publisher_id, run_id)
+        run = await space.harvest_run(publisher_id, run_id)
         return page("editeur/moisson.html", principal, run=run)
 
     @get("/outils")
-    async def tools(self, request: AnyRequest, pool: Pool) -> Template:
+    async def tools(self, request: AnyRequest, space: PublisherSpace) -> Template:
         principal, publisher_id = await _publisher(request)
-        async with pool.acquire() as conn:
-            tools = await tools_of_publisher(conn, publisher_id)
+        tools = await space.tools(publisher_id)
         return page("editeur/outils.html", principal, tools=tools)
 
     @get("/ventes")
@@ -132,7 +120,7 @@ class PublisherPages(Controller):
 
 
 async def _imports_page(
-    pool: Pool,
+    space: PublisherSpaceService,
     principal: Principal,
     publisher_id: Any,
     *,
@@ -140,7 +128,7 @@ async def _imports_page(
     errors: dict[str, str],
     report: ImportReport | None = None,
 ) -> Template:
-    sources = await list_sources(pool, publisher_id)
+    sources = await space.import_sources(publisher_id)
     return page(
         "editeur/imports.html",
         principal,
