@@ -1,0 +1,34 @@
+"""The ``catalogue`` command (``main``, the entry point), one module per group of commands:
+``serving`` (serve, worker, demo-token), ``database`` (db, keys), ``indexing`` (index),
+``content`` (connectors, import, harvest); ``common`` holds what they share."""
+
+from __future__ import annotations
+
+import click
+
+from catalogue.cli.content import connectors, harvest, import_command
+from catalogue.cli.database import db, keys
+from catalogue.cli.indexing import index
+from catalogue.cli.serving import demo_token_command, serve, worker
+
+
+@click.group()
+@click.version_option(package_name="catalogue-ressources")
+def main() -> None:
+    """Catalogue de ressources numériques éducatives et compte ressource."""
+
+
+for _command in (
+    serve,
+    db,
+    keys,
+    worker,
+    index,
+    connectors,
+    import_command,
+    harvest,
+    demo_token_command,
+):
+    main.add_command(_command)
+
+__all__ = ["main"]

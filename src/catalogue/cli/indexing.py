@@ -1,0 +1,68 @@
+"""The search index: rebuild, status, parked changes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import click
+
+from catalogue.cli.common import clear_errors, cli_settings, search_context
+from catalogue.cli_progress import ProgressDisplay
+from catalogue.search import outbox
+
+
+@click.group()
+def index() -> None:
+    """The search index."""
+
+
+@index.command("rebuild")
+@clear_errors
+def index_rebuild() -> None:
+    """Rebuild the whole index from PostgreSQL."""
+    settings = cli_settings()
+
+    async def run() -> tuple[int, float]:
+        async with (
+            search_context(settings) as (pool, backend, vocab),
+            ProgressDisplay("index rebuild", "resources") as progress,
+        ):
+            started = time.perf_counter()
+            count = await outbox.rebuild(pool, backend, vocab, progress=progress)
+            return count, time.perf_counter() - started
+
+    count, seconds = asyncio.run(run())
+    click.echo(f"indexed {count} resources in {seconds:.1f} s ({count / max(seconds, 1e-9):.0f}/s)")
+
+
+@index.command("status")
+@clear_errors
+def index_status() -> None:
+    """Show the backend and the changes not yet indexed (the lag)."""
+    settings = cli_settings()
+
+    async def run() -> outbox.IndexStatus:
+        async with search_context(settings) as (pool, backend, _):
+            return await outbox.status(pool, backend)
+
+    state = asyncio.run(run())
+    oldest = state.oldest_pending.isoformat() if state.oldest_pending else "-"
+    click.echo(f"backend: {state.backend}")
+    click.echo(f"pending changes: {state.pending_changes} (oldest: {oldest})")
+    click.echo(f"parked changes: {state.parked_changes}")
+    for parked in state.parked:
+        click.echo(f"  {parked.resource_id} parked {parked.parked_at.isoformat()}: {parked.error}")
+
+
+@index.command("retry-parked")
+@clear_errors
+def index_retry_parked() -> None:
+    """Announce the parked changes again (once their resources are fixed)."""
+    settings = cli_settings()
+
+    async def run() -> int:
+        async with search_context(settings) as (pool, _, _):
+            return await outbox.retry_parked(pool)
+
+    click.echo(f"announced again: {asyncio.run(run())}")
