@@ -22,6 +22,7 @@ from catalogue.cli.common import (
 from catalogue.config import Settings
 from catalogue.database import connect, resolve_database_url
 from catalogue.errors import ConfigurationError
+from catalogue.gar.transport import tls_context
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
 from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.outbound import publisher_client
@@ -37,6 +38,7 @@ from catalogue.worker import Supervisor, build_worker
 def serve(demo: bool, host: str | None, port: int | None, workers: int) -> None:
     """Apply pending migrations, then serve HTTP."""
     settings = cli_settings()
+    _check_gar(settings)
     settings = msgspec.structs.replace(
         settings, host=host or settings.host, port=settings.port if port is None else port
     )
@@ -80,6 +82,12 @@ async def _prepare(settings: Settings, *, load_demo: bool) -> str:
     return url
 
 
+def _check_gar(settings: Settings) -> None:
+    """With GAR settings, their certificates must be usable: else no start, one line."""
+    if settings.gar is not None:
+        tls_context(settings.gar)
+
+
 def _check_port_free(host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -100,6 +108,7 @@ def _check_port_free(host: str, port: int) -> None:
 def worker() -> None:
     """Run the job worker (search indexing, harvests, webhooks) until SIGINT or SIGTERM."""
     settings = cli_settings()
+    _check_gar(settings)
     stop_on_sigterm()
     asyncio.run(_run_worker(settings))
 
