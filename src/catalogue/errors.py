@@ -40,19 +40,30 @@ class CatalogueError(Exception):
 
 
 class ConfigurationError(CatalogueError):
+    """What the operator must fix (the command line prints it); a caller only reads that the
+    service is misconfigured."""
+
     slug = "configuration"
     title = "Configuration invalide"
+    generic_detail: ClassVar[str | None] = (
+        "Le service est mal configuré : son exploitant en trouvera la cause dans le journal."
+    )
 
 
 class DatabaseUnavailableError(CatalogueError):
     status = 503
     slug = "database-unavailable"
     title = "Base de données indisponible"
+    generic_detail: ClassVar[str | None] = (
+        "La base de données est indisponible : réessayez dans un moment."
+    )
 
 
 class ConnectionLostError(DatabaseUnavailableError):
     """The database connection went away mid-request; its transaction was rolled back or
     committed whole, so a request that is safe to repeat (an Idempotency-Key) may be retried."""
+
+    generic_detail = None
 
     def __init__(
         self, detail: str = "La base de données a interrompu la requête : réessayez."
@@ -109,11 +120,15 @@ class NotFoundError(CatalogueError):
 
 
 class UpstreamUnavailableError(CatalogueError):
-    """A service we depend on (identity provider, search engine) does not answer."""
+    """A service we depend on (identity provider, search engine) does not answer. Its reason
+    (which service, what failed) goes to the log; the caller reads that it is away."""
 
     status = 503
     slug = "upstream-unavailable"
     title = "Service tiers indisponible"
+    generic_detail: ClassVar[str | None] = (
+        "Un service dont dépend le catalogue ne répond pas : réessayez dans un moment."
+    )
 
 
 class QueryTimeoutError(CatalogueError):
@@ -123,10 +138,12 @@ class QueryTimeoutError(CatalogueError):
     slug = "query-timeout"
     title = "Requête trop longue"
 
-    def __init__(
-        self, detail: str = "La requête a pris trop de temps : réessayez dans un moment."
-    ) -> None:
-        super().__init__(detail, headers={"Retry-After": "5"})
+    def __init__(self, detail: str = "a statement ran past its statement_timeout") -> None:
+        super().__init__(
+            detail,
+            headers={"Retry-After": "5"},
+            public="La requête a pris trop de temps : réessayez dans un moment.",
+        )
 
 
 class ConflictError(CatalogueError):

@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from catalogue.database import is_connection_loss
@@ -92,6 +92,76 @@ def _problem(request: Request[Any, Any, Any], exc: CatalogueError) -> Response[P
     )
 
 
+# Litestar refuses some requests itself (routing, methods, sizes, unreadable bodies) with its
+# English phrases: callers read French titles and details, as for our own errors.
+_TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Introuvable",
+    405: "Méthode non autorisée",
+    406: "Format de réponse indisponible",
+    409: "Conflit",
+    413: "Requête trop volumineuse",
+    415: "Type de contenu non pris en charge",
+    422: "Données refusées",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+    503: "Service indisponible",
+}
+_DETAILS = {
+    400: "La requête est mal formée.",
+    401: "Authentification requise.",
+    403: "Vous n'avez pas le droit de faire cette action.",
+    404: "Il n'y a rien à cette adresse.",
+    405: "Cette méthode n'est pas acceptée à cette adresse.",
+    406: "Cette adresse ne sert pas le format demandé (en-tête Accept).",
+    413: "Le corps de la requête dépasse la taille permise.",
+    415: "Ce type de contenu n'est pas accepté à cette adresse.",
+    429: "Trop de requêtes : réessayez plus tard.",
+    503: "Le service est indisponible : réessayez dans un moment.",
+}
+# Litestar's own details, word for word, and what the caller reads instead.
+_LITESTAR_DETAILS = {
+    "Invalid multipart/form-data": "Le formulaire (multipart/form-data) est illisible.",
+    "Unexpected eof in multipart/form-data": "Le formulaire (multipart/form-data) est tronqué.",
+    "Invalid host header": "L'en-tête Host est invalide.",
+    "Invalid content-length": "L'en-tête Content-Length est invalide.",
+}
+INTERNAL_ERROR = "Une erreur interne est survenue."
+
+
+def http_title(status: int) -> str:
+    """The French title of a status Litestar answers on its own."""
+    if status in _TITLES:
+        return _TITLES[status]
+    return "Erreur interne" if status >= 500 else "Requête refusée"
+
+
+def _http_detail(exc: HTTPException, status: int) -> str:
+    """What the caller reads of a refusal raised by Litestar (ours already speak French)."""
+    detail = str(exc.detail)
+    if status >= 500:
+        return INTERNAL_ERROR
+    if isinstance(exc, ValidationException):
+        return _refused_values(exc)
+    if isinstance(exc.__cause__, SerializationException):
+        return f"Le corps de la requête est illisible ({detail})."
+    if detail.startswith("Invalid content-length"):
+        detail = "Invalid content-length"
+    elif not detail or detail == HTTPStatus(status).phrase:
+        return _DETAILS.get(status, f"{http_title(status)}.")
+    return _LITESTAR_DETAILS.get(detail, detail)
+
+
+def _refused_values(exc: ValidationException) -> str:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    keys = [str(e["key"]) for e in errors if isinstance(e, dict) and e.get("key")]
+    if not keys:
+        return "Des valeurs de la requête sont refusées."
+    return f"Valeurs refusées : {', '.join(keys)} (le détail est dans errors)."
+
+
 def _body_errors(exc: HTTPException) -> list[dict[str, Any]] | None:
     """The field errors of a body that was readable JSON but held refused values."""
     if not isinstance(exc, ValidationException) or not isinstance(exc.extra, list):
@@ -108,7 +178,7 @@ def _from_http_exception(request: Request[Any, Any, Any], exc: HTTPException) ->
     errors = (
         exc.extra if isinstance(exc, ValidationException) and isinstance(exc.extra, list) else None
     )
-    detail = exc.detail if status < 500 else "Une erreur interne est survenue."
+    detail = _http_detail(exc, status)
     if body_errors := _body_errors(exc):
         # 422: each error names its field ("offers[0].unit_price_cents").
         status = 422
@@ -116,7 +186,7 @@ def _from_http_exception(request: Request[Any, Any, Any], exc: HTTPException) ->
     return problem_response(
         Problem(
             type="about:blank",
-            title=HTTPStatus(status).phrase,
+            title=http_title(status),
             status=status,
             detail=detail,
             instance=request.url.path,
@@ -133,9 +203,9 @@ def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respons
     return problem_response(
         Problem(
             type="about:blank",
-            title=HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
+            title=http_title(500),
             status=500,
-            detail="Une erreur interne est survenue.",
+            detail=INTERNAL_ERROR,
             instance=request.url.path,
         )
     )

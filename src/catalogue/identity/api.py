@@ -182,7 +182,8 @@ async def token(
     token_limits.check_address(client_address(request.scope))
     if data.grant_type != "client_credentials":
         raise InvalidInputError(
-            "only client_credentials is supported", error="unsupported_grant_type"
+            "Seul le type d'autorisation client_credentials est accepté.",
+            error="unsupported_grant_type",
         )
     client_id, client_secret = _client_authentication(request, data)
     token_limits.check_client(client_id)

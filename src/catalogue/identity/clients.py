@@ -120,7 +120,7 @@ async def client_credentials_token(
         wanted = set(scope.split()) if scope else allowed
         if not wanted <= allowed:
             raise InvalidInputError(
-                f"scope not granted to this client: {' '.join(sorted(wanted - allowed))}",
+                f"Portée non accordée à ce client : {' '.join(sorted(wanted - allowed))}.",
                 error="invalid_scope",
             )
         granted = " ".join(sorted(wanted))

@@ -28,6 +28,9 @@ HEADER = "x-csrftoken"
 FORM_FIELD = "_csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ANONYMOUS_SEED = "csrf"
+CSRF_REFUSED = (
+    "Jeton CSRF absent ou invalide : rechargez la page, puis envoyez à nouveau le formulaire."
+)
 
 
 def session_token(key: bytes, session: dict[str, Any]) -> str:
@@ -67,7 +70,7 @@ class CsrfMiddleware:
         if scope.get("method") not in _SAFE_METHODS:
             given = await _submitted_token(scope, receive)
             if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
-                raise PermissionDeniedException("CSRF token verification failed")
+                raise PermissionDeniedException(CSRF_REFUSED)
         ScopeState.from_scope(scope).csrf_token = expected
         await self.app(scope, receive, self._setting_cookie(scope, send))
 

@@ -92,8 +92,9 @@ async def demo_person_id(conn: Connection, role: str) -> UUID:
         person_id = await repository.find_person_id(conn, DEMO_ISSUER, identity.subject)
     if person_id is None:
         raise NotFoundError(
-            "les identités de démonstration ne sont pas chargées dans cette base : "
-            "lancez d'abord `catalogue serve --demo`"
+            "the demo identities are not loaded in this database: "
+            "run `catalogue serve --demo` first",
+            public="Les identités de démonstration ne sont pas chargées dans cette base.",
         )
     return person_id
 

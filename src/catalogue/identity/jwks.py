@@ -19,6 +19,8 @@ KeySetSource = Callable[[], Awaitable[KeySet]]
 # A provider's keys are read again at least this often: a key it no longer publishes stops
 # verifying within this delay (it announces no rotation to us).
 PROVIDER_KEYS_MAX_AGE_S = 60.0
+# What API callers read when the identity provider fails us (the reason goes to the log).
+PROVIDER_AWAY = "Le fournisseur d'identité ne répond pas : réessayez dans un moment."
 
 
 class KeyCache:
@@ -126,9 +128,13 @@ class OidcProvider:
             try:
                 metadata = msgspec.convert(body, ProviderMetadata)
             except msgspec.ValidationError as exc:
-                raise UpstreamUnavailableError(f"identity provider discovery: {exc}") from None
+                raise UpstreamUnavailableError(
+                    f"identity provider discovery: {exc}", public=PROVIDER_AWAY
+                ) from None
             if metadata.issuer.rstrip("/") != self.issuer:
-                raise UpstreamUnavailableError("identity provider discovery names another issuer")
+                raise UpstreamUnavailableError(
+                    "identity provider discovery names another issuer", public=PROVIDER_AWAY
+                )
             self._metadata = metadata
         return self._metadata
 
@@ -137,7 +143,9 @@ class OidcProvider:
         try:
             return KeySet.import_key_set(body)
         except (JoseError, ValueError, TypeError, KeyError) as exc:
-            raise UpstreamUnavailableError(f"identity provider keys unreadable: {exc}") from None
+            raise UpstreamUnavailableError(
+                f"identity provider keys unreadable: {exc}", public=PROVIDER_AWAY
+            ) from None
 
     async def _get_json(self, url: str) -> Any:
         try:
@@ -146,5 +154,5 @@ class OidcProvider:
             return response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise UpstreamUnavailableError(
-                f"identity provider unreachable ({type(exc).__name__})"
+                f"identity provider unreachable ({type(exc).__name__})", public=PROVIDER_AWAY
             ) from None

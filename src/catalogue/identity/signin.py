@@ -16,7 +16,7 @@ from catalogue.config import OidcSettings, Settings
 from catalogue.errors import UnauthorizedError, UpstreamUnavailableError
 from catalogue.identity.authn import Authenticator
 from catalogue.identity.claims import map_claims
-from catalogue.identity.jwks import OidcProvider
+from catalogue.identity.jwks import PROVIDER_AWAY, OidcProvider
 from catalogue.identity.models import Principal
 from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
 
@@ -152,7 +152,7 @@ class OidcSignIn:
             )
         except httpx.HTTPError as exc:
             raise UpstreamUnavailableError(
-                f"identity provider unreachable ({type(exc).__name__})"
+                f"identity provider unreachable ({type(exc).__name__})", public=PROVIDER_AWAY
             ) from None
         if response.status_code != 200:
             raise UnauthorizedError(f"code exchange refused ({response.status_code})")

@@ -84,8 +84,8 @@ class PublisherPages(Controller):
                 report = await space.run_import(
                     publisher_id, values["format"], name, body, strict=values["strict"] == "oui"
                 )
-            except UnknownConnectorError as exc:
-                errors["format"] = str(exc)
+            except UnknownConnectorError:
+                errors["format"] = "Ce format n'est pas installé sur ce serveur."
             except CatalogueError as exc:
                 if exc.status >= 500:
                     raise
