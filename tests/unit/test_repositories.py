@@ -10,7 +10,17 @@ import pytest
 
 import catalogue
 
-CONTEXTS = ["directory", "harvests", "imports", "lti", "oai", "resources", "search", "webhooks"]
+CONTEXTS = [
+    "directory",
+    "harvests",
+    "identity",
+    "imports",
+    "lti",
+    "oai",
+    "resources",
+    "search",
+    "webhooks",
+]
 # A column read by name on an asyncpg Record: row["x"], record['x'], rows[0]["x"]...
 COLUMN_READ = re.compile(r"\b(?:row|rows|record|records)(?:\[\d+\])?\[\s*[\"']")
 
