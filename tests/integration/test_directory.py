@@ -3,6 +3,8 @@ exact shape: the CSV export's 72 columns, and the JSON export)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.worker import REFRESH_DIRECTORY, build_worker
 from tests.integration.conftest import bearer
+from tests.support.demo_server import catalogue_env
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "directory"
 CSV = (FIXTURES / "annuaire-education.csv").read_bytes()
@@ -220,3 +223,30 @@ async def test_administrators_find_establishments_through_the_api(
     empty = await client.get("/api/v1/establishments", params={"q": ""}, headers=admin)
     assert empty.status_code == 400
     assert empty.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_command_imports_the_dataset_and_names_each_refused_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = catalogue_env({"CATALOGUE_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url})
+    export = tmp_path / "annuaire.csv"
+    export.write_bytes(CSV + line(Identifiant_de_l_etablissement="0750654E") + b"\n")
+
+    def catalogue(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "catalogue", *args]
+        return subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    done = catalogue("directory", "establishments", str(export))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "line 32: UAI invalide '0750654E' : la lettre de contrôle de 0750654 est D",
+        "31 read: 30 created, 0 updated, 0 unchanged, 0 closed, 1 refused",
+    ]
+    refresh = [sys.executable, "-m", "catalogue", "directory", "refresh"]
+    unset = subprocess.run(
+        refresh, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert unset.returncode != 0
+    assert "CATALOGUE_DIRECTORY_URL is not set" in unset.stderr

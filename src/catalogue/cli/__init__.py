@@ -8,6 +8,7 @@ import click
 
 from catalogue.cli.content import connectors, harvest, import_command
 from catalogue.cli.database import db, keys
+from catalogue.cli.directory import directory
 from catalogue.cli.indexing import index
 from catalogue.cli.serving import demo_token_command, serve, worker
 
@@ -27,6 +28,7 @@ for _command in (
     connectors,
     import_command,
     harvest,
+    directory,
     demo_token_command,
 ):
     main.add_command(_command)

@@ -10,6 +10,7 @@ import click
 from catalogue.cli.common import clear_errors, cli_settings, search_context
 from catalogue.cli_progress import ProgressDisplay
 from catalogue.search import outbox
+from catalogue.search.backends import engine_lines, engine_status, rebuild_line
 
 
 @click.group()
@@ -23,17 +24,16 @@ def index_rebuild() -> None:
     """Rebuild the whole index from PostgreSQL."""
     settings = cli_settings()
 
-    async def run() -> tuple[int, float]:
+    async def run() -> str:
         async with (
             search_context(settings) as (pool, backend, vocab),
             ProgressDisplay("index rebuild", "resources") as progress,
         ):
             started = time.perf_counter()
             count = await outbox.rebuild(pool, backend, vocab, progress=progress)
-            return count, time.perf_counter() - started
+            return rebuild_line(backend, count, time.perf_counter() - started)
 
-    count, seconds = asyncio.run(run())
-    click.echo(f"indexed {count} resources in {seconds:.1f} s ({count / max(seconds, 1e-9):.0f}/s)")
+    click.echo(asyncio.run(run()))
 
 
 @index.command("status")
@@ -42,17 +42,19 @@ def index_status() -> None:
     """Show the backend and the changes not yet indexed (the lag)."""
     settings = cli_settings()
 
-    async def run() -> outbox.IndexStatus:
+    async def run() -> tuple[outbox.IndexStatus, list[str]]:
         async with search_context(settings) as (pool, backend, _):
-            return await outbox.status(pool, backend)
+            return await outbox.status(pool, backend), engine_lines(await engine_status(backend))
 
-    state = asyncio.run(run())
+    state, engine = asyncio.run(run())
     oldest = state.oldest_pending.isoformat() if state.oldest_pending else "-"
     click.echo(f"backend: {state.backend}")
     click.echo(f"pending changes: {state.pending_changes} (oldest: {oldest})")
     click.echo(f"parked changes: {state.parked_changes}")
     for parked in state.parked:
         click.echo(f"  {parked.resource_id} parked {parked.parked_at.isoformat()}: {parked.error}")
+    for line in engine:
+        click.echo(line)
 
 
 @index.command("retry-parked")

@@ -1,0 +1,62 @@
+"""The directory of establishments: importing the national open dataset."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from catalogue.cli.common import clear_errors, cli_settings, search_context
+from catalogue.directory.models import DirectoryReport
+from catalogue.directory.service import DirectoryService
+from catalogue.errors import ConfigurationError
+from catalogue.outbound import outbound_client
+
+
+@click.group()
+def directory() -> None:
+    """The directory of establishments (the ministry's "Annuaire de l'éducation")."""
+
+
+@directory.command("establishments")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@clear_errors
+def establishments(file: Path) -> None:
+    """Import the dataset's CSV (`;`) or JSON export: establishments created or updated."""
+    settings = cli_settings()
+    data = file.read_bytes()
+
+    async def run() -> DirectoryReport:
+        async with search_context(settings) as (pool, _, _):
+            return await DirectoryService(pool).import_establishments(data)
+
+    _print(asyncio.run(run()))
+
+
+@directory.command("refresh")
+@clear_errors
+def refresh() -> None:
+    """Fetch the dataset from CATALOGUE_DIRECTORY_URL and import it (what the worker does
+    every night)."""
+    settings = cli_settings()
+    url = settings.directory_url
+    if url is None:
+        raise ConfigurationError("CATALOGUE_DIRECTORY_URL is not set")
+
+    async def run() -> DirectoryReport:
+        async with search_context(settings) as (pool, _, _), outbound_client() as http:
+            return await DirectoryService(pool).refresh(http, url)
+
+    _print(asyncio.run(run()))
+
+
+def _print(report: DirectoryReport) -> None:
+    for problem in report.problems:
+        click.echo(f"line {problem.line}: {problem.message}")
+    if report.rejected > len(report.problems):
+        click.echo(f"... and {report.rejected - len(report.problems)} more lines refused")
+    click.echo(
+        f"{report.read} read: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.closed} closed, {report.rejected} refused"
+    )
