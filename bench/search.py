@@ -329,6 +329,10 @@ async def api_and_bare(
         "CATALOGUE_LOG_LEVEL": "warning",
         "CATALOGUE_EMBEDDED_WORKER": "false",
         "CATALOGUE_DB_POOL_SIZE": str(clients + 2),
+        # One bench token plays every client: the per-caller limits would refuse it (429).
+        "CATALOGUE_CALLER_CONCURRENCY": str(clients * 2),
+        "CATALOGUE_CALLER_RATE": "1000000",
+        "CATALOGUE_CALLER_BURST": "1000000",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "catalogue", "serve", "--port", str(port)],

@@ -142,9 +142,7 @@ class ParkedChange(msgspec.Struct):
 async def plan_each_search(conn: Connection, timeout_ms: int | None) -> None:
     """In the caller's transaction: searches planned with their own words every time (a
     cached generic plan does not see how selective they are), and at most ``timeout_ms``."""
-    await conn.execute(SQL["plan_each_search"])
-    if timeout_ms is not None:
-        await conn.execute(SQL["search_timeout"], str(timeout_ms))
+    await conn.fetchval(SQL["plan_each_search"], None if timeout_ms is None else str(timeout_ms))
 
 
 async def search_page(conn: Connection, statement: str, *args: Any) -> SearchPage:
