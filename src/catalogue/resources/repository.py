@@ -38,6 +38,11 @@ class HeldIdentifier(msgspec.Struct, frozen=True):
     owner: UUID
 
 
+async def plan_each_record(conn: Connection) -> None:
+    """In the caller's transaction: statements planned for each record's values."""
+    await conn.execute(SQL["plan_each_record"])
+
+
 async def find_existing(
     conn: Connection,
     publisher_id: UUID,

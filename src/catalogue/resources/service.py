@@ -163,9 +163,7 @@ async def save_batch(
     changes; wake its worker once the whole run is saved (`wake_indexer`)."""
     try:
         async with conn.transaction():
-            # Plans made for each record's values: a plan cached while the tables were small
-            # (the first batches into an empty catalogue) would scan them whole ever after.
-            await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            await repository.plan_each_record(conn)
             saved = [await _write(conn, vocab, publisher_id, *record) for record in records]
             await announce_changes(
                 conn, [s.id for s in saved if s.outcome != "unchanged"], wake_worker=False
