@@ -104,11 +104,16 @@ def gar_client(gar: GarSettings) -> httpx.AsyncClient:
 
 
 async def send(client: httpx.AsyncClient, gar: GarSettings, request: GarRequest) -> GarAnswer:
-    """One call; its answer, whatever its status."""
-    response = await client.request(
-        request.method,
-        f"{gar.url}/{quote(request.subscription_id, safe='')}",
-        content=request.body,
-        headers={"Content-Type": CONTENT_TYPE} if request.body is not None else None,
-    )
+    """One call; its answer, whatever its status. A TLS or connection failure raises
+    `httpx.TransportError`: under TLS 1.3 a refused client certificate may reach the client
+    only as it reads the answer, as a bare `ssl.SSLError`, which is raised as one too."""
+    try:
+        response = await client.request(
+            request.method,
+            f"{gar.url}/{quote(request.subscription_id, safe='')}",
+            content=request.body,
+            headers={"Content-Type": CONTENT_TYPE} if request.body is not None else None,
+        )
+    except ssl.SSLError as exc:
+        raise httpx.ConnectError(f"TLS refused: {exc}") from exc
     return GarAnswer(status=response.status_code, body=response.text[:MAX_ANSWER_CHARS])
