@@ -8,8 +8,6 @@ from uuid import UUID
 
 import msgspec
 
-from catalogue.webhooks.models import DeliveryStatus, EventType, WebhookEvent
-
 
 class StoredWebhook(msgspec.Struct, kw_only=True):
     """A publisher's webhook, without its secret; ``created`` when an upsert created it."""
@@ -26,22 +24,6 @@ class SealedSecret(msgspec.Struct):
 
     publisher_id: UUID
     secret_encrypted: bytes
-
-
-class StoredDelivery(msgspec.Struct, kw_only=True):
-    """One event to deliver to one publisher, and where its delivery stands."""
-
-    id: UUID
-    publisher_id: UUID
-    event_type: EventType
-    status: DeliveryStatus
-    attempts: int
-    next_attempt_at: datetime
-    created_at: datetime
-    delivered_at: datetime | None
-    last_status: int | None
-    last_error: str | None
-    payload: WebhookEvent
 
 
 class StoredAttempt(msgspec.Struct, kw_only=True):

@@ -7,13 +7,12 @@ from uuid import UUID
 
 from catalogue.database import Connection, fetch_all, fetch_one
 from catalogue.sqlfiles import load_queries
-from catalogue.webhooks.models import DeliveryStatus, WebhookEvent
+from catalogue.webhooks.models import DeliveryStatus, DeliveryView, WebhookEvent
 from catalogue.webhooks.records import (
     DueDelivery,
     ExpiredLicence,
     SealedSecret,
     StoredAttempt,
-    StoredDelivery,
     StoredWebhook,
 )
 
@@ -91,10 +90,10 @@ async def deliveries(
     *,
     limit: int,
     offset: int,
-) -> list[StoredDelivery]:
+) -> list[DeliveryView]:
     """A publisher's deliveries, newest first; of one status, or all."""
     return await fetch_all(
-        conn, StoredDelivery, SQL["deliveries"], publisher_id, status, limit, offset
+        conn, DeliveryView, SQL["deliveries"], publisher_id, status, limit, offset
     )
 
 
@@ -115,9 +114,9 @@ async def delivery_publisher(conn: Connection, delivery_id: UUID) -> UUID | None
     return publisher_id
 
 
-async def replay_delivery(conn: Connection, delivery_id: UUID) -> StoredDelivery | None:
+async def replay_delivery(conn: Connection, delivery_id: UUID) -> DeliveryView | None:
     """Due again now, with a fresh count of attempts (the log keeps the earlier ones)."""
-    return await fetch_one(conn, StoredDelivery, SQL["replay_delivery"], delivery_id)
+    return await fetch_one(conn, DeliveryView, SQL["replay_delivery"], delivery_id)
 
 
 async def claim_deliveries(

@@ -26,7 +26,7 @@ from catalogue.webhooks.models import (
     WebhookSecret,
     WebhookView,
 )
-from catalogue.webhooks.records import StoredDelivery, StoredWebhook
+from catalogue.webhooks.records import StoredWebhook
 
 log = structlog.get_logger(__name__)
 REMOVED = "webhook supprimé"
@@ -167,8 +167,8 @@ def _secret_view(webhook: StoredWebhook, secret: str | None) -> WebhookSecret:
     )
 
 
-def _delivery(stored: StoredDelivery, attempts: list[AttemptView]) -> DeliveryView:
-    return DeliveryView(**msgspec.structs.asdict(stored), attempt_log=attempts)
+def _delivery(stored: DeliveryView, attempts: list[AttemptView]) -> DeliveryView:
+    return msgspec.structs.replace(stored, attempt_log=attempts)
 
 
 async def reseal_secrets(conn: Connection, key: bytes, previous_key: bytes) -> int:
