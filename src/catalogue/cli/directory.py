@@ -31,7 +31,7 @@ def establishments(file: Path) -> None:
         async with search_context(settings) as (pool, _, _):
             return await DirectoryService(pool).import_establishments(data)
 
-    _print(asyncio.run(run()))
+    _echo_report(asyncio.run(run()))
 
 
 @directory.command("refresh")
@@ -48,10 +48,10 @@ def refresh() -> None:
         async with search_context(settings) as (pool, _, _), outbound_client() as http:
             return await DirectoryService(pool).refresh(http, url)
 
-    _print(asyncio.run(run()))
+    _echo_report(asyncio.run(run()))
 
 
-def _print(report: DirectoryReport) -> None:
+def _echo_report(report: DirectoryReport) -> None:
     for problem in report.problems:
         click.echo(f"line {problem.line}: {problem.message}")
     if report.rejected > len(report.problems):
