@@ -407,3 +407,75 @@ async def test_different_notices_keyed_by_their_content_are_not_warned_of_each_o
     report = await do_import(setup, "lomfr", [("a.xml", first), ("b.xml", second)])
     assert counts(report) == (2, 0, 0, 0)
     assert not any("same content" in w for item in report.items for w in item.warnings)
+
+
+# A batch is written at once; records that touch the same resource are written in order.
+
+
+def json_lines(*records: dict[str, Any]) -> bytes:
+    return b"\n".join(msgspec.json.encode(record) for record in records)
+
+
+async def test_a_batch_mixing_new_changed_unchanged_and_repeated_records_keeps_their_order(
+    setup: Setup, conn: asyncpg.Connection
+) -> None:
+    first = [
+        {"source_id": "a", "title": "A"},
+        {"source_id": "b", "title": "B", "identifiers": [{"kind": "ark", "value": ARK}]},
+    ]
+    await do_import(setup, "json", [("un.jsonl", json_lines(*first))])
+    isbn = {"kind": "isbn", "value": "9782000000001"}
+    report = await do_import(
+        setup,
+        "json",
+        [
+            (
+                "deux.jsonl",
+                json_lines(
+                    {"source_id": "c", "title": "C"},
+                    {"source_id": "a", "title": "A"},
+                    {"source_id": "b", "title": "B changé", "identifiers": first[1]["identifiers"]},
+                    {"source_id": "d", "title": "D", "identifiers": [isbn]},
+                    {"source_id": "e", "title": "E", "identifiers": [isbn]},
+                ),
+            )
+        ],
+    )
+    outcomes = [item.outcome for item in report.items]
+    assert outcomes == ["created", "unchanged", "updated", "created", "updated"]
+    assert report.items[3].resource_id == report.items[4].resource_id
+    assert await resources_count(conn, setup.publisher) == 4
+    titles = await conn.fetch(
+        "SELECT title FROM resources WHERE publisher_id = $1 ORDER BY title", setup.publisher
+    )
+    assert [row["title"] for row in titles] == ["A", "B changé", "C", "E"]
+    assert await identifiers_of(conn, report.items[2].resource_id or "") == [["ark", ARK]]
+
+
+async def test_an_identifier_given_up_and_taken_in_one_batch_goes_to_the_new_record(
+    setup: Setup, conn: asyncpg.Connection
+) -> None:
+    """Record one updates resource X and drops its ARK; record two, from another source,
+    claims that ARK: saved one after the other, as they come, X loses the ARK and record two
+    becomes a new resource holding it (not a second update of X)."""
+    held = {"kind": "ark", "value": ARK}
+    x_with_ark = {"source_id": "x", "title": "X", "identifiers": [held]}
+    created = await do_import(setup, "json", [("un.jsonl", json_lines(x_with_ark))])
+    report = await do_import(
+        setup,
+        "json",
+        [
+            (
+                "deux.jsonl",
+                json_lines(
+                    {"source_id": "x", "title": "X sans ARK"},
+                    {"source_id": "y", "title": "Y", "identifiers": [held]},
+                ),
+            )
+        ],
+    )
+    assert [item.outcome for item in report.items] == ["updated", "created"]
+    x, y = report.items
+    assert x.resource_id == created.items[0].resource_id != y.resource_id
+    assert await identifiers_of(conn, x.resource_id or "") == []
+    assert await identifiers_of(conn, y.resource_id or "") == [["ark", ARK]]

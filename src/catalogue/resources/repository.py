@@ -24,8 +24,10 @@ SQL = load_queries("catalogue.resources")
 
 
 class Existing(msgspec.Struct, frozen=True):
-    """A stored resource that a record duplicates, and what its content hashed to."""
+    """A stored resource that a record of a batch (its number) duplicates, and what its
+    content hashed to."""
 
+    record: int
     id: UUID
     content_hash: str | None
 
@@ -38,45 +40,79 @@ class HeldIdentifier(msgspec.Struct, frozen=True):
     owner: UUID
 
 
+class Lookup(msgspec.Struct, frozen=True):
+    """What finds the resource a record duplicates: its source record, its identifiers."""
+
+    connector: str
+    source_key: str | None
+    identifiers: list[Identifier]
+
+
+class NewResource(msgspec.Struct, frozen=True):
+    """A resource to create: its id, its row by column, identifiers and offers."""
+
+    id: UUID
+    row: dict[str, Any]
+    identifiers: list[Identifier]
+    offers: list[OfferDraft]
+
+
 async def plan_each_record(conn: Connection) -> None:
     """In the caller's transaction: statements planned for each record's values."""
     await conn.execute(SQL["plan_each_record"])
 
 
 async def find_existing(
-    conn: Connection,
-    publisher_id: UUID,
-    identifiers: list[Identifier],
-    connector: str,
-    source_key: str | None,
-) -> Existing | None:
-    """The resource this one duplicates: same source record, or a shared identifier."""
-    return await fetch_one(
+    conn: Connection, publisher_id: UUID, lookups: list[Lookup]
+) -> dict[int, Existing]:
+    """The resource each record duplicates (same source record, or a shared identifier), by
+    the record's position in `lookups`; records that duplicate none are absent."""
+    numbered = [(n, i) for n, lookup in enumerate(lookups) for i in lookup.identifiers]
+    found = await fetch_all(
         conn,
         Existing,
         SQL["find_existing"],
         publisher_id,
-        connector,
-        source_key,
-        [str(i.kind) for i in identifiers],
-        [i.value for i in identifiers],
+        list(range(len(lookups))),
+        [lookup.connector for lookup in lookups],
+        [lookup.source_key for lookup in lookups],
+        [n for n, _ in numbered],
+        [str(i.kind) for _, i in numbered],
+        [i.value for _, i in numbered],
     )
+    return {existing.record: existing for existing in found}
 
 
-async def create_resource(
-    conn: Connection, values: list[Any], identifiers: list[Identifier], offers: list[OfferDraft]
-) -> tuple[UUID, list[HeldIdentifier]]:
-    """A new resource with its identifiers and offers; returns its id and the identifiers
-    that another resource of the publisher holds, which stay with it."""
-    rows = await conn.fetch(
-        SQL["create_resource"],
-        *values,
-        [str(i.kind) for i in identifiers],
-        [i.value for i in identifiers],
-        *_offer_columns([_terms(o) for o in offers]),
-    )
-    held = [HeldIdentifier(r["kind"], r["value"], r["owner"]) for r in rows if r["kind"]]
-    return rows[0]["id"], held
+class _Held(msgspec.Struct, frozen=True):
+    resource_id: UUID
+    kind: str
+    value: str
+    owner: UUID
+
+
+async def create_resources(
+    conn: Connection, publisher_id: UUID, resources: list[NewResource]
+) -> dict[UUID, list[HeldIdentifier]]:
+    """New resources with their identifiers and offers, in one statement; returns, by new
+    resource, the identifiers that another resource of the publisher holds, which stay
+    with it."""
+    identified = [(r.id, i) for r in resources for i in r.identifiers]
+    offered = [(r.id, _terms(o)) for r in resources for o in r.offers]
+    held: dict[UUID, list[HeldIdentifier]] = {}
+    for h in await fetch_all(
+        conn,
+        _Held,
+        SQL["create_resources"],
+        publisher_id,
+        [{**r.row, "id": r.id} for r in resources],
+        [resource_id for resource_id, _ in identified],
+        [str(i.kind) for _, i in identified],
+        [i.value for _, i in identified],
+        [resource_id for resource_id, _ in offered],
+        *_offer_columns([terms for _, terms in offered]),
+    ):
+        held.setdefault(h.resource_id, []).append(HeldIdentifier(h.kind, h.value, h.owner))
+    return held
 
 
 async def update_resource(conn: Connection, resource_id: UUID, values: list[Any]) -> bool:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
@@ -97,6 +98,8 @@ RESOURCE_COLUMNS = [
     "source_key",
 ]
 CONTENT_HASH = RESOURCE_COLUMNS.index("content_hash")
+SOURCE_ID = RESOURCE_COLUMNS.index("source_id")
+SOURCE_KEY = RESOURCE_COLUMNS.index("source_key")
 
 
 def resource_values(
@@ -131,6 +134,41 @@ def resource_values(
     ]
 
 
+class _Record(msgspec.Struct, frozen=True):
+    """A record ready to write: its normalised draft, its row values and what finds it."""
+
+    draft: ResourceDraft
+    unknown: list[str]
+    values: list[Any]
+    lookup: repository.Lookup
+
+    def claims(self) -> list[tuple[str, ...]]:
+        """What makes another record of a batch the same resource as this one."""
+        key, source_id = self.lookup.source_key, self.values[SOURCE_ID]
+        return [
+            *([("key", self.lookup.connector, key)] if key else []),
+            *([("source", self.lookup.connector, source_id)] if source_id else []),
+            *((str(i.kind), i.value) for i in self.draft.identifiers),
+        ]
+
+    def new(self) -> repository.NewResource:
+        row = dict(zip(RESOURCE_COLUMNS, self.values, strict=True))
+        return repository.NewResource(uuid4(), row, self.draft.identifiers, self.draft.offers)
+
+
+def _record(
+    vocab: VocabularyIndex,
+    publisher_id: UUID,
+    draft: ResourceDraft,
+    provenance: Provenance | None,
+) -> _Record:
+    provenance = provenance or Provenance()
+    draft, unknown = normalise_draft(draft, vocab)
+    values = resource_values(publisher_id, draft, unknown, provenance)
+    lookup = repository.Lookup(provenance.connector, values[SOURCE_KEY], draft.identifiers)
+    return _Record(draft, unknown, values, lookup)
+
+
 async def save_resource(
     conn: Connection,
     vocab: VocabularyIndex,
@@ -143,8 +181,12 @@ async def save_resource(
 ) -> SaveOutcome:
     """Create or update (the given id, or found by source record or identifier) in one
     transaction."""
+    record = _record(vocab, publisher_id, draft, provenance)
     async with conn.transaction():
-        saved = await _write(conn, vocab, publisher_id, draft, provenance, resource_id=resource_id)
+        if resource_id is None:
+            saved = await _write(conn, publisher_id, record)
+        else:
+            saved = await _update(conn, publisher_id, record, resource_id)
         if saved.outcome != "unchanged":
             await announce_changes(conn, [saved.id], wake_worker=wake_worker)
     return saved
@@ -161,10 +203,10 @@ async def save_batch(
     at once, and only when the database refuses one is each saved again alone (in its own
     savepoint), so that a refused record rolls back alone. The search index is told of the
     changes; wake its worker once the whole run is saved (`wake_indexer`)."""
+    prepared = [_record(vocab, publisher_id, *record) for record in records]
     try:
         async with conn.transaction():
-            await repository.plan_each_record(conn)
-            saved = [await _write(conn, vocab, publisher_id, *record) for record in records]
+            saved = await _write_batch(conn, publisher_id, prepared)
             await announce_changes(
                 conn, [s.id for s in saved if s.outcome != "unchanged"], wake_worker=False
             )
@@ -186,54 +228,77 @@ async def _save_alone(
         return f"refused by the database: {exc}"
 
 
-async def _write(
-    conn: Connection,
-    vocab: VocabularyIndex,
-    publisher_id: UUID,
-    draft: ResourceDraft,
-    provenance: Provenance | None,
-    *,
-    resource_id: UUID | None = None,
+async def _write_batch(
+    conn: Connection, publisher_id: UUID, records: list[_Record]
+) -> list[SaveOutcome]:
+    """A batch in three statements when its records are new or unchanged: one finds what each
+    duplicates, one creates the new ones, one announces them. Records that share a source
+    record, an identifier or the resource they duplicate with another of the batch are
+    written one by one, in order, as alone (the first creates, the next ones update it)."""
+    await repository.plan_each_record(conn)
+    found = await repository.find_existing(conn, publisher_id, [r.lookup for r in records])
+    claims = [
+        [*set(r.claims()), *([("found", found[n].id)] if n in found else [])]
+        for n, r in enumerate(records)
+    ]
+    claimed = Counter(claim for own in claims for claim in own)
+    alone = {n for n, own in enumerate(claims) if any(claimed[c] > 1 for c in own)}
+    new = {n: r.new() for n, r in enumerate(records) if n not in found and n not in alone}
+    held = await repository.create_resources(conn, publisher_id, list(new.values())) if new else {}
+    saved = []
+    for n, record in enumerate(records):
+        if n in alone:
+            saved.append(await _write(conn, publisher_id, record))
+        elif n in new:
+            resource_id = new[n].id
+            saved.append(_outcome(resource_id, "created", record, held.get(resource_id, [])))
+        else:
+            saved.append(await _found(conn, publisher_id, record, found[n]))
+    return saved
+
+
+async def _write(conn: Connection, publisher_id: UUID, record: _Record) -> SaveOutcome:
+    """One record written, in the caller's transaction, found by source record or identifier
+    first: two statements for a new one or an unchanged one, more for a change."""
+    found = await repository.find_existing(conn, publisher_id, [record.lookup])
+    if found:
+        return await _found(conn, publisher_id, record, found[0])
+    new = record.new()
+    held = await repository.create_resources(conn, publisher_id, [new])
+    return _outcome(new.id, "created", record, held.get(new.id, []))
+
+
+async def _found(
+    conn: Connection, publisher_id: UUID, record: _Record, existing: repository.Existing
 ) -> SaveOutcome:
-    """One resource written, in the caller's transaction: two statements for a new one or an
-    unchanged one, more for a change."""
-    provenance = provenance or Provenance()
-    draft, unknown = normalise_draft(draft, vocab)
-    values = resource_values(publisher_id, draft, unknown, provenance)
-    if resource_id is None:
-        found = await repository.find_existing(
-            conn,
-            publisher_id,
-            draft.identifiers,
-            provenance.connector,
-            provenance.source_key or provenance.source_id,
-        )
-        if found is None:
-            resource_id, held = await repository.create_resource(
-                conn, values, draft.identifiers, draft.offers
-            )
-            return _outcome(resource_id, "created", unknown, held)
-        if found.content_hash == values[CONTENT_HASH]:
-            return _outcome(found.id, "unchanged", unknown, [])
-        resource_id = found.id
-    if not await repository.update_resource(conn, resource_id, values):
-        return _outcome(resource_id, "unchanged", unknown, [])
+    if existing.content_hash == record.values[CONTENT_HASH]:
+        return _outcome(existing.id, "unchanged", record, [])
+    return await _update(conn, publisher_id, record, existing.id)
+
+
+async def _update(
+    conn: Connection, publisher_id: UUID, record: _Record, resource_id: UUID
+) -> SaveOutcome:
+    if not await repository.update_resource(conn, resource_id, record.values):
+        return _outcome(resource_id, "unchanged", record, [])
     held = await repository.replace_children(
-        conn, resource_id, publisher_id, draft.identifiers, draft.offers
+        conn, resource_id, publisher_id, record.draft.identifiers, record.draft.offers
     )
-    return _outcome(resource_id, "updated", unknown, held)
+    return _outcome(resource_id, "updated", record, held)
 
 
 def _outcome(
     resource_id: UUID,
     outcome: Literal["created", "updated", "unchanged"],
-    unknown: list[str],
+    record: _Record,
     held: list[HeldIdentifier],
 ) -> SaveOutcome:
     warnings = [
         f"identifier {h.kind} {h.value} belongs to resource {h.owner}: not attached" for h in held
     ]
-    return SaveOutcome(id=resource_id, outcome=outcome, unknown_concepts=unknown, warnings=warnings)
+    return SaveOutcome(
+        id=resource_id, outcome=outcome, unknown_concepts=record.unknown, warnings=warnings
+    )
 
 
 def _labelled(vocab: VocabularyIndex, uris: list[str]) -> list[Labelled]:
