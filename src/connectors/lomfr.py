@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import quopri
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -31,10 +30,20 @@ from connectors.contract import (
     ResourceDraft,
     Status,
 )
+from connectors.lomxml import (
+    by_path,
+    child_text,
+    children,
+    first_text,
+    group,
+    line_of,
+    local_name,
+    texts,
+)
+from connectors.vcard import MAX_NAME, vcard_name
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_TITLE = 500
-MAX_NAME = 300
 MAX_URL = 2000
 CONCEPT_PREFIX = "http://data.education.fr/voc/scolomfr/concept/"
 _FORMER_ID = re.compile(r"^scolomfr-voc-\d{3}-num-\d+$")  # a concept id without its URI (1.x)
@@ -45,7 +54,6 @@ _SAFE = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_VCARD_ESCAPE = re.compile(r"\\([,;\\nN])")
 SCHEMES = {
     "resource_types": ("scolomfr-voc-005",),
     "pedagogical_types": ("scolomfr-voc-010",),
@@ -57,106 +65,6 @@ SCHEMES = {
 
 class NoticeError(ValueError):
     pass
-
-
-# Local names by tag. Reading a notice looks up some sixty names: the hot loops below read
-# this dict inline (`names.get(tag) or _name(element)`) to spare a call each time, and go
-# over children with `element[:]`, a plain list, which costs a fifth of lxml's iterator.
-_LOCAL_NAMES: dict[object, str] = {}
-
-
-def _name(element: etree._Element) -> str:
-    tag = element.tag  # "{namespace}local" or "local"; comments and PIs have no str tag
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = tag.rpartition("}")[2] if isinstance(tag, str) else ""
-        if len(_LOCAL_NAMES) < 4096:  # a hostile document must not grow it without end
-            _LOCAL_NAMES[tag] = name
-    return name
-
-
-def _line(element: etree._Element) -> int | None:
-    line = element.sourceline
-    return line if isinstance(line, int) else None
-
-
-def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    # Faster here than lxml's own "{*}name" filter, which prepares a matcher at each call.
-    names = _LOCAL_NAMES
-    return [child for child in element[:] if (names.get(child.tag) or _name(child)) == name]
-
-
-def _group(*elements: etree._Element) -> dict[str, list[etree._Element]]:
-    """The children of these elements by local name, read once (sections have many)."""
-    groups: dict[str, list[etree._Element]] = {}
-    names = _LOCAL_NAMES
-    for element in elements:
-        for child in element[:]:
-            name = names.get(child.tag) or _name(child)
-            if name in groups:
-                groups[name].append(child)
-            else:
-                groups[name] = [child]
-    return groups
-
-
-def _path(element: etree._Element, *names: str) -> list[etree._Element]:
-    found = [element]
-    for name in names:
-        found = [child for parent in found for child in _children(parent, name)]
-    return found
-
-
-def _text(element: etree._Element) -> str:
-    """A LangString's text (the French one first), or the element's own text, trimmed."""
-    count = len(element)
-    if count:
-        names = _LOCAL_NAMES
-        chosen = None
-        if count == 1:  # the usual LangString: one <string>, whatever its language
-            only = element[0]
-            if (names.get(only.tag) or _name(only)) == "string":
-                chosen = only
-        else:
-            for string in element[:]:
-                if (names.get(string.tag) or _name(string)) != "string":
-                    continue
-                if _is_french(string.get("language")):
-                    chosen = string
-                    break
-                if chosen is None:
-                    chosen = string
-        if chosen is not None:
-            element = chosen
-        if len(element):
-            return " ".join("".join(element.itertext()).split())
-    text = element.text
-    return " ".join(text.split()) if text else ""
-
-
-def _texts(elements: list[etree._Element]) -> list[str]:
-    return [text for element in elements if (text := _text(element))]
-
-
-def _first_text(elements: Iterable[etree._Element]) -> str:
-    for element in elements:
-        if text := _text(element):
-            return text
-    return ""
-
-
-def _child_text(element: etree._Element, name: str) -> str:
-    """The first non-empty text among the children of that local name."""
-    names = _LOCAL_NAMES
-    for child in element[:]:
-        if (names.get(child.tag) or _name(child)) == name and (text := _text(child)):
-            return text
-    return ""
-
-
-def _is_french(language: str | None) -> bool:
-    found = normalise_language(language) if language else None
-    return found is not None and found.code == "fre"
 
 
 def _languages(values: list[str], warnings: list[str]) -> list[str]:
@@ -197,9 +105,9 @@ class LomFrConnector:
             try:
                 yield self._record(notice, context)
             except NoticeError as exc:
-                yield Rejected(message=str(exc), line=_line(notice))
+                yield Rejected(message=str(exc), line=line_of(notice))
             except (ValueError, TypeError) as exc:  # a shape nobody foresaw: this notice only
-                yield Rejected(message=f"unreadable notice: {exc}", line=_line(notice))
+                yield Rejected(message=f"unreadable notice: {exc}", line=line_of(notice))
 
     def _notices(self, data: bytes) -> list[etree._Element]:
         if len(data) > MAX_DOCUMENT_BYTES:
@@ -212,7 +120,9 @@ class LomFrConnector:
             root = etree.fromstring(data, _SAFE)
         except etree.XMLSyntaxError as exc:
             raise NoticeError(f"not well-formed XML: {exc}") from None
-        notices = [root] if _name(root) == "lom" else [e for e in root.iter() if _name(e) == "lom"]
+        if local_name(root) == "lom":
+            return [root]
+        notices = [e for e in root.iter() if local_name(e) == "lom"]
         if not notices:
             raise NoticeError("no <lom> notice in the document")
         return notices
@@ -221,17 +131,17 @@ class LomFrConnector:
         warnings: list[str] = []
         if context.strict:
             _validate(lom)
-        sections = _group(lom)
+        sections = group(lom)
         if not sections.get("general"):
             raise NoticeError("no <general> section (1. Général)")
-        general = _group(sections["general"][0])
-        title = _first_text(general.get("title", ()))
+        general = group(sections["general"][0])
+        title = first_text(general.get("title", ()))
         if not title:
             raise NoticeError("no title (1.2 titre)")
         if len(title) > MAX_TITLE:
             warnings.append(f"title (1.2) cut to its first {MAX_TITLE} characters")
         identifiers, source_id = _identifiers(general.get("identifier", []), warnings)
-        educational = _group(*sections.get("educational", ()))
+        educational = group(*sections.get("educational", ()))
         # 1.10 typologie générale (voc-005); 1.9 documentType is DCMI types: not a facet.
         resource_types = _values(
             general.get("generalResourceType", []), SCHEMES["resource_types"], context, warnings
@@ -249,24 +159,24 @@ class LomFrConnector:
         taxon_levels, disciplines = _classifications(
             sections.get("classification", []), context, warnings
         )
-        technical = _group(*sections.get("technical", ()))
+        technical = group(*sections.get("technical", ()))
         draft = ResourceDraft(
             title=title[:MAX_TITLE],
-            description="\n\n".join(_texts(general.get("description", []))),
-            keywords=_texts(general.get("keyword", [])),
-            languages=_languages(_texts(general.get("language", [])), warnings),
+            description="\n\n".join(texts(general.get("description", []))),
+            keywords=texts(general.get("keyword", [])),
+            languages=_languages(texts(general.get("language", [])), warnings),
             resource_types=resource_types,
             pedagogical_types=pedagogical_types,
             audiences=audiences,
             levels=_unique([*levels, *taxon_levels]),
             disciplines=disciplines,
-            formats=_texts(technical.get("format", [])),
-            rights="; ".join(_texts(_group(*sections.get("rights", ())).get("description", [])))
+            formats=texts(technical.get("format", [])),
+            rights="; ".join(texts(group(*sections.get("rights", ())).get("description", [])))
             or None,
-            access_url=_url(_texts(technical.get("location", [])), warnings),
+            access_url=_url(texts(technical.get("location", [])), warnings),
             identifiers=identifiers,
             contributors=_contributors(
-                _group(*sections.get("lifeCycle", ())).get("contribute", []), warnings
+                group(*sections.get("lifeCycle", ())).get("contribute", []), warnings
             ),
             status=Status.PUBLISHED,
         )
@@ -275,7 +185,7 @@ class LomFrConnector:
         return Record(
             draft=draft,
             source_id=source_id,
-            line=_line(lom),
+            line=line_of(lom),
             warnings=warnings,
             content_key=content_key,
         )
@@ -292,7 +202,7 @@ def notice_key(lom: etree._Element) -> str:
     digest = hashlib.sha256()
 
     def walk(element: etree._Element) -> None:
-        name = _name(element)
+        name = local_name(element)
         if not name or name in _UNSTABLE:
             return
         attributes = sorted(
@@ -319,11 +229,11 @@ def _identifiers(
 ) -> tuple[list[Identifier], str | None]:
     identifiers: list[Identifier] = []
     for identifier in elements:
-        value = _child_text(identifier, "entry")
+        value = child_text(identifier, "entry")
         if not value:
             warnings.append("an identifier has no entry (1.1): ignored")
             continue
-        kind = _child_text(identifier, "catalog").upper()
+        kind = child_text(identifier, "catalog").upper()
         if "ARK" in kind or value.startswith("ark:"):
             identifiers.append(Identifier(IdentifierKind.ARK, value))
         elif "ISBN" in kind:
@@ -371,7 +281,7 @@ def _values(
     found: list[str] = []
     lookup = context.concept
     for element in elements:
-        value = _child_text(element, "value")
+        value = child_text(element, "value")
         if not value:
             continue
         concept = lookup(value)  # the usual case first: a current concept's URI
@@ -389,8 +299,8 @@ def _classifications(
     levels: list[str] = []
     disciplines: list[str] = []
     for classification in classifications:
-        parts = _group(classification)
-        purpose = " ".join([_child_text(p, "value") for p in parts.get("purpose", ())]).lower()
+        parts = group(classification)
+        purpose = " ".join([child_text(p, "value") for p in parts.get("purpose", ())]).lower()
         if "educational_level" in purpose or "educational level" in purpose:
             target, schemes = levels, SCHEMES["levels"]
         elif "voc-028-num-003" in purpose or "domaine" in purpose or "discipline" in purpose:
@@ -402,9 +312,9 @@ def _classifications(
                 )
             continue
         for path in parts.get("taxonPath", ()):
-            taxons = _children(path, "taxon")
+            taxons = children(path, "taxon")
             if len(taxons) == 1:  # the usual path, one current concept: taken at once
-                uri = _child_text(taxons[0], "id")
+                uri = child_text(taxons[0], "id")
                 concept = context.concept(uri)
                 if concept is not None and not concept.replaced_by and concept.scheme in schemes:
                     if uri not in target:
@@ -429,13 +339,13 @@ def _taxon_values(
     values: list[str] = []
     current: str | None = None  # the narrowest concept of the hierarchy being read
     for taxon in taxons:
-        raw = _child_text(taxon, "id")
+        raw = child_text(taxon, "id")
         # A URI is trusted, known or not (its label is never read instead); 1.x ids
         # ("scolomfr-voc-022-num-087") were renumbered since, so their label goes first.
         if raw.startswith(("http://", "https://")):
             uri: str | None = _resolve(raw, schemes, context, warnings) or raw
         else:
-            label = _child_text(taxon, "entry")
+            label = child_text(taxon, "entry")
             uri = _resolve(label, schemes, context, warnings) if label else None
             if uri is None and raw:
                 uri = _resolve(raw, schemes, context, warnings)
@@ -464,11 +374,11 @@ def _contributors(elements: list[etree._Element], warnings: list[str]) -> list[C
     found: list[Contributor] = []
     for contribute in elements:
         # The role's value, else its label (a role outside the vocabulary, as we export it).
-        roles = _texts(_path(contribute, "role", "value")) or _texts(
-            _path(contribute, "role", "label")
+        roles = texts(by_path(contribute, "role", "value")) or texts(
+            by_path(contribute, "role", "label")
         )
         role = " ".join(roles[:1])
-        for entity in _children(contribute, "entity"):
+        for entity in children(contribute, "entity"):
             text = (entity.text or "").strip()
             if not text:
                 warnings.append("a contribution has an empty entity (2.3.2): ignored")
@@ -490,59 +400,10 @@ def _contributors(elements: list[etree._Element], warnings: list[str]) -> list[C
 
 
 _VCARD = re.compile(r"BEGIN\s*:\s*VCARD", re.IGNORECASE)
+
+
 # One-line vCards ("BEGIN:VCARD VERSION:3.0 N:EDUMEDIA FN:EDUMEDIA END:VCARD"): a property
 # starts after a space wherever a vCard property name and its colon follow.
-_INLINE_PROPERTY = re.compile(
-    r"\s+(?=(?:BEGIN|VERSION|N|FN|ORG|EMAIL|TEL|ADR|URL|TITLE|ROLE|NOTE|UID|REV|PRODID|KIND"
-    r"|NICKNAME|LOGO|PHOTO|END|X-[A-Z0-9-]+)(?:;[^:\r\n]*)?:)",
-    re.IGNORECASE,
-)
-
-
-def vcard_name(vcard: str) -> tuple[str, str | None]:
-    """The formatted name (FN) and first organisation unit (ORG) of a vCard 3 or 4."""
-    unfolded = re.sub(r"\r?\n[ \t]", "", vcard.strip())  # RFC 6350 line folding
-    if _QUOTED_PRINTABLE.search(unfolded):
-        unfolded = re.sub(r"=\r?\n", "", unfolded)  # vCard 2.1 soft line breaks
-    lines = unfolded.splitlines()
-    if len(lines) == 1:
-        lines = _INLINE_PROPERTY.split(lines[0])
-    name, organisation = "", None
-    for line in lines:
-        key, _, value = line.partition(":")
-        prop, *params = key.split(";")
-        prop = prop.strip().upper()
-        if prop not in ("FN", "ORG"):
-            continue
-        value = _decoded(value, params)
-        if prop == "FN":
-            name = _vcard_text(value)
-        else:
-            organisation = _vcard_text(re.split(r"(?<!\\);", value, maxsplit=1)[0]) or None
-    return name, organisation[:MAX_NAME] if organisation else None
-
-
-_QUOTED_PRINTABLE = re.compile(r"ENCODING=QUOTED-PRINTABLE", re.IGNORECASE)
-
-
-def _decoded(value: str, params: list[str]) -> str:
-    """A vCard 2.1 value in quoted-printable (ENCODING=QUOTED-PRINTABLE;CHARSET=...)."""
-    options = {k.strip().upper(): v.strip() for k, _, v in (p.partition("=") for p in params)}
-    if options.get("ENCODING", "").upper() != "QUOTED-PRINTABLE":
-        return value
-    charset = options.get("CHARSET") or "utf-8"
-    try:
-        return quopri.decodestring(value.encode("latin-1", "replace")).decode(charset, "replace")
-    except LookupError:  # an unknown charset
-        return quopri.decodestring(value.encode("latin-1", "replace")).decode("utf-8", "replace")
-
-
-def _vcard_text(value: str) -> str:
-    # One pass, so that an escaped backslash before "n" ("C:\\new") stays a backslash.
-    text = _VCARD_ESCAPE.sub(lambda m: " " if m[1] in "nN" else m[1], value)
-    return " ".join(text.split())
-
-
 def _url(locations: list[str], warnings: list[str]) -> str | None:
     found = None
     for location in locations:

@@ -35,7 +35,7 @@ from catalogue.imports.service import (
 )
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.contract import Rejected, get
-from connectors.lomfr import vcard_name
+from connectors.vcard import vcard_name
 from tests.integration.conftest import bearer
 from tests.integration.search_corpus import CORPUS
 from tests.support.waiting import wait_until_async

@@ -41,7 +41,8 @@ from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from connectors.contract import Context, Record
-from connectors.lomfr import LomFrConnector, vcard_name
+from connectors.lomfr import LomFrConnector
+from connectors.vcard import vcard_name
 from tests.integration.conftest import open_client
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"

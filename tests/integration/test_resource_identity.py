@@ -419,9 +419,10 @@ def json_lines(*records: dict[str, Any]) -> bytes:
 async def test_a_batch_mixing_new_changed_unchanged_and_repeated_records_keeps_their_order(
     setup: Setup, conn: asyncpg.Connection
 ) -> None:
-    first = [
+    ark = [{"kind": "ark", "value": ARK}]
+    first: list[dict[str, Any]] = [
         {"source_id": "a", "title": "A"},
-        {"source_id": "b", "title": "B", "identifiers": [{"kind": "ark", "value": ARK}]},
+        {"source_id": "b", "title": "B", "identifiers": ark},
     ]
     await do_import(setup, "json", [("un.jsonl", json_lines(*first))])
     isbn = {"kind": "isbn", "value": "9782000000001"}
@@ -434,7 +435,7 @@ async def test_a_batch_mixing_new_changed_unchanged_and_repeated_records_keeps_t
                 json_lines(
                     {"source_id": "c", "title": "C"},
                     {"source_id": "a", "title": "A"},
-                    {"source_id": "b", "title": "B changé", "identifiers": first[1]["identifiers"]},
+                    {"source_id": "b", "title": "B changé", "identifiers": ark},
                     {"source_id": "d", "title": "D", "identifiers": [isbn]},
                     {"source_id": "e", "title": "E", "identifiers": [isbn]},
                 ),
