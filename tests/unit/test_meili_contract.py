@@ -168,7 +168,7 @@ async def test_the_app_warns_when_the_engine_is_not_the_contracts_minor(
 
 
 def test_the_sdk_attributes_the_backend_replaces_are_still_there() -> None:
-    """search/meili.py (use_transport) replaces ``http_client`` and ``_http_requests`` on the
+    """meili_transport.use_transport replaces ``http_client`` and ``_http_requests`` on the
     SDK's AsyncClient, a private attribute: pyproject holds the SDK to one minor release, and
     this test says so plainly when an upgrade moves it."""
     client = AsyncClient("http://meili.test", "key")
