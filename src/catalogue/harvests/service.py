@@ -125,7 +125,7 @@ async def harvest(
     async with pool.acquire() as conn:
         source = await repository.source_by_id(conn, source_id)
         if source is None:
-            raise NotFoundError(f"no harvest source {source_id}")
+            raise NotFoundError("Source de moisson introuvable.")
         run_id = await repository.start_run(conn, source_id)
         counts = _Counts()
         client = OaiClient(http, source.base_url, backoff_s=backoff_s)

@@ -47,7 +47,7 @@ class ImportsController(Controller):
             raise InvalidInputError(str(exc)) from None
         body = await request.body()
         if not body:
-            raise InvalidInputError("empty body: send the document itself")
+            raise InvalidInputError("Corps de requête vide : envoyez le document lui-même.")
         return await run_import(
             pool,
             vocab,

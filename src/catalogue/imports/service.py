@@ -121,7 +121,7 @@ async def run_import(
     )
     async with pool.acquire() as conn, _import_slot(conn, publisher_id):
         if not await repository.publisher_exists(conn, publisher_id):
-            raise NotFoundError(f"no publisher {publisher_id}")
+            raise NotFoundError("Éditeur introuvable.")
         items: list[ReportItem] = []
         claims: list[set[str]] = []
         # Unzipping and parsing run in a thread: the event loop keeps answering meanwhile.

@@ -246,7 +246,10 @@ def _check_url(settings: Settings, field: str, url: str) -> None:
     problem = url_problem(url, production=settings.production)
     if problem:
         message = f"{problem} ({url!r})"
-        raise UnprocessableError(f"{field}: {message}", errors=[{"key": field, "message": message}])
+        raise UnprocessableError(
+            f"Enregistrement refusé : {field} : {message}",
+            errors=[{"key": field, "message": message}],
+        )
 
 
 async def _readable_keys(http: httpx.AsyncClient, url: str) -> None:
@@ -257,12 +260,12 @@ async def _readable_keys(http: httpx.AsyncClient, url: str) -> None:
     except (httpx.HTTPError, httpx.InvalidURL, ValueError, JoseError, TypeError, KeyError) as exc:
         raise UnprocessableError(
             f"Enregistrement refusé : jwks_uri illisible ({type(exc).__name__})",
-            errors=[{"key": "jwks_uri", "message": f"unreachable or unreadable: {url}"}],
+            errors=[{"key": "jwks_uri", "message": f"injoignable ou illisible : {url}"}],
         ) from None
     if not keys.keys:
         raise UnprocessableError(
             "Enregistrement refusé : jwks_uri ne publie aucune clé",
-            errors=[{"key": "jwks_uri", "message": "no key"}],
+            errors=[{"key": "jwks_uri", "message": "aucune clé"}],
         )
 
 

@@ -29,7 +29,7 @@ def validate(draft: ResourceDraft) -> tuple[ResourceDraft, list[str]]:
     try:
         return msgspec.convert(fitted, ResourceDraft), warnings
     except msgspec.ValidationError as exc:
-        raise UnprocessableError(f"refused: {exc}") from None
+        raise UnprocessableError(f"Ressource refusée : {exc}") from None
 
 
 def _fit(value: Any, kind: inspect.Type, path: str, warnings: list[str]) -> Any:
