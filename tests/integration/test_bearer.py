@@ -116,7 +116,7 @@ async def test_a_provider_access_token_maps_claims_to_roles(
     me = response.json()
     assert (me["roles"], me["establishment_uai"], me["academie"]) == (
         ["teacher"],
-        "0754321K",
+        "0754321P",
         "paris",
     )
     assert await conn.fetchval("SELECT count(*) FROM people WHERE issuer = $1", ISSUER) == 1

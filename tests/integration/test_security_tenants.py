@@ -32,7 +32,7 @@ from tests.integration.search_corpus import CORPUS
 from tests.logs import capture_logs
 from tests.support.routes import Endpoint, endpoints
 
-UAI_A, UAI_B = "0750001A", "0780002B"
+UAI_A, UAI_B = "0750001U", "0780002D"
 SECRET_TITLE = "Ressource cachée de P1"
 
 # Public routes that authenticate a bearer token themselves (an LTI launch): in the matrix too.

@@ -33,7 +33,7 @@ def test_claims_follow_the_configured_mapping() -> None:
         ENT_MAPPING,
     )
     assert access.roles == {Role.TEACHER, Role.ESTABLISHMENT_ADMIN}
-    assert access.establishment_uai == "0691234X"
+    assert access.establishment_uai == "0691234S"
     assert access.academie == "lyon"
     assert access.publisher_id is None
 
