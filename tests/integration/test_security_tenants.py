@@ -53,6 +53,8 @@ BODIES: dict[str, Any] = {
     "PUT /api/v1/publishers/{publisher_id:uuid}/webhook": {"url": "https://p2.example/hook"},
     "PUT /api/v1/establishments/{uai:str}/rules": {},
     "PUT /api/v1/academies/{academie:str}/rules": {},
+    "POST /api/v1/people/{person_id:uuid}/move": {"to_uai": UAI_B, "reason": "mutation"},
+    "POST /api/v1/people/{person_id:uuid}/deactivation": {"reason": "départ"},
 }
 
 

@@ -36,7 +36,7 @@ async def test_a_teacher_signs_in_with_pkce_and_reads_me(
         "name": "Alice Dupont",
         "email": "alice.dupont@ac-paris.fr",
         "roles": ["teacher"],
-        "uai": "0754321k",
+        "uai": "0754321p",
         "academie": "Paris",
     }
     start = await oidc_client.get("/auth/login", params={"next": "/compte"})
