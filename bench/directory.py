@@ -38,6 +38,7 @@ from catalogue.database import connect, create_pool, start_embedded, with_databa
 from catalogue.directory.service import DirectoryService
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.uai import check_letter
+from catalogue.logs import configure_logging
 
 FIXTURE = Path(repo_root.ROOT) / "tests" / "fixtures" / "directory" / "annuaire-education.csv"
 
@@ -151,6 +152,7 @@ async def move_all(
 
 
 async def main(rows: int, movers: int) -> None:
+    configure_logging(Settings(log_level="warning"))  # a line per move would be timed too
     data = dataset(rows)
     with tempfile.TemporaryDirectory() as tmp:
         url = with_database(start_embedded(Settings(data_dir=Path(tmp))), "postgres")
