@@ -1,13 +1,19 @@
-"""Directory figures: the national dataset of establishments imported, next to a bare COPY.
+"""Directory figures: the national dataset of establishments imported, next to a bare COPY;
+teachers moved at once, next to a bare UPDATE.
 
-    python bench/directory.py [--rows 66000]
+    python bench/directory.py [--rows 66000] [--movers 1000]
 
 Writes ROWS establishments in the shape of the ministry's CSV export (its 72 columns, `;`
 separated; the real file has about 66,000 rows), then, on a fresh embedded PostgreSQL:
 1. baseline: the same file read with the csv module and COPY'd as text into a plain table of
    72 text columns (no checks, no index);
 2. `DirectoryService.import_establishments` (read, check every UAI, upsert), into an empty
-   directory and then again (every row unchanged).
+   directory and then again (every row unchanged);
+3. MOVERS funded teachers of one establishment moved to another by one file of moves
+   (`accounts.movements.move_csv`: each envelope returned by a transfer with its reason, the
+   accounts re-homed, every move recorded, in one transaction), then the ledger check (sum of
+   balances zero, none below zero, every balance the sum of its transfers), next to a bare
+   UPDATE of the same people's establishment (rolled back).
 Prints figures; asserts nothing.
 """
 
@@ -21,12 +27,18 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
+
 import repo_root  # the fixture is in tests/
+from accounts import bulk, ledger, movements
+from accounts.models import NewAllocation, NewPeriod
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
 from catalogue.directory.service import DirectoryService
+from catalogue.identity.models import Principal, Role
 from catalogue.identity.uai import check_letter
+from catalogue.logs import configure_logging
 
 FIXTURE = Path(repo_root.ROOT) / "tests" / "fixtures" / "directory" / "annuaire-education.csv"
 
@@ -59,7 +71,88 @@ async def bare_copy(url: str, data: bytes) -> float:
         await conn.close()
 
 
-async def main(rows: int) -> None:
+NATIONAL = Principal(
+    kind="person", id="00000000-0000-4000-8000-000000000001", roles=frozenset({Role.NATIONAL_ADMIN})
+)
+LEDGER_CHECK = """
+SELECT (SELECT coalesce(sum(balance_cents), 0) FROM accounts)::bigint AS total,
+       (SELECT count(*) FROM accounts WHERE kind <> 'funding' AND balance_cents < 0) AS negative,
+       (SELECT count(*) FROM accounts a
+        WHERE a.balance_cents
+              <> coalesce((SELECT sum(amount_cents) FROM transfers WHERE to_account = a.id), 0)
+               - coalesce((SELECT sum(amount_cents) FROM transfers WHERE from_account = a.id), 0))
+           AS drifted
+"""
+
+
+async def funded_teachers(pool: asyncpg.Pool, movers: int) -> tuple[str, str, list[str]]:
+    """Two establishments of one académie, MOVERS teachers at the first, each funded."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT academie, array_agg(uai ORDER BY uai) AS uais FROM establishments "
+            "WHERE state <> 'closed' GROUP BY academie HAVING count(*) > 1 LIMIT 1"
+        )
+        assert row is not None
+        academie, (source, target) = row["academie"], row["uais"][:2]
+        people = await conn.fetch(
+            "INSERT INTO people (issuer, subject, roles, establishment_uai, academie) "
+            "SELECT 'urn:bench', 'mover-' || g, '{teacher}', $1, $2 "
+            "FROM generate_series(1, $3) g RETURNING id::text",
+            source,
+            academie,
+            movers,
+        )
+        await ledger.open_period(conn, NewPeriod())
+    ids = [r["id"] for r in people]
+    for new in (
+        NewAllocation(to_kind="academie", to=academie, amount_cents=10_000 * movers),
+        NewAllocation(to_kind="establishment", to=source, amount_cents=10_000 * movers),
+    ):
+        await _allocate(pool, new)
+    lines = "".join(f"{source};{person};50\n" for person in ids).encode()
+    await ledger.retrying(pool, lambda conn: bulk.allocate_csv(conn, NATIONAL, lines))
+    return source, target, ids
+
+
+async def _allocate(pool: asyncpg.Pool, new: NewAllocation) -> None:
+    await ledger.retrying(pool, lambda conn: ledger.allocate(conn, NATIONAL, new))
+
+
+async def bare_update(pool: asyncpg.Pool, target: str, ids: list[str]) -> float:
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        started = time.perf_counter()
+        await conn.execute(
+            "UPDATE people SET establishment_uai = $1 WHERE id = ANY($2::uuid[])", target, ids
+        )
+        elapsed = time.perf_counter() - started
+        await transaction.rollback()
+    return elapsed
+
+
+async def move_all(
+    pool: asyncpg.Pool, source: str, target: str, ids: list[str]
+) -> tuple[float, float, str]:
+    body = "".join(f"{source};{person};{target};mutation\n" for person in ids).encode()
+    started = time.perf_counter()
+    await ledger.retrying(pool, lambda conn: movements.move_csv(conn, NATIONAL, body))
+    moved = time.perf_counter() - started
+    started = time.perf_counter()
+    async with pool.acquire() as conn:
+        check = await conn.fetchrow(LEDGER_CHECK)
+    checked = time.perf_counter() - started
+    assert check is not None
+    verdict = (
+        "holds"
+        if (check["total"], check["negative"], check["drifted"]) == (0, 0, 0)
+        else (f"BROKEN {dict(check)}")
+    )
+    return moved, checked, verdict
+
+
+async def main(rows: int, movers: int) -> None:
+    configure_logging(Settings(log_level="warning"))  # a line per move would be timed too
     data = dataset(rows)
     with tempfile.TemporaryDirectory() as tmp:
         url = with_database(start_embedded(Settings(data_dir=Path(tmp))), "postgres")
@@ -75,6 +168,9 @@ async def main(rows: int) -> None:
             started = time.perf_counter()
             again = await directory.import_establishments(data)
             reimported = time.perf_counter() - started
+            source, target, ids = await funded_teachers(pool, movers)
+            bare_moves = await bare_update(pool, target, ids)
+            moved, checked, verdict = await move_all(pool, source, target, ids)
     print(f"Directory of {rows:,} establishments ({len(data) / 1e6:.1f} MB of CSV)")
     print(f"  bare csv + COPY            {bare:6.2f} s")
     print(
@@ -85,9 +181,18 @@ async def main(rows: int) -> None:
         f"  the same file again        {reimported:6.2f} s  ({reimported / bare:.1f}x bare; "
         f"{again.unchanged:,} unchanged)"
     )
+    print(f"Moving {movers:,} funded teachers at once (one file of moves)")
+    print(f"  bare UPDATE of the people  {bare_moves:6.2f} s")
+    print(
+        f"  moves through the ledger   {moved:6.2f} s  ({moved / bare_moves:.0f}x bare; "
+        f"{len(ids):,} envelopes returned by transfer)"
+    )
+    print(f"  ledger check after it      {checked:6.2f} s  (the ledger {verdict})")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=66_000)
-    asyncio.run(main(parser.parse_args().rows))
+    parser.add_argument("--movers", type=int, default=1_000)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.rows, arguments.movers))

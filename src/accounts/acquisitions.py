@@ -19,6 +19,7 @@ import msgspec
 
 from accounts import repository
 from accounts.errors import (
+    InactiveError,
     InsufficientFundsError,
     KeyReusedError,
     PeriodError,
@@ -135,6 +136,8 @@ async def acquire_in(
     )
     if context is None:
         raise UnprocessableError("Votre compte n'est rattaché à aucun établissement connu.")
+    if context.deactivated:
+        raise InactiveError("Votre compte est désactivé : aucune acquisition possible.")
     if context.period_id is None or context.ends_on is None:
         raise PeriodError("Aucune période budgétaire ouverte ne couvre la date du jour.")
     offer = _on_sale(context.offer, new.quantity)

@@ -18,8 +18,10 @@ from accounts import repository
 from accounts.errors import InsufficientFundsError
 from accounts.ledger import (
     SELF_ALLOCATION,
+    closed_establishment,
     ensure_account,
     ensure_administers,
+    inactive_person,
     period_or_current,
     transfer,
 )
@@ -27,11 +29,11 @@ from accounts.models import MAX_CENTS, CsvLine, CsvReport
 from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, UnprocessableError
 from catalogue.identity.models import Principal
+from catalogue.identity.uai import uai_problem
 from catalogue.money import euros
 
 MAX_LINES = 10_000
 _AMOUNT = re.compile(r"(\d{1,9})(?:[.,](\d{1,2}))?")
-_UAI = re.compile(r"[0-9]{7}[A-Z]")
 Good = tuple[CsvLine, str, str]  # a line, its teacher's person id and académie
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -93,9 +95,7 @@ def _cell_error(cells: list[str]) -> str | None:
     for cell in cells[:2]:
         if cell.startswith(FORMULA_STARTS):
             return f"cellule refusée {cell[:20]!r} : une formule n'est pas une valeur"
-    if not _UAI.fullmatch(cells[0]):
-        return f"UAI invalide {cells[0]!r}"
-    return None
+    return uai_problem(cells[0])
 
 
 def _read_line(number: int, cells: list[str]) -> CsvLine:
@@ -117,18 +117,25 @@ async def _teachers(conn: Connection, principal: Principal, lines: list[CsvLine]
     named = await repository.teachers_named(
         conn, [line.teacher for line in readable], [line.uai for line in readable]
     )
-    found = {(t.ref, t.uai): (str(t.id), t.academie) for t in named}
+    found = {(t.ref, t.uai): t for t in named}
     first_line: dict[tuple[str, str], int] = {}
     good: list[Good] = []
     for line in readable:
-        teacher = found.get((line.teacher, line.uai))
-        if teacher is None:
+        named_teacher = found.get((line.teacher, line.uai))
+        if named_teacher is None:
             line.error = f"aucun enseignant {line.teacher!r} dans l'établissement {line.uai}"
             continue
+        teacher = (str(named_teacher.id), named_teacher.academie)
         try:
             ensure_administers(principal, academie=teacher[1], uai=line.uai)
         except ForbiddenError as exc:
             line.error = exc.detail
+            continue
+        if named_teacher.deactivated:
+            line.error = inactive_person(line.teacher)
+            continue
+        if named_teacher.establishment_state == "closed":
+            line.error = closed_establishment(line.uai)
             continue
         if teacher[0] == str(principal.person_id):
             line.error = SELF_ALLOCATION

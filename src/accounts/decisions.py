@@ -86,7 +86,13 @@ def _expect(locked: LockedAcquisition, status: AcquisitionStatus) -> None:
 
 
 async def _move(
-    conn: Connection, locked: LockedAcquisition, kind: str, by: UUID | None, *, to: int | None
+    conn: Connection,
+    locked: LockedAcquisition,
+    kind: str,
+    by: UUID | None,
+    *,
+    to: int | None,
+    reason: str | None = None,
 ) -> None:
     """Move an acquisition's money on from where it is now: back to its teacher by default."""
     if locked.total_cents == 0:
@@ -101,7 +107,19 @@ async def _move(
         kind=kind,
         acquisition_id=locked.id,
         by=by,
+        reason=reason,
     )
+
+
+async def cancel_for_movement(
+    conn: Connection, locked: LockedAcquisition, by: UUID | None, reason: str
+) -> None:
+    """A request waiting for approval, cancelled because its teacher moves or leaves: its
+    held funds go back to the teacher's envelope (which the movement then empties), as a
+    cancellation by the teacher would."""
+    _expect(locked, AcquisitionStatus.PENDING)
+    await _move(conn, locked, "cancellation", by, to=None, reason=reason)
+    await repository.decide_acquisition(conn, locked.id, AcquisitionStatus.CANCELLED, by)
 
 
 async def _apply(

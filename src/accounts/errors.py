@@ -42,3 +42,11 @@ class OwnDecisionError(ForbiddenError):
     slug = "own-decision"
     title = "Décision sur soi-même refusée"
     generic_detail = None
+
+
+class InactiveError(UnprocessableError):
+    """A person who left or an establishment that closed: they get no allocation, and nobody
+    moves to a closed establishment."""
+
+    slug = "inactive"
+    title = "Personne ou établissement inactif"

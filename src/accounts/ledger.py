@@ -18,8 +18,9 @@ import msgspec
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from accounts import repository
-from accounts.errors import InsufficientFundsError, OwnDecisionError, PeriodError
+from accounts.errors import InactiveError, InsufficientFundsError, OwnDecisionError, PeriodError
 from accounts.models import Allocation, NewAllocation, NewPeriod, Period, Rules
+from accounts.records import Establishment
 from catalogue.database import Connection
 from catalogue.errors import (
     ConflictError,
@@ -28,6 +29,7 @@ from catalogue.errors import (
     UnprocessableError,
 )
 from catalogue.identity.models import Principal, Role
+from catalogue.identity.uai import uai_problem
 from catalogue.money import euros
 from catalogue.vocabularies.index import VocabularyIndex
 
@@ -76,6 +78,7 @@ async def transfer(
     kind: str,
     acquisition_id: UUID | None = None,
     by: UUID | None = None,
+    reason: str | None = None,
 ) -> int:
     """One immutable transfer; the database moves both balances or refuses an overdraft."""
     with refused_overdraft(amount_cents):
@@ -88,6 +91,7 @@ async def transfer(
             kind=kind,
             acquisition_id=acquisition_id,
             by=by,
+            reason=reason,
         )
 
 
@@ -188,16 +192,19 @@ async def resolve_allocation(
             raise NotFoundError(f"Académie inconnue : {to}.")
         return Envelopes("funding", NATIONAL, to, to, None)
     if to_kind == "establishment":
-        school = await repository.establishment(conn, to)
-        if school is None:
-            raise NotFoundError(f"Établissement inconnu : {to}.")
+        school = await known_establishment(conn, to)
         ensure_administers(principal, academie=school.academie)
+        ensure_open(school)
         return Envelopes("academie", school.academie, to, school.academie, to)
     teacher = await repository.teacher(conn, to)
     if teacher is None:
         raise NotFoundError(f"Enseignant inconnu : {to}.")
     ensure_administers(principal, academie=teacher.academie, uai=teacher.establishment_uai)
     ensure_not_self(principal, teacher.id)
+    if teacher.deactivated:
+        raise InactiveError(f"{inactive_person(to)}.")
+    if teacher.establishment_state == "closed":
+        raise InactiveError(f"{closed_establishment(teacher.establishment_uai)}.")
     return Envelopes(
         "establishment",
         teacher.establishment_uai,
@@ -205,6 +212,34 @@ async def resolve_allocation(
         teacher.academie,
         teacher.establishment_uai,
     )
+
+
+def checked_uai(uai: str) -> str:
+    """The UAI, once its shape and check letter are right (422 naming the expected letter)."""
+    if problem := uai_problem(uai):
+        raise UnprocessableError(f"{problem}.")
+    return uai
+
+
+async def known_establishment(conn: Connection, uai: str) -> Establishment:
+    """A valid UAI of an establishment we know, or 422 (bad UAI) / 404 (unknown)."""
+    school = await repository.establishment(conn, checked_uai(uai))
+    if school is None:
+        raise NotFoundError(f"Établissement inconnu : {uai}.")
+    return school
+
+
+def inactive_person(ref: str) -> str:
+    return f"La personne {ref} a quitté le service (compte désactivé) : aucune dotation possible"
+
+
+def closed_establishment(uai: str) -> str:
+    return f"L'établissement {uai} est fermé : aucune dotation possible"
+
+
+def ensure_open(school: Establishment) -> None:
+    if school.state == "closed":
+        raise InactiveError(f"{closed_establishment(school.uai)}.")
 
 
 def ensure_administers(principal: Principal, *, academie: str, uai: str | None = None) -> None:
@@ -321,6 +356,11 @@ async def write_rules(
     rules: Rules,
 ) -> Rules:
     await ensure_scope(conn, principal, scope_kind, scope)
+    if scope_kind == "establishment" and rules.envelope_on_move is not None:
+        raise UnprocessableError(
+            "envelope_on_move est une règle d'académie : fixez-la sur l'académie.",
+            errors=[{"key": "envelope_on_move", "message": "academie rules only"}],
+        )
     unknown = [
         u for u in rules.excluded_resource_types if vocab.normalise([u], RESOURCE_TYPES).unknown
     ]
@@ -338,9 +378,7 @@ async def write_rules(
 
 async def ensure_scope(conn: Connection, principal: Principal, scope_kind: str, scope: str) -> None:
     if scope_kind == "establishment":
-        school = await repository.establishment(conn, scope)
-        if school is None:
-            raise NotFoundError(f"Établissement inconnu : {scope}.")
+        school = await known_establishment(conn, scope)
         ensure_administers(principal, academie=school.academie, uai=scope)
     else:
         if not await repository.academie_exists(conn, scope):

@@ -12,6 +12,8 @@ import msgspec
 MAX_CENTS = 10_000_000_000  # 100 million euros: anything above is a typing error
 Cents = Annotated[int, msgspec.Meta(gt=0, le=MAX_CENTS, description="euro cents, > 0")]
 Leftover = Literal["expire", "carry_over"]
+EnvelopeOnMove = Literal["return", "follow"]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
 class AcquisitionStatus(enum.StrEnum):
@@ -67,6 +69,50 @@ class Allocation(msgspec.Struct, kw_only=True):
     destination: Balance
 
 
+class NewMove(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A person moves to the establishment `to_uai`; `reason` goes with every transfer."""
+
+    to_uai: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    reason: Reason
+
+
+class NewDeparture(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: Reason = "départ"
+
+
+class PersonMovement(msgspec.Struct, kw_only=True):
+    """A move or a departure, as it happened: where the unspent envelope went."""
+
+    id: int
+    person_id: UUID
+    kind: Literal["move", "departure"]
+    from_uai: str | None
+    to_uai: str | None
+    envelope: Literal["returned", "followed", "empty"]
+    reason: str
+    moved_at: datetime
+
+
+class MoveResult(msgspec.Struct, kw_only=True):
+    movement: PersonMovement
+    transfers: list[int]  # the transfers it took, in order
+    cancelled: list[UUID]  # the requests that were waiting for approval, now cancelled
+
+
+class MoveLine(msgspec.Struct, kw_only=True):
+    line: int
+    uai: str
+    person: str
+    to_uai: str
+    reason: str
+    error: str | None = None
+
+
+class MoveReport(msgspec.Struct, kw_only=True):
+    applied: bool
+    lines: list[MoveLine]
+
+
 class CsvLine(msgspec.Struct, kw_only=True):
     line: int
     uai: str
@@ -86,6 +132,9 @@ class Rules(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     max_per_acquisition_cents: Cents | None = None
     excluded_resource_types: list[str] = msgspec.field(default_factory=list)
     leftover: Leftover | None = None
+    # An académie's rule for a teacher moving within it: their unspent envelope returns to
+    # the old establishment (None or "return") or follows them ("follow").
+    envelope_on_move: EnvelopeOnMove | None = None
 
 
 class NewAcquisition(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -128,12 +177,40 @@ class Movement(msgspec.Struct, kw_only=True):
     kind: str
     amount_cents: int  # positive in, negative out
     acquisition_id: UUID | None
+    reason: str | None = None  # a move's or a departure's, as the administrator gave it
 
 
 class MyAccount(msgspec.Struct, kw_only=True):
     period: Period | None
     balance_cents: int
     history: list[Movement]
+    acquisitions: list[Acquisition]
+    licences: list[Licence]
+
+
+class Profile(msgspec.Struct, kw_only=True):
+    """What the service keeps of a person (RGPD: what they download of themselves)."""
+
+    id: UUID
+    display_name: str
+    email: str | None
+    roles: list[str]
+    establishment_uai: str | None
+    academie: str | None
+    created_at: datetime
+    last_seen_at: datetime | None
+    deactivated_at: datetime | None
+
+
+class MyData(msgspec.Struct, kw_only=True):
+    """Everything the service holds on a person (access and portability, RGPD art. 15, 20):
+    their profile, their moves between establishments, every movement of their envelope,
+    their acquisitions and licences."""
+
+    exported_at: datetime
+    profile: Profile
+    moves: list[PersonMovement]
+    movements: list[Movement]
     acquisitions: list[Acquisition]
     licences: list[Licence]
 

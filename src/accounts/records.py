@@ -59,6 +59,7 @@ class PurchaseContext(msgspec.Struct, frozen=True, kw_only=True):
     publisher_account: int | None  # the publisher's account of the teacher's shard
     held_account: int | None
     webhook: bool  # the publisher wants to hear of it
+    deactivated: bool = False  # the buyer left the service
 
 
 class Purchase(msgspec.Struct, frozen=True, kw_only=True):
@@ -120,12 +121,15 @@ class Establishment(msgspec.Struct, frozen=True):
     uai: str
     name: str
     academie: str
+    state: str = "open"  # open, opening, closing or closed (the directory's dataset)
 
 
 class Teacher(msgspec.Struct, frozen=True):
     id: UUID
     establishment_uai: str
     academie: str
+    deactivated: bool = False
+    establishment_state: str = "open"
 
 
 class NamedTeacher(msgspec.Struct, frozen=True):
@@ -135,6 +139,33 @@ class NamedTeacher(msgspec.Struct, frozen=True):
     uai: str
     id: UUID
     academie: str
+    deactivated: bool = False
+    establishment_state: str = "open"
+
+
+class NamedPerson(msgspec.Struct, frozen=True):
+    """A person a line of a moves file names (`ref`: person id or e-mail) at `uai`."""
+
+    ref: str
+    uai: str
+    id: UUID
+
+
+class PersonToMove(msgspec.Struct, frozen=True):
+    """A person locked for a move or a departure, with their establishment's académie."""
+
+    id: UUID
+    establishment_uai: str | None
+    academie: str | None
+    deactivated: bool
+
+
+class TeacherAccount(msgspec.Struct, frozen=True):
+    """One of a person's teacher accounts in an open period, locked."""
+
+    id: int
+    period_id: UUID
+    balance_cents: int
 
 
 class Remainder(msgspec.Struct, frozen=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -13,8 +14,9 @@ import msgspec
 from accounts import repository
 from accounts.bulk import FORMULA_STARTS
 from accounts.ledger import ensure_administers, ensure_scope, period_or_current
-from accounts.models import EnvelopeView, MyAccount, Sales, SpendReport, SpendRow
+from accounts.models import EnvelopeView, MyAccount, MyData, Sales, SpendReport, SpendRow
 from catalogue.database import Connection
+from catalogue.errors import NotFoundError
 from catalogue.identity.models import Principal, Role
 from catalogue.vocabularies.index import VocabularyIndex
 
@@ -32,6 +34,7 @@ class SpendQuery(msgspec.Struct, frozen=True, kw_only=True):
 
 
 HISTORY = 100
+EVERYTHING = 1_000_000  # a person's whole history, for their own download
 
 
 async def my_account(conn: Connection, person_id: UUID) -> MyAccount:
@@ -49,6 +52,63 @@ async def my_account(conn: Connection, person_id: UUID) -> MyAccount:
         acquisitions=await repository.acquisitions(conn, person_id=person_id, limit=HISTORY),
         licences=licences,
     )
+
+
+async def my_data(conn: Connection, person_id: UUID) -> MyData:
+    """Everything kept on a person, for them to download (RGPD access and portability)."""
+    profile = await repository.profile(conn, person_id)
+    if profile is None:
+        raise NotFoundError("Personne introuvable.")
+    return MyData(
+        exported_at=datetime.now(UTC),
+        profile=profile,
+        moves=await repository.person_movements(conn, person_id),
+        movements=await repository.movements(conn, person_id, EVERYTHING),
+        acquisitions=await repository.acquisitions(conn, person_id=person_id, limit=EVERYTHING),
+        licences=await repository.licences_of(conn, person_id),
+    )
+
+
+def my_data_rows(data: MyData) -> list[tuple[Any, ...]]:
+    """The download as one CSV table: a row per fact, its section first."""
+    p = data.profile
+    rows: list[tuple[Any, ...]] = [
+        ("profil", "", name, "", value)
+        for name, value in (
+            ("identifiant", str(p.id)),
+            ("nom", p.display_name),
+            ("courriel", p.email or ""),
+            ("rôles", " ".join(p.roles)),
+            ("établissement", p.establishment_uai or ""),
+            ("académie", p.academie or ""),
+            ("créé le", p.created_at.isoformat()),
+            ("vu le", p.last_seen_at.isoformat() if p.last_seen_at else ""),
+            ("désactivé le", p.deactivated_at.isoformat() if p.deactivated_at else ""),
+        )
+    ]
+    rows += [
+        (
+            "mobilité",
+            m.moved_at.isoformat(),
+            m.kind,
+            "",
+            f"{m.from_uai or ''} -> {m.to_uai or ''} ({m.reason})",
+        )
+        for m in data.moves
+    ]
+    rows += [
+        ("mouvement", m.at.isoformat(), m.kind, m.amount_cents, m.reason or m.acquisition_id or "")
+        for m in data.movements
+    ]
+    rows += [
+        ("acquisition", a.created_at.isoformat(), a.status, a.total_cents, a.resource_title)
+        for a in data.acquisitions
+    ]
+    rows += [
+        ("licence", lic.valid_from.isoformat(), lic.holder_kind, "", lic.resource_title)
+        for lic in data.licences
+    ]
+    return rows
 
 
 async def envelope(

@@ -16,9 +16,12 @@ from accounts.models import (
     AcquisitionStatus,
     Balance,
     Envelope,
+    EnvelopeOnMove,
     Licence,
     Movement,
     Period,
+    PersonMovement,
+    Profile,
     Rules,
     Sale,
 )
@@ -28,14 +31,17 @@ from accounts.records import (
     Establishment,
     LockedAcquisition,
     MoneyPlace,
+    NamedPerson,
     NamedTeacher,
     OfferForSale,
     OwnerBalance,
+    PersonToMove,
     Purchase,
     PurchaseContext,
     Remainder,
     SpendTotal,
     Teacher,
+    TeacherAccount,
 )
 from catalogue.database import Connection, fetch_all, fetch_one
 from catalogue.sqlfiles import load_queries
@@ -109,6 +115,7 @@ async def insert_transfer(
     kind: str,
     acquisition_id: UUID | None,
     by: UUID | None,
+    reason: str | None = None,
 ) -> int:
     """The trigger moves both balances in this statement (or refuses an overdraft)."""
     transfer_id: int = await conn.fetchval(
@@ -120,6 +127,7 @@ async def insert_transfer(
         kind,
         acquisition_id,
         by,
+        reason,
     )
     return transfer_id
 
@@ -211,7 +219,7 @@ async def put_rules(
         scope_kind,
         scope,
         *(rules.approval_threshold_cents, rules.max_per_acquisition_cents),
-        *(rules.excluded_resource_types, rules.leftover, by),
+        *(rules.excluded_resource_types, rules.leftover, rules.envelope_on_move, by),
     )
 
 
@@ -266,6 +274,7 @@ async def purchase_context(
         publisher_account=row["publisher_account"],
         held_account=row["held_account"],
         webhook=row["webhook"],
+        deactivated=row["deactivated"],
     )
 
 
@@ -412,3 +421,71 @@ async def sales(conn: Connection, publisher_id: UUID, limit: int) -> list[Sale]:
 async def usable_resources(conn: Connection, person_id: UUID, uai: str | None) -> list[Usable]:
     """What a teacher may use today: their licences and their establishment's, valid now."""
     return await fetch_all(conn, Usable, SQL["mediacentre"], person_id, uai)
+
+
+# Moves and departures
+
+
+async def person_to_move(conn: Connection, person_id: UUID) -> PersonToMove | None:
+    return await fetch_one(conn, PersonToMove, SQL["person_to_move"], person_id)
+
+
+async def people_named(conn: Connection, refs: list[str], uais: list[str]) -> list[NamedPerson]:
+    return await fetch_all(conn, NamedPerson, SQL["people_named"], refs, uais)
+
+
+async def open_teacher_accounts(conn: Connection, person_id: UUID) -> list[TeacherAccount]:
+    return await fetch_all(conn, TeacherAccount, SQL["open_teacher_accounts"], str(person_id))
+
+
+async def pending_of_person(conn: Connection, person_id: UUID) -> list[UUID]:
+    return [row["id"] for row in await conn.fetch(SQL["pending_of_person"], person_id)]
+
+
+async def move_rule(conn: Connection, academie: str) -> EnvelopeOnMove | None:
+    found: EnvelopeOnMove | None = await conn.fetchval(SQL["move_rule"], academie)
+    return found
+
+
+async def set_person_establishment(
+    conn: Connection, person_id: UUID, uai: str, academie: str
+) -> None:
+    await conn.execute(SQL["set_person_establishment"], person_id, uai, academie)
+    await conn.execute(SQL["rehome_teacher_accounts"], str(person_id), uai, academie)
+
+
+async def deactivate_person(conn: Connection, person_id: UUID) -> None:
+    await conn.execute(SQL["deactivate_person"], person_id)
+
+
+async def insert_person_movement(
+    conn: Connection,
+    person_id: UUID,
+    kind: str,
+    *,
+    from_uai: str | None,
+    to_uai: str | None,
+    envelope: str,
+    reason: str,
+    by: UUID | None,
+) -> PersonMovement:
+    found = await fetch_one(
+        conn,
+        PersonMovement,
+        SQL["insert_person_movement"],
+        *(person_id, kind, from_uai, to_uai, envelope, reason, by),
+    )
+    assert found is not None  # INSERT ... RETURNING
+    return found
+
+
+async def person_movements(conn: Connection, person_id: UUID) -> list[PersonMovement]:
+    return await fetch_all(conn, PersonMovement, SQL["person_movements"], person_id)
+
+
+async def establishment_movements(conn: Connection, uai: str, limit: int) -> list[PersonMovement]:
+    return await fetch_all(conn, PersonMovement, SQL["establishment_movements"], uai, limit)
+
+
+async def profile(conn: Connection, person_id: UUID) -> Profile | None:
+    return await fetch_one(conn, Profile, SQL["profile"], person_id)

@@ -16,7 +16,7 @@ from uuid import UUID
 import asyncpg
 from litestar.di import NamedDependency
 
-from accounts import acquisitions, bulk, decisions, ledger, reports, repository
+from accounts import acquisitions, bulk, decisions, ledger, movements, reports, repository
 from accounts.acquisitions import Answer
 from accounts.mediacentre import Listing, listing
 from accounts.models import (
@@ -24,15 +24,20 @@ from accounts.models import (
     Allocation,
     CsvReport,
     EnvelopeView,
+    MoveReport,
+    MoveResult,
     MyAccount,
+    MyData,
     NewAcquisition,
     NewAllocation,
     NewPeriod,
     Period,
+    PersonMovement,
     Rules,
     Sales,
     SpendReport,
 )
+from catalogue.errors import UnprocessableError
 from catalogue.identity.models import ADMIN_ROLES, Principal
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks.events import Waker
@@ -97,6 +102,45 @@ class AccountsService:
                 rules=rules,
             )
 
+    # Moves and departures
+
+    async def move_person(
+        self, person_id: UUID, new_uai: str, reason: str, *, by: Principal | None = None
+    ) -> MoveResult:
+        """Move a person to the establishment `new_uai`, in one transaction: their pending
+        requests cancelled, their unspent envelope returned (or following them, by the
+        académie's rule), every transfer with `reason`. `by` None: the platform itself (the
+        directory, SCIM); otherwise an administrator of both establishments."""
+        reason = _checked_reason(reason)
+        return await ledger.retrying(
+            self._pool,
+            lambda conn: movements.move_person(conn, person_id, new_uai, reason, by=by),
+        )
+
+    async def deactivate_person(
+        self, person_id: UUID, reason: str = "départ", *, by: Principal | None = None
+    ) -> MoveResult:
+        """A person leaves: pending requests cancelled, envelope back to the establishment,
+        sessions ended, no allocation any more. One transaction."""
+        reason = _checked_reason(reason)
+        return await ledger.retrying(
+            self._pool, lambda conn: movements.deactivate_person(conn, person_id, reason, by=by)
+        )
+
+    async def move_csv(self, principal: Principal, body: bytes) -> MoveReport:
+        """Every line of the file applied in one transaction, or none."""
+        return await ledger.retrying(
+            self._pool, lambda conn: movements.move_csv(conn, principal, body)
+        )
+
+    async def establishment_movements(
+        self, principal: Principal, uai: str, limit: int = 200
+    ) -> list[PersonMovement]:
+        """Who arrived at or left an establishment of the caller's perimeter, newest first."""
+        async with self._pool.acquire() as conn:
+            await ledger.ensure_scope(conn, principal, "establishment", uai)
+            return await repository.establishment_movements(conn, uai, limit)
+
     # Acquisitions
 
     async def acquire(self, principal: Principal, *, key: str, new: NewAcquisition) -> Answer:
@@ -147,6 +191,11 @@ class AccountsService:
         async with self._pool.acquire() as conn:
             return await reports.my_account(conn, person_id)
 
+    async def my_data(self, person_id: UUID) -> MyData:
+        """Everything kept on a person, for their own download (RGPD access, portability)."""
+        async with self._pool.acquire() as conn:
+            return await reports.my_data(conn, person_id)
+
     async def envelope(
         self, principal: Principal, kind: ScopeKind, owner: str, period_id: UUID | None = None
     ) -> EnvelopeView:
@@ -185,6 +234,16 @@ class AccountsService:
     async def sales(self, publisher_id: UUID, limit: int) -> Sales:
         async with self._pool.acquire() as conn:
             return await reports.sales(conn, publisher_id, limit)
+
+
+def _checked_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason or len(reason) > movements.MAX_REASON:
+        raise UnprocessableError(
+            f"Le motif est requis (au plus {movements.MAX_REASON} caractères).",
+            errors=[{"key": "reason", "message": "1 to 500 characters"}],
+        )
+    return reason
 
 
 Accounts: TypeAlias = NamedDependency[AccountsService]

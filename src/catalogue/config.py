@@ -95,6 +95,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Attempts at /oauth/token per client id, and per address, a minute.
     token_rate_per_minute: int = 30
     refund_window_days: int = 30
+    # A deactivated person's name and e-mail are erased this many days after they left.
+    retention_days: int = 365
     secret_key: str | None = None
     # The former CATALOGUE_SECRET_KEY during a change of secret: sealed keys still open.
     previous_secret_key: str | None = None
@@ -223,6 +225,12 @@ def settings_from(env: Mapping[str, str]) -> Settings:
             env.get("CATALOGUE_REFUND_WINDOW_DAYS", str(defaults.refund_window_days)),
             low=0,
             high=3650,
+        ),
+        retention_days=_int(
+            "CATALOGUE_RETENTION_DAYS",
+            env.get("CATALOGUE_RETENTION_DAYS", str(defaults.retention_days)),
+            low=1,
+            high=36_500,
         ),
         secret_key=secret_key,
         previous_secret_key=previous_secret_key,

@@ -22,6 +22,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from catalogue.config import Settings
 from catalogue.directory.service import DirectoryService
 from catalogue.harvests import service as harvests
+from catalogue.identity.retention import ERASE_DEPARTED, erase_departed
 from catalogue.resources.outbox import INDEX_JOB
 from catalogue.search import outbox
 from catalogue.search.backends import prepare_if_reachable
@@ -54,6 +55,7 @@ def build_worker(
     webhook_key: bytes,
     *,
     directory_url: str | None = None,
+    retention_days: int = 365,
 ) -> PgQueuer:
     pgq = PgQueuer(AsyncpgPoolDriver(pool))
 
@@ -87,6 +89,11 @@ def build_worker(
     async def sweep_webhooks(_schedule: Schedule) -> None:
         await events.announce_expiries(pool)
         await delivery.drain(pool, http, webhook_key)
+
+    # A departed person's name and e-mail, erased once the retention period has passed.
+    @pgq.schedule(ERASE_DEPARTED, "41 2 * * *")
+    async def erase_departed_people(_schedule: Schedule) -> None:
+        await erase_departed(pool, retention_days)
 
     if directory_url:
         # The ministry updates the dataset daily; a night's import changes only what changed.
@@ -173,7 +180,13 @@ async def running_worker(
         return
     worker = Supervisor(
         lambda: build_worker(
-            pool, backend, vocab, http, webhook_key, directory_url=settings.directory_url
+            pool,
+            backend,
+            vocab,
+            http,
+            webhook_key,
+            directory_url=settings.directory_url,
+            retention_days=settings.retention_days,
         )
     )
     task = asyncio.create_task(worker.run())

@@ -34,7 +34,7 @@ pytestmark = [
     ),
 ]
 
-UAI = "0754321K"
+UAI = "0754321P"
 PEOPLE = {
     "prof-camille": {"name": "Camille Prof", "profil": "ENS", "uai": UAI, "academie": "paris"},
     "dir-dominique": {"name": "Dominique Dir", "profil": "DIR", "uai": UAI, "academie": "paris"},

@@ -17,8 +17,8 @@ C = "http://data.education.fr/voc/scolomfr/concept/"
 OUVRAGE = f"{C}scolomfr-voc-005-num-029"
 MATHS = f"{C}scolomfr-voc-015-num-170"
 UAI = "0751234J"
-OTHER_UAI = "0755555K"
-LYON_UAI = "0691234A"
+OTHER_UAI = "0755555F"
+LYON_UAI = "0691234S"
 
 
 @dataclass

@@ -19,7 +19,7 @@ from catalogue.config import Settings
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.tokens import issue_access_token
 
-UAI_A, UAI_B = "0750001A", "0780002B"  # académies of Paris and Versailles
+UAI_A, UAI_B = "0750001U", "0780002D"  # académies of Paris and Versailles
 
 
 @dataclass

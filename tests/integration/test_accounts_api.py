@@ -210,7 +210,7 @@ async def test_withdrawn_excluded_and_too_dear_offers_are_refused(api: Api) -> N
         "head", f"/api/v1/establishments/{UAI}/rules", {"excluded_resource_types": ["urn:x"]}
     )
     assert unknown.status_code == 422
-    assert (await api.put("head", "/api/v1/establishments/0755555K/rules", {})).status_code == 403
+    assert (await api.put("head", "/api/v1/establishments/0755555F/rules", {})).status_code == 403
     assert await api.balance() == 100_000 - 1200
 
 
@@ -455,7 +455,7 @@ async def test_a_good_csv_is_applied_whole(api: Api) -> None:
         ("{uai};{camille};99999999999", "illisible"),
         ("{uai};{camille}", "3 colonnes"),
         ("{uai};{lou};10", "aucun enseignant"),
-        ("0691234A;{camille};10", "aucun enseignant"),
+        ("0691234S;{camille};10", "aucun enseignant"),
         ("{uai};{dominique};10\n{uai};{dominique};5", "doublon de la ligne 2"),
         ("{uai};{dominique};2000", "dispose de"),
     ],

@@ -110,13 +110,13 @@ async def test_bad_tokens_get_401_and_one_log_line_without_the_token(
 async def test_a_provider_access_token_maps_claims_to_roles(
     oidc_client: httpx.AsyncClient, provider: FakeProvider, conn: asyncpg.Connection
 ) -> None:
-    token = provider.access_token(roles=["teacher", "unknown-role"], uai=["0754321k"])
+    token = provider.access_token(roles=["teacher", "unknown-role"], uai=["0754321p"])
     response = await oidc_client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     me = response.json()
     assert (me["roles"], me["establishment_uai"], me["academie"]) == (
         ["teacher"],
-        "0754321K",
+        "0754321P",
         "paris",
     )
     assert await conn.fetchval("SELECT count(*) FROM people WHERE issuer = $1", ISSUER) == 1

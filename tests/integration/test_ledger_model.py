@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -29,15 +30,16 @@ from accounts.errors import (
 from accounts.models import NewAcquisition, NewAllocation, NewPeriod, Rules
 from catalogue.database import connect, create_pool, with_database
 from catalogue.errors import CatalogueError, UnprocessableError
+from catalogue.identity.models import Principal
 from catalogue.identity.secrets import derive_key
 from catalogue.vocabularies.index import VocabularyIndex
-from tests.integration.ledger_world import OFFERS, OTHER_UAI, UAI, World, build_world
+from tests.integration.ledger_world import LYON_UAI, OFFERS, OTHER_UAI, UAI, World, build_world
 
 T = TypeVar("T")
 KEY = derive_key("m" * 40, "pseudonym")
 TEACHERS = ("camille", "dominique", "lou")
 PRICED = ("teacher", "class", "school", "free")
-ADMIN_OF = {UAI: "head", OTHER_UAI: "other_head"}
+ADMIN_OF = {UAI: "head", OTHER_UAI: "other_head", LYON_UAI: "lyon_admin"}
 
 
 @dataclass
@@ -68,6 +70,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.model = Model()
         self.db_name = f"model_{uuid.uuid4().hex[:12]}"
+        self.uai_of = dict(PEOPLE_UAI)  # where each teacher works now (they may move)
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(coroutine)
@@ -109,6 +112,12 @@ class LedgerMachine(RuleBasedStateMachine):
             self.run(stop())
         self.loop.close()
 
+    def principal_of(self, teacher: str) -> Principal:
+        """The teacher's principal where they work now."""
+        return msgspec.structs.replace(
+            self.world.principal(teacher), establishment_uai=self.uai_of[teacher]
+        )
+
     def account_of(self, teacher: str) -> tuple[str, str]:
         return ("teacher", str(self.world.people[teacher]))
 
@@ -130,7 +139,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(teacher=st.sampled_from(TEACHERS), cents=st.integers(1, 100_000))
     def fund_teacher(self, teacher: str, cents: int) -> None:
-        uai = PEOPLE_UAI[teacher]
+        uai = self.uai_of[teacher]
         owner = str(self.world.people[teacher])
         self._allocate(ADMIN_OF[uai], "teacher", owner, cents, ("establishment", uai))
 
@@ -175,7 +184,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def acquire(self, teacher: str, offer: str, quantity: int, key: str) -> str:
         body = (offer, quantity)
         prior = self.model.keys.get((teacher, key))
-        principal = self.world.principal(teacher)
+        principal = self.principal_of(teacher)
         new = NewAcquisition(offer_id=self.world.offers[offer], quantity=quantity)
         call = acquisitions.acquire(self.pool, self.vocab, KEY, principal, key=key, new=new)
         if prior is not None:
@@ -187,7 +196,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if quantity > 1 and OFFERS[offer][0] != "class_seats":
             self._expect(call, UnprocessableError)  # a single-seat licence: one at a time
             return ""
-        uai = PEOPLE_UAI[teacher]
+        uai = self.uai_of[teacher]
         total = OFFERS[offer][1] * quantity
         threshold = self.model.threshold.get(uai)
         pending = threshold is not None and total >= threshold
@@ -215,7 +224,7 @@ class LedgerMachine(RuleBasedStateMachine):
         call = decisions.decide(
             self.pool,
             KEY,
-            self.world.principal(who),
+            self.principal_of(who) if who == teacher else self.world.principal(who),
             uuid.UUID(acquisition),
             action,
             refund_window=timedelta(days=30),

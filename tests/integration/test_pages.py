@@ -360,8 +360,8 @@ async def test_the_spend_report_takes_a_period_and_a_perimeter(
     assert f"period_id={past}" in then.text  # the CSV link asks for the same report
     assert f"par=month&amp;periode={past}" in then.text  # so do the other groupings
 
-    elsewhere = await web.get("/admin/rapports", params={"par": "establishment", "uai": "0000000X"})
-    assert "Périmètre : établissement 0000000X" in elsewhere.text
+    elsewhere = await web.get("/admin/rapports", params={"par": "establishment", "uai": "0000000A"})
+    assert "Périmètre : établissement 0000000A" in elsewhere.text
     assert "Aucune dépense sur la période." in elsewhere.text
     bad = await web.get("/admin/rapports", params={"periode": "pas-une-periode"})
     assert bad.status_code == 400
@@ -374,7 +374,7 @@ async def test_an_establishment_administrator_reports_on_their_establishment_onl
     own = await web.get("/admin/rapports")
     assert own.status_code == 200
     assert 'name="uai"' not in own.text
-    other = await web.get("/admin/rapports", params={"uai": "0000000X"})
+    other = await web.get("/admin/rapports", params={"uai": "0000000A"})
     assert other.status_code == 403
 
 

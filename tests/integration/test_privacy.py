@@ -33,7 +33,7 @@ async def test_sign_in_and_api_calls_log_no_personal_data(
         "given_name": "Bérénice",
         "email": "berenice.lafontaine@ac-lyon.fr",
         "roles": ["teacher"],
-        "uai": "0691234X",
+        "uai": "0691234S",
         "academie": "lyon",
     }
     token = provider.access_token(sub="F1234567")

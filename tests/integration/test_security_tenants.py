@@ -32,7 +32,7 @@ from tests.integration.search_corpus import CORPUS
 from tests.logs import capture_logs
 from tests.support.routes import Endpoint, endpoints
 
-UAI_A, UAI_B = "0750001A", "0780002B"
+UAI_A, UAI_B = "0750001U", "0780002D"
 SECRET_TITLE = "Ressource cachée de P1"
 
 # Public routes that authenticate a bearer token themselves (an LTI launch): in the matrix too.
@@ -53,6 +53,8 @@ BODIES: dict[str, Any] = {
     "PUT /api/v1/publishers/{publisher_id:uuid}/webhook": {"url": "https://p2.example/hook"},
     "PUT /api/v1/establishments/{uai:str}/rules": {},
     "PUT /api/v1/academies/{academie:str}/rules": {},
+    "POST /api/v1/people/{person_id:uuid}/move": {"to_uai": UAI_B, "reason": "mutation"},
+    "POST /api/v1/people/{person_id:uuid}/deactivation": {"reason": "départ"},
 }
 
 

@@ -36,7 +36,7 @@ async def test_a_teacher_signs_in_with_pkce_and_reads_me(
         "name": "Alice Dupont",
         "email": "alice.dupont@ac-paris.fr",
         "roles": ["teacher"],
-        "uai": "0754321k",
+        "uai": "0754321p",
         "academie": "Paris",
     }
     start = await oidc_client.get("/auth/login", params={"next": "/compte"})
@@ -60,7 +60,7 @@ async def test_a_teacher_signs_in_with_pkce_and_reads_me(
     me = (await oidc_client.get("/api/v1/me")).json()
     assert me["kind"] == "person"
     assert me["roles"] == ["teacher"]
-    assert me["establishment_uai"] == "0754321K"
+    assert me["establishment_uai"] == "0754321P"
     assert me["academie"] == "paris"
     stored = await conn.fetchrow("SELECT display_name, email FROM people WHERE id = $1", me["id"])
     assert stored is not None

@@ -34,7 +34,7 @@ class FakeProvider:
         self.codes: dict[str, dict[str, Any]] = {}
         self.jwks_fetches = 0
         self.id_token_kid = True  # False: ID tokens without kid, as many providers sign them
-        self.person: dict[str, Any] = {"roles": ["teacher"], "uai": "0754321K", "academie": "paris"}
+        self.person: dict[str, Any] = {"roles": ["teacher"], "uai": "0754321P", "academie": "paris"}
         self.transport = httpx.MockTransport(self.handle)
 
     @property
@@ -65,7 +65,7 @@ class FakeProvider:
             "exp": now + 300,
             "client_id": CLIENT_ID,
             "roles": ["teacher"],
-            "uai": "0754321K",
+            "uai": "0754321P",
             "academie": "paris",
         }
         claims.update(overrides)

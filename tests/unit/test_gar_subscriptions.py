@@ -28,7 +28,7 @@ SUBSCRIPTION = Subscription(
     resource_label="Atelier  des fractions",
     valid_from=datetime(2026, 8, 31, 22, 0, tzinfo=UTC),  # 1 September, midnight in Paris
     valid_until=datetime(2027, 8, 31, 21, 59, 59, tzinfo=UTC),
-    establishment_uai="0450822X",
+    establishment_uai="0450822Z",
     licences=licences_for("teacher", 1),
     audiences=(Audience.TEACHER, Audience.PUPIL),
 )
@@ -62,7 +62,7 @@ def test_a_creation_body_in_the_order_and_values_of_the_gar() -> None:
         ("libelleRessource", "Atelier des fractions"),
         ("debutValidite", "2026-09-01T00:00:00"),
         ("finValidite", "2027-08-31T23:59:59"),
-        ("uaiEtab", "0450822X"),
+        ("uaiEtab", "0450822Z"),
         ("categorieAffectation", "transferable"),
         ("typeAffectation", "INDIV"),
         ("nbLicenceEnseignant", "1"),

@@ -30,7 +30,7 @@ SUBSCRIPTION = Subscription(
     resource_label="Atelier des fractions",
     valid_from=datetime(2026, 8, 31, 22, 0, tzinfo=UTC),
     valid_until=datetime(2027, 8, 31, 21, 59, 59, tzinfo=UTC),
-    establishment_uai="0450822X",
+    establishment_uai="0450822Z",
     licences=licences_for("establishment", None),
     audiences=(Audience.TEACHER, Audience.PUPIL),
 )
@@ -73,7 +73,7 @@ async def test_create_update_and_delete_arrive_with_their_method_and_body(
     assert post.body == update(SUBSCRIPTION).body
     assert valid(put.body)
     assert valid(post.body)
-    assert b"<uaiEtab>0450822X</uaiEtab>" in put.body
+    assert b"<uaiEtab>0450822Z</uaiEtab>" in put.body
     assert b"uaiEtab" not in post.body
     assert b"<nbLicenceGlobale>ILLIMITE</nbLicenceGlobale>" in put.body
 

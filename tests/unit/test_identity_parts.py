@@ -26,16 +26,28 @@ def test_claims_follow_the_configured_mapping() -> None:
     access = map_claims(
         {
             "realm_access": {"roles": ["ENS", "DIR", "ELEVE"]},
-            "ENTPersonStructRattachUAI": ["bad", "0691234x"],
+            "ENTPersonStructRattachUAI": ["bad", "0691234s"],
             "academie": " Lyon ",
             "editeur": "not-a-uuid",
         },
         ENT_MAPPING,
     )
     assert access.roles == {Role.TEACHER, Role.ESTABLISHMENT_ADMIN}
-    assert access.establishment_uai == "0691234X"
+    assert access.establishment_uai == "0691234S"
     assert access.academie == "lyon"
     assert access.publisher_id is None
+
+
+def test_a_uai_claim_with_a_wrong_check_letter_is_refused_never_stored() -> None:
+    refused = map_claims({"roles": ["ENS"], "ENTPersonStructRattachUAI": "0691234x"}, ENT_MAPPING)
+    assert refused.establishment_uai is None
+    assert refused.refused_uai == (
+        "UAI invalide '0691234X' : la lettre de contrôle de 0691234 est S"
+    )
+    # A valid one among them wins; a malformed value is dropped as before.
+    both = map_claims({"ENTPersonStructRattachUAI": ["0691234X", "0691234S"]}, ENT_MAPPING)
+    assert (both.establishment_uai, both.refused_uai) == ("0691234S", None)
+    assert map_claims({"ENTPersonStructRattachUAI": "bad"}, ENT_MAPPING).refused_uai is None
 
 
 def test_claims_accept_space_separated_roles_and_a_publisher() -> None:

@@ -2,7 +2,7 @@
 -- establishments) in a period: balance, what was allocated to them and what they spent.
 -- $1 period, $2 child kind ('teacher' or 'establishment'), $3 UAI or académie.
 SELECT a.owner,
-       coalesce(p.display_name, e.name, a.owner) AS name,
+       coalesce(nullif(p.display_name, ''), e.name, a.owner) AS name,
        a.balance_cents,
        coalesce((SELECT sum(amount_cents) FROM transfers
                  WHERE to_account = a.id AND kind = 'allocation'), 0)::bigint AS allocated_cents,

@@ -1,1 +1,1 @@
-SELECT uai, name, academie FROM establishments WHERE uai = $1
+SELECT uai, name, academie, state FROM establishments WHERE uai = $1

@@ -1,5 +1,5 @@
 -- A person's movements, signed from their side (positive in), newest first.
-SELECT t.id AS transfer_id, t.created_at AS at, t.kind, t.acquisition_id,
+SELECT t.id AS transfer_id, t.created_at AS at, t.kind, t.acquisition_id, t.reason,
        CASE WHEN dest.kind = 'teacher' AND dest.owner = $1 THEN t.amount_cents
             ELSE -t.amount_cents END AS amount_cents
 FROM transfers t

@@ -1,7 +1,8 @@
 -- Everything an acquisition decides on, in one round trip: the buyer's establishment, the open
 -- period, the offer and whether it is on sale, the stricter of the establishment's and the
 -- académie's rules, and the accounts the money would move between (NULL: not opened yet).
--- `webhook`: whether the publisher wants to hear of the acquisition (insert_purchase.sql).
+-- `webhook`: whether the publisher wants to hear of the acquisition (insert_purchase.sql);
+-- `deactivated`: the buyer left (their rights may still be cached for a few seconds).
 -- $1 UAI, $2 person id, $3 offer id, $4 the publisher account's shard.
 WITH buyer AS (
     SELECT uai, academie FROM establishments WHERE uai = $1
@@ -25,7 +26,9 @@ SELECT b.uai, b.academie, per.id AS period_id, per.ends_on,
        (SELECT id FROM accounts
         WHERE period_id = per.id AND kind = 'held' AND owner = b.uai) AS held_account,
        EXISTS (SELECT 1 FROM publisher_webhooks w WHERE w.publisher_id = r.publisher_id)
-           AS webhook
+           AS webhook,
+       coalesce((SELECT deactivated_at IS NOT NULL FROM people WHERE id = $2::uuid), false)
+           AS deactivated
 FROM buyer b
 LEFT JOIN period per ON true
 LEFT JOIN offers o ON o.id = $3

@@ -1,5 +1,7 @@
--- A teacher by person id (or e-mail), with their establishment and its académie.
-SELECT p.id, p.establishment_uai, e.academie
+-- A teacher by person id (or e-mail), with their establishment, its académie and state, and
+-- whether they left.
+SELECT p.id, p.establishment_uai, e.academie, p.deactivated_at IS NOT NULL AS deactivated,
+       e.state AS establishment_state
 FROM people p
 JOIN establishments e ON e.uai = p.establishment_uai
 WHERE 'teacher' = ANY (p.roles)

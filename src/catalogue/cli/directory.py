@@ -11,6 +11,7 @@ from catalogue.cli.common import clear_errors, cli_settings, search_context
 from catalogue.directory.models import DirectoryReport
 from catalogue.directory.service import DirectoryService
 from catalogue.errors import ConfigurationError
+from catalogue.identity.retention import erase_departed
 from catalogue.outbound import outbound_client
 
 
@@ -49,6 +50,28 @@ def refresh() -> None:
             return await DirectoryService(pool).refresh(http, url)
 
     _echo_report(asyncio.run(run()))
+
+
+@directory.command("erase-departed")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 36_500),
+    default=None,
+    help="Retention period in days (default: CATALOGUE_RETENTION_DAYS).",
+)
+@clear_errors
+def erase_departed_people(days: int | None) -> None:
+    """Erase the name and e-mail of people deactivated more than the retention period ago
+    (what the worker does every night); their ledger, acquisitions and licences stay."""
+    settings = cli_settings()
+    retention = days or settings.retention_days
+
+    async def run() -> int:
+        async with search_context(settings) as (pool, _, _):
+            return await erase_departed(pool, retention)
+
+    erased = asyncio.run(run())
+    click.echo(f"{erased} departed person(s) erased (left more than {retention} days ago)")
 
 
 def _echo_report(report: DirectoryReport) -> None:

@@ -106,7 +106,8 @@ def _check_port_free(host: str, port: int) -> None:
 @click.command()
 @clear_errors
 def worker() -> None:
-    """Run the job worker (search indexing, harvests, webhooks) until SIGINT or SIGTERM."""
+    """Run the job worker (search indexing, harvests, webhooks, the directory's refresh, the
+    erasure of departed people) until SIGINT or SIGTERM."""
     settings = cli_settings()
     _check_gar(settings)
     stop_on_sigterm()
@@ -119,7 +120,17 @@ async def _run_worker(settings: Settings) -> None:
         publisher_client(production=settings.production) as http,
     ):
         webhook_key = derive_key(resolve_secret_key(settings), "webhooks")
-        await Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key)).run()
+        await Supervisor(
+            lambda: build_worker(
+                pool,
+                backend,
+                vocab,
+                http,
+                webhook_key,
+                directory_url=settings.directory_url,
+                retention_days=settings.retention_days,
+            )
+        ).run()
 
 
 @click.command("demo-token")

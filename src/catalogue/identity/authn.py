@@ -106,6 +106,11 @@ class Authenticator:
                 access_token=True,
             )
             access = map_claims(claims, self.settings.claims)
+            if access.refused_uai is not None:
+                raise UnauthorizedError(
+                    "the identity provider's UAI claim has a wrong check letter",
+                    public=f"Jeton refusé : {access.refused_uai}.",
+                )
             return await self.remember_person(issuer, claims["sub"], access)
         raise UnauthorizedError("token from an unknown issuer")
 
@@ -212,7 +217,13 @@ class Authenticator:
     async def person(self, person_id: UUID) -> Principal | None:
         cached = self._people.get(person_id)
         now = time.monotonic()
-        if cached is not None and cached[0] > now:
+        # Fresh, and read after the person's sessions were last all ended (a departure ends
+        # them: their bearer tokens stop at the notice too, not at the cache's expiry).
+        if (
+            cached is not None
+            and cached[0] > now
+            and self._ended.get(person_id, -1.0) < cached[0] - PERSON_TTL_S
+        ):
             return cached[1]
         async with self.pool.acquire() as conn:
             stored = await repository.person_by_id(conn, person_id)

@@ -10,6 +10,7 @@ import msgspec
 
 from catalogue.config import ClaimMapping
 from catalogue.identity.models import Role
+from catalogue.identity.uai import is_uai, uai_problem
 
 _UAI = re.compile(r"^[0-9]{7}[A-Z]$")
 
@@ -19,6 +20,9 @@ class Access(msgspec.Struct, frozen=True, kw_only=True):
     establishment_uai: str | None = None
     academie: str | None = None
     publisher_id: UUID | None = None
+    # The claim named a UAI of the right shape with a wrong check letter (why, in French):
+    # it is never stored, and the sign-in is refused (see signin.py, authn.py).
+    refused_uai: str | None = None
 
 
 def _follow(claims: dict[str, Any], path: str) -> Any:
@@ -39,14 +43,17 @@ def _strings(value: Any) -> list[str]:
 
 
 def map_claims(claims: dict[str, Any], mapping: ClaimMapping) -> Access:
-    """Unknown role values are ignored; malformed scopes are dropped, never guessed."""
+    """Unknown role values are ignored; malformed scopes are dropped, never guessed; a UAI
+    whose check letter is wrong is reported in `refused_uai` (the first valid one wins)."""
     roles = frozenset(
         Role(mapping.role_values[value])
         for value in _strings(_follow(claims, mapping.roles_claim))
         if value in mapping.role_values
     )
     uais = [v.upper() for v in _strings(_follow(claims, mapping.uai_claim))]
-    uai = next((v for v in uais if _UAI.match(v)), None)
+    shaped = [v for v in uais if _UAI.match(v)]
+    uai = next((v for v in shaped if is_uai(v)), None)
+    refused = uai_problem(shaped[0]) if shaped and uai is None else None
     academie = _follow(claims, mapping.academie_claim)
     publisher = _follow(claims, mapping.publisher_claim)
     try:
@@ -58,4 +65,5 @@ def map_claims(claims: dict[str, Any], mapping: ClaimMapping) -> Access:
         establishment_uai=uai,
         academie=academie.strip().lower() or None if isinstance(academie, str) else None,
         publisher_id=publisher_id,
+        refused_uai=refused,
     )

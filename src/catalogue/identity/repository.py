@@ -270,3 +270,8 @@ async def published_signing_keys(conn: Connection, retired_for_s: float) -> list
 async def notify(conn: Connection, channel: str, payload: str) -> None:
     """A notice to every listening process, sent when the transaction commits."""
     await conn.execute(SQL["notify"], channel, payload)
+
+
+async def erase_departed(conn: Connection, retention_days: int) -> int:
+    erased: int = await conn.fetchval(SQL["erase_departed"], retention_days)
+    return erased

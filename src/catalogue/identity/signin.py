@@ -103,10 +103,20 @@ class OidcSignIn:
             claims = await self._verified_claims(code, pending)
         except UnauthorizedError as exc:
             raise SignInRefusedError(exc.detail, _UNVERIFIED) from None
+        access = map_claims(claims, self.settings.claims)
+        if access.refused_uai is not None:
+            # The UAI itself is no personal data; the person stays unnamed in the log.
+            log.warning("sign-in refused: the identity provider's UAI has a wrong check letter")
+            raise SignInRefusedError(
+                "the identity provider's UAI claim has a wrong check letter",
+                f"Votre fournisseur d'identité transmet un établissement invalide "
+                f"({access.refused_uai}) : la connexion est refusée et rien n'est enregistré. "
+                "Signalez-le à l'assistance de votre ENT.",
+            )
         principal = await self.authenticator.remember_person(
             self.provider.issuer,
             claims["sub"],
-            map_claims(claims, self.settings.claims),
+            access,
             display_name=claims.get("name") or claims.get("given_name") or "",
             email=claims.get("email"),
         )

@@ -34,6 +34,10 @@ SPEND_BY: dict[str, str] = {
 }
 ADMIN_DECISIONS: dict[str, Action] = {"approve": "approve", "reject": "reject"}
 LEFTOVERS = {"expire": "expirent", "carry_over": "sont reportés sur la période suivante"}
+ON_MOVE = {
+    "return": "revient à l'ancien établissement",
+    "follow": "suit l'enseignant·e (dans l'académie)",
+}
 
 
 def admin_scope(principal: Principal) -> tuple[ScopeKind, str] | None:
@@ -120,7 +124,9 @@ class AdminPages(Controller):
         if kind not in ("establishment", "academie") or not code:
             raise InvalidInputError("Périmètre des règles manquant.")
         scope: tuple[ScopeKind, str] = (kind, code)  # type: ignore[assignment]  # checked above
-        values: dict[str, Any] = {k: field(form, k) for k in ("seuil", "plafond", "reliquat")}
+        values: dict[str, Any] = {
+            k: field(form, k) for k in ("seuil", "plafond", "reliquat", "mobilite")
+        }
         values["exclus"] = [v for v in form.getall("exclus", []) if isinstance(v, str)]
         errors: dict[str, str] = {}
         amounts: dict[str, int | None] = {}
@@ -131,12 +137,15 @@ class AdminPages(Controller):
             amounts[name] = cents
         if values["reliquat"] not in ("", *LEFTOVERS):
             errors["reliquat"] = "Choix inconnu."
+        if values["mobilite"] not in ("", *ON_MOVE) or (values["mobilite"] and kind != "academie"):
+            errors["mobilite"] = "Choix inconnu."
         if not errors:
             rules = Rules(
                 approval_threshold_cents=amounts["seuil"],
                 max_per_acquisition_cents=amounts["plafond"],
                 excluded_resource_types=values["exclus"],
                 leftover=values["reliquat"] or None,
+                envelope_on_move=values["mobilite"] or None,
             )
             try:
                 await accounts.set_rules(principal, scope[0], scope[1], rules)
@@ -219,6 +228,7 @@ def _rules_values(rules: Rules) -> dict[str, Any]:
         "seuil": amount(rules.approval_threshold_cents),
         "plafond": amount(rules.max_per_acquisition_cents),
         "reliquat": rules.leftover or "",
+        "mobilite": rules.envelope_on_move or "",
         "exclus": rules.excluded_resource_types,
     }
 
@@ -246,6 +256,7 @@ def _rules_page(
         saved=saved,
         resource_types=types,
         leftovers=LEFTOVERS,
+        on_move=ON_MOVE,
     )
 
 

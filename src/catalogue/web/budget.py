@@ -98,7 +98,11 @@ class BudgetPages(Controller):
     @get("/dotations")
     async def allocations(self, request: AnyRequest, accounts: Accounts) -> Template:
         principal = await admin_user(request)
-        return await _allocations_page(accounts, principal, values={"type": "teacher"}, errors={})
+        # Back from the establishment search ("Choisir"): the form filled with its choice.
+        chosen = request.query_params.get("type")
+        values = {"type": chosen if chosen in TO_KINDS else "teacher"}
+        values["destinataire"] = (request.query_params.get("destinataire") or "")[:100]
+        return await _allocations_page(accounts, principal, values=values, errors={})
 
     @post("/dotations", status_code=303)
     async def allocate(self, request: AnyRequest, accounts: Accounts) -> Redirect | Template:

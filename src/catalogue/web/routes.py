@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from catalogue.web.admin import AdminPages, ModerationPages
 from catalogue.web.budget import BudgetPages
+from catalogue.web.establishments import EstablishmentPages
+from catalogue.web.movements import MovementPages
 from catalogue.web.publisher import PublisherPages
 from catalogue.web.teacher import TeacherPages
 
-ROUTES = [TeacherPages, AdminPages, BudgetPages, ModerationPages, PublisherPages]
+ROUTES = [
+    TeacherPages,
+    AdminPages,
+    BudgetPages,
+    MovementPages,
+    EstablishmentPages,
+    ModerationPages,
+    PublisherPages,
+]

@@ -1,0 +1,1 @@
+UPDATE people SET establishment_uai = $2, academie = $3 WHERE id = $1
