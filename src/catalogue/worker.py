@@ -1,5 +1,5 @@
 """Background work on the PostgreSQL job queue (pgqueuer): the search index, harvests,
-webhooks to publishers; run by `catalogue worker`, or inside the web process
+webhooks to publishers, GAR subscriptions; run by `catalogue worker`, or inside the web process
 (``running_worker``, the embedded default)."""
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from pgqueuer.executors import EntrypointExecutorParameters
 from pgqueuer.models import Schedule
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_never
 
-from catalogue.config import Settings
+from catalogue.config import GarSettings, Settings
 from catalogue.directory.service import DirectoryService
+from catalogue.gar import delivery as gar_delivery
+from catalogue.gar import outbox as gar_outbox
+from catalogue.gar.outbox import GAR_JOB
 from catalogue.harvests import service as harvests
 from catalogue.resources.outbox import INDEX_JOB
 from catalogue.search import outbox
@@ -54,6 +57,7 @@ def build_worker(
     webhook_key: bytes,
     *,
     directory_url: str | None = None,
+    gar: GarSettings | None = None,
 ) -> PgQueuer:
     pgq = PgQueuer(AsyncpgPoolDriver(pool))
 
@@ -87,6 +91,18 @@ def build_worker(
     async def sweep_webhooks(_schedule: Schedule) -> None:
         await events.announce_expiries(pool)
         await delivery.drain(pool, http, webhook_key)
+
+    if gar is not None:
+        # GAR subscriptions, like the webhooks: woken by the purchases that write them,
+        # retries (backoff per delivery) sent by the minute sweep.
+        @pgq.entrypoint(GAR_JOB, concurrency_limit=1, executor_factory=_retrying)
+        async def deliver_gar(_job: Job) -> None:
+            await gar_delivery.drain(pool, gar)
+
+        @pgq.schedule("sweep-gar-subscriptions", "* * * * *")
+        async def sweep_gar(_schedule: Schedule) -> None:
+            await gar_outbox.announce_expiries(pool, gar)
+            await gar_delivery.drain(pool, gar)
 
     if directory_url:
         # The ministry updates the dataset daily; a night's import changes only what changed.
@@ -173,7 +189,13 @@ async def running_worker(
         return
     worker = Supervisor(
         lambda: build_worker(
-            pool, backend, vocab, http, webhook_key, directory_url=settings.directory_url
+            pool,
+            backend,
+            vocab,
+            http,
+            webhook_key,
+            directory_url=settings.directory_url,
+            gar=settings.gar,
         )
     )
     task = asyncio.create_task(worker.run())

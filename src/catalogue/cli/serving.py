@@ -119,7 +119,9 @@ async def _run_worker(settings: Settings) -> None:
         publisher_client(production=settings.production) as http,
     ):
         webhook_key = derive_key(resolve_secret_key(settings), "webhooks")
-        await Supervisor(lambda: build_worker(pool, backend, vocab, http, webhook_key)).run()
+        await Supervisor(
+            lambda: build_worker(pool, backend, vocab, http, webhook_key, gar=settings.gar)
+        ).run()
 
 
 @click.command("demo-token")

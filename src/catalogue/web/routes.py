@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from catalogue.web.admin import AdminPages, ModerationPages
+from catalogue.web.admin import AdminPages, GarPages, ModerationPages
 from catalogue.web.budget import BudgetPages
 from catalogue.web.publisher import PublisherPages
 from catalogue.web.teacher import TeacherPages
 
-ROUTES = [TeacherPages, AdminPages, BudgetPages, ModerationPages, PublisherPages]
+ROUTES = [TeacherPages, AdminPages, BudgetPages, ModerationPages, GarPages, PublisherPages]
