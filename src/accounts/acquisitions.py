@@ -85,8 +85,8 @@ async def acquire(
     gar: GarOutbox | None = None,
 ) -> Answer:
     """An acquisition in its own transaction; with a `waker`, the webhook worker is woken
-    after the commit, sharing wake-ups with concurrent purchases (and the GAR's worker, with
-    `gar`, when a subscription was written)."""
+    after the commit, sharing wake-ups with concurrent purchases; with `gar`, when a
+    subscription was written, the GAR's worker is woken too, without waiting for it."""
     written: list[WebhookEvent] = []
     subscriptions: list[GarRequest] = []
     on_event = written.append if waker is not None else None
@@ -115,7 +115,7 @@ async def acquire(
     if written and waker is not None:
         await waker.wake()
     if subscriptions and gar is not None:
-        await gar.waker.wake()
+        gar.waker.wake_soon()  # the purchase does not wait on the GAR's worker
     return answer
 
 

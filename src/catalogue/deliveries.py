@@ -131,9 +131,17 @@ class Waker:
         self._queued: asyncio.Future[None] | None = None
 
     async def wake(self) -> None:
+        await asyncio.shield(self._next())
+
+    def wake_soon(self) -> None:
+        """The same wake-up, without waiting for it: for rows nobody waits on (a lost
+        wake-up, the process ending first, leaves them to the minute sweep)."""
+        self._next()
+
+    def _next(self) -> asyncio.Future[None]:
         if self._queued is None:
             self._queued = asyncio.ensure_future(self._enqueue(self._running))
-        await asyncio.shield(self._queued)
+        return self._queued
 
     async def _enqueue(self, previous: asyncio.Future[None] | None) -> None:
         if previous is not None:
