@@ -26,6 +26,7 @@ from tests.integration.test_accounts_api import Api
 from tests.integration.test_webhooks import Clock
 from tests.support.demo_server import free_port
 from tests.support.gar_server import GarService, Pki, Received, serving
+from tests.support.waiting import wait_until_async
 from tests.unit.test_gar_subscriptions import elements, valid
 
 ARK = "ark:/99999/manuel-6e"
@@ -325,3 +326,29 @@ async def test_an_ended_licence_updates_its_subscription_once(gar: Gar) -> None:
     audiences = [v for n, v in elements(valid(gar.service.received[-1].body)) if n == "publicCible"]
     assert audiences == ["ENSEIGNANT", "ELEVE"]
     assert sent["finValidite"][:4] == str(int(sent["debutValidite"][:4]) + 1)  # 12 months
+
+
+async def test_the_worker_in_the_app_sends_a_purchase_to_the_gar(
+    settings: Settings, conn: asyncpg.Connection, gar_service: GarService
+) -> None:
+    """Nothing called by hand: the purchase wakes the embedded worker's GAR job."""
+    gar_settings = gar_service.pki.settings(gar_service.url)
+    embedded = msgspec.structs.replace(settings, gar=gar_settings, embedded_worker=True)
+    world = await build_world(conn)
+    await flag(conn, world)
+    async for client in open_client(create_asgi_app(embedded)):
+        api = Api(client, conn, embedded, world)
+        await api.funded()
+        bought = await api.buy("camille", "teacher")
+        assert bought.status_code == 201, bought.text
+
+        async def received() -> bool:
+            return len(gar_service.received) == 1
+
+        await wait_until_async(received, "the worker's PUT at the GAR", timeout_s=30)
+        assert gar_service.received[0].path == f"/abonnements/{bought.json()['licence']['id']}"
+
+        async def delivered() -> bool:
+            return await conn.fetchval("SELECT status FROM gar_deliveries") == "delivered"
+
+        await wait_until_async(delivered, "the delivery recorded", timeout_s=10)
