@@ -349,6 +349,7 @@ async def test_the_worker_in_the_app_sends_a_purchase_to_the_gar(
         assert gar_service.received[0].path == f"/abonnements/{bought.json()['licence']['id']}"
 
         async def delivered() -> bool:
-            return await conn.fetchval("SELECT status FROM gar_deliveries") == "delivered"
+            status: str = await conn.fetchval("SELECT status FROM gar_deliveries")
+            return status == "delivered"
 
         await wait_until_async(delivered, "the delivery recorded", timeout_s=10)
