@@ -5,6 +5,8 @@
     python bench/ledger.py --statements   # also time each SQL statement (adds a little load)
     python bench/ledger.py --webhook      # the publisher has a webhook: each purchase also
                                           # writes its event and wakes the worker
+    python bench/ledger.py --gar          # the resource is GAR-referenced: the spread run
+                                          # again with GAR sync on, next to it
 
 Starts a fresh embedded PostgreSQL, applies the migrations, opens a budget period and funds
 TEACHERS teachers (funding -> académies -> establishments -> teachers, one transaction), then
@@ -14,12 +16,20 @@ connections, after a short warm-up:
 2. spread: COUNT acquisitions, each by a random teacher, each with its own Idempotency-Key;
 3. hot: HOT acquisitions, all by one teacher funded for exactly HOT of them.
 After each run the ledger's invariants are checked in SQL. Prints figures; asserts nothing.
+
+With --gar, the resource is GAR-referenced and a GAR subscription service stand-in (HTTPS with
+client certificates, tests/support/gar_server.py) listens on 127.0.0.1 in another process;
+after the spread run (GAR sync off: nothing written) comes the same run with GAR sync on: each
+purchase also builds its subscription's XML, writes it to the GAR outbox and wakes the worker
+after its commit, while that other process (the worker, as `catalogue worker` runs beside the
+app) drains the outbox to the stand-in. Target: GAR on no more than 15% slower than off.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import random
 import statistics
@@ -29,20 +39,27 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 
+import repo_root  # noqa: F401  # before tests.support
 from accounts.acquisitions import acquire
 from accounts.ledger import allocate, open_period
 from accounts.models import NewAcquisition, NewAllocation, NewPeriod, Period
 from catalogue.bootstrap import prepare_database
-from catalogue.config import Settings
+from catalogue.config import GarSettings, Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
+from catalogue.gar import delivery as gar_delivery
+from catalogue.gar.outbox import GarOutbox
+from catalogue.gar.transport import gar_client
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import derive_key
+from catalogue.logs import configure_logging
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks.events import Waker
+from tests.support.gar_server import GarService, Pki, serving
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 OUVRAGE = f"{C}scolomfr-voc-005-num-029"
@@ -98,7 +115,12 @@ def person(
 
 
 async def build_world(
-    conn: asyncpg.Connection, teachers: int, hot_cents: int, *, webhook: bool = False
+    conn: asyncpg.Connection,
+    teachers: int,
+    hot_cents: int,
+    *,
+    webhook: bool = False,
+    gar: bool = False,
 ) -> World:
     schools = max(1, teachers // 50)
     uais = [f"{i:07d}{'ABCDEFGHJK'[i % 10]}" for i in range(schools)]
@@ -111,10 +133,12 @@ async def build_world(
         "INSERT INTO publishers (name, status) VALUES ('Éditions du Banc', 'approved') RETURNING id"
     )
     resource_id = await conn.fetchval(
-        "INSERT INTO resources (publisher_id, status, title, resource_types, published_at) "
-        "VALUES ($1, 'published', 'Manuel de mathématiques 6e', $2, now()) RETURNING id",
+        "INSERT INTO resources (publisher_id, status, title, resource_types, published_at, "
+        "gar_referenced, gar_resource_id) VALUES ($1, 'published', 'Manuel de mathématiques 6e', "
+        "$2, now(), $3, CASE WHEN $3 THEN 'ark:/99999/banc-6e' END) RETURNING id",
         publisher_id,
         [OUVRAGE],
+        gar,
     )
     offer_id = await conn.fetchval(
         "INSERT INTO offers (resource_id, licence_type, unit_price_cents, duration) "
@@ -246,7 +270,7 @@ async def give_webhook(conn: asyncpg.Connection, publisher_id: UUID) -> None:
     )
 
 
-async def main(
+async def main(  # noqa: PLR0915  # the runs one after the other, in the order printed
     teachers: int,
     count: int,
     hot: int,
@@ -255,6 +279,7 @@ async def main(
     statements: bool,
     *,
     webhook: bool = False,
+    gar: bool = False,
 ) -> None:
     print(f"{os.cpu_count()} cores, {teachers:,} teachers, {concurrency} concurrent workers")
     with tempfile.TemporaryDirectory() as tmp:
@@ -263,7 +288,9 @@ async def main(
         await prepare_database(conn)
         vocab = await VocabularyIndex.load(conn)
         started = time.perf_counter()
-        world = await build_world(conn, teachers, hot_cents=hot * PRICE_CENTS, webhook=webhook)
+        world = await build_world(
+            conn, teachers, hot_cents=hot * PRICE_CENTS, webhook=webhook, gar=gar
+        )
         print(f"  funded {teachers + 1:,} teachers in {time.perf_counter() - started:.1f} s")
         await conn.execute(
             "CREATE TABLE bench_transfers (LIKE transfers INCLUDING DEFAULTS INCLUDING IDENTITY)"
@@ -278,9 +305,9 @@ async def main(
 
             waker = Waker(pool)
 
-            async def buy(by: Principal) -> None:
+            async def buy(by: Principal, outbox: GarOutbox | None = None) -> None:
                 status, _ = await acquire(
-                    pool, vocab, key, by, key=str(uuid4()), new=offer, waker=waker
+                    pool, vocab, key, by, key=str(uuid4()), new=offer, waker=waker, gar=outbox
                 )
                 if status != 201:
                     raise RuntimeError(f"answered {status}")
@@ -322,6 +349,16 @@ async def main(
             print("    (target >= 1,000/s)")
             succeeded += len(spread.latencies)
             await check(conn, succeeded)
+            if gar:
+
+                def gar_buy(outbox: GarOutbox) -> Awaitable[Run]:
+                    return run_workers(
+                        count, concurrency, lambda _: buy(random.choice(world.teachers), outbox)
+                    )
+
+                runs = await with_gar_sync(url, Path(tmp), pool, gar_buy)
+                succeeded += compare_gar(runs, spread_rate, bare_rate)
+                await check(conn, succeeded)
 
             log.clear()
             hot_run = await run_workers(hot, concurrency, lambda _: buy(world.hot))
@@ -335,6 +372,72 @@ async def main(
                 print_statements("spread", *spread_log, len(spread.latencies))
                 print_statements("hot", *hot_log, len(hot_run.latencies))
         await conn.close()
+
+
+def compare_gar(runs: tuple[Run, Run], spread_rate: float, bare_rate: float) -> int:
+    """The GAR-on runs' figures beside the GAR-off one's; how many succeeded."""
+    labels = ("spread, GAR on, worker idle", "spread, GAR on, worker sending")
+    for label, run in zip(labels, runs, strict=True):
+        rate = report(label, run, bare_rate)
+        print(f"    GAR on / off: {rate / spread_rate:.2f} (target >= 0.85)")
+    return sum(len(run.latencies) for run in runs)
+
+
+async def with_gar_sync(
+    url: str, tmp: Path, pool: asyncpg.Pool, run: Callable[[GarOutbox], Awaitable[Run]]
+) -> tuple[Run, Run]:
+    """`run` with GAR sync on, twice: the worker idle (the subscriptions it has to send wait
+    for the end of the run: the purchases' own cost), then the worker sending them as they
+    come. The worker is another process (as `catalogue worker` runs beside the app) with the
+    GAR stand-in on 127.0.0.1; on one machine, it takes its CPU from the purchases."""
+    folder = tmp / "gar"
+    folder.mkdir()
+    spawn = multiprocessing.get_context("spawn")
+    told: multiprocessing.Queue[Any] = spawn.Queue()
+    start, stop = spawn.Event(), spawn.Event()
+    worker = spawn.Process(target=gar_worker, args=(url, str(folder), told, start, stop))
+    worker.start()
+    try:
+        settings: GarSettings = told.get(timeout=60)
+        idle = await run(GarOutbox(pool, settings))
+        start.set()
+        sending = await run(GarOutbox(pool, settings))
+    finally:
+        start.set()
+        stop.set()
+    sent, received = told.get(timeout=600)
+    worker.join(timeout=30)
+    failed = await pool.fetchval("SELECT count(*) FROM gar_deliveries WHERE status <> 'delivered'")
+    print(
+        f"  GAR subscriptions: {sent:,} sent by the worker process, {received:,} received by the "
+        f"stand-in, {failed:,} not delivered"
+    )
+    return idle, sending
+
+
+def gar_worker(
+    url: str, folder: str, told: multiprocessing.Queue[Any], start: Any, stop: Any
+) -> None:
+    """The other process: the GAR stand-in, and once told to start, a drain every 0.2 s
+    until told to stop."""
+    configure_logging(Settings(log_level="warning"))
+    asyncio.run(_gar_worker(url, Path(folder), told, start, stop))
+
+
+async def _gar_worker(
+    url: str, folder: Path, told: multiprocessing.Queue[Any], start: Any, stop: Any
+) -> None:
+    with serving(GarService(Pki.make(folder))) as service:
+        settings = service.pki.settings(service.url)
+        told.put(settings)
+        await asyncio.to_thread(start.wait)
+        sent = 0
+        async with await create_pool(url, max_size=2) as pool, gar_client(settings) as http:
+            while not stop.is_set():
+                sent += await gar_delivery.drain(pool, settings, http=http)
+                await asyncio.sleep(0.2)
+            sent += await gar_delivery.drain(pool, settings, http=http)
+        told.put((sent, len(service.received)))
 
 
 async def log_statements(pool: asyncpg.Pool, size: int, log: Statements) -> None:
@@ -366,6 +469,9 @@ if __name__ == "__main__":
     )
     parser.add_argument("--statements", action="store_true", help="time each SQL statement")
     parser.add_argument("--webhook", action="store_true", help="the publisher has a webhook")
+    parser.add_argument(
+        "--gar", action="store_true", help="also the spread run with GAR sync on, beside it"
+    )
     args = parser.parse_args()
     asyncio.run(
         main(
@@ -376,5 +482,6 @@ if __name__ == "__main__":
             args.pool,
             args.statements,
             webhook=args.webhook,
+            gar=args.gar,
         )
     )

@@ -29,8 +29,12 @@ from accounts.errors import (
 from accounts.ledger import ensure_account, refused_overdraft, retrying
 from accounts.models import MAX_CENTS, Acquisition, AcquisitionStatus, Licence, NewAcquisition
 from accounts.records import OfferForSale, OfferTerms, Purchase, PurchaseContext
+from catalogue.config import GarSettings
 from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, UnprocessableError
+from catalogue.gar.licences import Subscribed, creation_of
+from catalogue.gar.outbox import GarOutbox, wake_delivery
+from catalogue.gar.transport import GarRequest
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import pseudonym
 from catalogue.money import euros
@@ -79,16 +83,28 @@ async def acquire(
     key: str,
     new: NewAcquisition,
     waker: events.Waker | None = None,
+    gar: GarOutbox | None = None,
 ) -> Answer:
     """An acquisition in its own transaction; with a `waker`, the webhook worker is woken
-    after the commit, sharing wake-ups with concurrent purchases."""
+    after the commit, sharing wake-ups with concurrent purchases; with `gar`, when a
+    subscription was written, the GAR's worker is woken too, without waiting for it."""
     written: list[WebhookEvent] = []
+    subscriptions: list[GarRequest] = []
     on_event = written.append if waker is not None else None
 
     async def work(conn: Connection) -> Answer:
         written.clear()
+        subscriptions.clear()
         return await acquire_in(
-            conn, vocab, pseudonym_key, principal, key=key, new=new, on_event=on_event
+            conn,
+            vocab,
+            pseudonym_key,
+            principal,
+            key=key,
+            new=new,
+            on_event=on_event,
+            gar=None if gar is None else gar.settings,
+            on_subscription=subscriptions.append,
         )
 
     try:
@@ -99,6 +115,8 @@ async def acquire(
         answer = await retrying(pool, work)
     if written and waker is not None:
         await waker.wake()
+    if subscriptions and gar is not None:
+        gar.waker.wake_soon()  # the purchase does not wait on the GAR's worker
     return answer
 
 
@@ -111,11 +129,14 @@ async def acquire_in(
     key: str,
     new: NewAcquisition,
     on_event: Callable[[WebhookEvent], None] | None = None,
+    gar: GarSettings | None = None,
+    on_subscription: Callable[[GarRequest], None] | None = None,
 ) -> Answer:
     """An acquisition, or the first answer given to this key, in the caller's transaction.
 
     Its webhook event, if any, is written in that transaction; the worker is woken in it
-    too, unless `on_event` is given: the caller then wakes it after the commit."""
+    too, unless `on_event` is given: the caller then wakes it after the commit. So is its
+    GAR subscription (with `gar`, for a GAR-referenced resource; `on_subscription`)."""
     person_id = principal.person_id
     if person_id is None or not principal.has(Role.TEACHER):
         raise ForbiddenError("Réservé aux enseignants.")
@@ -176,6 +197,9 @@ async def acquire_in(
             await events.wake_deliveries(conn)
         else:
             on_event(event)
+    subscription = await _subscription(
+        conn, licence, offer, gar=gar, uai=who.uai, on_subscription=on_subscription
+    )
     purchase = Purchase(
         id=acquisition_id,
         person_id=person_id,
@@ -200,10 +224,33 @@ async def acquire_in(
         destination=destination,
         transfer_kind="hold" if pending else "purchase",
         event=event,
+        subscription=subscription,
     )
     with refused_overdraft(total), _offer_gone():
         await repository.insert_purchase(conn, purchase)
     return status_code, body
+
+
+async def _subscription(
+    conn: Connection,
+    licence: Licence | None,
+    offer: OfferForSale,
+    *,
+    gar: GarSettings | None,
+    uai: str,
+    on_subscription: Callable[[GarRequest], None] | None,
+) -> GarRequest | None:
+    """The GAR subscription of a new licence of a GAR-referenced resource (None: none to
+    write); its delivery job woken in the transaction, or by the caller after the commit."""
+    if licence is None or offer.gar_id is None:
+        return None
+    subscription = creation_of(gar, subscribed(licence, offer, uai, offer.gar_id))
+    if subscription is not None:
+        if on_subscription is None:
+            await wake_delivery(conn)
+        else:
+            on_subscription(subscription)
+    return subscription
 
 
 @contextmanager
@@ -293,6 +340,21 @@ def new_licence(
         valid_from=now,
         valid_until=valid_until(offer.duration, offer.duration_months, period_end, now),
         revoked_at=None,
+    )
+
+
+def subscribed(licence: Licence, offer: OfferTerms, uai: str, gar_id: str) -> Subscribed:
+    """A licence as its GAR subscription tells of it."""
+    return Subscribed(
+        licence_id=licence.id,
+        seats=licence.seats,
+        valid_from=licence.valid_from,
+        valid_until=licence.valid_until,
+        gar_id=gar_id,
+        title=offer.title,
+        licence_type=offer.licence_type,
+        offer_seats=offer.seats,
+        uai=uai,
     )
 
 

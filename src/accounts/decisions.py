@@ -18,13 +18,18 @@ from accounts.acquisitions import (
     new_licence,
     publisher_owner,
     publisher_shard,
+    subscribed,
 )
 from accounts.errors import OwnDecisionError, PeriodError, WrongStateError
 from accounts.ledger import ensure_account, ensure_administers, retrying, transfer
 from accounts.models import Acquisition, AcquisitionStatus
 from accounts.records import LockedAcquisition
+from catalogue.config import GarSettings
 from catalogue.database import Connection
 from catalogue.errors import NotFoundError, UnprocessableError
+from catalogue.gar import outbox
+from catalogue.gar.licences import creation_of
+from catalogue.gar.transport import deletion
 from catalogue.identity.models import Principal
 from catalogue.webhooks import events
 
@@ -51,9 +56,11 @@ async def decide(
     action: str,
     *,
     refund_window: timedelta,
+    gar: GarSettings | None = None,
 ) -> Acquisition:
     """Administrators of the teacher's scope decide; the teacher may only cancel. The
-    decision in its own transaction, then the acquisition as it is now."""
+    decision in its own transaction, then the acquisition as it is now. With `gar`, an
+    approval creates the licence's GAR subscription, a refund deletes it."""
 
     async def work(conn: Connection) -> None:
         locked = await repository.lock_acquisition(conn, acquisition_id)
@@ -72,7 +79,13 @@ async def decide(
         if locked.period_status != "open":
             raise PeriodError("La période budgétaire de cette acquisition est close.")
         await _apply(
-            conn, pseudonym_key, principal, locked, action=action, refund_window=refund_window
+            conn,
+            pseudonym_key,
+            principal,
+            locked,
+            action=action,
+            refund_window=refund_window,
+            gar=gar,
         )
 
     await retrying(pool, work)
@@ -130,6 +143,7 @@ async def _apply(
     *,
     action: str,
     refund_window: timedelta,
+    gar: GarSettings | None = None,
 ) -> None:
     """Approval sends the held money to the publisher and issues the licence; rejection and
     cancellation give it back; a refund takes it back from the publisher, revoking the licence."""
@@ -158,8 +172,16 @@ async def _apply(
         )
         event = acquisition_event("acquisition.completed", locked, licence, now)
         await events.emit(conn, locked.publisher_id, event)
+        if locked.gar_id is not None:
+            subscribed_licence = subscribed(
+                licence, locked, locked.establishment_uai, locked.gar_id
+            )
+            if request := creation_of(gar, subscribed_licence):
+                await outbox.enqueue(conn, licence.id, request, now)
     elif action == "refund":
         revoked = await repository.revoke_licence(conn, locked.id)
         if revoked is not None:
             event = acquisition_event("acquisition.refunded", locked, revoked, now)
             await events.emit(conn, locked.publisher_id, event)
+            if gar is not None:  # written only when its subscription was created
+                await outbox.enqueue(conn, revoked.id, deletion(str(revoked.id)), now)

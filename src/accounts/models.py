@@ -154,6 +154,9 @@ class Licence(msgspec.Struct, kw_only=True):
     valid_until: datetime | None
     revoked_at: datetime | None
     launchable: bool = False  # the resource is an LTI tool: /lti/launch/{resource_id}
+    # In the ENT médiacentre through the GAR: its subscription sent ("available"), being
+    # sent ("pending") or given up ("failed"); None: not a GAR subscription.
+    mediacentre: Literal["available", "pending", "failed"] | None = None
 
 
 class Acquisition(msgspec.Struct, kw_only=True):

@@ -12,6 +12,7 @@ from uuid import UUID
 import msgspec
 
 from accounts.models import AcquisitionStatus, Leftover, Licence
+from catalogue.gar.transport import GarRequest
 from catalogue.webhooks.models import WebhookEvent
 
 
@@ -35,6 +36,7 @@ class OfferTerms(msgspec.Struct, frozen=True, kw_only=True):
     duration: str
     duration_months: int | None
     seats: int | None
+    gar_id: str | None = None  # the GAR's idRessource, when the resource is GAR-referenced
 
 
 class OfferForSale(OfferTerms, frozen=True, kw_only=True):
@@ -90,6 +92,7 @@ class Purchase(msgspec.Struct, frozen=True, kw_only=True):
     destination: int | None
     transfer_kind: str
     event: WebhookEvent | None
+    subscription: GarRequest | None = None  # the GAR subscription's creation (PUT)
 
 
 class LockedAcquisition(OfferTerms, frozen=True, kw_only=True):

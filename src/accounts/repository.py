@@ -6,7 +6,7 @@ caller's connection, in the caller's transaction (`accounts.service` owns the un
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 
@@ -44,6 +44,7 @@ from accounts.records import (
     TeacherAccount,
 )
 from catalogue.database import Connection, fetch_all, fetch_one
+from catalogue.gar.transport import GarRequest
 from catalogue.sqlfiles import load_queries
 from catalogue.webhooks.models import EventLicence
 
@@ -260,6 +261,7 @@ async def purchase_context(
             unit_price_cents=row["unit_price_cents"],
             resource_types=row["resource_types"],
             on_sale=row["on_sale"],
+            gar_id=row["gar_id"],
         )
     return PurchaseContext(
         uai=row["uai"],
@@ -279,9 +281,9 @@ async def purchase_context(
 
 
 async def insert_purchase(conn: Connection, purchase: Purchase) -> None:
-    """The acquisition, its licence, its transfer and its webhook event in one statement
-    (insert_purchase.sql)."""
-    licence, event = purchase.licence, purchase.event
+    """The acquisition, its licence, its transfer, its webhook event and its GAR
+    subscription in one statement (insert_purchase.sql)."""
+    licence, event, subscription = purchase.licence, purchase.event, purchase.subscription
     await conn.execute(
         SQL["insert_purchase"],
         purchase.id,
@@ -308,7 +310,14 @@ async def insert_purchase(conn: Connection, purchase: Purchase) -> None:
         purchase.transfer_kind,
         None if event is None else event.id,
         event,
+        *_subscription_columns(subscription),
     )
+
+
+def _subscription_columns(subscription: GarRequest | None) -> tuple[object, ...]:
+    if subscription is None or subscription.body is None:
+        return (None, None, None)
+    return (uuid4(), subscription.subscription_id, subscription.body.decode())
 
 
 def _licence_columns(licence: Licence | None) -> tuple[object, ...]:

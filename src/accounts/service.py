@@ -38,6 +38,7 @@ from accounts.models import (
     SpendReport,
 )
 from catalogue.errors import UnprocessableError
+from catalogue.gar.outbox import GarOutbox
 from catalogue.identity.models import ADMIN_ROLES, Principal
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks.events import Waker
@@ -55,8 +56,10 @@ class AccountsService:
         waker: Waker,
         *,
         refund_window: timedelta,
+        gar: GarOutbox | None = None,
     ) -> None:
         self._pool = pool
+        self._gar = gar  # None: GAR not configured, no subscription written
         self._vocab = vocab
         self._pseudonym_key = pseudonym_key
         self._waker = waker
@@ -154,6 +157,7 @@ class AccountsService:
             key=key,
             new=new,
             waker=self._waker,
+            gar=self._gar,
         )
 
     async def decide(
@@ -166,6 +170,7 @@ class AccountsService:
             acquisition_id,
             action,
             refund_window=self._refund_window,
+            gar=None if self._gar is None else self._gar.settings,
         )
 
     async def acquisitions(

@@ -35,6 +35,8 @@ from catalogue.database import Connection, create_pool
 from catalogue.dependencies import DEPENDENCIES
 from catalogue.directory import api as directory_api
 from catalogue.directory.service import DirectoryService
+from catalogue.gar import api as gar_api
+from catalogue.gar.outbox import GarOutbox
 from catalogue.harvests import api as harvests_api
 from catalogue.identity import api as identity_api
 from catalogue.identity import web as identity_web
@@ -209,6 +211,7 @@ def create_app(
                     pseudonym_key,
                     waker,
                     refund_window=timedelta(days=settings.refund_window_days),
+                    gar=GarOutbox(pool, settings.gar) if settings.gar else None,
                 ),
                 publisher_http=to_publishers,
                 authenticator=authenticator,
@@ -275,6 +278,7 @@ def create_app(
             lti_api.PublisherToolsController,
             lti_api.my_links,
             webhooks_api.WebhooksController,
+            gar_api.GarDeliveriesController,
             create_static_files_router(
                 "/static",
                 directories=[HERE / "static"],

@@ -1,5 +1,5 @@
 """Background work on the PostgreSQL job queue (pgqueuer): the search index, harvests,
-webhooks to publishers; run by `catalogue worker`, or inside the web process
+webhooks to publishers, GAR subscriptions; run by `catalogue worker`, or inside the web process
 (``running_worker``, the embedded default)."""
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from pgqueuer.executors import EntrypointExecutorParameters
 from pgqueuer.models import Schedule
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_never
 
-from catalogue.config import Settings
+from catalogue.config import GarSettings, Settings
 from catalogue.directory.service import DirectoryService
+from catalogue.gar import delivery as gar_delivery
+from catalogue.gar import outbox as gar_outbox
+from catalogue.gar.outbox import GAR_JOB
 from catalogue.harvests import service as harvests
 from catalogue.identity.retention import ERASE_DEPARTED, erase_departed
 from catalogue.resources.outbox import INDEX_JOB
@@ -56,6 +59,7 @@ def build_worker(
     *,
     directory_url: str | None = None,
     retention_days: int = 365,
+    gar: GarSettings | None = None,
 ) -> PgQueuer:
     pgq = PgQueuer(AsyncpgPoolDriver(pool))
 
@@ -94,6 +98,18 @@ def build_worker(
     @pgq.schedule(ERASE_DEPARTED, "41 2 * * *")
     async def erase_departed_people(_schedule: Schedule) -> None:
         await erase_departed(pool, retention_days)
+
+    if gar is not None:
+        # GAR subscriptions, like the webhooks: woken by the purchases that write them,
+        # retries (backoff per delivery) sent by the minute sweep.
+        @pgq.entrypoint(GAR_JOB, concurrency_limit=1, executor_factory=_retrying)
+        async def deliver_gar(_job: Job) -> None:
+            await gar_delivery.drain(pool, gar)
+
+        @pgq.schedule("sweep-gar-subscriptions", "* * * * *")
+        async def sweep_gar(_schedule: Schedule) -> None:
+            await gar_outbox.announce_expiries(pool, gar)
+            await gar_delivery.drain(pool, gar)
 
     if directory_url:
         # The ministry updates the dataset daily; a night's import changes only what changed.
@@ -187,6 +203,7 @@ async def running_worker(
             webhook_key,
             directory_url=settings.directory_url,
             retention_days=settings.retention_days,
+            gar=settings.gar,
         )
     )
     task = asyncio.create_task(worker.run())

@@ -254,3 +254,55 @@ async def test_audiences_and_language_codes_of_every_kind_through_the_api(
     read = await client.get(f"/api/v1/resources/{resource_id}", headers=actors.staff)
     assert read.json()["audiences"] == [{"uri": teacher, "label": "enseignant"}]
     assert read.json()["languages"] == ["fre", "eng", "ger"]
+
+
+async def test_a_publisher_flags_a_resource_gar_referenced(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    ark = {"kind": "ark", "value": "ark:/99999/geometrie"}
+    flagged = {**DRAFT, "identifiers": [*DRAFT["identifiers"], ark], "gar_referenced": True}
+    created = await client.post("/api/v1/publisher/resources", json=flagged, headers=actors.staff)
+    assert created.status_code == 201, created.text
+    resource_id = created.json()["id"]
+    shown = (await client.get(f"/api/v1/resources/{resource_id}", headers=actors.staff)).json()
+    assert (shown["gar_referenced"], shown["gar_resource_id"]) == (True, None)
+    # Under another GAR id, given by the publisher.
+    other_id = {**flagged, "gar_resource_id": "gar-geometrie-5e"}
+    replaced = await client.put(
+        f"/api/v1/publisher/resources/{resource_id}", json=other_id, headers=actors.staff
+    )
+    assert replaced.json()["outcome"] == "updated", replaced.text
+    own = (await client.get("/api/v1/publisher/resources", headers=actors.staff)).json()
+    (item,) = own["items"]
+    assert (item["gar_referenced"], item["gar_resource_id"]) == (True, "gar-geometrie-5e")
+    # Unflagged again: the GAR id goes with the flag.
+    plain = {**DRAFT, "identifiers": [*DRAFT["identifiers"], ark]}
+    await client.put(f"/api/v1/publisher/resources/{resource_id}", json=plain, headers=actors.staff)
+    shown = (await client.get(f"/api/v1/resources/{resource_id}", headers=actors.staff)).json()
+    assert (shown["gar_referenced"], shown["gar_resource_id"]) == (False, None)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"gar_referenced": True}, "gar_referenced needs an ARK identifier or a gar_resource_id"),
+        ({"gar_resource_id": "gar-geometrie"}, "gar_resource_id is given only with"),
+        ({"gar_referenced": True, "gar_resource_id": ""}, "gar_resource_id"),
+        ({"gar_referenced": True, "gar_resource_id": " espace "}, "gar_resource_id"),
+        ({"gar_referenced": True, "gar_resource_id": "x" * 256}, "gar_resource_id"),
+        ({"gar_referenced": "oui"}, "gar_referenced"),
+    ],
+)
+async def test_a_gar_flag_that_cannot_be_kept_is_refused(
+    client: httpx.AsyncClient,
+    actors: Actors,
+    conn: asyncpg.Connection,
+    change: dict[str, Any],
+    message: str,
+) -> None:
+    refused = await client.post(
+        "/api/v1/publisher/resources", json={**DRAFT, **change}, headers=actors.staff
+    )
+    assert refused.status_code == 422, refused.text
+    assert message in refused.text
+    assert await conn.fetchval("SELECT count(*) FROM resources") == 0  # nothing half-written

@@ -95,6 +95,8 @@ class GarService:
 @contextmanager
 def serving(service: GarService) -> Iterator[GarService]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # connections kept open between calls, as a GAR would
+
         def _call(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             call = Received(

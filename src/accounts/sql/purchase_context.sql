@@ -3,6 +3,7 @@
 -- académie's rules, and the accounts the money would move between (NULL: not opened yet).
 -- `webhook`: whether the publisher wants to hear of the acquisition (insert_purchase.sql);
 -- `deactivated`: the buyer left (their rights may still be cached for a few seconds).
+-- `gar_id`: the resource's GAR id (its own, else its ARK) when it is GAR-referenced.
 -- $1 UAI, $2 person id, $3 offer id, $4 the publisher account's shard.
 WITH buyer AS (
     SELECT uai, academie FROM establishments WHERE uai = $1
@@ -14,6 +15,9 @@ period AS (
 SELECT b.uai, b.academie, per.id AS period_id, per.ends_on,
        o.id AS offer_id, o.licence_type, o.unit_price_cents, o.duration, o.duration_months,
        o.seats, r.id AS resource_id, r.title, r.resource_types, r.publisher_id,
+       CASE WHEN r.gar_referenced THEN coalesce(r.gar_resource_id, (
+           SELECT min(i.value) FROM resource_identifiers i
+           WHERE i.resource_id = r.id AND i.kind = 'ark')) END AS gar_id,
        (o.status = 'published' AND r.status = 'published'
         AND EXISTS (SELECT 1 FROM visible_resources v WHERE v.id = r.id)) AS on_sale,
        rules.approval_threshold_cents, rules.max_per_acquisition_cents,

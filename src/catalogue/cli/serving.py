@@ -129,6 +129,7 @@ async def _run_worker(settings: Settings) -> None:
                 webhook_key,
                 directory_url=settings.directory_url,
                 retention_days=settings.retention_days,
+                gar=settings.gar,
             )
         ).run()
 

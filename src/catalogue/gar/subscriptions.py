@@ -70,6 +70,18 @@ def licences_for(licence_type: str, seats: int | None) -> Licences:
     raise ValueError(f"no GAR licence count for a licence of type {licence_type!r}")
 
 
+def audiences_for(licence_type: str) -> tuple[Audience, ...]:
+    """publicCible of one of our offers, by who its licence type serves: a teacher's licence
+    its teacher; a class licence its teacher and pupils; an establishment licence everyone."""
+    if licence_type == "teacher":
+        return (Audience.TEACHER,)
+    if licence_type == "class_seats":
+        return (Audience.TEACHER, Audience.PUPIL)
+    if licence_type == "establishment":
+        return tuple(Audience)
+    raise ValueError(f"no GAR audience for a licence of type {licence_type!r}")
+
+
 NonEmpty = Annotated[str, msgspec.Meta(pattern=r"\S")]
 
 

@@ -15,6 +15,8 @@ Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Url = Annotated[str, msgspec.Meta(max_length=2_000, pattern=r"^https?://")]
 Cents = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+# The GAR's idRessource: printable, no surrounding spaces (schemas/gar/abonnement.xsd, Texte).
+GarId = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^\S(.*\S)?$")]
 
 
 class Status(enum.StrEnum):
@@ -96,6 +98,20 @@ class ResourceDraft(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     contributors: list[Contributor] = []
     offers: list[OfferDraft] = []
     status: Status = Status.DRAFT
+    # Referenced in the GAR: its licences become GAR subscriptions, under its ARK or under
+    # `gar_resource_id` when the GAR knows it by another id.
+    gar_referenced: bool = False
+    gar_resource_id: GarId | None = None
+
+    def __post_init__(self) -> None:
+        if self.gar_resource_id is not None and not self.gar_referenced:
+            raise ValueError("gar_resource_id is given only with gar_referenced: true")
+        if self.gar_referenced and self.gar_resource_id is None and not self.ark:
+            raise ValueError("gar_referenced needs an ARK identifier or a gar_resource_id")
+
+    @property
+    def ark(self) -> str | None:
+        return next((i.value for i in self.identifiers if i.kind is IdentifierKind.ARK), None)
 
 
 class Labelled(msgspec.Struct):
@@ -147,3 +163,5 @@ class ResourceView(msgspec.Struct, kw_only=True):
     provenance: ProvenanceView
     created_at: datetime
     updated_at: datetime
+    gar_referenced: bool = False
+    gar_resource_id: str | None = None

@@ -216,6 +216,8 @@ class StoredResource(msgspec.Struct, kw_only=True):
     source_key: str | None
     created_at: datetime
     updated_at: datetime
+    gar_referenced: bool = False
+    gar_resource_id: str | None = None
 
 
 class OwnResource(msgspec.Struct, kw_only=True):
@@ -226,6 +228,8 @@ class OwnResource(msgspec.Struct, kw_only=True):
     source_id: str | None
     unknown_concepts: list[str]
     updated_at: datetime
+    gar_referenced: bool = False  # referenced in the GAR (its licences become subscriptions)
+    gar_resource_id: str | None = None  # the GAR's id for it, when not its ARK
 
 
 class ApprovedResource(msgspec.Struct, kw_only=True):

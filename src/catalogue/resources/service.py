@@ -96,6 +96,8 @@ RESOURCE_COLUMNS = [
     "harvested_at",
     "content_hash",
     "source_key",
+    "gar_referenced",
+    "gar_resource_id",
 ]
 CONTENT_HASH = RESOURCE_COLUMNS.index("content_hash")
 SOURCE_ID = RESOURCE_COLUMNS.index("source_id")
@@ -131,6 +133,8 @@ def resource_values(
         provenance.harvested_at,
         content_hash,
         provenance.source_key or provenance.source_id,
+        draft.gar_referenced,
+        draft.gar_resource_id,
     ]
 
 
@@ -346,4 +350,6 @@ async def read_resource(
         ),
         created_at=stored.created_at,
         updated_at=stored.updated_at,
+        gar_referenced=stored.gar_referenced,
+        gar_resource_id=stored.gar_resource_id,
     )

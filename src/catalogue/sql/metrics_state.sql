@@ -17,6 +17,10 @@ SELECT
     (SELECT count(*) FROM search_outbox_parked) AS search_outbox_parked,
     (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS webhook_deliveries_pending,
     (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed') AS webhook_deliveries_failed,
+    -- GAR subscription calls: waiting (or being retried), given up, sent.
+    (SELECT count(*) FROM gar_deliveries WHERE status = 'pending') AS gar_deliveries_pending,
+    (SELECT count(*) FROM gar_deliveries WHERE status = 'failed') AS gar_deliveries_failed,
+    (SELECT count(*) FROM gar_deliveries WHERE status = 'delivered') AS gar_deliveries_sent,
     (SELECT count(*) FROM harvest_runs WHERE status = 'running') AS harvest_runs_running,
     (SELECT count(*) FROM harvest_runs WHERE status = 'succeeded') AS harvest_runs_succeeded,
     (SELECT count(*) FROM harvest_runs WHERE status = 'failed') AS harvest_runs_failed,

@@ -3,18 +3,21 @@ allocations: ``web/budget.py``)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from accounts.models import Rules
 from accounts.reports import SpendQuery
 from accounts.service import Accounts, Action
+from catalogue.deliveries import DeliveryStatus
+from catalogue.dependencies import AppSettings, Pool
 from catalogue.errors import CatalogueError, InvalidInputError
+from catalogue.gar import service as gar_service
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import ADMIN_ROLES, Principal, Role
 from catalogue.pages import page
@@ -293,3 +296,53 @@ class ModerationPages(Controller):
         await page_user(request, Role.NATIONAL_ADMIN, back="/admin/moderation")
         done = await resources.approve(resource_id)
         return Redirect(f"/admin/moderation?{urlencode({'fait': done.title})}", status_code=303)
+
+
+GAR_STATUSES = {"pending": "en attente", "delivered": "envoyé", "failed": "en échec"}
+
+
+class GarPages(Controller):
+    """The national administrators' GAR delivery log: each call with its attempts, the
+    failures first on request (``?etat=failed``), and a replay button."""
+
+    path = "/admin/gar"
+    opt = {PUBLIC: True}  # noqa: RUF012  # pages authenticate themselves (sign-in redirect)
+    include_in_schema = False
+    exception_handlers = PAGE_EXCEPTION_HANDLERS  # type: ignore[assignment]
+
+    @get("/")
+    async def log(
+        self,
+        request: AnyRequest,
+        *,
+        pool: Pool,
+        settings: AppSettings,
+        etat: FromQuery[DeliveryStatus | None] = None,
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
+        renvoye: FromQuery[UUID | None] = None,
+    ) -> Template:
+        principal = await page_user(request, Role.NATIONAL_ADMIN)
+        found = await gar_service.deliveries(pool, status=etat, page=page_number, per_page=50)
+        return page(
+            "admin/gar.html",
+            principal,
+            log=found,
+            status=etat,
+            statuses=GAR_STATUSES,
+            replayed=renvoye,
+            configured=settings.gar is not None,
+            pages=max(1, -(-found.total // found.per_page)),
+        )
+
+    @post("/{delivery_id:uuid}/renvoi", status_code=303)
+    async def replay(
+        self,
+        request: AnyRequest,
+        *,
+        pool: Pool,
+        settings: AppSettings,
+        delivery_id: FromPath[UUID],
+    ) -> Redirect:
+        await page_user(request, Role.NATIONAL_ADMIN, back="/admin/gar")
+        done = await gar_service.replay(pool, settings.gar, delivery_id)
+        return Redirect(f"/admin/gar?{urlencode({'renvoye': str(done.id)})}", status_code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalogue.web.admin import AdminPages, ModerationPages
+from catalogue.web.admin import AdminPages, GarPages, ModerationPages
 from catalogue.web.budget import BudgetPages
 from catalogue.web.establishments import EstablishmentPages
 from catalogue.web.movements import MovementPages
@@ -16,5 +16,6 @@ ROUTES = [
     MovementPages,
     EstablishmentPages,
     ModerationPages,
+    GarPages,
     PublisherPages,
 ]

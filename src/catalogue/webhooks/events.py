@@ -6,7 +6,6 @@ rolled back with the movement, so a publisher never hears of a purchase that did
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeAlias
@@ -15,9 +14,10 @@ from uuid import UUID, uuid4
 import asyncpg
 import structlog
 from litestar.di import NamedDependency
-from pgqueuer import AsyncpgDriver, Queries
 
+from catalogue import deliveries
 from catalogue.database import Connection
+from catalogue.deliveries import enqueue_job
 from catalogue.webhooks import repository
 from catalogue.webhooks.models import EventData, EventLicence, EventType, WebhookEvent
 from catalogue.webhooks.records import ExpiredLicence
@@ -70,37 +70,15 @@ async def emit(
 
 async def wake_deliveries(conn: Connection) -> None:
     """A delivery job, visible to the worker when the caller's transaction commits."""
-    await Queries(AsyncpgDriver(conn)).enqueue(DELIVER_JOB, None)  # type: ignore[arg-type]
+    await enqueue_job(conn, DELIVER_JOB)
 
 
-class Waker:
-    """Wake-ups of the delivery job after commit, shared by concurrent callers.
-
-    Each job enqueued commits a NOTIFY, and PostgreSQL serialises committing transactions
-    that notify: one job per purchase would make purchases queue on each other's commits.
-    A caller instead waits for a job enqueued after it called (so after its own commit); all
-    the callers that arrive while one job is being enqueued share the next one.
-    """
+class Waker(deliveries.Waker):
+    """Wakes the webhook delivery job after commit, sharing wake-ups between concurrent
+    purchases (`catalogue.deliveries.Waker`)."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-        self._running: asyncio.Future[None] | None = None
-        self._queued: asyncio.Future[None] | None = None
-
-    async def wake(self) -> None:
-        if self._queued is None:
-            self._queued = asyncio.ensure_future(self._enqueue(self._running))
-        await asyncio.shield(self._queued)
-
-    async def _enqueue(self, previous: asyncio.Future[None] | None) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
-        self._running, self._queued = self._queued, None
-        try:
-            async with self._pool.acquire() as conn:
-                await wake_deliveries(conn)
-        except Exception:  # the events are committed: the minute sweep sends them
-            log.warning("delivery job not enqueued", exc_info=True)
+        super().__init__(pool, DELIVER_JOB)
 
 
 def _licence_of(licence: ExpiredLicence) -> EventLicence:

@@ -8,11 +8,12 @@ WITH created AS (
         id, publisher_id, status, title, description, keywords, languages, resource_types,
         pedagogical_types, audiences, levels, disciplines, accessibility, formats, rights,
         thumbnail_url, access_url, contributors, unknown_concepts, connector, source_id,
-        harvested_at, content_hash, source_key, published_at)
+        harvested_at, content_hash, source_key, gar_referenced, gar_resource_id, published_at)
     SELECT r.id, $1, r.status, r.title, r.description, r.keywords, r.languages, r.resource_types,
         r.pedagogical_types, r.audiences, r.levels, r.disciplines, r.accessibility, r.formats,
         r.rights, r.thumbnail_url, r.access_url, r.contributors, r.unknown_concepts,
-        r.connector, r.source_id, r.harvested_at, r.content_hash, r.source_key,
+        r.connector, r.source_id, r.harvested_at, r.content_hash, r.source_key, r.gar_referenced,
+        r.gar_resource_id,
         CASE WHEN r.status = 'published' THEN now() END
     FROM jsonb_populate_recordset(NULL::resources, $2::jsonb) AS r
 ),

@@ -1,0 +1,1 @@
+SELECT count(*) FROM gar_deliveries WHERE $1::text IS NULL OR status = $1
