@@ -63,7 +63,7 @@ from catalogue.problems import PROBLEM_JSON, exception_handlers
 from catalogue.resources import api as resources_api
 from catalogue.resources.publishing import ResourceService
 from catalogue.search import api as search_api
-from catalogue.search.backends import search_backend
+from catalogue.search.backends import notice_handlers, reload_index, search_backend
 from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
@@ -221,8 +221,13 @@ def create_app(
                     else None
                 ),
             )
+
+            def on_connect() -> None:
+                authenticator.forget_cached_state()
+                reload_index(backend)
+
             listener = Listener(
-                url, authenticator.notice_handlers(), authenticator.forget_cached_state
+                url, {**authenticator.notice_handlers(), **notice_handlers(backend)}, on_connect
             )
             listening = asyncio.create_task(listener.run())
             app.state.listener = listener

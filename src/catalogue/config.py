@@ -16,6 +16,7 @@ from catalogue.errors import ConfigurationError
 from catalogue.masking import masked_repr
 
 LogFormat = Literal["console", "json"]
+EmbeddedBackend = Literal["postgresql", "tantivy"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -77,6 +78,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path(platformdirs.user_data_dir("catalogue"))
     meili_url: str | None = None
     meili_master_key: str | None = None
+    # The embedded search backend when MEILI_URL is not set: PostgreSQL full text, or a
+    # Tantivy index in data_dir/search-index (CATALOGUE_SEARCH_BACKEND).
+    search_backend: EmbeddedBackend = "postgresql"
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str | None = None
@@ -124,9 +128,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.data_dir / "pgdata"
 
     @property
+    def search_index_dir(self) -> Path:
+        """Where the Tantivy backend keeps its index (CATALOGUE_SEARCH_BACKEND=tantivy)."""
+        return self.data_dir / "search-index"
+
+    @property
     def issuer(self) -> str:
         """The platform's own URL: issuer of the tokens it signs, base of the links it gives."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def _embedded_backend(raw: str) -> EmbeddedBackend:
+    value = raw.strip().lower() or "postgresql"
+    if value == "postgresql":
+        return "postgresql"
+    if value == "tantivy":
+        return "tantivy"
+    raise ConfigurationError(f"CATALOGUE_SEARCH_BACKEND must be postgresql or tantivy, not {raw!r}")
 
 
 def _flag(name: str, raw: str) -> bool:
@@ -189,6 +207,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         data_dir=Path(data_dir).expanduser() if data_dir else defaults.data_dir,
         meili_url=env.get("MEILI_URL") or None,
         meili_master_key=env.get("MEILI_MASTER_KEY") or None,
+        search_backend=_embedded_backend(env.get("CATALOGUE_SEARCH_BACKEND", "")),
         host=env.get("CATALOGUE_HOST", defaults.host),
         port=_int(
             "CATALOGUE_PORT", env.get("CATALOGUE_PORT", str(defaults.port)), low=0, high=65535

@@ -1,6 +1,6 @@
-"""One suite for every search backend: PostgreSQL and the Meilisearch backend over the fake
-engine (tests/support/fake_meili.py) on every run, and a real Meilisearch when MEILI_URL is
-set (scripts/meili-conformance starts one).
+"""One suite for every search backend: PostgreSQL, the embedded Tantivy index and the
+Meilisearch backend over the fake engine (tests/support/fake_meili.py) on every run, and a
+real Meilisearch when MEILI_URL is set (scripts/meili-conformance starts one).
 
 The fake engine has no typo tolerance and no ranking rules: assertions about them run on
 PostgreSQL and on a real engine only (``ENGINE_ONLY``), never on the fake."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 from uuid import UUID
 
 import asyncpg
@@ -24,6 +25,7 @@ from catalogue.search.meili import MeiliBackend
 from catalogue.search.models import FacetField, SearchBackend, Sort
 from catalogue.search.pg import PostgresBackend
 from catalogue.search.service import SearchResponse, SearchService
+from catalogue.search.tantivy_index import TantivyBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.search_corpus import (
     COLLEGE,
@@ -39,9 +41,9 @@ from tests.support.fake_meili import FakeMeili
 from tests.support.meili_contract import CheckedTransport
 
 REAL_ENGINE = ["meilisearch"] if os.environ.get("MEILI_URL") else []
-BACKENDS = ["postgresql", "meilisearch-fake", *REAL_ENGINE]
+BACKENDS = ["postgresql", "tantivy", "meilisearch-fake", *REAL_ENGINE]
 # What only a real engine does (typo tolerance, ranking): the fake is left out.
-ENGINE_ONLY = ["postgresql", *REAL_ENGINE]
+ENGINE_ONLY = ["postgresql", "tantivy", *REAL_ENGINE]
 
 
 class Catalogue(msgspec.Struct):
@@ -52,7 +54,7 @@ class Catalogue(msgspec.Struct):
 
 @pytest.fixture(params=BACKENDS)
 async def catalogue(
-    request: pytest.FixtureRequest, database_url: str, conn: asyncpg.Connection
+    request: pytest.FixtureRequest, database_url: str, conn: asyncpg.Connection, tmp_path: Path
 ) -> AsyncIterator[Catalogue]:
     publisher = await conn.fetchval(
         "INSERT INTO publishers (name, status) VALUES ('Éditions Conformes', 'approved') "
@@ -73,6 +75,8 @@ async def catalogue(
                 index=f"t{publisher.hex}",
                 transport=checked,  # the real engine's answers held to the contract
             )
+        elif request.param == "tantivy":
+            backend = TantivyBackend(tmp_path / "search-index", pool)
         elif request.param == "meilisearch-fake":
             fake = FakeMeili()
             backend = MeiliBackend.from_url("http://meili.test", "key", transport=fake.transport)

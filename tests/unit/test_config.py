@@ -17,6 +17,8 @@ def test_defaults_run_the_embedded_demo_on_loopback() -> None:
     assert settings.log_format == "console"
     assert not settings.production
     assert settings.pgdata == settings.data_dir / "pgdata"
+    assert settings.search_backend == "postgresql"
+    assert settings.search_index_dir == settings.data_dir / "search-index"
     assert settings.issuer == "http://127.0.0.1:8000"
 
 
@@ -27,6 +29,7 @@ def test_every_variable_is_read() -> None:
             "CATALOGUE_DATA_DIR": "/srv/catalogue",
             "MEILI_URL": "http://127.0.0.1:7700",
             "MEILI_MASTER_KEY": "key",
+            "CATALOGUE_SEARCH_BACKEND": "Tantivy",
             "CATALOGUE_HOST": "0.0.0.0",  # noqa: S104
             "CATALOGUE_PORT": "9000",
             "CATALOGUE_PUBLIC_URL": "https://catalogue.example.fr/",
@@ -44,6 +47,7 @@ def test_every_variable_is_read() -> None:
         data_dir=Path("/srv/catalogue"),
         meili_url="http://127.0.0.1:7700",
         meili_master_key="key",
+        search_backend="tantivy",
         host="0.0.0.0",  # noqa: S104
         port=9000,
         public_url="https://catalogue.example.fr/",
@@ -70,6 +74,7 @@ def test_production_logs_json_by_default() -> None:
         ({"CATALOGUE_PRODUCTION": "maybe"}, "CATALOGUE_PRODUCTION must be true or false"),
         ({"CATALOGUE_LOG_FORMAT": "xml"}, "CATALOGUE_LOG_FORMAT must be console or json"),
         ({"CATALOGUE_MAX_BODY_BYTES": "10"}, "CATALOGUE_MAX_BODY_BYTES must be between"),
+        ({"CATALOGUE_SEARCH_BACKEND": "lucene"}, "CATALOGUE_SEARCH_BACKEND must be postgresql"),
     ],
 )
 def test_bad_values_are_refused_by_name(env: dict[str, str], message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import asyncpg
 import httpx
 import structlog
@@ -11,6 +13,7 @@ from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.meili import EngineStatus, MeiliBackend
 from catalogue.search.models import SearchBackend
 from catalogue.search.pg import PostgresBackend
+from catalogue.search.tantivy_index import TantivyBackend
 
 log = structlog.get_logger(__name__)
 
@@ -21,12 +24,27 @@ def search_backend(
     *,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> SearchBackend:
-    """Meilisearch when MEILI_URL is set, PostgreSQL full text otherwise."""
+    """Meilisearch when MEILI_URL is set, otherwise the embedded backend chosen by
+    CATALOGUE_SEARCH_BACKEND: PostgreSQL full text (the default) or Tantivy."""
     if settings.meili_url:
         return MeiliBackend.from_url(
             settings.meili_url, settings.meili_master_key, transport=http_transport
         )
+    if settings.search_backend == "tantivy":
+        return TantivyBackend(settings.search_index_dir, pool)
     return PostgresBackend(pool, search_timeout_ms=settings.search_timeout_ms)
+
+
+def notice_handlers(backend: SearchBackend) -> dict[str, Callable[[str], None]]:
+    """What the backend listens to among the PostgreSQL notices: the Tantivy index's new
+    commits (each serving process reloads its reader)."""
+    return backend.notice_handlers() if isinstance(backend, TantivyBackend) else {}
+
+
+def reload_index(backend: SearchBackend) -> None:
+    """After the notice listener (re)connected: notices may have been missed meanwhile."""
+    if isinstance(backend, TantivyBackend):
+        backend.reload()
 
 
 async def engine_status(backend: SearchBackend) -> EngineStatus | None:

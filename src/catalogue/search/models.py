@@ -103,7 +103,7 @@ class BackendResult(msgspec.Struct, kw_only=True):
     facets: dict[FacetField, dict[str, int]]
 
 
-BackendName = Literal["postgresql", "meilisearch"]
+BackendName = Literal["postgresql", "meilisearch", "tantivy"]
 
 
 class DocumentsRefusedError(UpstreamUnavailableError):

@@ -307,3 +307,11 @@ async def retry_parked(conn: Connection) -> int:
     """Every parked change announced again; how many."""
     retried: str = await conn.execute(SQL["retry_parked_entries"])
     return int(retried.rsplit(" ", 1)[-1])
+
+
+INDEX_CHANGED = "catalogue_search_index"  # the channel of notify_index_changed.sql
+
+
+async def notify_index_changed(conn: Connection) -> None:
+    """Tell every serving process that the embedded index has a new commit."""
+    await conn.execute(SQL["notify_index_changed"])

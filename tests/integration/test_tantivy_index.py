@@ -1,0 +1,161 @@
+"""The Tantivy index on disk: one writer (the worker), readers that reload on its notice, a
+rebuild beside the current index swapped in at once, and the outbox as the source of what
+remains to index. What it finds is the conformance suite's (test_search_conformance.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+import msgspec
+import pytest
+
+from catalogue.database import create_pool
+from catalogue.errors import UpstreamUnavailableError
+from catalogue.identity.listener import Listener
+from catalogue.resources.models import Status
+from catalogue.resources.service import save_resource
+from catalogue.search import outbox, repository
+from catalogue.search.models import SearchDocument, SearchQuery
+from catalogue.search.tantivy_index import TantivyBackend, current_generation, open_index
+from catalogue.search.text import query_groups
+from catalogue.vocabularies.index import VocabularyIndex
+from tests.integration.search_corpus import CORPUS
+from tests.support.waiting import wait_until_async
+
+
+def asked(text: str = "") -> SearchQuery:
+    return SearchQuery(text=text, groups=tuple(query_groups(text)))
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    async with await create_pool(database_url, max_size=4) as pool:
+        yield pool
+
+
+@pytest.fixture
+async def writer(pool: asyncpg.Pool, tmp_path: Path) -> AsyncIterator[TantivyBackend]:
+    backend = TantivyBackend(tmp_path / "search-index", pool, writer_wait_s=0.3)
+    await backend.prepare()
+    yield backend
+    await backend.aclose()
+
+
+@pytest.fixture
+async def reader(database_url: str, tmp_path: Path) -> AsyncIterator[TantivyBackend]:
+    """A serving process's backend: it never writes, it reloads on the worker's notice."""
+    backend = TantivyBackend(tmp_path / "search-index")
+    listener = Listener(database_url, backend.notice_handlers(), backend.reload)
+    listening = asyncio.create_task(listener.run())
+    await asyncio.wait_for(listener.listening.wait(), timeout=10)
+    yield backend
+    listening.cancel()
+    await asyncio.gather(listening, return_exceptions=True)
+    await backend.aclose()
+
+
+async def publish(conn: asyncpg.Connection, *keys: str) -> VocabularyIndex:
+    vocab = await VocabularyIndex.load(conn)
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Tantivy', 'approved') RETURNING id"
+    )
+    for key in keys:
+        await save_resource(conn, vocab, publisher, CORPUS[key])
+    return vocab
+
+
+async def test_a_serving_process_sees_a_commit_within_a_second(
+    conn: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    writer: TantivyBackend,
+    reader: TantivyBackend,
+    tmp_path: Path,
+) -> None:
+    deaf = TantivyBackend(tmp_path / "search-index")  # a reader that gets no notice
+    assert (await reader.search(asked("géométrie"))).total == 0
+    assert (await deaf.search(asked("géométrie"))).total == 0
+    vocab = await publish(conn, "geometrie")
+    await outbox.drain(pool, writer, vocab)
+    committed = time.monotonic()
+
+    async def seen() -> bool:
+        return (await reader.search(asked("géométrie"))).total == 1
+
+    await wait_until_async(seen, "the reader to see the commit", timeout_s=1)
+    assert time.monotonic() - committed < 1
+    # The reader reloads on the notice alone: without it, the commit stays unseen.
+    assert (await deaf.search(asked("géométrie"))).total == 0
+    deaf.reload()
+    assert (await deaf.search(asked("géométrie"))).total == 1
+    await deaf.aclose()
+
+
+async def test_a_rebuild_is_built_beside_and_swapped_in(
+    conn: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    writer: TantivyBackend,
+    reader: TantivyBackend,
+) -> None:
+    vocab = await publish(conn, "geometrie", "english", "svt")
+    await outbox.drain(pool, writer, vocab)
+    first = current_generation(writer.root)
+    await _eventually(reader, 3)
+    reading, release = asyncio.Event(), asyncio.Event()
+
+    async def slow() -> AsyncIterator[list[SearchDocument]]:
+        async with pool.acquire() as c:
+            resources = await repository.documents_after(c, UUID(int=0), 100)
+        reading.set()
+        await release.wait()
+        yield outbox.to_documents(resources, vocab)
+
+    rebuilding = asyncio.create_task(writer.rebuild(slow()))
+    await asyncio.wait_for(reading.wait(), timeout=10)
+    # Meanwhile the current index answers, whole, and the worker's writes wait.
+    assert (await reader.search(asked())).total == 3
+    with pytest.raises(UpstreamUnavailableError, match="LockBusy"):
+        await writer.delete([UUID(int=1)])
+    release.set()
+    assert await rebuilding == 3
+    second = current_generation(writer.root)
+    assert first is not None
+    assert second is not None
+    assert second != first
+    assert first.exists()  # kept for a process that has not reloaded yet
+    await _eventually(reader, 3)
+    assert reader.generation() == second
+    # At the next rebuild, the generation before the previous one goes.
+    assert await outbox.rebuild(pool, writer, vocab) == 3
+    assert not first.exists()
+    assert second.exists()
+
+
+async def test_changes_that_wait_for_a_rebuild_stay_in_the_outbox(
+    conn: asyncpg.Connection, pool: asyncpg.Pool, writer: TantivyBackend
+) -> None:
+    vocab = await publish(conn, "geometrie")
+    await outbox.drain(pool, writer, vocab)
+    generation = current_generation(writer.root)
+    assert generation is not None
+    held = writer._acquire(open_index(generation), 15_000_000)  # as a rebuild holds it
+    vocab_draft = msgspec.structs.replace(CORPUS["geometrie"], status=Status.WITHDRAWN)
+    publisher = await conn.fetchval("SELECT id FROM publishers LIMIT 1")
+    await save_resource(conn, vocab, publisher, vocab_draft)
+    with pytest.raises(UpstreamUnavailableError, match="LockBusy"):
+        await outbox.drain_once(pool, writer, vocab)
+    assert await conn.fetchval("SELECT count(*) FROM search_outbox") == 1
+    held.wait_merging_threads()  # the rebuild ends
+    assert await outbox.drain(pool, writer, vocab) == 1
+    assert (await writer.search(asked("géométrie"))).total == 0
+
+
+async def _eventually(reader: TantivyBackend, total: int) -> None:
+    async def seen() -> bool:
+        return (await reader.search(asked())).total == total
+
+    await wait_until_async(seen, f"the reader to see {total} documents", timeout_s=1)
