@@ -8,8 +8,9 @@ before the outbox rows are deleted, so a worker killed at any point leaves the r
 change not committed. After each commit it sends a PostgreSQL notice; every serving process
 then reloads its reader (``reload``).
 
-Searches run in a thread: the binding releases the GIL while Tantivy searches (measured by
-bench/search.py), so the event loop goes on serving meanwhile.
+Searches run in a thread of their own (SEARCH_THREADS), never in the event loop: the binding
+releases the GIL while Tantivy searches and aggregates, so the event loop goes on serving
+meanwhile (bench/search.py measures it).
 
 French analysis: simple tokenizer, lower case, French stop words (and the elided articles,
 "l'" and "d'"), ASCII folding (accents, and "œ" to "oe"), Snowball French stemmer. Typos:
@@ -80,6 +81,13 @@ SNIPPET_CHARS = 200
 FACET_VALUES = 1000
 WRITER_HEAP = 32_000_000
 REBUILD_HEAP = 256_000_000
+# Searches run in one thread per process, in turn. The binding releases the GIL inside
+# Tantivy's own work, but each search also runs Python (building the query, reading the hits):
+# with several search threads they queue for the GIL at each return from Tantivy, and 16
+# concurrent searches went from 237 to 150 queries/s with 4 threads (bench notes in
+# docs/benchmarks.md). One thread leaves the other core to the event loop; more processes
+# (`serve --workers N`) use more cores.
+SEARCH_THREADS = 1
 CURRENT = "current"
 GENERATION = "gen-"
 
@@ -320,7 +328,7 @@ def run_search(searcher: tantivy.Searcher, query: SearchQuery) -> BackendResult:
     return BackendResult(
         hits=_hits(searcher, found.hits, _snippet_query(groups)),
         total=_total(found),
-        facets=_facets(searcher, compiled, query.facets),
+        facets=facet_counts(searcher, compiled, query.facets),
     )
 
 
@@ -374,7 +382,7 @@ def _hits(
     return hits
 
 
-def _facets(
+def facet_counts(
     searcher: tantivy.Searcher, compiled: tantivy.Query, asked: Sequence[FacetField]
 ) -> dict[FacetField, dict[str, int]]:
     if not asked:
@@ -451,7 +459,7 @@ class TantivyBackend:
         root: Path,
         pool: asyncpg.Pool | None = None,
         *,
-        search_threads: int = 4,
+        search_threads: int = SEARCH_THREADS,
         writer_wait_s: float = 30.0,
     ) -> None:
         self.root = root
