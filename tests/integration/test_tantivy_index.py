@@ -11,9 +11,12 @@ from pathlib import Path
 from uuid import UUID
 
 import asyncpg
+import httpx
 import msgspec
 import pytest
 
+from catalogue.app import create_asgi_app
+from catalogue.config import Settings
 from catalogue.database import create_pool
 from catalogue.errors import UpstreamUnavailableError
 from catalogue.identity.listener import Listener
@@ -24,7 +27,9 @@ from catalogue.search.models import SearchDocument, SearchQuery
 from catalogue.search.tantivy_index import TantivyBackend, current_generation, open_index
 from catalogue.search.text import query_groups
 from catalogue.vocabularies.index import VocabularyIndex
+from tests.integration.conftest import bearer, open_client
 from tests.integration.search_corpus import CORPUS
+from tests.support.demo_server import wait_ready_async
 from tests.support.waiting import wait_until_async
 
 
@@ -159,3 +164,33 @@ async def _eventually(reader: TantivyBackend, total: int) -> None:
         return (await reader.search(asked())).total == total
 
     await wait_until_async(seen, f"the reader to see {total} documents", timeout_s=1)
+
+
+async def test_the_app_searches_the_index_its_embedded_worker_writes(
+    conn: asyncpg.Connection, settings: Settings
+) -> None:
+    await publish(conn, "geometrie", "english")
+    person = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles) VALUES ('urn:test', 't', '{teacher}') "
+        "RETURNING id"
+    )
+    teacher = await bearer(conn, settings, person)
+    chosen = msgspec.structs.replace(settings, embedded_worker=True, search_backend="tantivy")
+    async for client in open_client(create_asgi_app(chosen)):
+        await wait_ready_async(client)
+
+        async def indexed(http: httpx.AsyncClient = client) -> bool:
+            found = await http.get("/api/v1/search", params={"q": "géometrie"}, headers=teacher)
+            return found.status_code == 200 and found.json()["total"] == 1
+
+        await wait_until_async(indexed, "the embedded worker to index the corpus")
+        response = await client.get(
+            "/api/v1/search", params={"q": "anglais 6e", "facets": ["level"]}, headers=teacher
+        )
+        body = response.json()
+        assert body["backend"] == "tantivy"
+        assert [hit["title"] for hit in body["hits"]] == ["English vocabulary games"]
+        assert body["facets"]["level"]
+        anonymous = await client.get("/api/v1/search", params={"q": "anglais"})
+        assert anonymous.status_code == 401
+    assert (settings.data_dir / "search-index" / "current").is_symlink()
