@@ -5,6 +5,8 @@ remains to index. What it finds is the conformance suite's (test_search_conforma
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,7 +31,7 @@ from catalogue.search.text import query_groups
 from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.conftest import bearer, open_client
 from tests.integration.search_corpus import CORPUS
-from tests.support.demo_server import wait_ready_async
+from tests.support.demo_server import catalogue_env, wait_ready_async
 from tests.support.waiting import wait_until_async
 
 
@@ -194,3 +196,40 @@ async def test_the_app_searches_the_index_its_embedded_worker_writes(
         anonymous = await client.get("/api/v1/search", params={"q": "anglais"})
         assert anonymous.status_code == 401
     assert (settings.data_dir / "search-index" / "current").is_symlink()
+
+
+def catalogue(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "catalogue", *args],
+        env=catalogue_env(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_the_rebuild_and_status_commands(
+    conn: asyncpg.Connection, database_url: str, tmp_path: Path
+) -> None:
+    await publish(conn, "geometrie", "english", "svt")
+    env = {
+        "DATABASE_URL": database_url,
+        "CATALOGUE_DATA_DIR": str(tmp_path),
+        "CATALOGUE_SEARCH_BACKEND": "tantivy",
+    }
+    status = await asyncio.to_thread(catalogue, "index", "status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert "backend: tantivy" in status.stdout
+    rebuilt = await asyncio.to_thread(catalogue, "index", "rebuild", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout.startswith("indexed 3 resources in ")
+    reader = TantivyBackend(tmp_path / "search-index")
+    assert (await reader.search(asked("photosynthèse"))).total == 1
+    await reader.aclose()
+    wrong = await asyncio.to_thread(
+        catalogue, "index", "status", env={**env, "CATALOGUE_SEARCH_BACKEND": "lucene"}
+    )
+    assert wrong.returncode != 0
+    assert "CATALOGUE_SEARCH_BACKEND must be postgresql or tantivy" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
