@@ -134,8 +134,12 @@ async def test_a_rebuild_is_built_beside_and_swapped_in(
     assert second is not None
     assert second != first
     assert first.exists()  # kept for a process that has not reloaded yet
-    await _eventually(reader, 3)
-    assert reader.generation() == second
+
+    async def swapped() -> bool:
+        return reader.generation() == second
+
+    await wait_until_async(swapped, "the reader to open the new generation", timeout_s=1)
+    assert (await reader.search(asked())).total == 3
     # At the next rebuild, the generation before the previous one goes.
     assert await outbox.rebuild(pool, writer, vocab) == 3
     assert not first.exists()
@@ -221,9 +225,13 @@ async def test_the_rebuild_and_status_commands(
     status = await asyncio.to_thread(catalogue, "index", "status", env=env)
     assert status.returncode == 0, status.stderr
     assert "backend: tantivy" in status.stdout
+    assert "index: none yet" in status.stdout
     rebuilt = await asyncio.to_thread(catalogue, "index", "rebuild", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert rebuilt.stdout.startswith("indexed 3 resources in ")
+    status = await asyncio.to_thread(catalogue, "index", "status", env=env)
+    assert "documents: 3" in status.stdout
+    assert f"index: {tmp_path / 'search-index' / 'gen-'}" in status.stdout
     reader = TantivyBackend(tmp_path / "search-index")
     assert (await reader.search(asked("photosynthèse"))).total == 1
     await reader.aclose()

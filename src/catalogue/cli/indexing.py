@@ -10,7 +10,7 @@ import click
 from catalogue.cli.common import clear_errors, cli_settings, search_context
 from catalogue.cli_progress import ProgressDisplay
 from catalogue.search import outbox
-from catalogue.search.backends import engine_lines, engine_status, rebuild_line
+from catalogue.search.backends import engine_lines, engine_status, index_lines, rebuild_line
 
 
 @click.group()
@@ -44,7 +44,8 @@ def index_status() -> None:
 
     async def run() -> tuple[outbox.IndexStatus, list[str]]:
         async with search_context(settings) as (pool, backend, _):
-            return await outbox.status(pool, backend), engine_lines(await engine_status(backend))
+            engine = engine_lines(await engine_status(backend)) + await index_lines(backend)
+            return await outbox.status(pool, backend), engine
 
     state, engine = asyncio.run(run())
     oldest = state.oldest_pending.isoformat() if state.oldest_pending else "-"

@@ -53,6 +53,12 @@ async def engine_status(backend: SearchBackend) -> EngineStatus | None:
     return await backend.engine_status() if isinstance(backend, MeiliBackend) else None
 
 
+async def index_lines(backend: SearchBackend) -> list[str]:
+    """``catalogue index status``'s lines about an embedded index (Tantivy's generation and
+    documents; none for PostgreSQL, whose lag is the outbox's)."""
+    return await backend.index_lines() if isinstance(backend, TantivyBackend) else []
+
+
 def engine_lines(status: EngineStatus | None) -> list[str]:
     """``catalogue index status``'s lines about the engine."""
     if status is None:

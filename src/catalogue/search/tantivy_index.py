@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import functools
 import html
+import importlib.metadata
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -514,6 +515,14 @@ class TantivyBackend:
         if self._reader is None:
             raise UpstreamUnavailableError("Tantivy: no index (run `catalogue index rebuild`)")
         return self._reader.searcher
+
+    async def index_lines(self) -> list[str]:
+        """``catalogue index status``'s lines about the index on disk."""
+        engine = f"engine: Tantivy {importlib.metadata.version('tantivy')}"
+        if current_generation(self.root) is None:
+            return [engine, f"index: none yet in {self.root} (the worker or a rebuild makes it)"]
+        searcher = await self._in_thread(self.searcher)
+        return [engine, f"index: {self.generation()}", f"documents: {searcher.num_docs}"]
 
     def notice_handlers(self) -> dict[str, Callable[[str], None]]:
         """The PostgreSQL notices this backend listens to (see identity.listener)."""
