@@ -451,7 +451,8 @@ class _Reader(msgspec.Struct):
 
 
 class TantivyBackend:
-    """An index in ``root``; searches in a pool of threads, writes in the caller's worker."""
+    """An index in ``root``: searches in this backend's search thread, writes (the worker
+    only) in a thread of their own that may wait for the writer lock."""
 
     name: BackendName = "tantivy"
 
@@ -468,7 +469,6 @@ class TantivyBackend:
         self.writer_wait_s = writer_wait_s
         self._executor = ThreadPoolExecutor(search_threads, thread_name_prefix="tantivy")
         self._reader: _Reader | None = None
-        self.reloads = 0
 
     # Reading --------------------------------------------------------------------------------
 
@@ -503,7 +503,6 @@ class TantivyBackend:
             log.warning("search index reload failed", error=str(exc))
             return
         self._reader = reader
-        self.reloads += 1
 
     def generation(self) -> Path | None:
         """The generation this process reads (None before the first reload)."""
