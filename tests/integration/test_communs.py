@@ -3,21 +3,26 @@ search, OAI-PMH, reports and moderation."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import httpx
 import pytest
+from lxml import etree
 
 from catalogue.config import Settings
 from catalogue.database import create_pool
 from catalogue.search import outbox
 from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
+from connectors.lomfr import _schema
 from tests.integration.conftest import bearer
 from tests.integration.search_corpus import EXERCISE, MATHS, SIXIEME
 from tests.logs import capture_logs
+
+LOM = "{http://ltsc.ieee.org/xsd/LOM}"
 
 HIDDEN_NAME = "Camille Discrètenom"
 SHOWN_NAME = "Dominique Visiblenom"
@@ -471,3 +476,35 @@ async def test_reports_are_rate_limited_per_person(
     assert (
         await client.post(url, json={"reason": "error"}, headers=people.shown)
     ).status_code == 201
+
+
+async def test_an_adaptation_is_based_on_its_original_in_oai_pmh(
+    client: httpx.AsyncClient, people: People
+) -> None:
+    original = await approved(client, people, people.shown, title="Original", show_name=True)
+    adapted = await client.post(
+        f"/api/v1/communs/{original['id']}/adaptations",
+        json=draft(title="Adaptée"),
+        headers=people.shown,
+    )
+    assert adapted.status_code == 201
+    dc = await _harvest(client, "oai_dc")
+    assert re.search(rf"<dc:relation>oai:[^<]*:{original['id']}</dc:relation>", dc)
+    lom = await client.get(
+        f"/oai?verb=GetRecord&metadataPrefix=lom&identifier={_identifier(dc, adapted.json()['id'])}"
+    )
+    notice = etree.fromstring(lom.content).find(f".//{LOM}lom")
+    assert notice is not None
+    kind = notice.findtext(f"{LOM}relation/{LOM}kind/{LOM}value")
+    assert kind == "http://purl.org/dc/terms/source"  # ScoLOMFR's URI for "isbasedon"
+    entry = notice.findtext(f"{LOM}relation/{LOM}resource/{LOM}identifier/{LOM}entry")
+    assert entry is not None
+    assert entry.endswith(original["id"])
+    schema = _schema()
+    assert schema.validate(etree.ElementTree(notice)), schema.error_log
+
+
+def _identifier(listing: str, resource_id: str) -> str:
+    found = re.search(rf"<identifier>(oai:[^<]*:{resource_id})</identifier>", listing)
+    assert found is not None
+    return found[1]
