@@ -30,6 +30,8 @@ from litestar.types import ControllerRouterHandler
 from accounts import api as accounts_api
 from accounts.service import AccountsService
 from catalogue import __version__, health, pages
+from catalogue.communs import api as communs_api
+from catalogue.communs.service import CommunService
 from catalogue.config import Settings, get_settings
 from catalogue.database import Connection, create_pool
 from catalogue.dependencies import DEPENDENCIES
@@ -65,6 +67,7 @@ from catalogue.resources.publishing import ResourceService
 from catalogue.search import api as search_api
 from catalogue.search.backends import notice_handlers, reload_index, search_backend
 from catalogue.search.service import SearchService
+from catalogue.storage import file_storage
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.web import routes as web_routes
@@ -198,6 +201,13 @@ def create_app(
                 ),
                 search=SearchService(backend, vocab, pool),
                 resources=ResourceService(pool, vocab),
+                communs=CommunService(
+                    pool,
+                    vocab,
+                    file_storage(settings),
+                    max_file_bytes=settings.commun_max_file_bytes,
+                    max_resource_bytes=settings.commun_max_resource_bytes,
+                ),
                 directory=DirectoryService(pool),
                 settings=settings,
                 pool=pool,
@@ -266,6 +276,7 @@ def create_app(
             resources_api.PublisherResourcesController,
             resources_api.ModerationController,
             resources_api.approve,
+            communs_api.CommunsController,
             imports_api.ImportsController,
             harvests_api.HarvestsController,
             directory_api.find_establishments,

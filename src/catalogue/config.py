@@ -73,6 +73,28 @@ GAR_SETTINGS = (
 _DISTRIBUTOR_ID = re.compile(r"^[0-9]{9}_[0-9]{16}$")
 
 
+class S3Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """An S3-compatible object store for the communs' files (else the data directory)."""
+
+    endpoint: str  # http(s)://host[:port]
+    bucket: str
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"secret_access_key"}))
+
+
+S3_SETTINGS = (
+    "CATALOGUE_S3_ENDPOINT",
+    "CATALOGUE_S3_BUCKET",
+    "CATALOGUE_S3_REGION",
+    "CATALOGUE_S3_ACCESS_KEY_ID",
+    "CATALOGUE_S3_SECRET_ACCESS_KEY",
+)
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     data_dir: Path = Path(platformdirs.user_data_dir("catalogue"))
@@ -115,6 +137,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     claims: ClaimMapping = msgspec.field(default_factory=ClaimMapping)
     # GAR subscriptions: None (none of the CATALOGUE_GAR_* settings set) turns them off.
     gar: GarSettings | None = None
+    # The communs' files: an S3-compatible store when set, else `data_dir`/files.
+    s3: S3Settings | None = None
+    commun_max_file_bytes: int = 100 * 1024 * 1024
+    commun_max_resource_bytes: int = 500 * 1024 * 1024
 
     def __repr__(self) -> str:
         return masked_repr(
@@ -260,6 +286,32 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         oidc=_oidc_from(env),
         claims=_claims_from(env),
         gar=_gar_from(env),
+        s3=_s3_from(env),
+        commun_max_file_bytes=_setting_int(
+            env, "CATALOGUE_COMMUN_MAX_FILE_BYTES", defaults, 1, 1024**4
+        ),
+        commun_max_resource_bytes=_setting_int(
+            env, "CATALOGUE_COMMUN_MAX_RESOURCE_BYTES", defaults, 1, 1024**4
+        ),
+    )
+
+
+def _s3_from(env: Mapping[str, str]) -> S3Settings | None:
+    """None when no CATALOGUE_S3_* setting is given; else the endpoint and bucket are needed."""
+    given = [name for name in S3_SETTINGS if env.get(name)]
+    if not given:
+        return None
+    for name in ("CATALOGUE_S3_ENDPOINT", "CATALOGUE_S3_BUCKET"):
+        if not env.get(name):
+            raise ConfigurationError(f"{name} is required when {given[0]} is set")
+    endpoint = _http_url("CATALOGUE_S3_ENDPOINT", env["CATALOGUE_S3_ENDPOINT"])
+    assert endpoint is not None  # checked present just above
+    return S3Settings(
+        endpoint=endpoint.rstrip("/"),
+        bucket=env["CATALOGUE_S3_BUCKET"],
+        region=env.get("CATALOGUE_S3_REGION") or "us-east-1",
+        access_key_id=env.get("CATALOGUE_S3_ACCESS_KEY_ID") or None,
+        secret_access_key=env.get("CATALOGUE_S3_SECRET_ACCESS_KEY") or None,
     )
 
 

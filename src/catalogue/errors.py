@@ -164,3 +164,17 @@ class PublisherSuspendedError(ForbiddenError):
             "Votre éditeur est suspendu par l'administration nationale : "
             "aucune modification ni aucun lancement de ses outils n'est possible."
         )
+
+
+class RangeNotSatisfiableError(CatalogueError):
+    """A Range request outside the file (RFC 9110 15.5.17)."""
+
+    status = 416
+    slug = "range-not-satisfiable"
+    title = "Plage non satisfaisable"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"La plage demandée est hors du fichier ({size} octets).",
+            headers={"Content-Range": f"bytes */{size}"},
+        )

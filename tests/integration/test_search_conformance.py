@@ -16,9 +16,10 @@ import asyncpg
 import msgspec
 import pytest
 
+from catalogue.communs.repository import COMMUN_CONNECTOR, COMMUNS_PUBLISHER
 from catalogue.database import create_pool
 from catalogue.errors import InvalidInputError
-from catalogue.resources.models import ResourceDraft, Status
+from catalogue.resources.models import Provenance, ResourceDraft, Status
 from catalogue.resources.service import save_resource
 from catalogue.search import outbox
 from catalogue.search.meili import MeiliBackend
@@ -279,3 +280,25 @@ async def test_a_language_filter_takes_a_code_in_any_form(catalogue: Catalogue) 
         assert keys(catalogue, response) == {"english"}, given
     with pytest.raises(InvalidInputError, match="language"):
         await find(catalogue, filters={FacetField.LANGUAGE: ["klingon"]})
+
+
+async def test_communs_are_a_filter_and_a_facet(
+    catalogue: Catalogue, conn: asyncpg.Connection
+) -> None:
+    """A teacher's commun (a resource of the communs' publisher) is told apart from offerings."""
+    vocab = await VocabularyIndex.load(conn)
+    commun = ResourceDraft(
+        title="Géométrie partagée", description="Un commun numérique", status=Status.PUBLISHED
+    )
+    saved = await save_resource(
+        conn, vocab, COMMUNS_PUBLISHER, commun, Provenance(connector=COMMUN_CONNECTOR)
+    )
+    await outbox.drain(catalogue.service.pool, catalogue.service.backend, vocab)
+    only = await find(catalogue, filters={FacetField.COMMUN: ["true"]}, facets=[FacetField.COMMUN])
+    assert [hit.id for hit in only.hits] == [saved.id]
+    assert only.hits[0].free
+    everything = await find(catalogue, facets=[FacetField.COMMUN])
+    counts = {v.value: (v.label, v.count) for v in everything.facets[FacetField.COMMUN]}
+    assert counts == {"true": ("commun numérique", 1), "false": ("offre d'éditeur", 5)}
+    offerings = await find(catalogue, filters={FacetField.COMMUN: ["false"]})
+    assert offerings.total == 5

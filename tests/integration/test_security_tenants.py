@@ -34,6 +34,8 @@ from tests.support.routes import Endpoint, endpoints
 
 UAI_A, UAI_B = "0750001U", "0780002D"
 SECRET_TITLE = "Ressource cachée de P1"
+SECRET_COMMUN = "Commun en attente de l'enseignant A"
+COMMUN_DRAFT = {"title": "Adaptation", "licence": "CC-BY-4.0"}
 
 # Public routes that authenticate a bearer token themselves (an LTI launch): in the matrix too.
 BEARER_PUBLIC = ("/lti/launch/", "/lti/deep-linking/")
@@ -55,6 +57,10 @@ BODIES: dict[str, Any] = {
     "PUT /api/v1/academies/{academie:str}/rules": {},
     "POST /api/v1/people/{person_id:uuid}/move": {"to_uai": UAI_B, "reason": "mutation"},
     "POST /api/v1/people/{person_id:uuid}/deactivation": {"reason": "départ"},
+    "PUT /api/v1/communs/{commun_id:uuid}": COMMUN_DRAFT,
+    "POST /api/v1/communs/{commun_id:uuid}/adaptations": COMMUN_DRAFT,
+    "POST /api/v1/communs/{commun_id:uuid}/reports": {"reason": "error"},
+    "POST /api/v1/communs/{commun_id:uuid}/decisions": {"action": "hide"},
 }
 
 
@@ -176,6 +182,31 @@ async def tenants(conn: asyncpg.Connection, settings: Settings) -> Tenants:
         UAI_A,
     )
 
+    # A commun of the Paris teacher, awaiting its first review: only they and Paris's
+    # académie see it.
+    commun = await conn.fetchval(
+        "INSERT INTO resources (publisher_id, status, title, connector) VALUES "
+        "('00000000-0000-4000-8000-00000000c033', 'draft', $1, 'commun') RETURNING id",
+        SECRET_COMMUN,
+    )
+    await conn.execute(
+        "INSERT INTO communs (resource_id, author_id, establishment_uai, academie, show_name, "
+        "licence) VALUES ($1, $2, $3, 'paris', false, 'CC-BY-4.0')",
+        commun,
+        teacher_a,
+        UAI_A,
+    )
+    await conn.execute(
+        "INSERT INTO commun_versions (resource_id, version, content) VALUES ($1, 1, $2)",
+        commun,
+        {"title": SECRET_COMMUN, "licence": "CC-BY-4.0"},
+    )
+    commun_file = await conn.fetchval(
+        "INSERT INTO commun_files (resource_id, name, media_type, size, sha256, storage_key) "
+        "VALUES ($1, 'cours.pdf', 'application/pdf', 10, 'x', 'communs/a/b') RETURNING id",
+        commun,
+    )
+
     others: dict[str, tuple[Role, dict[str, str]]] = {}
     for name, role, uai, academie, publisher in (
         ("teacher_b", Role.TEACHER, UAI_B, "versailles", None),
@@ -201,9 +232,23 @@ async def tenants(conn: asyncpg.Connection, settings: Settings) -> Tenants:
         "uai": UAI_A,
         "academie": "paris",
         "decision": "approval",
+        "commun_id": commun,
+        "file_id": commun_file,
+        "number": 1,
+        "name": "autre.pdf",
     }
-    secrets = [SECRET_TITLE, "teacher_a", "head_a", "staff_p1", "Outil P1", "p1.example"]
-    secrets += [str(v) for k, v in values.items() if k not in ("decision", "academie")]
+    secrets = [
+        SECRET_COMMUN,
+        SECRET_TITLE,
+        "teacher_a",
+        "head_a",
+        "staff_p1",
+        "Outil P1",
+        "p1.example",
+    ]
+    secrets += [
+        str(v) for k, v in values.items() if k not in ("decision", "academie", "number", "name")
+    ]
     return Tenants({k: str(v) for k, v in values.items()}, secrets, others)
 
 

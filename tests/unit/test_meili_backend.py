@@ -98,6 +98,7 @@ async def test_ensure_index_creates_the_index_and_applies_the_settings() -> None
         "languages",
         "publisher_id",
         "free",
+        "commun",
         "min_price_cents",
     ]
     assert settings["sortableAttributes"] == ["min_price_cents", "published_at"]

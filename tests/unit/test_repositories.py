@@ -11,6 +11,7 @@ import pytest
 import catalogue
 
 CONTEXTS = [
+    "communs",
     "directory",
     "harvests",
     "identity",

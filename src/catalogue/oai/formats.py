@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from lxml import etree
 
@@ -20,6 +21,7 @@ XSD = "http://www.w3.org/2001/XMLSchema"
 LANGUAGE_URI = "http://id.loc.gov/vocabulary/iso639-2/"
 CONCEPTS = "http://data.education.fr/voc/scolomfr/concept/"
 SOURCE = "SCOLOMFRv3.2"
+IS_BASED_ON = "http://purl.org/dc/terms/source"  # voc-009, LOM's "isbasedon"
 # The metadata are written in French: vocabulary labels, and the language of the notice.
 METADATA_LANGUAGE = "fre"
 LEVELS_PURPOSE = f"{CONCEPTS}educational_level"  # niveau éducatif détaillé
@@ -103,8 +105,7 @@ def scolomfr(notice: Notice, label: Label, identifier: str) -> etree._Element:
     for uri in _concepts(notice.pedagogical_types):
         _vocabulary(educational, LOM, "learningResourceType", uri)
     _vocabularies(educational, "intendedEndUserRole", notice.audiences)  # 5.5 public cible
-    if notice.rights:
-        _lang_string(_sub(lom, LOM, "rights"), "description", notice.rights, language)
+    _rights_and_relation(lom, notice, identifier, language)
     for purpose, concepts in (
         (LEVELS_PURPOSE, notice.levels),
         (DISCIPLINES_PURPOSE, notice.disciplines),
@@ -113,6 +114,30 @@ def scolomfr(notice: Notice, label: Label, identifier: str) -> etree._Element:
         if uris:
             _classification(lom, purpose, uris, label)
     return lom
+
+
+def _rights_and_relation(
+    lom: etree._Element, notice: Notice, identifier: str, language: str | None
+) -> None:
+    if notice.rights:
+        _lang_string(_sub(lom, LOM, "rights"), "description", notice.rights, language)
+    if notice.based_on is not None:
+        _based_on(lom, _sibling(identifier, notice.based_on))
+
+
+def _sibling(identifier: str, resource_id: UUID) -> str:
+    """The OAI identifier of another record of this repository."""
+    return f"{identifier.rsplit(':', 1)[0]}:{resource_id}"
+
+
+def _based_on(lom: etree._Element, original: str) -> None:
+    """LOM 7: this resource is based on (adapts) the record ``original``. ScoLOMFR 3.2 names
+    LOM's "isbasedon" by its voc-009 URI, Dublin Core's ``source`` (derived from)."""
+    relation = _sub(lom, LOM, "relation")
+    _vocabulary(relation, LOM, "kind", IS_BASED_ON)
+    ident = _sub(_sub(relation, LOM, "resource"), LOM, "identifier")
+    _sub(ident, LOM, "catalog", "URI")
+    _sub(ident, LOM, "entry", original)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -221,4 +246,6 @@ def oai_dc(record: OaiRecord, label: Label, identifier: str) -> etree._Element:
         _sub(dc, DC, "format", media_type)
     if record.rights:
         _sub(dc, DC, "rights", record.rights)
+    if record.based_on is not None:
+        _sub(dc, DC, "relation", _sibling(identifier, record.based_on))
     return dc

@@ -42,6 +42,8 @@ class Notice(msgspec.Struct, kw_only=True):
     rights: str | None
     contributors: list[NoticeContributor]
     identifiers: list[NoticeIdentifier]
+    # The resource it was adapted from (a commun's LOM 7 relation "isbasedon").
+    based_on: UUID | None = None
 
 
 class OaiRecord(Notice, kw_only=True):

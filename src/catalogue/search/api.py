@@ -28,6 +28,7 @@ async def search_filters(
     accessibility: Values = None,
     language: Values = None,
     audience: Values = None,
+    commun: Values = None,
 ) -> dict[FacetField, list[str]]:
     """The filters a search gives (the API and the search page), by their API names; empty
     ones left out. A dependency, so that both declare the same query parameters."""
@@ -42,6 +43,7 @@ async def search_filters(
         accessibility=accessibility,
         language=language,
         audience=audience,
+        commun=commun,
     )
 
 

@@ -57,6 +57,7 @@ FIELDS: dict[FacetField, str] = {
     FacetField.ACCESSIBILITY: "accessibility",
     FacetField.LANGUAGE: "languages",
     FacetField.AUDIENCE: "audiences",
+    FacetField.COMMUN: "commun",
 }
 SEARCHABLE = ["title", "keywords", "concept_labels", "description", "publisher_name"]
 FILTERABLE = [
@@ -70,6 +71,7 @@ FILTERABLE = [
     "languages",
     "publisher_id",
     "free",
+    "commun",
     "min_price_cents",
 ]
 SORTABLE = ["min_price_cents", "published_at"]
@@ -123,7 +125,7 @@ def _field_clause(field: FacetField, values: Sequence[str]) -> str:
 
 
 def _literal(field: FacetField, value: str) -> str:
-    if field is FacetField.FREE and value in ("true", "false"):
+    if field in (FacetField.FREE, FacetField.COMMUN) and value in ("true", "false"):
         return value
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

@@ -25,6 +25,7 @@ class FacetField(enum.StrEnum):
     ACCESSIBILITY = "accessibility"
     LANGUAGE = "language"
     AUDIENCE = "audience"
+    COMMUN = "commun"  # a teacher's commun numérique (true) or a publisher's offering
 
 
 def chosen_filters(**values: list[str] | None) -> dict[FacetField, list[str]]:
@@ -68,6 +69,7 @@ class SearchDocument(msgspec.Struct, kw_only=True):
     free: bool
     published_at: int  # seconds since the epoch
     audiences: list[str] = msgspec.field(default_factory=list)  # voc-011, with ancestors
+    commun: bool = False  # a teacher's commun numérique, not a publisher's offering
 
 
 class SearchQuery(msgspec.Struct, kw_only=True, frozen=True):

@@ -63,6 +63,7 @@ def to_documents(
                 audiences=vocab.with_ancestors(resource.audiences),
                 min_price_cents=resource.min_price_cents,
                 free=resource.min_price_cents == 0,
+                commun=resource.commun,
                 published_at=int(resource.published_at.timestamp()),
             )
         )

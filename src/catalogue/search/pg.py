@@ -28,8 +28,14 @@ from catalogue.search.text import fold
 MIN_TYPO_WORD = 4
 MAX_DROPPED_WORDS = 4
 
-_SCALAR_COLUMN = {FacetField.PUBLISHER: "publisher_id", FacetField.FREE: "free"}
+_SCALAR_COLUMN = {
+    FacetField.PUBLISHER: "publisher_id",
+    FacetField.FREE: "free",
+    FacetField.COMMUN: "commun",
+}
 _FACET_COLUMN = {**SET_COLUMN, **_SCALAR_COLUMN}
+# Facet columns `matched` reads only when their facet is asked (the others it always reads).
+_EXTRA_COLUMNS = frozenset({*SET_COLUMN, FacetField.COMMUN})
 # Relevance in two steps. ts_rank weighs matches by field (title first) and frequency, at a
 # quarter of ts_rank_cd's cost: it ranks every match. ts_rank_cd, which also rewards the
 # query's words standing close together, then orders the best RERANKED of them. A deliberate
@@ -49,8 +55,8 @@ def _filter(field: FacetField, n: int) -> str:
     """The SQL fragment testing one filter field, its values being parameter n."""
     if field is FacetField.PUBLISHER:
         return f"d.publisher_id = ANY(${n}::uuid[])"
-    if field is FacetField.FREE:
-        return f"d.free = ANY(${n}::boolean[])"
+    if field in (FacetField.FREE, FacetField.COMMUN):
+        return f"d.{_SCALAR_COLUMN[field]} = ANY(${n}::boolean[])"
     # The few sets holding one of the values are found first (a GIN lookup in a small table).
     return (
         f"d.{SET_COLUMN[field]} = ANY(ARRAY("
@@ -82,7 +88,7 @@ _ORDER = {
 
 
 def _filter_value(field: FacetField, values: tuple[str, ...]) -> list[Any]:
-    if field is FacetField.FREE:
+    if field in (FacetField.FREE, FacetField.COMMUN):
         return [value == "true" for value in values]
     if field is FacetField.PUBLISHER:
         return [UUID(value) for value in values]
@@ -212,7 +218,9 @@ class PostgresBackend:
             candidates=RERANKED if groups and query.sort is Sort.RELEVANCE else 0,
             where=" AND ".join(where),
             order=_ORDER[query.sort],
-            facet_columns="".join(f", d.{SET_COLUMN[f]}" for f in query.facets if f in SET_COLUMN),
+            facet_columns="".join(
+                f", d.{_FACET_COLUMN[f]}" for f in query.facets if f in _EXTRA_COLUMNS
+            ),
             facets=" UNION ALL ".join(_facet_branch(f) for f in query.facets) or _NO_FACET,
         )
         return sql, *args

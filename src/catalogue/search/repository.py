@@ -41,6 +41,7 @@ _STAGING_COLUMNS = [
     *SET_COLUMN.values(),
     "min_price_cents",
     "free",
+    "commun",
     "published_at",
     "title_words",
     "subject_words",
@@ -117,6 +118,7 @@ class SearchableResource(msgspec.Struct):
     licence_types: list[str]
     min_price_cents: int
     audiences: list[str]
+    commun: bool = False
 
 
 class OutboxEntry(msgspec.Struct):
@@ -180,6 +182,7 @@ def _record(doc: SearchDocument, set_ids: list[UUID]) -> tuple[Any, ...]:
         *set_ids,
         doc.min_price_cents,
         doc.free,
+        doc.commun,
         datetime.fromtimestamp(doc.published_at, UTC),
         # PostgreSQL's parser and the catalogue_fr configuration handle elisions, typographic
         # apostrophes, ligatures (unaccent) and case themselves: raw text goes in.

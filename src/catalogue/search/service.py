@@ -35,6 +35,7 @@ FIXED_CHOICES: dict[FacetField, dict[str, str]] = {
         LicenceType.ESTABLISHMENT: "licence établissement",
     },
     FacetField.FREE: {"true": "gratuit", "false": "payant"},
+    FacetField.COMMUN: {"true": "commun numérique", "false": "offre d'éditeur"},
 }
 MAX_LISTED_CHOICES = 150
 FACET_VALUES_SHOWN = 100

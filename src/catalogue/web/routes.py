@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from catalogue.web.admin import AdminPages, GarPages, ModerationPages
 from catalogue.web.budget import BudgetPages
+from catalogue.web.communs import CommunPages
 from catalogue.web.establishments import EstablishmentPages
 from catalogue.web.movements import MovementPages
 from catalogue.web.publisher import PublisherPages
@@ -18,4 +19,5 @@ ROUTES = [
     ModerationPages,
     GarPages,
     PublisherPages,
+    CommunPages,
 ]

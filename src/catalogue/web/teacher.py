@@ -46,6 +46,7 @@ FACET_LEGENDS: dict[FacetField, str] = {
     FacetField.ACCESSIBILITY: "Accessibilité",
     FacetField.LANGUAGE: "Langue",
     FacetField.AUDIENCE: "Public cible",
+    FacetField.COMMUN: "Communs numériques",
 }
 SORT_LABELS = {
     Sort.RELEVANCE: "pertinence",

@@ -14,10 +14,10 @@ WITH display AS (
 INSERT INTO search_documents AS d (
     id, publisher_id, levels_set, disciplines_set, resource_types_set, pedagogical_types_set,
     licence_types_set, accessibility_set, languages_set, audiences_set, published_at,
-    min_price_cents, free, tsv)
+    min_price_cents, free, commun, tsv)
 SELECT id, publisher_id, levels_set, disciplines_set, resource_types_set, pedagogical_types_set,
        licence_types_set, accessibility_set, languages_set, audiences_set, published_at,
-       min_price_cents, free,
+       min_price_cents, free, commun,
        setweight(to_tsvector('catalogue_fr', title_words), 'A')
        || setweight(to_tsvector('catalogue_fr', subject_words), 'B')
        || setweight(to_tsvector('catalogue_fr', description_words), 'C')
@@ -30,4 +30,4 @@ ON CONFLICT (id) DO UPDATE SET
     accessibility_set = EXCLUDED.accessibility_set, languages_set = EXCLUDED.languages_set,
     audiences_set = EXCLUDED.audiences_set,
     published_at = EXCLUDED.published_at, min_price_cents = EXCLUDED.min_price_cents,
-    free = EXCLUDED.free, tsv = EXCLUDED.tsv
+    free = EXCLUDED.free, commun = EXCLUDED.commun, tsv = EXCLUDED.tsv

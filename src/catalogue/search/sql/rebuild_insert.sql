@@ -6,10 +6,10 @@ FROM staging_documents;
 INSERT INTO search_documents_fill (
     id, publisher_id, levels_set, disciplines_set, resource_types_set, pedagogical_types_set,
     licence_types_set, accessibility_set, languages_set, audiences_set, published_at,
-    min_price_cents, free, tsv)
+    min_price_cents, free, commun, tsv)
 SELECT id, publisher_id, levels_set, disciplines_set, resource_types_set, pedagogical_types_set,
        licence_types_set, accessibility_set, languages_set, audiences_set, published_at,
-       min_price_cents, free,
+       min_price_cents, free, commun,
        setweight(to_tsvector('catalogue_fr', title_words), 'A')
        || setweight(to_tsvector('catalogue_fr', subject_words), 'B')
        || setweight(to_tsvector('catalogue_fr', description_words), 'C')

@@ -1,0 +1,1 @@
+"""Communs numériques: resources teachers publish under an open licence, adapt and report."""

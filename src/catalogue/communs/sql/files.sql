@@ -1,0 +1,2 @@
+SELECT id, name, media_type, size, sha256, created_at
+FROM commun_files WHERE resource_id = $1 ORDER BY name

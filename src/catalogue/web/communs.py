@@ -1,0 +1,305 @@
+"""Pages of the communs numériques: mes publications, publish, edit, versions, adapt, report,
+and the académie's moderation queue. Each handler makes one call of `Communs`."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from catalogue.communs.models import LICENCES, CommunDraft, CommunView
+from catalogue.communs.service import (
+    Action,
+    Communs,
+    NewDecision,
+    NewReport,
+    ReportReason,
+)
+from catalogue.errors import InvalidInputError, UnprocessableError
+from catalogue.identity.guards import PUBLIC
+from catalogue.identity.models import Role
+from catalogue.pages import page
+from catalogue.vocabularies.index import Vocabulary
+from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
+
+LANGUAGES = {
+    "fre": "français",
+    "eng": "anglais",
+    "ger": "allemand",
+    "spa": "espagnol",
+    "ita": "italien",
+}
+REASONS = {
+    ReportReason.ILLEGAL: "contenu illicite",
+    ReportReason.COPYRIGHT: "atteinte au droit d'auteur",
+    ReportReason.PERSONAL_DATA: "données personnelles",
+    ReportReason.INAPPROPRIATE: "contenu inapproprié",
+    ReportReason.ERROR: "erreur dans la ressource",
+    ReportReason.OTHER: "autre motif",
+}
+STATES = {
+    "pending": "en attente de validation",
+    "visible": "visible",
+    "hidden": "masquée",
+    "deleted": "supprimée",
+}
+ACTIONS = {"approve": "validée", "hide": "masquée", "restore": "rétablie", "delete": "supprimée"}
+_ADMINS = (Role.ACADEMIE_ADMIN, Role.NATIONAL_ADMIN)
+# Form field → draft field, for the one concept each form asks.
+_CONCEPTS = {
+    "niveau": ("levels", "scolomfr-voc-022"),
+    "discipline": ("disciplines", "scolomfr-voc-015"),
+    "type": ("resource_types", "scolomfr-voc-005"),
+    "type_pedagogique": ("pedagogical_types", "scolomfr-voc-010"),
+}
+_FIELD_OF = {"title": "titre", "link": "lien", "licence": "licence", "keywords": "mots_cles"}
+
+
+def _choices(vocab: Any, scheme: str) -> dict[str, str]:
+    concepts = vocab.scheme(scheme) or []
+    return {c.uri: c.label for c in sorted(concepts, key=lambda c: c.label) if not c.deprecated}
+
+
+def _form_values(commun: CommunView | None) -> dict[str, str]:
+    if commun is None:
+        return {"langue": "fre", "licence": "CC-BY-4.0"}
+    return {
+        "titre": commun.title,
+        "description": commun.description,
+        "niveau": commun.levels[0].uri if commun.levels else "",
+        "discipline": commun.disciplines[0].uri if commun.disciplines else "",
+        "type": commun.resource_types[0].uri if commun.resource_types else "",
+        "type_pedagogique": commun.pedagogical_types[0].uri if commun.pedagogical_types else "",
+        "langue": commun.language,
+        "mots_cles": ", ".join(commun.keywords),
+        "lien": commun.link or "",
+        "licence": commun.licence.id,
+        "afficher_nom": "oui" if commun.show_name else "",
+    }
+
+
+_FORM_FIELDS = (*_FIELD_OF.values(), "description", "langue", "afficher_nom", *_CONCEPTS)
+
+
+def _values(form: FormMultiDict) -> dict[str, str]:
+    return {name: field(form, name) for name in _FORM_FIELDS}
+
+
+def _draft(values: dict[str, str]) -> CommunDraft:
+    """The form as a draft; a value the draft refuses is a 422 naming its field."""
+    body: dict[str, Any] = {
+        "title": values.get("titre", ""),
+        "description": values.get("description", ""),
+        "language": values.get("langue") or "fre",
+        "keywords": [k.strip() for k in values.get("mots_cles", "").split(",") if k.strip()],
+        "link": values.get("lien") or None,
+        "licence": values.get("licence", ""),
+        "show_name": values.get("afficher_nom") == "oui",
+    }
+    for name, (key, _) in _CONCEPTS.items():
+        body[key] = [values[name]] if values.get(name) else []
+    try:
+        return msgspec.convert(body, CommunDraft)
+    except msgspec.ValidationError as exc:
+        path = str(exc).rsplit("`$.", 1)[-1].split("`")[0].split("[")[0]
+        name = _FIELD_OF.get(path, "formulaire")
+        raise UnprocessableError(
+            f"Valeur refusée : {exc}", errors=[{"key": name, "message": "Valeur refusée."}]
+        ) from exc
+
+
+def _errors(exc: UnprocessableError) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for error in exc.extra.get("errors", []):
+        key = str(error.get("key", ""))
+        name = _FIELD_OF.get(key) or next(
+            (n for n, (k, _) in _CONCEPTS.items() if key.startswith(k)), "formulaire"
+        )
+        found[name] = exc.shown
+    return found or {"formulaire": exc.shown}
+
+
+class CommunPages(Controller):
+    path = "/communs"
+    opt = {PUBLIC: True}  # noqa: RUF012  # pages authenticate themselves (sign-in redirect)
+    include_in_schema = False
+    exception_handlers = PAGE_EXCEPTION_HANDLERS  # type: ignore[assignment]
+
+    @get("/")
+    async def mine(self, request: AnyRequest, communs: Communs) -> Template:
+        principal = await page_user(request, Role.TEACHER)
+        return page(
+            "communs/mes-publications.html",
+            principal,
+            items=await communs.own(principal),
+            states=STATES,
+            actions=ACTIONS,
+        )
+
+    @get("/nouveau")
+    async def new(
+        self,
+        request: AnyRequest,
+        communs: Communs,
+        vocab: Vocabulary,
+        adapter: FromQuery[UUID | None] = None,
+    ) -> Template:
+        principal = await page_user(request, Role.TEACHER)
+        original = await communs.read(principal, adapter) if adapter else None
+        return self._form(principal, vocab, _form_values(original), {}, original=original)
+
+    @post("/nouveau", status_code=303)
+    async def publish(
+        self,
+        request: AnyRequest,
+        communs: Communs,
+        vocab: Vocabulary,
+        adapter: FromQuery[UUID | None] = None,
+    ) -> Redirect | Template:
+        principal = await page_user(request, Role.TEACHER, back="/communs/nouveau")
+        form = await request.form()
+        values = _values(form)
+        original = await communs.read(principal, adapter) if adapter else None
+        try:
+            draft = _draft(values)
+            saved = await communs.publish(principal, draft, based_on=adapter)
+        except UnprocessableError as exc:
+            return self._form(principal, vocab, values, _errors(exc), original=original, status=422)
+        return Redirect(f"/communs/{saved.id}?publie=1", status_code=303)
+
+    @get("/{commun_id:uuid}")
+    async def show(
+        self,
+        request: AnyRequest,
+        communs: Communs,
+        commun_id: FromPath[UUID],
+        publie: FromQuery[int | None] = None,
+        signale: FromQuery[int | None] = None,
+    ) -> Template:
+        principal = await page_user(request)
+        commun = await communs.read(principal, commun_id)
+        versions = await communs.versions(principal, commun_id)
+        return page(
+            "communs/fiche.html",
+            principal,
+            commun=commun,
+            versions=versions,
+            states=STATES,
+            reasons=REASONS,
+            mine=commun.id in {c.id for c in await communs.own(principal)}
+            if principal.has(Role.TEACHER)
+            else False,
+            published=bool(publie),
+            reported=bool(signale),
+        )
+
+    @get("/{commun_id:uuid}/modifier")
+    async def edit_form(
+        self, request: AnyRequest, communs: Communs, vocab: Vocabulary, commun_id: FromPath[UUID]
+    ) -> Template:
+        principal = await page_user(request, Role.TEACHER)
+        commun = await communs.read(principal, commun_id)
+        return self._form(principal, vocab, _form_values(commun), {}, editing=commun)
+
+    @post("/{commun_id:uuid}/modifier", status_code=303)
+    async def edit(
+        self, request: AnyRequest, communs: Communs, vocab: Vocabulary, commun_id: FromPath[UUID]
+    ) -> Redirect | Template:
+        principal = await page_user(request, Role.TEACHER, back=f"/communs/{commun_id}")
+        form = await request.form()
+        values = _values(form)
+        try:
+            draft = _draft(values)
+            await communs.edit(principal, commun_id, draft)
+        except UnprocessableError as exc:
+            commun = await communs.read(principal, commun_id)
+            return self._form(principal, vocab, values, _errors(exc), editing=commun, status=422)
+        return Redirect(f"/communs/{commun_id}?publie=1", status_code=303)
+
+    @get("/{commun_id:uuid}/versions/{number:int}")
+    async def version(
+        self,
+        request: AnyRequest,
+        communs: Communs,
+        commun_id: FromPath[UUID],
+        number: FromPath[int],
+    ) -> Template:
+        principal = await page_user(request)
+        found = await communs.version(principal, commun_id, number)
+        return page("communs/version.html", principal, version=found, licences=LICENCES)
+
+    @post("/{commun_id:uuid}/signalement", status_code=303)
+    async def report(
+        self, request: AnyRequest, communs: Communs, commun_id: FromPath[UUID]
+    ) -> Redirect:
+        principal = await page_user(request, back=f"/communs/{commun_id}")
+        form = await request.form()
+        try:
+            new = msgspec.convert(
+                {"reason": field(form, "motif"), "text": field(form, "texte")}, NewReport
+            )
+        except msgspec.ValidationError as exc:
+            raise InvalidInputError("Motif ou texte du signalement refusé.") from exc
+        await communs.report(principal, commun_id, new)
+        return Redirect(f"/communs/{commun_id}?signale=1", status_code=303)
+
+    @get("/moderation")
+    async def queue(
+        self, request: AnyRequest, communs: Communs, fait: FromQuery[str | None] = None
+    ) -> Template:
+        principal = await page_user(request, *_ADMINS)
+        return page(
+            "communs/moderation.html",
+            principal,
+            queue=await communs.queue(principal),
+            reasons=REASONS,
+            states=STATES,
+            done=ACTIONS.get(fait or ""),
+        )
+
+    @post("/moderation/{commun_id:uuid}", status_code=303)
+    async def decide(
+        self, request: AnyRequest, communs: Communs, commun_id: FromPath[UUID]
+    ) -> Redirect:
+        principal = await page_user(request, *_ADMINS, back="/communs/moderation")
+        form = await request.form()
+        try:
+            new = NewDecision(
+                action=Action(field(form, "decision")), reason=field(form, "motif")[:2000]
+            )
+        except ValueError as exc:
+            raise InvalidInputError("Décision inconnue.") from exc
+        await communs.decide(principal, commun_id, new)
+        return Redirect(
+            f"/communs/moderation?{urlencode({'fait': new.action.value})}", status_code=303
+        )
+
+    def _form(
+        self,
+        principal: Any,
+        vocab: Any,
+        values: dict[str, str],
+        errors: dict[str, str],
+        *,
+        original: CommunView | None = None,
+        editing: CommunView | None = None,
+        status: int = 200,
+    ) -> Template:
+        return page(
+            "communs/formulaire.html",
+            principal,
+            status_code=status,
+            values=values,
+            errors=errors,
+            original=original,
+            editing=editing,
+            licences={k: v.label for k, v in LICENCES.items()},
+            languages=LANGUAGES,
+            concepts={name: _choices(vocab, scheme) for name, (_, scheme) in _CONCEPTS.items()},
+        )
