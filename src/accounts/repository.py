@@ -23,6 +23,7 @@ from accounts.models import (
     Sale,
 )
 from accounts.records import (
+    ActiveTeacher,
     ClaimedKey,
     EnvelopeTotals,
     Establishment,
@@ -412,3 +413,7 @@ async def sales(conn: Connection, publisher_id: UUID, limit: int) -> list[Sale]:
 async def usable_resources(conn: Connection, person_id: UUID, uai: str | None) -> list[Usable]:
     """What a teacher may use today: their licences and their establishment's, valid now."""
     return await fetch_all(conn, Usable, SQL["mediacentre"], person_id, uai)
+
+
+async def active_teacher(conn: Connection, person_id: UUID) -> ActiveTeacher | None:
+    return await fetch_one(conn, ActiveTeacher, SQL["active_teacher"], person_id)

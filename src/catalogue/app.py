@@ -58,6 +58,7 @@ from catalogue.oai import api as oai_api
 from catalogue.oai.service import Provider
 from catalogue.outbound import is_loopback, outbound_client, publisher_client
 from catalogue.problems import PROBLEM_JSON, exception_handlers
+from catalogue.provisioning import app as provisioning_app
 from catalogue.resources import api as resources_api
 from catalogue.resources.publishing import ResourceService
 from catalogue.search import api as search_api
@@ -266,6 +267,7 @@ def create_app(
             vocabularies_api.vocabulary,
             identity_api.IdentityController,
             identity_api.PublisherClientsController,
+            identity_api.PlatformClientsController,
             identity_api.token,
             identity_api.jwks,
             identity_web.AuthController,
@@ -275,6 +277,7 @@ def create_app(
             lti_api.PublisherToolsController,
             lti_api.my_links,
             webhooks_api.WebhooksController,
+            provisioning_app.scim,
             create_static_files_router(
                 "/static",
                 directories=[HERE / "static"],
