@@ -15,7 +15,7 @@ from catalogue.app import create_asgi_app
 from catalogue.config import ClaimMapping, Settings
 from tests.integration.conftest import bearer, open_client
 from tests.integration.ledger_world import UAI, build_world
-from tests.integration.platform import platform_headers
+from tests.integration.platform import client_token, platform_client, platform_headers
 from tests.integration.test_scim import ENTERPRISE, user
 from tests.integration.test_signin import sign_in
 from tests.support.oidc_provider import FakeProvider
@@ -30,11 +30,12 @@ async def test_provisioned_allocated_first_sign_in_then_buys(
     client = oidc_client
     world = await build_world(conn)
     headers = {n: await bearer(conn, oidc_settings, p) for n, p in world.people.items()}
-    scim, _ = await platform_headers(client, headers["national"], "scim:write")
+    scim, platform_id = await platform_headers(client, headers["national"], "scim:write")
     alice = await client.post("/scim/v2/Users", json=user("alice", UAI), headers=scim)
     bruno = await client.post("/scim/v2/Users", json=user("bruno", UAI), headers=scim)
     assert alice.status_code == bruno.status_code == 201, alice.text
-    alice_id = alice.json()["id"]
+    alice_scim = alice.json()["id"]  # her pseudonym for this platform
+    alice_id = str(await conn.fetchval("SELECT id FROM people WHERE user_name = 'alice'"))
     people = await conn.fetchval("SELECT count(*) FROM people")
 
     # Budgets before anyone signed in: one by one (by id) and by CSV (by e-mail).
@@ -106,8 +107,20 @@ async def test_provisioned_allocated_first_sign_in_then_buys(
     assert account["balance_cents"] == 3_500 - 1_200
     assert await conn.fetchval("SELECT count(*) FROM people") == people
     # The SCIM view still shows them, active, where the directory put them.
-    read = await client.get(f"/scim/v2/Users/{alice_id}", headers=scim)
+    read = await client.get(f"/scim/v2/Users/{alice_scim}", headers=scim)
     assert read.json()[ENTERPRISE] == {"organization": UAI}
+    # The ENT's médiacentre client (the same platform) asks for her by that same id.
+    ent_id, ent_secret, same = await platform_client(
+        client, headers["national"], "mediacentre:read", platform_id=platform_id
+    )
+    assert same == platform_id
+    ent_token = (await client_token(client, ent_id, ent_secret)).json()["access_token"]
+    listed = await client.get(
+        f"/api/v1/platform/mediacentre/{alice_scim}",
+        headers={"Authorization": f"Bearer {ent_token}"},
+    )
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == (await client.get("/api/v1/me/mediacentre")).json()
 
 
 @pytest.fixture
@@ -134,13 +147,14 @@ async def test_the_matching_claim_is_configured_and_never_makes_a_second_person(
     scim, _ = await platform_headers(client, admin, "scim:write")
     body = user("bruno", UAI, externalId="agent-bruno")
     bruno = (await client.post("/scim/v2/Users", json=body, headers=scim)).json()
+    bruno_id = str(await conn.fetchval("SELECT id FROM people WHERE user_name = 'bruno'"))
     people = await conn.fetchval("SELECT count(*) FROM people")
     # Another e-mail at the provider: the externalId finds them all the same.
     token = provider.access_token(sub="agent-bruno", email="b.other@example.org")
     for _ in range(2):
         me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200, me.text
-        assert me.json()["id"] == bruno["id"]
+        assert me.json()["id"] == bruno_id
     assert await conn.fetchval("SELECT count(*) FROM people") == people
     # Deactivated through SCIM: the sign-in is refused, no new person appears.
     patch = {

@@ -31,6 +31,7 @@ def user(name: str, uai: str | None = UAI, **extra: Any) -> dict[str, Any]:
         "name": {"givenName": "Camille", "familyName": "Martin"},
         "emails": [{"value": f"{name}@ac-paris.fr"}],
         "roles": [{"value": "teacher"}],
+        "active": True,
         **extra,
     }
     if uai is not None:
@@ -85,15 +86,16 @@ async def test_a_person_is_created_read_filtered_replaced_patched_and_deactivate
     created = await client.post("/scim/v2/Users", json=user("cmartin"), headers=scim)
     assert created.status_code == 201, created.text
     body = created.json()
-    person_id = body["id"]
+    person_id = body["id"]  # the person's pseudonym for this platform, not our id
+    internal = await conn.fetchval("SELECT id FROM people WHERE user_name = 'cmartin'")
+    assert person_id != str(internal)
     assert created.headers["location"].endswith(f"/scim/v2/Users/{person_id}")
     assert created.headers["etag"] == body["meta"]["version"]
     assert body[ENTERPRISE] == {"organization": UAI}
     assert body["active"] is True
     stored = await conn.fetchrow(
         "SELECT issuer, subject, email, roles, establishment_uai, display_name, external_id "
-        "FROM people WHERE id = $1::uuid",
-        person_id,
+        "FROM people WHERE user_name = 'cmartin'",
     )
     assert stored is not None
     assert dict(stored) == {
@@ -144,7 +146,7 @@ async def test_a_person_is_created_read_filtered_replaced_patched_and_deactivate
     assert replaced.headers["etag"] != etag
     assert replaced.json()["displayName"] == "Camille M."
     assert (
-        await conn.fetchval("SELECT establishment_uai FROM people WHERE id = $1::uuid", person_id)
+        await conn.fetchval("SELECT establishment_uai FROM people WHERE user_name = 'cmartin'")
         == OTHER_UAI
     )
 
@@ -157,16 +159,18 @@ async def test_a_person_is_created_read_filtered_replaced_patched_and_deactivate
     assert patched.status_code == 204, patched.text  # RFC 7644 §3.5.2: no body asked for
     assert (await client.get(f"/scim/v2/Users/{person_id}", headers=scim)).json()["active"] is False
     assert await conn.fetchval(
-        "SELECT deactivated_at IS NOT NULL FROM people WHERE id = $1::uuid", person_id
+        "SELECT deactivated_at IS NOT NULL FROM people WHERE id = $1", internal
     )
     changed = [e for e in logs if e["event"] == "person changed by provisioning"]
-    assert changed == [{**changed[0], "person_id": person_id, "moved": False, "deactivated": True}]
+    assert changed == [
+        {**changed[0], "person_id": str(internal), "moved": False, "deactivated": True}
+    ]
 
     removed = await client.delete(f"/scim/v2/Users/{person_id}", headers=scim)
     assert removed.status_code == 204
     scim_error(await client.get(f"/scim/v2/Users/{person_id}", headers=scim), 404)
     # The row stays (the ledger names it), out of the directory's view.
-    assert await conn.fetchval("SELECT count(*) FROM people WHERE id = $1::uuid", person_id) == 1
+    assert await conn.fetchval("SELECT count(*) FROM people WHERE id = $1", internal) == 1
     again = await client.post("/scim/v2/Users", json=user("cmartin"), headers=scim)
     assert again.status_code == 201, again.text
 
@@ -240,7 +244,8 @@ async def test_an_establishment_is_a_group_whose_members_move_through_one_functi
     }
     made = await client.post("/scim/v2/Groups", json=group, headers=scim)
     assert made.status_code == 201, made.text
-    assert made.json()["id"] == "0750001U"
+    group_id = made.json()["id"]
+    assert made.json()[ESTABLISHMENT] == {"uai": "0750001U"}
     assert (
         await conn.fetchval("SELECT name FROM establishments WHERE uai = '0750001U'")
         == "Collège Neuf"
@@ -255,24 +260,38 @@ async def test_an_establishment_is_a_group_whose_members_move_through_one_functi
         "Operations": [{"op": "add", "path": "members", "value": [{"value": person["id"]}]}],
     }
     with capture_logs() as logs:
-        patched = await client.patch("/scim/v2/Groups/0750001U", json=add, headers=scim)
+        patched = await client.patch(f"/scim/v2/Groups/{group_id}", json=add, headers=scim)
     assert patched.status_code == 204, patched.text
-    group_now = (await client.get("/scim/v2/Groups/0750001U", headers=scim)).json()
+    group_now = (await client.get(f"/scim/v2/Groups/{group_id}", headers=scim)).json()
     assert [m["value"] for m in group_now["members"]] == [person["id"]]
     assert (
-        await conn.fetchval(
-            "SELECT establishment_uai FROM people WHERE id = $1::uuid", person["id"]
-        )
+        await conn.fetchval("SELECT establishment_uai FROM people WHERE user_name = 'cmartin'")
         == "0750001U"
     )
     (moved,) = [e for e in logs if e["event"] == "person changed by provisioning"]
-    assert (moved["person_id"], moved["moved"]) == (person["id"], True)
+    internal = await conn.fetchval("SELECT id FROM people WHERE user_name = 'cmartin'")
+    assert (moved["person_id"], moved["moved"]) == (str(internal), True)
     read = await client.get(f"/scim/v2/Users/{person['id']}", headers=scim)
     assert read.json()[ENTERPRISE] == {"organization": "0750001U"}
 
-    removed = await client.delete("/scim/v2/Groups/0750001U", headers=scim)
+    # Another UAI: the Group, and the members it names, stand for that establishment now.
+    rekey = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": f"{ESTABLISHMENT}:uai", "value": OTHER_UAI}],
+    }
+    rekeyed = await client.patch(f"/scim/v2/Groups/{group_id}", json=rekey, headers=scim)
+    assert rekeyed.status_code == 204, rekeyed.text
+    assert (
+        await conn.fetchval("SELECT establishment_uai FROM people WHERE user_name = 'cmartin'")
+        == OTHER_UAI
+    )
+    read = await client.get(f"/scim/v2/Groups/{group_id}", headers=scim)
+    assert read.json()[ESTABLISHMENT] == {"uai": OTHER_UAI}
+    assert [m["value"] for m in read.json()["members"]] == [person["id"]]
+
+    removed = await client.delete(f"/scim/v2/Groups/{group_id}", headers=scim)
     assert removed.status_code == 204
-    scim_error(await client.get("/scim/v2/Groups/0750001U", headers=scim), 404)
+    scim_error(await client.get(f"/scim/v2/Groups/{group_id}", headers=scim), 404)
     # The establishment stays (its people, its accounts).
     assert await conn.fetchval("SELECT count(*) FROM establishments WHERE uai = '0750001U'") == 1
 

@@ -19,6 +19,8 @@ ALTER TABLE people
     ADD COLUMN given_name   text,
     ADD COLUMN family_name  text,
     ADD COLUMN name_formatted text,
+    -- SCIM's `active` as the client last stated it (null: never stated, which is active).
+    ADD COLUMN scim_active  boolean,
     -- The SCIM version (ETag): every provisioning write adds one.
     ADD COLUMN scim_version integer NOT NULL DEFAULT 1,
     ADD COLUMN scim_updated_at timestamptz NOT NULL DEFAULT now(),
@@ -36,6 +38,9 @@ CREATE INDEX people_email ON people (lower(email));
 -- Establishments as SCIM Groups: the ones a platform provisioned (null scim_created_at: not
 -- in the SCIM view, e.g. only known from the national dataset or a sign-in).
 ALTER TABLE establishments
+    -- The Group's id: it stays when a platform changes the Group's UAI (the Group, and its
+    -- members, then stand for another establishment).
+    ADD COLUMN scim_id           uuid UNIQUE,
     ADD COLUMN scim_external_id  text UNIQUE,
     ADD COLUMN scim_display_name text,
     ADD COLUMN scim_version      integer NOT NULL DEFAULT 1,

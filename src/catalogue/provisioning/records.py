@@ -22,6 +22,7 @@ class ProvisionedPerson(msgspec.Struct, frozen=True, kw_only=True):
     roles: list[str]
     establishment_uai: str | None
     deactivated_at: datetime | None
+    scim_active: bool | None  # as the client last stated it (None: never stated)
     created_at: datetime
     updated_at: datetime
     scim_version: int
@@ -29,6 +30,11 @@ class ProvisionedPerson(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def active(self) -> bool:
         return self.deactivated_at is None
+
+    @property
+    def shown_active(self) -> bool | None:
+        """SCIM's `active`: false when deactivated, else as stated (absent when never)."""
+        return False if self.deactivated_at is not None else self.scim_active
 
 
 class PersonFields(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,10 +49,15 @@ class PersonFields(msgspec.Struct, frozen=True, kw_only=True):
     email: str | None
     roles: list[str]
     establishment_uai: str | None
-    active: bool
+    stated_active: bool | None  # SCIM's `active` as sent (None: not stated, so active)
+
+    @property
+    def active(self) -> bool:
+        return self.stated_active is not False
 
 
 class ProvisionedEstablishment(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID  # the Group's
     uai: str
     display_name: str
     external_id: str | None

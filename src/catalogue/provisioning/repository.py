@@ -6,6 +6,7 @@ The only module of ``catalogue.provisioning`` that runs SQL; rows leave it as th
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -54,6 +55,7 @@ async def insert_person(conn: Connection, fields: PersonFields) -> UUID:
             fields.roles,
             fields.establishment_uai,
             fields.active,
+            fields.stated_active,
         )
     except asyncpg.UniqueViolationError:
         raise TakenError from None
@@ -73,6 +75,7 @@ async def update_person(conn: Connection, person_id: UUID, fields: PersonFields)
             fields.name_formatted,
             fields.email,
             fields.roles,
+            fields.stated_active,
         )
     except asyncpg.UniqueViolationError:
         raise TakenError from None
@@ -93,12 +96,14 @@ async def establishment_state(conn: Connection, uai: str) -> str | None:
     return state
 
 
-async def establishment(conn: Connection, uai: str) -> ProvisionedEstablishment | None:
-    return await fetch_one(conn, ProvisionedEstablishment, SQL["establishment"], uai)
+async def establishment(conn: Connection, group_id: UUID) -> ProvisionedEstablishment | None:
+    return await fetch_one(conn, ProvisionedEstablishment, SQL["establishment"], group_id)
 
 
-async def lock_establishment(conn: Connection, uai: str) -> bool:
-    return bool(await conn.fetchval(SQL["lock_establishment"], uai))
+async def lock_establishment(conn: Connection, group_id: UUID) -> str | None:
+    """The UAI of the Group's establishment, locked (None: no such Group)."""
+    uai: str | None = await conn.fetchval(SQL["lock_establishment"], group_id)
+    return uai
 
 
 async def establishments(
@@ -110,11 +115,26 @@ async def establishments(
 
 
 async def provision_establishment(
-    conn: Connection, uai: str, display_name: str, external_id: str | None
+    conn: Connection,
+    uai: str,
+    display_name: str,
+    external_id: str | None,
+    *,
+    group_id: UUID,
+    created_at: datetime,
+    version: int,
 ) -> bool:
-    """False when a platform provisioned it already."""
+    """False when a Group stands for it already."""
     try:
-        done = await conn.fetchval(SQL["provision_establishment"], uai, display_name, external_id)
+        done = await conn.fetchval(
+            SQL["provision_establishment"],
+            uai,
+            display_name,
+            external_id,
+            group_id,
+            created_at,
+            version,
+        )
     except asyncpg.UniqueViolationError:
         raise TakenError from None
     return done is not None

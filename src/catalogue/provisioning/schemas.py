@@ -1,11 +1,13 @@
 """The SCIM description of the service: what is kept of a User and a Group, and nothing else.
 
-A User keeps its userName, externalId, name, displayName, one e-mail (notifications), its
-roles (teacher or establishment_admin: SCIM never grants another one), its active state and,
-in the Enterprise extension, its establishment's UAI (``organization``). A Group is an
-establishment: its UAI (our extension, given at creation), its name and its members. Any
-other attribute is unknown to the schemas published at /Schemas, so a client sending one is
-refused rather than having it dropped.
+A User's ``id`` is the person's pseudonym for the calling platform
+(``identity.secrets.platform_pseudonym``): platforms never see our internal ids, and an ENT
+asks for a teacher's médiacentre by that id. A User keeps its userName, externalId, name,
+displayName, one e-mail (notifications), its roles (teacher or establishment_admin: SCIM
+never grants another one), its active state and, in the Enterprise extension, its
+establishment's UAI (``organization``). A Group is an establishment: its UAI (our
+extension), its name and its members. Any other attribute is unknown to the schemas
+published at /Schemas, so a client sending one is refused rather than having it dropped.
 """
 
 from __future__ import annotations
@@ -25,8 +27,7 @@ from scim2_server.utils import load_json_resource
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-# Our own extensions: a User's pseudonym for the calling platform (read only), a Group's UAI.
-PLATFORM_USER = "urn:ietf:params:scim:schemas:extension:catalogue:2.0:User"
+# Our own extension: a Group's UAI.
 ESTABLISHMENT = "urn:ietf:params:scim:schemas:extension:catalogue:2.0:Establishment"
 
 SCIM_ROLES = ("teacher", "establishment_admin")
@@ -79,25 +80,6 @@ def _tune(schemas: dict[str, dict[str, Any]]) -> None:
 
 _OWN_SCHEMAS: list[dict[str, Any]] = [
     {
-        "id": PLATFORM_USER,
-        "name": "PlatformUser",
-        "description": "What the catalogue tells the calling platform of a person.",
-        "attributes": [
-            {
-                "name": "pseudonym",
-                "type": "string",
-                "multiValued": False,
-                "description": "The person's pseudonym for the calling platform (its ENT "
-                "médiacentre asks for the teacher's resources by it).",
-                "required": False,
-                "caseExact": True,
-                "mutability": "readOnly",
-                "returned": "default",
-                "uniqueness": "none",
-            }
-        ],
-    },
-    {
         "id": ESTABLISHMENT,
         "name": "Establishment",
         "description": "An establishment of the French school system.",
@@ -106,10 +88,11 @@ _OWN_SCHEMAS: list[dict[str, Any]] = [
                 "name": "uai",
                 "type": "string",
                 "multiValued": False,
-                "description": "The establishment's UAI: 7 digits and its check letter.",
+                "description": "The establishment's UAI: 7 digits and its check letter. "
+                "Another UAI moves the Group, and the members it names, to that establishment.",
                 "required": True,
                 "caseExact": False,
-                "mutability": "immutable",
+                "mutability": "readWrite",
                 "returned": "default",
                 "uniqueness": "server",
             }
@@ -136,7 +119,6 @@ def resource_type_documents() -> list[dict[str, Any]]:
             "schema": USER,
             "schemaExtensions": [
                 {"schema": ENTERPRISE, "required": False},
-                {"schema": PLATFORM_USER, "required": False},
             ],
         },
         {

@@ -7,14 +7,14 @@ state goes through ``changes.people_changed``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, cast
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 from scim2_models import (
     InvalidValueException,
     Meta,
-    MutabilityException,
     NotFoundException,
     NotImplementedException,
     PreconditionFailedException,
@@ -31,7 +31,7 @@ from scim2_server.storage import AsyncScimStorage, SearchPage
 from scim2_server.utils import parametrize
 
 from catalogue.database import Connection
-from catalogue.identity.secrets import platform_pseudonym
+from catalogue.identity.secrets import person_of_platform_pseudonym, platform_pseudonym
 from catalogue.identity.uai import uai_problem
 from catalogue.provisioning import repository
 from catalogue.provisioning.changes import PersonChange, PersonMoved, people_changed
@@ -43,7 +43,6 @@ from catalogue.provisioning.records import (
 from catalogue.provisioning.schemas import (
     ENTERPRISE,
     ESTABLISHMENT,
-    PLATFORM_USER,
     SCIM_ROLES,
 )
 
@@ -70,11 +69,11 @@ def _check_version(stored: int, expected_version: str | None) -> None:
         raise PreconditionFailedException(detail="La ressource a changé depuis sa lecture.")
 
 
-def _person_id(resource_id: str) -> UUID:
+def _group_id(resource_id: str) -> UUID:
     try:
         return UUID(resource_id)
     except ValueError:
-        raise NotFoundException(detail=f"Aucune personne {resource_id[:40]!r}.") from None
+        raise NotFoundException(detail=f"Aucun groupe {resource_id[:40]!r}.") from None
 
 
 def _equalities(search: SearchRequest[Any]) -> dict[str, str]:
@@ -117,6 +116,16 @@ class DirectoryStorage(AsyncScimStorage):
         # The people this request deactivated: the app ends their sessions once committed.
         self.deactivated: list[UUID] = []
 
+    def _person_id(self, resource_id: str) -> UUID:
+        """The person a User id (their pseudonym for this platform) stands for."""
+        person_id = person_of_platform_pseudonym(self.pseudonym_key, resource_id, self.platform_id)
+        if person_id is None:
+            raise NotFoundException(detail=f"Aucune personne {resource_id[:60]!r}.")
+        return person_id
+
+    def _scim_id(self, person_id: UUID) -> str:
+        return platform_pseudonym(self.pseudonym_key, person_id, self.platform_id)
+
     # Reading
 
     async def get(
@@ -128,13 +137,13 @@ class DirectoryStorage(AsyncScimStorage):
     ) -> Resource[Any]:
         async with self.pool.acquire() as conn:
             if resource_type.name == _USERS:
-                person = await repository.person(conn, _person_id(resource_id))
+                person = await repository.person(conn, self._person_id(resource_id))
                 if person is None:
                     raise NotFoundException(detail=f"Aucune personne {resource_id[:40]!r}.")
                 return self._user(resource_type, person)
-            establishment = await repository.establishment(conn, resource_id.upper())
+            establishment = await repository.establishment(conn, _group_id(resource_id))
             if establishment is None:
-                raise NotFoundException(detail=f"Aucun établissement {resource_id[:40]!r}.")
+                raise NotFoundException(detail=f"Aucun groupe {resource_id[:40]!r}.")
             return self._group(resource_type, establishment)
 
     async def search(
@@ -189,19 +198,12 @@ class DirectoryStorage(AsyncScimStorage):
                 return self._user(resource_type, person)
             attributes = _attributes(resource)
             uai = _group_uai(attributes)
-            try:
-                provisioned = await repository.provision_establishment(
-                    conn,
-                    uai,
-                    str(attributes.get("displayName") or uai),
-                    _text(attributes, "externalId"),
-                )
-            except repository.TakenError:
-                raise UniquenessException(detail="Cet externalId est déjà pris.") from None
-            if not provisioned:
-                raise UniquenessException(detail=f"L'établissement {uai} est déjà provisionné.")
-            await self._set_members(conn, uai, attributes)
-            establishment = await repository.establishment(conn, uai)
+            group_id = uuid4()
+            await self._provision(
+                conn, uai, attributes, group_id=group_id, created_at=datetime.now(UTC), version=1
+            )
+            await self._set_members(conn, uai, attributes, before=[])
+            establishment = await repository.establishment(conn, group_id)
             assert establishment is not None  # just written
             return self._group(resource_type, establishment)
 
@@ -215,7 +217,7 @@ class DirectoryStorage(AsyncScimStorage):
         resource_id = str(resource.id)
         async with self.pool.acquire() as conn, conn.transaction():
             if resource_type.name == _USERS:
-                person_id = _person_id(resource_id)
+                person_id = self._person_id(resource_id)
                 old = await repository.lock_person(conn, person_id)
                 if old is None:
                     raise NotFoundException(detail=f"Aucune personne {resource_id[:40]!r}.")
@@ -239,26 +241,42 @@ class DirectoryStorage(AsyncScimStorage):
                 person = await repository.person(conn, person_id)
                 assert person is not None  # locked above
                 return self._user(resource_type, person)
-            uai = resource_id.upper()
-            if not await repository.lock_establishment(conn, uai):
-                raise NotFoundException(detail=f"Aucun établissement {resource_id[:40]!r}.")
-            stored = await repository.establishment(conn, uai)
+            group_id = _group_id(resource_id)
+            if await repository.lock_establishment(conn, group_id) is None:
+                raise NotFoundException(detail=f"Aucun groupe {resource_id[:40]!r}.")
+            stored = await repository.establishment(conn, group_id)
             assert stored is not None  # locked above
             _check_version(stored.version, expected_version)
             attributes = _attributes(resource)
-            if _group_uai(attributes) != uai:
-                raise MutabilityException(detail="L'UAI d'un établissement ne change pas.")
-            try:
-                await repository.update_establishment(
+            uai = _group_uai(attributes)
+            if uai != stored.uai:
+                # The Group now stands for another establishment: it (and the members it
+                # names) moves there; the former one stays, without a Group.
+                await repository.unprovision_establishment(conn, stored.uai)
+                await self._provision(
                     conn,
                     uai,
-                    str(attributes.get("displayName") or uai),
-                    _text(attributes, "externalId"),
+                    attributes,
+                    group_id=group_id,
+                    created_at=stored.created_at,
+                    version=stored.version + 1,
                 )
-            except repository.TakenError:
-                raise UniquenessException(detail="Cet externalId est déjà pris.") from None
-            await self._set_members(conn, uai, attributes, before=stored.members)
-            establishment = await repository.establishment(conn, uai)
+                moved = await repository.establishment(conn, group_id)
+                assert moved is not None  # just written
+                before = moved.members
+            else:
+                try:
+                    await repository.update_establishment(
+                        conn,
+                        uai,
+                        str(attributes.get("displayName") or uai),
+                        _text(attributes, "externalId"),
+                    )
+                except repository.TakenError:
+                    raise UniquenessException(detail="Cet externalId est déjà pris.") from None
+                before = stored.members
+            await self._set_members(conn, uai, attributes, before=before)
+            establishment = await repository.establishment(conn, group_id)
             assert establishment is not None  # locked above
             return self._group(resource_type, establishment)
 
@@ -271,7 +289,7 @@ class DirectoryStorage(AsyncScimStorage):
     ) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             if resource_type.name == _USERS:
-                person_id = _person_id(resource_id)
+                person_id = self._person_id(resource_id)
                 old = await repository.lock_person(conn, person_id)
                 if old is None:
                     raise NotFoundException(detail=f"Aucune personne {resource_id[:40]!r}.")
@@ -284,10 +302,11 @@ class DirectoryStorage(AsyncScimStorage):
                 )
                 await repository.remove_person(conn, person_id)
                 return
-            uai = resource_id.upper()
-            if not await repository.lock_establishment(conn, uai):
-                raise NotFoundException(detail=f"Aucun établissement {resource_id[:40]!r}.")
-            stored = await repository.establishment(conn, uai)
+            group_id = _group_id(resource_id)
+            uai = await repository.lock_establishment(conn, group_id)
+            if uai is None:
+                raise NotFoundException(detail=f"Aucun groupe {resource_id[:40]!r}.")
+            stored = await repository.establishment(conn, group_id)
             assert stored is not None  # locked above
             _check_version(stored.version, expected_version)
             await repository.unprovision_establishment(conn, uai)
@@ -305,16 +324,14 @@ class DirectoryStorage(AsyncScimStorage):
             if value is not None
         }
         document: dict[str, Any] = {
-            "schemas": [str(resource_type.schema_), ENTERPRISE, PLATFORM_USER],
-            "id": str(person.id),
+            "schemas": [str(resource_type.schema_), ENTERPRISE],
+            "id": self._scim_id(person.id),
             "userName": person.user_name,
-            "active": person.active,
-            PLATFORM_USER: {
-                "pseudonym": platform_pseudonym(self.pseudonym_key, person.id, self.platform_id)
-            },
         }
         if person.external_id is not None:
             document["externalId"] = person.external_id
+        if person.shown_active is not None:
+            document["active"] = person.shown_active
         if name:
             document["name"] = name
         if person.display_name:
@@ -339,7 +356,7 @@ class DirectoryStorage(AsyncScimStorage):
     ) -> Resource[Any]:
         document: dict[str, Any] = {
             "schemas": [str(resource_type.schema_), ESTABLISHMENT],
-            "id": establishment.uai,
+            "id": str(establishment.id),
             "displayName": establishment.display_name,
             ESTABLISHMENT: {"uai": establishment.uai},
         }
@@ -347,8 +364,8 @@ class DirectoryStorage(AsyncScimStorage):
             document["externalId"] = establishment.external_id
         if establishment.members:
             document["members"] = [
-                {"value": str(m), "$ref": f"Users/{m}", "type": "User"}
-                for m in establishment.members
+                {"value": scim_id, "$ref": f"Users/{scim_id}", "type": "User"}
+                for scim_id in map(self._scim_id, establishment.members)
             ]
         return self._resource(
             resource_type,
@@ -408,7 +425,7 @@ class DirectoryStorage(AsyncScimStorage):
             email=emails[0].strip().lower() if emails else None,
             roles=roles,
             establishment_uai=uai,
-            active=attributes.get("active") is not False,
+            stated_active=attributes.get("active"),
         )
 
     @staticmethod
@@ -422,6 +439,31 @@ class DirectoryStorage(AsyncScimStorage):
         if state == "closed":
             raise InvalidValueException(detail=f"L'établissement {uai} est fermé.")
 
+    @staticmethod
+    async def _provision(
+        conn: Connection,
+        uai: str,
+        attributes: dict[str, Any],
+        *,
+        group_id: UUID,
+        created_at: datetime,
+        version: int,
+    ) -> None:
+        try:
+            provisioned = await repository.provision_establishment(
+                conn,
+                uai,
+                str(attributes.get("displayName") or uai),
+                _text(attributes, "externalId"),
+                group_id=group_id,
+                created_at=created_at,
+                version=version,
+            )
+        except repository.TakenError:
+            raise UniquenessException(detail="Cet externalId est déjà pris.") from None
+        if not provisioned:
+            raise UniquenessException(detail=f"Un groupe représente déjà l'établissement {uai}.")
+
     async def _set_members(
         self,
         conn: Connection,
@@ -432,12 +474,18 @@ class DirectoryStorage(AsyncScimStorage):
     ) -> None:
         """A Group's members are the people of the establishment: an added member moves to
         it, a removed one leaves it (no establishment), each through ``people_changed``."""
-        wanted = {_person_id(str(m.get("value"))) for m in attributes.get("members") or []}
+        wanted = set()
+        for member in attributes.get("members") or []:
+            value = str(member.get("value"))
+            person_id = person_of_platform_pseudonym(self.pseudonym_key, value, self.platform_id)
+            if person_id is None:
+                raise InvalidValueException(detail=f"Membre inconnu : {value[:60]!r}.")
+            wanted.add(person_id)
         current = set(before or [])
         for person_id in sorted(wanted - current) + sorted(current - wanted):
             old = await repository.lock_person(conn, person_id)
             if old is None:
-                raise InvalidValueException(detail=f"Membre inconnu : {person_id}.")
+                raise InvalidValueException(detail=f"Membre inconnu : {self._scim_id(person_id)}.")
             await people_changed(
                 conn,
                 old,

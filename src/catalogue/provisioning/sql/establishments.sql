@@ -1,6 +1,6 @@
 -- Establishments of the SCIM view, narrowed by the equalities a filter pushes down
 -- ($1 displayName, $2 externalId, each ignored when null).
-SELECT e.uai, coalesce(e.scim_display_name, e.name) AS display_name,
+SELECT e.scim_id AS id, e.uai, coalesce(e.scim_display_name, e.name) AS display_name,
        e.scim_external_id AS external_id, e.scim_version AS version,
        e.scim_created_at AS created_at, coalesce(e.scim_updated_at, e.scim_created_at) AS updated_at,
        ARRAY(SELECT p.id FROM people p

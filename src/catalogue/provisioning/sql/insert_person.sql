@@ -1,8 +1,9 @@
 -- A person provisioned before their first sign-in (no issuer or subject yet); their académie
 -- is their establishment's.
 INSERT INTO people (user_name, external_id, display_name, given_name, family_name,
-                    name_formatted, email, roles, establishment_uai, academie, deactivated_at)
+                    name_formatted, email, roles, establishment_uai, academie, scim_active,
+                    deactivated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-        (SELECT academie FROM establishments WHERE uai = $9),
+        (SELECT academie FROM establishments WHERE uai = $9), $11,
         CASE WHEN $10 THEN NULL ELSE now() END)
 RETURNING id

@@ -1,2 +1,2 @@
--- Locks an establishment of the SCIM view for a change; true when it is one.
-SELECT true FROM establishments WHERE uai = $1 AND scim_created_at IS NOT NULL FOR UPDATE
+-- Locks a Group's establishment for a change; its UAI (null: no such Group).
+SELECT uai FROM establishments WHERE scim_id = $1 AND scim_created_at IS NOT NULL FOR UPDATE

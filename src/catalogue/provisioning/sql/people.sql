@@ -1,7 +1,7 @@
 -- People of the SCIM view, narrowed by the equalities a filter pushes down ($1 userName,
 -- $2 externalId, $3 e-mail, each ignored when null), oldest first.
 SELECT id, user_name, external_id, display_name, given_name, family_name, name_formatted,
-       email, roles, establishment_uai, deactivated_at, created_at,
+       email, roles, establishment_uai, deactivated_at, scim_active, created_at,
        scim_updated_at AS updated_at, scim_version
 FROM people
 WHERE user_name IS NOT NULL AND scim_removed_at IS NULL

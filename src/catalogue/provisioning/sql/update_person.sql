@@ -9,6 +9,7 @@ UPDATE people SET
     name_formatted  = $7,
     email           = $8,
     roles           = $9,
+    scim_active     = $10,
     scim_version    = scim_version + 1,
     scim_updated_at = now()
 WHERE id = $1
