@@ -41,9 +41,11 @@ async def people(
     return await fetch_all(conn, ProvisionedPerson, SQL["people"], user_name, external_id, email)
 
 
-async def insert_person(conn: Connection, fields: PersonFields) -> UUID:
+async def insert_person(conn: Connection, fields: PersonFields) -> ProvisionedPerson:
     try:
-        person_id: UUID = await conn.fetchval(
+        person = await fetch_one(
+            conn,
+            ProvisionedPerson,
             SQL["insert_person"],
             fields.user_name,
             fields.external_id,
@@ -59,7 +61,8 @@ async def insert_person(conn: Connection, fields: PersonFields) -> UUID:
         )
     except asyncpg.UniqueViolationError:
         raise TakenError from None
-    return person_id
+    assert person is not None  # INSERT ... RETURNING gives its row
+    return person
 
 
 async def update_person(conn: Connection, person_id: UUID, fields: PersonFields) -> None:

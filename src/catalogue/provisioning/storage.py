@@ -184,18 +184,17 @@ class DirectoryStorage(AsyncScimStorage):
     # Writing
 
     async def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
-        async with self.pool.acquire() as conn, conn.transaction():
-            if resource_type.name == _USERS:
+        if resource_type.name == _USERS:  # one statement after the checks: no transaction
+            async with self.pool.acquire() as conn:
                 fields = await self._person_fields(conn, _attributes(resource))
                 try:
-                    person_id = await repository.insert_person(conn, fields)
+                    person = await repository.insert_person(conn, fields)
                 except repository.TakenError:
                     raise UniquenessException(
                         detail="Ce userName ou cet externalId est déjà pris."
                     ) from None
-                person = await repository.person(conn, person_id)
-                assert person is not None  # just written
-                return self._user(resource_type, person)
+            return self._user(resource_type, person)
+        async with self.pool.acquire() as conn, conn.transaction():
             attributes = _attributes(resource)
             uai = _group_uai(attributes)
             group_id = uuid4()
