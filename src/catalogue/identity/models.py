@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -106,8 +106,8 @@ class NewPlatformClient(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """A machine client of an ENT or an identity provider. Clients of one platform share its
     ``platform_id`` (a new platform gets one when it is left out)."""
 
-    name: str
-    scopes: list[PlatformScope]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    scopes: Annotated[list[PlatformScope], msgspec.Meta(max_length=len(PlatformScope))]
     platform_id: UUID | None = None
 
 
