@@ -1,7 +1,9 @@
 """Directory figures: the national dataset of establishments imported, next to a bare COPY;
-teachers moved at once, next to a bare UPDATE.
+teachers moved at once, next to a bare UPDATE; and people provisioned by SCIM, next to a
+bare INSERT of the same people.
 
-    python bench/directory.py [--rows 66000] [--movers 1000]
+    python bench/directory.py [--rows 66000] [--movers 1000] [--people 2000]
+        [--only establishments|scim]
 
 Writes ROWS establishments in the shape of the ministry's CSV export (its 72 columns, `;`
 separated; the real file has about 66,000 rows), then, on a fresh embedded PostgreSQL:
@@ -14,6 +16,12 @@ separated; the real file has about 66,000 rows), then, on a fresh embedded Postg
    accounts re-homed, every move recorded, in one transaction), then the ledger check (sum of
    balances zero, none below zero, every balance the sum of its transfers), next to a bare
    UPDATE of the same people's establishment (rolled back).
+Then, on another fresh embedded PostgreSQL, PEOPLE teachers of one establishment:
+4. baseline: one INSERT per person into `people` (executemany on one connection: the same
+   columns SCIM fills, no HTTP, no checks);
+5. `POST /scim/v2/Users` for each, through the app in this process (ASGI, no network: the
+   time is the server's: token check, SCIM validation, UAI check, insert, the answer),
+   8 requests at a time, with a platform client's token. Target: >= 500 creates a second.
 Prints figures; asserts nothing.
 """
 
@@ -28,17 +36,25 @@ import time
 from pathlib import Path
 
 import asyncpg
+import httpx
 
 import repo_root  # the fixture is in tests/
 from accounts import bulk, ledger, movements
 from accounts.models import NewAllocation, NewPeriod
+from catalogue.app import create_asgi_app
 from catalogue.bootstrap import prepare_database
 from catalogue.config import Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
 from catalogue.directory.service import DirectoryService
 from catalogue.identity.models import Principal, Role
+from catalogue.identity.tokens import issue_access_token
 from catalogue.identity.uai import check_letter
 from catalogue.logs import configure_logging
+from tests.support.asgi import asgi_transport
+
+UAI = "0751234J"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+AT_ONCE = 8
 
 FIXTURE = Path(repo_root.ROOT) / "tests" / "fixtures" / "directory" / "annuaire-education.csv"
 
@@ -190,9 +206,131 @@ async def main(rows: int, movers: int) -> None:
     print(f"  ledger check after it      {checked:6.2f} s  (the ledger {verdict})")
 
 
+def person(prefix: str, number: int) -> dict[str, object]:
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "userName": f"{prefix}{number}",
+        "externalId": f"{prefix}ext-{number}",
+        "name": {"givenName": "Camille", "familyName": f"Martin {number}"},
+        "emails": [{"value": f"{prefix}{number}@ac-paris.fr"}],
+        "roles": [{"value": "teacher"}],
+        ENTERPRISE: {"organization": UAI},
+    }
+
+
+async def bare_insert(url: str, people: int) -> float:
+    conn = await connect(url)
+    try:
+        rows = [
+            (
+                f"bare{n}",
+                f"bare-ext-{n}",
+                f"Camille Martin {n}",
+                "Camille",
+                f"Martin {n}",
+                f"bare{n}@ac-paris.fr",
+                ["teacher"],
+                UAI,
+            )
+            for n in range(people)
+        ]
+        started = time.perf_counter()
+        await conn.executemany(
+            "INSERT INTO people (user_name, external_id, display_name, given_name, family_name,"
+            " email, roles, establishment_uai) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            rows,
+        )
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+async def scim_creates(url: str, tmp: str, people: int) -> tuple[float, int]:
+    settings = Settings(
+        database_url=url,
+        data_dir=Path(tmp),
+        embedded_worker=False,
+        log_level="warning",
+        # One provisioning client sends them all: the per-caller budget would hold it back.
+        caller_rate=1_000_000,
+        caller_burst=1_000_000,
+        caller_concurrency=AT_ONCE,
+    )
+    conn = await connect(url)
+    try:
+        admin = await conn.fetchval(
+            "INSERT INTO people (issuer, subject, roles) VALUES ('urn:bench', 'admin', "
+            "'{national_admin}') RETURNING id"
+        )
+        admin_token = await issue_access_token(conn, settings, subject=str(admin))
+    finally:
+        await conn.close()
+    app = create_asgi_app(settings)
+    async with (
+        app.app.lifespan(),
+        httpx.AsyncClient(
+            transport=asgi_transport(app), base_url="http://127.0.0.1", timeout=120
+        ) as http,
+    ):
+        created = await http.post(
+            "/api/v1/platform-clients",
+            json={"name": "bench", "scopes": ["scim:write"]},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        )
+        body = created.json()
+        issued = await http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": body["client_id"],
+                "client_secret": body["client_secret"],
+            },
+        )
+        headers = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+        gate = asyncio.Semaphore(AT_ONCE)
+        failed = 0
+
+        async def create(number: int) -> None:
+            nonlocal failed
+            async with gate:
+                answer = await http.post(
+                    "/scim/v2/Users", json=person("scim", number), headers=headers
+                )
+            if answer.status_code != 201:
+                failed += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(create(n) for n in range(people)))
+        return time.perf_counter() - started, failed
+
+
+async def main_scim(people: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = with_database(start_embedded(Settings(data_dir=Path(tmp))), "postgres")
+        conn = await connect(url)
+        await prepare_database(conn)
+        await conn.execute(
+            "INSERT INTO establishments (uai, name, academie) VALUES ($1, 'Collège', 'paris')", UAI
+        )
+        await conn.close()
+        bare = await bare_insert(url, people)
+        scim, failed = await scim_creates(url, tmp, people)
+    print(f"SCIM provisioning of {people:,} teachers (one establishment)")
+    print(f"  bare INSERT (executemany)  {bare:6.2f} s  ({people / bare:8,.0f} people/s)")
+    print(
+        f"  POST /scim/v2/Users        {scim:6.2f} s  ({people / scim:8,.0f} creates/s, "
+        f"{AT_ONCE} at a time; {failed} failed; target >= 500/s)"
+    )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=66_000)
     parser.add_argument("--movers", type=int, default=1_000)
+    parser.add_argument("--people", type=int, default=2_000)
+    parser.add_argument("--only", choices=["establishments", "scim"], default=None)
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.rows, arguments.movers))
+    if arguments.only != "scim":
+        asyncio.run(main(arguments.rows, arguments.movers))
+    if arguments.only != "establishments":
+        asyncio.run(main_scim(arguments.people))

@@ -86,8 +86,6 @@ async def move_person(
     log.info(
         "person moved",
         person_id=str(person_id),
-        from_uai=person.establishment_uai,
-        to_uai=new_uai,
         envelope=envelope,
         transfers=len(transfers),
         cancelled=len(cancelled),
@@ -124,7 +122,6 @@ async def deactivate_person(
     log.info(
         "person deactivated",
         person_id=str(person_id),
-        uai=person.establishment_uai,
         transfers=len(transfers),
         cancelled=len(cancelled),
     )
@@ -295,3 +292,15 @@ async def _people_of_lines(conn: Connection, lines: list[MoveLine]) -> dict[int,
             continue
         people[line.line] = person_id
     return people
+
+
+async def follow_provisioning(
+    conn: Connection, person_id: UUID, *, to_uai: str | None, moved: bool, deactivated: bool
+) -> None:
+    """A move or a departure that a provisioning (SCIM) made, in the ledger, in the
+    provisioning's transaction and before it updates the person: a departure returns the
+    envelope, a move to another establishment moves it as `move_person` does."""
+    if deactivated:
+        await deactivate_person(conn, person_id, "départ (annuaire)", by=None)
+    elif moved and to_uai is not None:
+        await move_person(conn, person_id, to_uai, "mobilité (annuaire)", by=None)

@@ -135,6 +135,13 @@ class Teacher(msgspec.Struct, frozen=True):
     establishment_state: str = "open"
 
 
+class ActiveTeacher(msgspec.Struct, frozen=True):
+    """A teacher who is not deactivated, and their establishment."""
+
+    id: UUID
+    uai: str | None
+
+
 class NamedTeacher(msgspec.Struct, frozen=True):
     """A teacher a line of a CSV names (`ref`: person id or e-mail) at `uai`."""
 

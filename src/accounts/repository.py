@@ -26,6 +26,7 @@ from accounts.models import (
     Sale,
 )
 from accounts.records import (
+    ActiveTeacher,
     ClaimedKey,
     EnvelopeTotals,
     Establishment,
@@ -498,3 +499,7 @@ async def establishment_movements(conn: Connection, uai: str, limit: int) -> lis
 
 async def profile(conn: Connection, person_id: UUID) -> Profile | None:
     return await fetch_one(conn, Profile, SQL["profile"], person_id)
+
+
+async def active_teacher(conn: Connection, person_id: UUID) -> ActiveTeacher | None:
+    return await fetch_one(conn, ActiveTeacher, SQL["active_teacher"], person_id)

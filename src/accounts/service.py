@@ -37,9 +37,10 @@ from accounts.models import (
     Sales,
     SpendReport,
 )
-from catalogue.errors import UnprocessableError
+from catalogue.errors import NotFoundError, UnprocessableError
 from catalogue.gar.outbox import GarOutbox
 from catalogue.identity.models import ADMIN_ROLES, Principal
+from catalogue.identity.secrets import person_of_platform_pseudonym
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks.events import Waker
 
@@ -234,6 +235,19 @@ class AccountsService:
         """What the teacher may use, as an ENT médiacentre lists it (the GAR's shape)."""
         async with self._pool.acquire() as conn:
             usable = await repository.usable_resources(conn, person_id, uai)
+        return listing(usable, self._vocab, issuer)
+
+    async def platform_mediacentre(self, platform_id: UUID, pseudonym: str, issuer: str) -> Listing:
+        """A teacher's médiacentre listing for an ENT, asked for by the teacher's pseudonym
+        for that ENT (``identity.secrets.platform_pseudonym``)."""
+        person_id = person_of_platform_pseudonym(self._pseudonym_key, pseudonym, platform_id)
+        async with self._pool.acquire() as conn:
+            teacher = (
+                None if person_id is None else await repository.active_teacher(conn, person_id)
+            )
+            if teacher is None or person_id is None:
+                raise NotFoundError("Aucun enseignant ne porte ce pseudonyme pour cet ENT.")
+            usable = await repository.usable_resources(conn, person_id, teacher.uai)
         return listing(usable, self._vocab, issuer)
 
     async def sales(self, publisher_id: UUID, limit: int) -> Sales:

@@ -28,6 +28,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from accounts import api as accounts_api
+from accounts import movements
 from accounts.service import AccountsService
 from catalogue import __version__, health, pages
 from catalogue.communs import api as communs_api
@@ -62,6 +63,8 @@ from catalogue.oai import api as oai_api
 from catalogue.oai.service import Provider
 from catalogue.outbound import is_loopback, outbound_client, publisher_client
 from catalogue.problems import PROBLEM_JSON, exception_handlers
+from catalogue.provisioning import app as provisioning_app
+from catalogue.provisioning.changes import PersonChange
 from catalogue.resources import api as resources_api
 from catalogue.resources.publishing import ResourceService
 from catalogue.search import api as search_api
@@ -209,6 +212,7 @@ def create_app(
                     max_resource_bytes=settings.commun_max_resource_bytes,
                 ),
                 directory=DirectoryService(pool),
+                person_moved=_ledger_follows,
                 settings=settings,
                 pool=pool,
                 pseudonym_key=pseudonym_key,
@@ -285,6 +289,7 @@ def create_app(
             vocabularies_api.vocabulary,
             identity_api.IdentityController,
             identity_api.PublisherClientsController,
+            identity_api.PlatformClientsController,
             identity_api.token,
             identity_api.jwks,
             identity_web.AuthController,
@@ -295,6 +300,7 @@ def create_app(
             lti_api.my_links,
             webhooks_api.WebhooksController,
             gar_api.GarDeliveriesController,
+            provisioning_app.scim,
             create_static_files_router(
                 "/static",
                 directories=[HERE / "static"],
@@ -333,6 +339,17 @@ def create_app(
         before_send=[security_headers(https=urlsplit(settings.issuer).scheme == "https")],
         logging_config=None,
         debug=False,
+    )
+
+
+async def _ledger_follows(conn: Connection, change: PersonChange) -> None:
+    """A provisioning's move or departure reaches the ledger (SCIM's ``PersonMoved`` hook)."""
+    await movements.follow_provisioning(
+        conn,
+        change.before.id,
+        to_uai=change.establishment_uai,
+        moved=change.moved,
+        deactivated=change.deactivated,
     )
 
 

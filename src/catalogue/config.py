@@ -49,6 +49,9 @@ class ClaimMapping(msgspec.Struct, frozen=True, kw_only=True):
     uai_claim: str = "uai"
     academie_claim: str = "academie"
     publisher_claim: str = "publisher_id"
+    # At a person's first sign-in, the claim that finds the person SCIM provisioned before:
+    # "email" matches their e-mail, any other claim their externalId.
+    match_claim: str = "email"
 
 
 class GarSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -389,6 +392,8 @@ def _claims_from(env: Mapping[str, str]) -> ClaimMapping:
         uai_claim=env.get("CATALOGUE_UAI_CLAIM", defaults.uai_claim),
         academie_claim=env.get("CATALOGUE_ACADEMIE_CLAIM", defaults.academie_claim),
         publisher_claim=env.get("CATALOGUE_PUBLISHER_CLAIM", defaults.publisher_claim),
+        match_claim=env.get("CATALOGUE_SCIM_MATCH_CLAIM", defaults.match_claim).strip()
+        or defaults.match_claim,
     )
 
 

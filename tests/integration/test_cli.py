@@ -221,3 +221,26 @@ def test_a_database_without_tables_is_one_clear_line(
         "run `catalogue db migrate` (or `catalogue serve`) first"
     )
     assert result.stderr.strip().splitlines() == [expected]
+
+
+async def test_clients_create_makes_a_platform_client_whose_secret_gets_a_token(
+    database_url: str, conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    env = _env(tmp_path, DATABASE_URL=database_url)
+    made = _run(
+        "clients", "create", "--name", "ENT Paris", "--scope", "scim:write", "--scope",
+        "mediacentre:read", env=env,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    printed = dict(line.split(": ", 1) for line in made.stdout.strip().splitlines())
+    assert printed["scopes"] == "mediacentre:read scim:write"
+    stored = await conn.fetchrow(
+        "SELECT publisher_id, platform_id::text, name FROM api_clients WHERE client_id = $1",
+        printed["client_id"],
+    )
+    assert stored is not None
+    assert tuple(stored) == (None, printed["platform_id"], "ENT Paris")
+    assert printed["client_secret"] not in made.stderr  # the secret is printed once, not logged
+    refused = _run("clients", "create", "--name", "x", "--scope", "publisher:sales", env=env)
+    assert refused.returncode == 2
+    assert "publisher:sales" in refused.stderr

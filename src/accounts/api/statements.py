@@ -15,8 +15,8 @@ from accounts.models import EnvelopeView, MyAccount, Sales, SpendReport
 from accounts.reports import SpendQuery
 from accounts.service import Accounts
 from catalogue.dependencies import AppSettings
-from catalogue.identity.guards import requires
-from catalogue.identity.models import Role, Scope
+from catalogue.identity.guards import platform_scope, requires
+from catalogue.identity.models import PlatformScope, Role, Scope
 from catalogue.resources.publishing import acting_publisher
 
 
@@ -42,6 +42,23 @@ class StatementsController(Controller):
     ) -> Listing:
         uai = request.user.establishment_uai
         return await accounts.mediacentre(_person(request), uai, settings.issuer)
+
+    @get(
+        "/platform/mediacentre/{pseudonym:str}",
+        guards=[platform_scope(PlatformScope.MEDIACENTRE_READ)],
+        summary="Les ressources utilisables d'un enseignant, pour le médiacentre d'un ENT "
+        "(client machine de l'ENT, par le pseudonyme de l'enseignant pour cet ENT)",
+    )
+    async def platform_mediacentre(
+        self,
+        request: AuthRequest,
+        accounts: Accounts,
+        settings: AppSettings,
+        pseudonym: FromPath[str],
+    ) -> Listing:
+        platform_id = request.user.platform_id
+        assert platform_id is not None  # the guard lets only a platform's client through
+        return await accounts.platform_mediacentre(platform_id, pseudonym, settings.issuer)
 
     @get("/me/account.csv", guards=[TEACHERS], media_type=CSV, summary="Ses mouvements, en CSV")
     async def my_account_csv(self, request: AuthRequest, accounts: Accounts) -> Response[str]:

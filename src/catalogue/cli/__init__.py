@@ -1,11 +1,13 @@
 """The ``catalogue`` command (``main``, the entry point), one module per group of commands:
 ``serving`` (serve, worker, demo-token), ``database`` (db, keys), ``indexing`` (index),
-``content`` (connectors, import, harvest); ``common`` holds what they share."""
+``content`` (connectors, import, harvest), ``directory``, ``clients`` (the platform's
+machine clients); ``common`` holds what they share."""
 
 from __future__ import annotations
 
 import click
 
+from catalogue.cli.clients import clients
 from catalogue.cli.content import connectors, harvest, import_command
 from catalogue.cli.database import db, keys
 from catalogue.cli.directory import directory
@@ -30,6 +32,7 @@ for _command in (
     harvest,
     directory,
     demo_token_command,
+    clients,
 ):
     main.add_command(_command)
 

@@ -23,7 +23,9 @@ from catalogue.identity.models import (
     ClientSecret,
     Me,
     NewClient,
+    NewPlatformClient,
     PersonView,
+    PlatformClientSecret,
     Principal,
     Role,
     TokenResponse,
@@ -162,6 +164,33 @@ class PublisherClientsController(Controller):
     ) -> None:
         clients.ensure_manages(request.user, publisher_id)
         await clients.revoke(pool, publisher_id, client_id)
+
+
+class PlatformClientsController(Controller):
+    """Machine clients of the platform itself: an ENT (its médiacentre) or an identity
+    provider (SCIM provisioning). Only a national administrator creates or revokes them."""
+
+    path = "/api/v1/platform-clients"
+    tags = ["identité"]  # noqa: RUF012  # Litestar reads it as a class attribute
+
+    @post(
+        "/",
+        guards=[requires(Role.NATIONAL_ADMIN)],
+        summary="Créer un client machine d'un ENT ou d'un fournisseur d'identité "
+        "(le secret n'est montré qu'une fois)",
+    )
+    async def create_platform_client(
+        self, request: Request[Principal, Any, Any], pool: Pool, data: JSONBody[NewPlatformClient]
+    ) -> PlatformClientSecret:
+        return await clients.register_platform_client(pool, request.user, data)
+
+    @delete(
+        "/{client_id:str}",
+        guards=[requires(Role.NATIONAL_ADMIN)],
+        summary="Révoquer un client de la plateforme",
+    )
+    async def revoke_platform_client(self, pool: Pool, client_id: FromPath[str]) -> None:
+        await clients.revoke_platform_client(pool, client_id)
 
 
 @post(

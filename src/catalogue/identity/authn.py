@@ -21,7 +21,7 @@ from catalogue.identity.demo import demo_person_id
 from catalogue.identity.jwks import KeyCache, OidcProvider
 from catalogue.identity.keys import KEYS_CHANNEL, published_keys
 from catalogue.identity.listener import Handler
-from catalogue.identity.models import Principal, Role
+from catalogue.identity.models import PLATFORM_SCOPES, PUBLISHER_SCOPES, Principal, Role
 from catalogue.identity.sessions import PERSON_PREFIX, SESSIONS_CHANNEL
 from catalogue.identity.tokens import API_AUDIENCE
 from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
@@ -111,7 +111,9 @@ class Authenticator:
                     "the identity provider's UAI claim has a wrong check letter",
                     public=f"Jeton refusé : {access.refused_uai}.",
                 )
-            return await self.remember_person(issuer, claims["sub"], access)
+            return await self.remember_person(
+                issuer, claims["sub"], access, match_value=match_value(claims, self.settings)
+            )
         raise UnauthorizedError("token from an unknown issuer")
 
     async def from_session(self, session: dict[str, Any]) -> Principal | None:
@@ -195,6 +197,12 @@ class Authenticator:
                 break
             del self._ended[oldest]
 
+    def forget_person(self, person_id: UUID) -> None:
+        """Drop what this process remembers of a person (deactivated: refused from now on)."""
+        self._people.pop(person_id, None)
+        for key in [k for k, p in self._known.items() if p.id == str(person_id)]:
+            del self._known[key]
+
     async def with_publisher_status(self, principal: Principal) -> Principal:
         """A publisher's staff member, marked when the publisher is suspended (read at most
         every PERSON_TTL_S seconds per process, like a person's rights)."""
@@ -262,13 +270,23 @@ class Authenticator:
             raise UnauthorizedError("client revoked")
         if client.publisher_status == "suspended":
             raise PublisherSuspendedError
-        granted = str(claims.get("scope", "")).split()
+        granted = frozenset(str(claims.get("scope", "")).split()) & frozenset(client.scopes)
+        if client.publisher_id is None:
+            # The platform's own client (an ENT, an identity provider): no role, so no route
+            # of a publisher or a person; only its platform scopes.
+            return Principal(
+                kind="client",
+                id=client_id,
+                roles=frozenset(),
+                platform_id=client.platform_id,
+                scopes=granted & PLATFORM_SCOPES,
+            )
         return Principal(
             kind="client",
             id=client_id,
             roles=frozenset({Role.PUBLISHER}),
             publisher_id=client.publisher_id,
-            scopes=frozenset(granted) & frozenset(client.scopes),
+            scopes=granted & PUBLISHER_SCOPES,
         )
 
     async def remember_person(
@@ -279,15 +297,20 @@ class Authenticator:
         *,
         display_name: str | None = None,
         email: str | None = None,
+        match_value: str | None = None,
     ) -> Principal:
-        """Record (or refresh) a person known to the identity provider."""
+        """Record (or refresh) a person known to the identity provider. At their first
+        sign-in, a person provisioned by SCIM is found by ``match_value`` (the configured
+        matching claim's value) and linked: never a second person."""
         key = (issuer, subject, access)
         known = self._known.get(key)
         if known is not None and display_name is None and email is None:
             self._known.move_to_end(key)
+            if await self.person(UUID(known.id)) is None:  # deactivated since
+                raise UnauthorizedError("person deactivated")
             return known
         person_id, stored = await self._store_person(
-            issuer, subject, access, display_name=display_name, email=email
+            issuer, subject, access, display_name=display_name, email=email, match_value=match_value
         )
         principal = _person_principal(person_id, stored)
         self._people.pop(person_id, None)  # its rights may have just changed
@@ -304,8 +327,10 @@ class Authenticator:
         *,
         display_name: str | None,
         email: str | None,
+        match_value: str | None,
     ) -> tuple[UUID, Access]:
-        """The person's id and the access actually stored (an unknown publisher is dropped)."""
+        """The person's id and the access actually stored (an unknown publisher is dropped;
+        a person provisioned by SCIM keeps the directory's roles and establishment)."""
         async with self.pool.acquire() as conn, conn.transaction():
             if access.establishment_uai:
                 await repository.ensure_establishment(
@@ -314,7 +339,14 @@ class Authenticator:
             publisher_id = access.publisher_id
             if publisher_id and await repository.publisher_status(conn, publisher_id) is None:
                 publisher_id = None
-            person_id = await repository.upsert_person(
+            if match_value and await repository.find_person_id(conn, issuer, subject) is None:
+                # First sign-in: the person the directory provisioned, never a second one.
+                linked = await repository.link_provisioned_person(
+                    conn, issuer, subject, match=self.settings.claims.match_claim, value=match_value
+                )
+                if linked is not None:
+                    log.info("provisioned person linked at first sign-in", person_id=str(linked))
+            stored = await repository.upsert_person(
                 conn,
                 issuer,
                 subject,
@@ -325,13 +357,29 @@ class Authenticator:
                 academie=access.academie,
                 publisher_id=publisher_id,
             )
-        return person_id, msgspec.structs.replace(access, publisher_id=publisher_id)
+        if stored.deactivated:
+            raise UnauthorizedError("person deactivated")
+        return stored.id, Access(
+            roles=frozenset(Role(r) for r in stored.roles),
+            establishment_uai=stored.establishment_uai,
+            academie=stored.academie,
+            publisher_id=stored.publisher_id,
+        )
 
     async def open_demo_session(self, role: str) -> dict[str, Any]:
         """What the session cookie holds for someone signing in as a demo identity."""
         async with self.pool.acquire() as conn:
             person_id = await demo_person_id(conn, role)
             return await sessions.open_session(conn, person_id, SESSION_LIFETIME_S)
+
+
+def match_value(claims: dict[str, Any], settings: Settings) -> str | None:
+    """The value of the claim that finds a provisioned person at their first sign-in."""
+    name = settings.claims.match_claim
+    if name == "email" and claims.get("email_verified") is False:
+        return None  # an address the provider has not verified finds nobody
+    value = claims.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _person_principal(person_id: UUID, access: Access) -> Principal:

@@ -1,11 +1,12 @@
-"""Publishers' machine clients: registration, rotation, revocation, client-credentials tokens."""
+"""Machine clients: publishers' (registration, rotation, revocation) and the platform's own
+(an ENT, an identity provider), and their client-credentials tokens."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 
@@ -13,9 +14,13 @@ from catalogue.config import Settings
 from catalogue.errors import ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError
 from catalogue.identity import repository
 from catalogue.identity.models import (
+    PLATFORM_SCOPES,
+    PUBLISHER_SCOPES,
     ClientInfo,
     ClientSecret,
     NewClient,
+    NewPlatformClient,
+    PlatformClientSecret,
     Principal,
     Role,
     Scope,
@@ -71,6 +76,39 @@ async def register(
     )
 
 
+async def register_platform_client(
+    pool: asyncpg.Pool, principal: Principal, request: NewPlatformClient
+) -> PlatformClientSecret:
+    """A client of an ENT or an identity provider (a national administrator's act)."""
+    if not request.name.strip():
+        raise InvalidInputError("Le nom du client est vide.")
+    if not request.scopes:
+        raise InvalidInputError("Un client de la plateforme a besoin d'au moins une portée.")
+    secret = secrets.token_urlsafe(32)
+    client_id = f"plt_{secrets.token_urlsafe(12)}"
+    platform_id = request.platform_id or uuid4()
+    scopes = sorted(set(request.scopes))
+    async with pool.acquire() as conn:
+        await repository.insert_platform_client(
+            conn,
+            client_id=client_id,
+            platform_id=platform_id,
+            name=request.name.strip(),
+            secret_hash=_hash(secret),
+            scopes=list(scopes),
+            created_by=principal.person_id,
+        )
+    return PlatformClientSecret(
+        client_id=client_id, client_secret=secret, platform_id=platform_id, scopes=scopes
+    )
+
+
+async def revoke_platform_client(pool: asyncpg.Pool, client_id: str) -> None:
+    async with pool.acquire() as conn:
+        if not await repository.revoke_platform_client(conn, client_id):
+            raise NotFoundError("Client de la plateforme inconnu ou déjà révoqué.")
+
+
 async def rotate(pool: asyncpg.Pool, publisher_id: UUID, client_id: str) -> ClientSecret:
     """A new secret; the previous one stops working at once."""
     secret = secrets.token_urlsafe(32)
@@ -116,7 +154,11 @@ async def client_credentials_token(
             raise InvalidClientError("unknown client or wrong secret")
         if client.publisher_status == "suspended":
             raise InvalidClientError("publisher suspended")
-        allowed = set(client.scopes)
+        # A publisher's client never holds a platform scope, nor a platform's client a
+        # publisher's, whatever its row says.
+        allowed = set(client.scopes) & (
+            PUBLISHER_SCOPES if client.publisher_id is not None else PLATFORM_SCOPES
+        )
         wanted = set(scope.split()) if scope else allowed
         if not wanted <= allowed:
             raise InvalidInputError(
@@ -130,7 +172,7 @@ async def client_credentials_token(
             subject=client_id,
             scope=granted,
             lifetime_s=CLIENT_TOKEN_LIFETIME_S,
-            extra={"client_id": client_id, "publisher_id": str(client.publisher_id)},
+            extra={"client_id": client_id, **_owner(client)},
         )
     return TokenResponse(
         access_token=token,
@@ -138,3 +180,10 @@ async def client_credentials_token(
         expires_in=CLIENT_TOKEN_LIFETIME_S,
         scope=granted,
     )
+
+
+def _owner(client: repository.StoredClient) -> dict[str, str]:
+    """The claim naming whom a client acts for: its publisher, or its platform."""
+    if client.publisher_id is not None:
+        return {"publisher_id": str(client.publisher_id)}
+    return {"platform_id": str(client.platform_id)}

@@ -43,6 +43,15 @@ def session_token(key: bytes, session: dict[str, Any]) -> str:
     return hmac.new(key, f"csrf:{seed}".encode(), hashlib.sha256).hexdigest()
 
 
+NO_CSRF = "no_csrf"  # route opt: a mounted app authenticated by bearer tokens only (SCIM)
+
+
+def _exempt(scope: Scope) -> bool:
+    """A route marked ``NO_CSRF`` (a mount sees its own path, not the exclusions' full one)."""
+    handler = scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get(NO_CSRF))
+
+
 class CsrfMiddleware:
     """Runs inside the session middleware (it reads and may seed ``scope["session"]``)."""
 
@@ -60,7 +69,7 @@ class CsrfMiddleware:
         self._cookie_secure = cookie_secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or self._exclude.search(scope["path"]):
+        if scope["type"] != ScopeType.HTTP or self._exclude.search(scope["path"]) or _exempt(scope):
             await self.app(scope, receive, send)
             return
         session = scope.get("session")

@@ -104,3 +104,19 @@ async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRoute
         return
     if not isinstance(connection.user, Principal):
         raise UnauthorizedError("authentication required")
+
+
+def platform_scope(scope: str) -> Guard:
+    """Let through the platform's own machine clients (an ENT, an identity provider) whose
+    token carries the scope; no person and no publisher's client, whatever their roles."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if _options(connection):
+            return
+        principal: Principal = connection.user
+        if principal.platform_id is None or scope not in principal.scopes:
+            raise ForbiddenError(f"Réservé aux clients de la plateforme ayant la portée {scope}.")
+
+    guard.__name__ = f"platform_scope({scope})"
+    guard.roles = frozenset()  # type: ignore[attr-defined]  # no role is let through
+    return guard

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -31,6 +31,17 @@ class Scope(enum.StrEnum):
     SALES = "publisher:sales"
 
 
+class PlatformScope(enum.StrEnum):
+    """What a machine client of the platform itself (an ENT, an identity provider) may do."""
+
+    MEDIACENTRE_READ = "mediacentre:read"  # a teacher's ENT médiacentre listing
+    SCIM_WRITE = "scim:write"  # provisioning people and establishments (SCIM 2.0)
+
+
+PUBLISHER_SCOPES = frozenset(Scope)
+PLATFORM_SCOPES = frozenset(PlatformScope)
+
+
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
     """Who is calling: a person (signed in, or with a bearer token) or a publisher's client."""
 
@@ -40,6 +51,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     establishment_uai: str | None = None
     academie: str | None = None
     publisher_id: UUID | None = None
+    # A machine client of the platform (an ENT, an identity provider): its platform's id.
+    platform_id: UUID | None = None
     scopes: frozenset[str] = frozenset()
     # Their publisher is suspended: nothing they write as its staff goes through.
     publisher_suspended: bool = False
@@ -84,6 +97,27 @@ class ClientSecret(msgspec.Struct, kw_only=True):
     client_secret: str
     publisher_id: UUID
     scopes: list[Scope]
+
+    def __repr__(self) -> str:
+        return masked_repr(self, secrets=frozenset({"client_secret"}))
+
+
+class NewPlatformClient(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A machine client of an ENT or an identity provider. Clients of one platform share its
+    ``platform_id`` (a new platform gets one when it is left out)."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    scopes: Annotated[list[PlatformScope], msgspec.Meta(max_length=len(PlatformScope))]
+    platform_id: UUID | None = None
+
+
+class PlatformClientSecret(msgspec.Struct, kw_only=True):
+    """Shown once, at creation: only a hash is kept."""
+
+    client_id: str
+    client_secret: str
+    platform_id: UUID
+    scopes: list[PlatformScope]
 
     def __repr__(self) -> str:
         return masked_repr(self, secrets=frozenset({"client_secret"}))

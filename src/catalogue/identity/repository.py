@@ -32,6 +32,17 @@ class StoredPerson(msgspec.Struct, frozen=True, kw_only=True):
     publisher_id: UUID | None
 
 
+class UpsertedPerson(msgspec.Struct, frozen=True, kw_only=True):
+    """A person as stored after a sign-in (a provisioned person keeps the directory's rights)."""
+
+    id: UUID
+    roles: list[str]
+    establishment_uai: str | None
+    academie: str | None
+    publisher_id: UUID | None
+    deactivated: bool
+
+
 class StoredPublisher(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     name: str
@@ -43,14 +54,15 @@ class StoredClient(msgspec.Struct, frozen=True, kw_only=True):
     """A machine client, with its secret's hash and its publisher's status."""
 
     client_id: str
-    publisher_id: UUID
+    publisher_id: UUID | None  # None: a client of the platform (an ENT, an identity provider)
+    platform_id: UUID | None
     name: str
     secret_hash: bytes
     scopes: list[str]
     created_at: datetime
     rotated_at: datetime | None
     revoked_at: datetime | None
-    publisher_status: str
+    publisher_status: str | None
 
 
 class RotatedClient(msgspec.Struct, frozen=True, kw_only=True):
@@ -107,8 +119,10 @@ async def upsert_person(
     establishment_uai: str | None,
     academie: str | None,
     publisher_id: UUID | None,
-) -> UUID:
-    person_id: UUID = await conn.fetchval(
+) -> UpsertedPerson:
+    person = await fetch_one(
+        conn,
+        UpsertedPerson,
         SQL["upsert_person"],
         issuer,
         subject,
@@ -118,6 +132,18 @@ async def upsert_person(
         establishment_uai,
         academie,
         publisher_id,
+    )
+    assert person is not None  # INSERT ... ON CONFLICT DO UPDATE ... RETURNING gives its row
+    return person
+
+
+async def link_provisioned_person(
+    conn: Connection, issuer: str, subject: str, *, match: str, value: str
+) -> UUID | None:
+    """Give a provisioned person who never signed in this issuer and subject, found by the
+    matching claim's value (``match``: "email", or anything else for the externalId)."""
+    person_id: UUID | None = await conn.fetchval(
+        SQL["link_provisioned_person"], issuer, subject, match, value
     )
     return person_id
 
@@ -177,6 +203,21 @@ async def insert_client(
     )
 
 
+async def insert_platform_client(
+    conn: Connection,
+    *,
+    client_id: str,
+    platform_id: UUID,
+    name: str,
+    secret_hash: bytes,
+    scopes: list[str],
+    created_by: UUID | None,
+) -> None:
+    await conn.execute(
+        SQL["insert_platform_client"], client_id, platform_id, name, secret_hash, scopes, created_by
+    )
+
+
 async def client_by_id(conn: Connection, client_id: str) -> StoredClient | None:
     return await fetch_one(conn, StoredClient, SQL["client_by_id"], client_id)
 
@@ -191,6 +232,10 @@ async def rotate_client_secret(
     return await fetch_one(
         conn, RotatedClient, SQL["rotate_client_secret"], client_id, publisher_id, secret_hash
     )
+
+
+async def revoke_platform_client(conn: Connection, client_id: str) -> bool:
+    return await conn.fetchval(SQL["revoke_platform_client"], client_id) is not None
 
 
 async def revoke_client(conn: Connection, client_id: str, publisher_id: UUID) -> bool:

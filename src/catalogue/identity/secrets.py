@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -9,7 +11,8 @@ import secrets
 from pathlib import Path
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
 
 from catalogue.config import Settings
 from catalogue.errors import ConfigurationError
@@ -45,6 +48,32 @@ def pseudonym(key: bytes, person_id: UUID, publisher_id: UUID) -> str:
     """A teacher's stable identifier for one publisher; publishers cannot link them together."""
     digest = hmac.new(key, person_id.bytes + publisher_id.bytes, hashlib.sha256).hexdigest()
     return digest[:32]
+
+
+def platform_pseudonym(key: bytes, person_id: UUID, platform_id: UUID) -> str:
+    """A person's stable identifier for one platform (an ENT): platforms cannot link them
+    together, and, unlike a publisher's pseudonym, the platform can ask for a teacher by it.
+    Deterministic AES-SIV of the person's id, bound to the platform's id: only this server
+    reads it back (``person_of_platform_pseudonym``), and a forged one does not open."""
+    sealed = AESSIV(_platform_key(key)).encrypt(person_id.bytes, [platform_id.bytes])
+    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+
+
+def person_of_platform_pseudonym(key: bytes, pseudonym: str, platform_id: UUID) -> UUID | None:
+    """The person a platform's pseudonym stands for; None when it is not one of ours for
+    this platform (forged, altered, or another platform's)."""
+    if len(pseudonym) > 64:
+        return None
+    try:
+        sealed = base64.urlsafe_b64decode(pseudonym + "=" * (-len(pseudonym) % 4))
+        return UUID(bytes=AESSIV(_platform_key(key)).decrypt(sealed, [platform_id.bytes]))
+    except (binascii.Error, ValueError, InvalidTag):
+        return None
+
+
+def _platform_key(key: bytes) -> bytes:
+    """The AES-SIV key (512 bits) of the platforms' pseudonyms, from the pseudonym key."""
+    return hmac.new(key, b"catalogue:platform-pseudonym", hashlib.sha512).digest()
 
 
 def seal(key: bytes, secret: bytes, bound_to: bytes) -> bytes:

@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 
 from catalogue.config import OidcSettings, Settings
 from catalogue.errors import UnauthorizedError, UpstreamUnavailableError
-from catalogue.identity.authn import Authenticator
+from catalogue.identity.authn import Authenticator, match_value
 from catalogue.identity.claims import map_claims
 from catalogue.identity.jwks import PROVIDER_AWAY, OidcProvider
 from catalogue.identity.models import Principal
@@ -119,6 +119,7 @@ class OidcSignIn:
             access,
             display_name=claims.get("name") or claims.get("given_name") or "",
             email=claims.get("email"),
+            match_value=match_value(claims, self.settings),
         )
         log.info(
             "signed in", person_id=principal.id, roles=[str(r) for r in sorted(principal.roles)]

@@ -1,0 +1,136 @@
+"""SCIM 2.0 at ``/scim/v2``: scim2-server's ASGI application, mounted in the Litestar app.
+
+The platform's identity provider or ENT calls it with a client-credentials token of a
+platform client holding ``scim:write`` (``POST /oauth/token``). Its answers, errors
+included, are SCIM's (``application/scim+json``, the error body with ``scimType``), not
+problem+json. Each request gets its own storage, bound to the calling platform.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import asgi
+from litestar.types import Receive, Scope, Send
+from scim2_models import (
+    ForbiddenException,
+    SCIMException,
+    ScimProvider,
+    UnauthorizedException,
+)
+from scim2_server.applications.asgi import ASGIApplication
+from scim2_server.applications.base import BaseApplication
+from scim2_server.handler import AsyncScimHandler
+from scim2_server.requests import ScimRequest
+from scim2_server.responses import ScimResponse
+from scim2_server.service import ScimService
+
+from catalogue.errors import CatalogueError
+from catalogue.identity.authn import Authenticator
+from catalogue.identity.csrf import NO_CSRF
+from catalogue.identity.guards import PUBLIC
+from catalogue.identity.models import PlatformScope, Principal
+from catalogue.provisioning import schemas
+from catalogue.provisioning.storage import DirectoryStorage
+
+log = structlog.get_logger(__name__)
+
+MOUNT = "/scim"
+
+
+class ScimApplication(ASGIApplication):
+    """The SCIM endpoints over the app's pool, authenticated by the app's bearer tokens."""
+
+    def __init__(self, provider: ScimProvider) -> None:
+        # No storage of its own: one per request (``dispatch``), bound to the caller.
+        BaseApplication.__init__(self, provider, ScimService(provider))
+
+    async def dispatch(self, request: ScimRequest, state: Any) -> ScimResponse:
+        try:
+            response = await self._serve(request, state)
+        except Exception as exception:  # noqa: BLE001  # every failure gets SCIM's answer
+            response = self.handle_exception(request, exception)
+        return self.finalize_response(request, response)
+
+    async def _serve(self, request: ScimRequest, state: Any) -> ScimResponse:
+        if not self.needs_auth(request):  # /ServiceProviderConfig (RFC 7643 §5)
+            return await AsyncScimHandler(self.service, _NO_STORAGE).handle(request)
+        subject = await _platform_client(request, state.authenticator)
+        request.subject = subject
+        assert subject.platform_id is not None  # checked by _platform_client
+        storage = DirectoryStorage(
+            state.pool,
+            self.provider,
+            platform_id=subject.platform_id,
+            pseudonym_key=state.pseudonym_key,
+            on_change=state.get("person_moved"),
+        )
+        response = await AsyncScimHandler(self.service, storage).handle(request)
+        for person_id in storage.deactivated:  # committed: their sessions end now
+            await state.authenticator.end_all_sessions(person_id)
+            state.authenticator.forget_person(person_id)
+        return response
+
+    def handle_exception(self, request: ScimRequest, exception: Exception) -> ScimResponse:
+        """SCIM's error answer; the log line names the status and the kind of error only (a
+        refusal's detail may quote a name, an e-mail or a UAI)."""
+        response = self.service.error_response(exception)
+        if isinstance(exception, SCIMException):
+            log.info(
+                "scim request refused",
+                status=int(response.status),
+                scim_type=exception.scim_type,
+                method=request.method,
+            )
+        else:
+            log.error("scim request failed", exc_info=exception)
+        return response
+
+    async def serve_scope(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope["litestar_app"]
+        raw: dict[str, Any] = dict(scope)
+        raw["path"] = str(scope["path"]).rstrip("/") or "/"
+        raw["root_path"] = ""
+        request = await self.read_request(raw, receive)  # type: ignore[arg-type]
+        request.base_url = f"{app.state.settings.issuer}{MOUNT}/v2"
+        response = await self.dispatch(request, app.state)
+        await self.send_response(response, send)  # type: ignore[arg-type]
+
+
+async def _platform_client(request: ScimRequest, authenticator: Authenticator) -> Principal:
+    """The calling platform client, with scim:write; SCIM's 401 or 403 otherwise."""
+    scheme, _, token = (request.header("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedException(detail="Un jeton bearer est attendu.")
+    try:
+        principal = await authenticator.from_bearer(token.strip())
+    except CatalogueError as exc:
+        log.info("scim token refused", reason=exc.detail)  # never the token itself
+        raise UnauthorizedException(detail="Jeton refusé.") from None
+    if principal.platform_id is None or PlatformScope.SCIM_WRITE not in principal.scopes:
+        raise ForbiddenException(
+            detail="Réservé aux clients de la plateforme ayant la portée scim:write."
+        )
+    return principal
+
+
+class _NoStorage(DirectoryStorage):
+    def __init__(self) -> None:  # never reached: /ServiceProviderConfig reads no resource
+        pass
+
+
+_NO_STORAGE = _NoStorage()
+_APP = ScimApplication(schemas.provider())
+
+
+@asgi(
+    MOUNT,
+    is_mount=True,
+    copy_scope=True,
+    opt={PUBLIC: True, NO_CSRF: True},
+    include_in_schema=False,
+)
+async def scim(scope: Scope, receive: Receive, send: Send) -> None:
+    """SCIM 2.0 (RFC 7644) for the platform's provisioning clients (scope scim:write)."""
+    await _APP.serve_scope(scope, receive, send)

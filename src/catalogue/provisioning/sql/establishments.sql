@@ -1,0 +1,14 @@
+-- Establishments of the SCIM view, narrowed by the equalities a filter pushes down
+-- ($1 displayName, $2 externalId, each ignored when null).
+SELECT e.scim_id AS id, e.uai, coalesce(e.scim_display_name, e.name) AS display_name,
+       e.scim_external_id AS external_id, e.scim_version AS version,
+       e.scim_created_at AS created_at, coalesce(e.scim_updated_at, e.scim_created_at) AS updated_at,
+       ARRAY(SELECT p.id FROM people p
+             WHERE p.establishment_uai = e.uai AND p.user_name IS NOT NULL
+               AND p.scim_removed_at IS NULL
+             ORDER BY p.created_at, p.id) AS members
+FROM establishments e
+WHERE e.scim_created_at IS NOT NULL
+  AND ($1::text IS NULL OR lower(coalesce(e.scim_display_name, e.name)) = lower($1))
+  AND ($2::text IS NULL OR e.scim_external_id = $2)
+ORDER BY e.scim_created_at, e.uai
