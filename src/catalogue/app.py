@@ -250,7 +250,6 @@ def create_app(
             health.healthz,
             health.readyz,
             metrics_route,
-            pages.home,
             pages.accessibility,
             *web_routes.ROUTES,
             search_api.search,

@@ -47,6 +47,13 @@ async def page_user(request: AnyRequest, *roles: Role, back: str | None = None) 
     return principal
 
 
+async def page_visitor(request: AnyRequest) -> Principal | None:
+    """Whoever reads a public page: the signed-in person, or None (anonymous)."""
+    principal = await signed_in(request)
+    request.state.principal = principal  # for an error page, should one follow
+    return principal
+
+
 def to_sign_in(_: AnyRequest, exc: SignInRequiredError) -> Response[Any]:
     return Redirect(f"/auth/login?next={quote(exc.back, safe='/')}", status_code=303)
 

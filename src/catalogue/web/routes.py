@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from litestar.types import ControllerRouterHandler
+
 from catalogue.web.admin import AdminPages, ModerationPages
 from catalogue.web.budget import BudgetPages
+from catalogue.web.home import home
 from catalogue.web.publisher import PublisherPages
 from catalogue.web.teacher import TeacherPages
 
-ROUTES = [TeacherPages, AdminPages, BudgetPages, ModerationPages, PublisherPages]
+ROUTES: list[ControllerRouterHandler] = [
+    home,
+    TeacherPages,
+    AdminPages,
+    BudgetPages,
+    ModerationPages,
+    PublisherPages,
+]
