@@ -15,7 +15,7 @@ import structlog
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException, SerializationException
+from litestar.exceptions import ClientException, HTTPException, SerializationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
@@ -66,6 +66,7 @@ from catalogue.search.service import SearchService
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.web import routes as web_routes
+from catalogue.web.common import no_such_page
 from catalogue.web.headers import security_headers
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
@@ -299,7 +300,8 @@ def create_app(
         ],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         before_request=_check_json_body,
-        exception_handlers=exception_handlers,
+        # A browser at an address with no page gets the 404 page; callers of the API, problems.
+        exception_handlers={**exception_handlers, HTTPException: no_such_page},
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Catalogue de ressources numériques éducatives",

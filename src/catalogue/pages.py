@@ -41,11 +41,27 @@ STATUS_LABELS = {
     "published": "publiée",
     "withdrawn": "retirée",
 }
+# Every page's stylesheets: the design system (DSFR, the components the pages use, in one file
+# made by scripts/update-dsfr), then our few rules.
+STYLESHEETS = ("/static/dsfr/dsfr.catalogue.min.css", "/static/site.css")
+MOVEMENT_LABELS = {
+    "allocation": "dotation",
+    "purchase": "achat",
+    "hold": "réservation (en attente d'approbation)",
+    "capture": "achat approuvé",
+    "release": "réservation libérée",
+    "cancellation": "annulation",
+    "refund": "remboursement",
+    "expiry": "expiration",
+    "carry_over": "report sur la période suivante",
+}
 HELPERS = {
+    "stylesheets": STYLESHEETS,
     "euros": euros,
     "licence_label": lambda v: LICENCE_LABELS.get(str(v), str(v)),
     "duration_label": lambda v: DURATION_LABELS.get(str(v), str(v)),
     "status_label": lambda v: STATUS_LABELS.get(str(v), str(v)),
+    "movement_label": lambda v: MOVEMENT_LABELS.get(str(v), str(v)),
     # Languages by their French name ("français", not "fre"); an unlisted code as it is.
     "language_label": lambda v: LANGUAGES.get(str(v), str(v)),
 }

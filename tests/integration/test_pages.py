@@ -490,7 +490,7 @@ async def test_a_visitor_browses_the_catalogue_then_acquiring_signs_in_and_comes
     await index_everything(settings, conn)
     home = await web.get("/")
     assert home.status_code == 200
-    assert re.search(r'<input type="search" id="q-accueil" name="q"', home.text)
+    assert re.search(r'<input [^>]*type="search" id="q-accueil" name="q"', home.text)
     assert 'id="entree-level"' in home.text
     assert 'id="entree-discipline"' in home.text
     entry = re.search(
@@ -557,3 +557,20 @@ async def test_a_visitor_sees_languages_by_name(
     )
     page = await web.get(f"/ressources/{resource}")
     assert "<dt>Langues</dt><dd>français, anglais</dd>" in page.text
+
+
+async def test_a_browser_at_an_address_with_no_page_gets_the_404_page(
+    web: httpx.AsyncClient,
+) -> None:
+    html_accept = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = await web.get("/nimporte-quoi", headers=html_accept)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in page.text
+    assert "Page introuvable" in page.text
+    assert 'class="fr-footer"' in page.text  # the site's design
+    # Machines keep their problem+json, whatever they accept.
+    for path, headers in (("/nimporte-quoi", {}), ("/api/v1/nimporte-quoi", html_accept)):
+        problem = await web.get(path, headers=headers)
+        assert problem.status_code == 404
+        assert problem.headers["content-type"].startswith("application/problem+json")

@@ -97,6 +97,16 @@ class TeacherPages(Controller):
             params.append(("sort", sort.value))
         pages = max(1, -(-result.total // PER_PAGE))
 
+        labels = {(f, v.value): v.label for f, values in result.facets.items() for v in values}
+        tags = [
+            (
+                f"{FACET_LEGENDS[f]} : {labels.get((f, v), v)}",
+                "/recherche?" + urlencode([p for p in params if p != (f.value, v)]),
+            )
+            for f, values in filters.items()
+            for v in values
+        ]
+
         def page_link(n: int) -> str:
             return "/recherche?" + urlencode([*params, ("page", str(n))])
 
@@ -106,6 +116,7 @@ class TeacherPages(Controller):
             q=q or "",
             result=result,
             legends=FACET_LEGENDS,
+            tags=tags,
             chosen={f.value: set(v) for f, v in filters.items()},
             sort=sort,
             sorts=SORT_LABELS,
