@@ -30,6 +30,7 @@ from litestar.types import ControllerRouterHandler
 from accounts import api as accounts_api
 from accounts.service import AccountsService
 from catalogue import __version__, health, pages
+from catalogue.assets import IMMUTABLE, STATIC_DIR, STATIC_PREFIX
 from catalogue.config import Settings, get_settings
 from catalogue.database import Connection, create_pool
 from catalogue.dependencies import DEPENDENCIES
@@ -67,6 +68,7 @@ from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.web import routes as web_routes
 from catalogue.web.common import no_such_page
+from catalogue.web.etags import COMPRESSION
 from catalogue.web.headers import security_headers
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
@@ -275,11 +277,13 @@ def create_app(
             lti_api.PublisherToolsController,
             lti_api.my_links,
             webhooks_api.WebhooksController,
+            # Under a version made of their content: cached for a year, never stale.
             create_static_files_router(
-                "/static",
-                directories=[HERE / "static"],
+                STATIC_PREFIX,
+                directories=[STATIC_DIR],
                 opt={PUBLIC: True},
                 include_in_schema=False,
+                cache_control=IMMUTABLE,
             ),
             *extra_route_handlers,
         ],
@@ -298,6 +302,8 @@ def create_app(
             # After authentication: a signed-in caller is counted as themselves.
             CallerLimits(settings),
         ],
+        # Answers above 1 KB gzipped; pages tagged (ETag, 304) before that (web/etags.py).
+        compression_config=COMPRESSION,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         before_request=_check_json_body,
         # A browser at an address with no page gets the 404 page; callers of the API, problems.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import Callable
 from typing import Any, TypeAlias
@@ -112,6 +113,13 @@ def client_address(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+_OUTSIDE_BUDGETS = re.compile(r"^/healthz$|^/readyz$|^/metrics$|^/static/")
+
+
+def outside_budgets(scope: Scope) -> bool:
+    return bool(_OUTSIDE_BUDGETS.match(str(scope.get("path", ""))))
+
+
 def is_anonymous_api_call(scope: Scope) -> bool:
     """An API request nobody authenticated (the public catalogue), counted by address."""
     return not isinstance(scope.get("user"), Principal) and str(scope.get("path", "")).startswith(
@@ -131,10 +139,11 @@ class CallerLimits(ASGIMiddleware):
     """Placed after authentication, so that a signed-in caller is counted as themselves."""
 
     scopes = (ScopeType.HTTP,)
-    # Probes, metrics and static files stay outside any budget.
-    exclude_path_pattern = ("^/healthz$", "^/readyz$", "^/metrics$", "^/static/")
 
     def __init__(self, settings: Settings) -> None:
+        # Probes, metrics and static files stay outside any budget (matched on the request's
+        # path: a static file's handler has a path of its own, "/{file_path:path}").
+        self.should_bypass_for_scope = outside_budgets
         self.rates = TokenBuckets(rate=settings.caller_rate, burst=settings.caller_burst)
         # Anonymous API callers share a smaller budget per address (the public catalogue).
         self.anonymous = TokenBuckets(rate=settings.anonymous_rate, burst=settings.anonymous_burst)

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
+from catalogue.assets import asset
 from catalogue.identity.authn import Authenticator
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role
@@ -42,8 +43,8 @@ STATUS_LABELS = {
     "withdrawn": "retirée",
 }
 # Every page's stylesheets: the design system (DSFR, the components the pages use, in one file
-# made by scripts/update-dsfr), then our few rules.
-STYLESHEETS = ("/static/dsfr/dsfr.catalogue.min.css", "/static/site.css")
+# made by scripts/update-dsfr), then our few rules; under addresses that change with them.
+STYLESHEETS = (asset("dsfr/dsfr.catalogue.min.css"), asset("site.css"))
 MOVEMENT_LABELS = {
     "allocation": "dotation",
     "purchase": "achat",
@@ -57,6 +58,7 @@ MOVEMENT_LABELS = {
 }
 HELPERS = {
     "stylesheets": STYLESHEETS,
+    "asset": asset,
     "euros": euros,
     "licence_label": lambda v: LICENCE_LABELS.get(str(v), str(v)),
     "duration_label": lambda v: DURATION_LABELS.get(str(v), str(v)),
