@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
@@ -574,3 +575,28 @@ async def test_a_browser_at_an_address_with_no_page_gets_the_404_page(
         problem = await web.get(path, headers=headers)
         assert problem.status_code == 404
         assert problem.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_resource_page_lists_similar_resources_sharing_its_discipline(
+    web: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    await index_everything(settings, conn)
+    row = await conn.fetchrow(
+        "SELECT r.id, r.disciplines FROM resources r JOIN search_documents d ON d.id = r.id "
+        "WHERE cardinality(r.disciplines) > 0 ORDER BY r.id LIMIT 1"
+    )
+    assert row is not None
+    page = await web.get(f"/ressources/{row['id']}")
+    assert page.status_code == 200
+    assert '<h2 id="similaires-titre">Ressources similaires</h2>' in page.text
+    section = page.text.split('id="similaires-titre"', 1)[1]
+    linked = re.findall(r'<a href="/ressources/([0-9a-f-]+)">', section)
+    assert 1 <= len(linked) <= 4
+    assert str(row["id"]) not in linked
+    for other in linked:
+        shared = await conn.fetchval(
+            "SELECT disciplines && $1::text[] FROM resources WHERE id = $2",
+            row["disciplines"],
+            UUID(other),
+        )
+        assert shared, other

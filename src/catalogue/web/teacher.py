@@ -135,6 +135,7 @@ class TeacherPages(Controller):
         request: AnyRequest,
         resources: Resources,
         accounts: Accounts,
+        search: Search,
         resource_id: FromPath[UUID],
     ) -> Template:
         """Public: prices and licence models for anyone. "Acquérir" is offered to teachers and
@@ -143,6 +144,11 @@ class TeacherPages(Controller):
         resource = await resources.read(
             resource_id, publisher_id=principal.publisher_id if principal else None
         )
+        similar = await search.similar(
+            resource.id,
+            disciplines=[c.uri for c in resource.disciplines],
+            levels=[c.uri for c in resource.levels],
+        )
         balance = None
         if principal is not None and principal.has(Role.TEACHER) and principal.person_id:
             balance = (await accounts.my_account(principal.person_id)).balance_cents
@@ -150,6 +156,7 @@ class TeacherPages(Controller):
             "enseignant/ressource.html",
             principal,
             resource=resource,
+            similar=similar,
             balance=balance,
             can_acquire=principal is None or principal.has(Role.TEACHER),
             # Each link to a confirmation page carries its idempotency key: pages are not
