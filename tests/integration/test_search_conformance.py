@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
@@ -32,6 +32,7 @@ from tests.integration.search_corpus import (
     ENGLISH,
     LEARNER,
     MATHS,
+    SECONDE,
     SIXIEME,
     TEACHER,
 )
@@ -275,3 +276,22 @@ async def test_a_language_filter_takes_a_code_in_any_form(catalogue: Catalogue) 
         assert keys(catalogue, response) == {"english"}, given
     with pytest.raises(InvalidInputError, match="language"):
         await find(catalogue, filters={FacetField.LANGUAGE: ["klingon"]})
+
+
+async def test_similar_resources_share_concepts_on_every_backend(catalogue: Catalogue) -> None:
+    """ "Ressources similaires" (issue 19): a filter query on the shared disciplines and
+    levels, then on the disciplines alone; never the resource itself, never a draft."""
+    service = catalogue.service
+    by_id = {v: k for k, v in catalogue.ids.items()}
+    other = uuid4()
+    both = await service.similar(other, disciplines=[ENGLISH], levels=[SIXIEME])
+    assert [by_id[h.id] for h in both] == ["english"]
+    # The level shares nothing: the disciplines alone still find it.
+    widened = await service.similar(other, disciplines=[ENGLISH], levels=[SECONDE])
+    assert [by_id[h.id] for h in widened] == ["english"]
+    itself = await service.similar(catalogue.ids["english"], disciplines=[ENGLISH], levels=[])
+    assert itself == []
+    # No discipline: the level alone (published ones only: the 6e draft is not among them).
+    level_only = await service.similar(other, disciplines=[], levels=[SIXIEME])
+    assert {by_id[h.id] for h in level_only} == {"geometrie", "english"}
+    assert await service.similar(other, disciplines=[], levels=[]) == []

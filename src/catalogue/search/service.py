@@ -157,7 +157,7 @@ class SearchService:
     ) -> list[SearchHit]:
         """Published resources sharing the resource's disciplines and levels (its levels
         dropped when that leaves too few), through the backend's filter query: the same on
-        PostgreSQL and Meilisearch. Nothing shared, nothing similar."""
+        PostgreSQL and Meilisearch. No concept at all, nothing similar."""
         attempts = [
             {FacetField.DISCIPLINE: disciplines, FacetField.LEVEL: levels},
             {FacetField.DISCIPLINE: disciplines},
