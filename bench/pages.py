@@ -7,7 +7,8 @@ builds the app in this process and signs in as the demo teacher (a browser sessi
 for a fixed mix of queries, asks the app (through ASGI, no network: server time) for
 `GET /recherche` (the HTML page: nine facets with their counts, twenty results) and for
 `GET /api/v1/search` with the same query and the same nine facets, one request at a time.
-Prints p50/p95/p99 and the ratio of the p95s; asserts nothing.
+Prints p50/p95/p99 and the ratio of the p95s, then the bytes of each answer as sent
+(gzipped) and uncompressed; asserts nothing.
 """
 
 from __future__ import annotations
@@ -98,6 +99,27 @@ async def measure(http: httpx.AsyncClient) -> None:
         p95s.append(p95)
         print(f"  {label:30} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms")
     print(f"  p95 page / JSON: {p95s[0] / p95s[1]:.2f}")
+    await sizes(http, json_facets)
+
+
+async def sizes(http: httpx.AsyncClient, json_facets: Params) -> None:
+    """Bytes of each answer as sent (gzip above 1 KB) and before compression, per query; the
+    page's stylesheet and fonts come once per browser (tests/browser/test_ecodesign.py)."""
+    print("  bytes per answer, as sent gzipped / uncompressed (median of the queries):")
+    for label, path, extra in (
+        ("GET /recherche (HTML page)", "/recherche", []),
+        ("GET /api/v1/search (JSON)", "/api/v1/search", json_facets),
+    ):
+        sent, whole = [], []
+        for params in QUERIES:
+            response = await http.get(path, params=tuple(params + extra))
+            response.raise_for_status()
+            sent.append(int(response.headers.get("content-length", len(response.content))))
+            whole.append(len(response.content))
+        print(
+            f"  {label:30} {statistics.median(sent) / 1024:7.1f} KB sent"
+            f"  {statistics.median(whole) / 1024:7.1f} KB uncompressed"
+        )
 
 
 async def main(count: int) -> None:

@@ -15,7 +15,7 @@ import structlog
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException, SerializationException
+from litestar.exceptions import ClientException, HTTPException, SerializationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
@@ -31,6 +31,7 @@ from accounts import api as accounts_api
 from accounts import movements
 from accounts.service import AccountsService
 from catalogue import __version__, health, pages
+from catalogue.assets import IMMUTABLE, STATIC_DIR, STATIC_PREFIX
 from catalogue.communs import api as communs_api
 from catalogue.communs.service import CommunService
 from catalogue.config import Settings, get_settings
@@ -74,6 +75,8 @@ from catalogue.storage import file_storage
 from catalogue.vocabularies import api as vocabularies_api
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.web import routes as web_routes
+from catalogue.web.common import no_such_page
+from catalogue.web.etags import COMPRESSION
 from catalogue.web.headers import security_headers
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
@@ -272,7 +275,6 @@ def create_app(
             health.healthz,
             health.readyz,
             metrics_route,
-            pages.home,
             pages.accessibility,
             *web_routes.ROUTES,
             search_api.search,
@@ -301,11 +303,13 @@ def create_app(
             webhooks_api.WebhooksController,
             gar_api.GarDeliveriesController,
             provisioning_app.scim,
+            # Under a version made of their content: cached for a year, never stale.
             create_static_files_router(
-                "/static",
-                directories=[HERE / "static"],
+                STATIC_PREFIX,
+                directories=[STATIC_DIR],
                 opt={PUBLIC: True},
                 include_in_schema=False,
+                cache_control=IMMUTABLE,
             ),
             *extra_route_handlers,
         ],
@@ -324,9 +328,12 @@ def create_app(
             # After authentication: a signed-in caller is counted as themselves.
             CallerLimits(settings),
         ],
+        # Answers above 1 KB gzipped; pages tagged (ETag, 304) before that (web/etags.py).
+        compression_config=COMPRESSION,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         before_request=_check_json_body,
-        exception_handlers=exception_handlers,
+        # A browser at an address with no page gets the 404 page; callers of the API, problems.
+        exception_handlers={**exception_handlers, HTTPException: no_such_page},
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Catalogue de ressources numériques éducatives",

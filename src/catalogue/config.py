@@ -121,6 +121,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     caller_concurrency: int = 4
     caller_rate: int = 50
     caller_burst: int = 200
+    # Anonymous callers of the API (the public catalogue), per client address.
+    anonymous_rate: int = 10
+    anonymous_burst: int = 60
     # Attempts at /oauth/token per client id, and per address, a minute.
     token_rate_per_minute: int = 30
     refund_window_days: int = 30
@@ -265,6 +268,8 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         caller_concurrency=_setting_int(env, "CATALOGUE_CALLER_CONCURRENCY", defaults, 1, 10_000),
         caller_rate=_setting_int(env, "CATALOGUE_CALLER_RATE", defaults, 1, 1_000_000),
         caller_burst=_setting_int(env, "CATALOGUE_CALLER_BURST", defaults, 1, 1_000_000),
+        anonymous_rate=_setting_int(env, "CATALOGUE_ANONYMOUS_RATE", defaults, 1, 1_000_000),
+        anonymous_burst=_setting_int(env, "CATALOGUE_ANONYMOUS_BURST", defaults, 1, 1_000_000),
         token_rate_per_minute=_setting_int(
             env, "CATALOGUE_TOKEN_RATE_PER_MINUTE", defaults, 1, 1_000_000
         ),

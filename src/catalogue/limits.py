@@ -3,13 +3,15 @@
 A caller is a token's or a session's subject, or the client address when anonymous. Each
 has, in each server process, a rate (a token bucket: a burst, then so many requests a second)
 and a number of requests handled at once (more wait a moment for their turn, then are
-refused). Refusals are 429 problem+json with Retry-After.
+refused). Anonymous API callers (the public catalogue) also have a smaller rate of their own,
+per address. Refusals are 429 problem+json with Retry-After.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import Callable
 from typing import Any, TypeAlias
@@ -111,6 +113,20 @@ def client_address(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+_OUTSIDE_BUDGETS = re.compile(r"^/healthz$|^/readyz$|^/metrics$|^/static/")
+
+
+def outside_budgets(scope: Scope) -> bool:
+    return bool(_OUTSIDE_BUDGETS.match(str(scope.get("path", ""))))
+
+
+def is_anonymous_api_call(scope: Scope) -> bool:
+    """An API request nobody authenticated (the public catalogue), counted by address."""
+    return not isinstance(scope.get("user"), Principal) and str(scope.get("path", "")).startswith(
+        "/api/"
+    )
+
+
 def caller_key(scope: Scope) -> str:
     """Who is calling: the authenticated subject, or the address of an anonymous caller."""
     user = scope.get("user")
@@ -123,16 +139,21 @@ class CallerLimits(ASGIMiddleware):
     """Placed after authentication, so that a signed-in caller is counted as themselves."""
 
     scopes = (ScopeType.HTTP,)
-    # Probes, metrics and static files stay outside any budget.
-    exclude_path_pattern = ("^/healthz$", "^/readyz$", "^/metrics$", "^/static/")
 
     def __init__(self, settings: Settings) -> None:
+        # Probes, metrics and static files stay outside any budget (matched on the request's
+        # path: a static file's handler has a path of its own, "/{file_path:path}").
+        self.should_bypass_for_scope = outside_budgets
         self.rates = TokenBuckets(rate=settings.caller_rate, burst=settings.caller_burst)
+        # Anonymous API callers share a smaller budget per address (the public catalogue).
+        self.anonymous = TokenBuckets(rate=settings.anonymous_rate, burst=settings.anonymous_burst)
         self.turns = Turns(limit=settings.caller_concurrency)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         key = caller_key(scope)
         wait = self.rates.take(key)
+        if not wait and is_anonymous_api_call(scope):
+            wait = self.anonymous.take(key)
         if wait:
             raise TooManyRequestsError(
                 "Trop de requêtes : ralentissez, puis réessayez.", retry_after_s=wait

@@ -1,4 +1,5 @@
-"""Server-rendered pages: the shared rendering helper and the home page."""
+"""Server-rendered pages: the shared rendering helper and the accessibility statement (the home
+page, which reads the catalogue, is in ``catalogue.web.home``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
+from catalogue.assets import asset
 from catalogue.identity.authn import Authenticator
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role
 from catalogue.money import euros
+from catalogue.vocabularies.extra import LANGUAGES
 
 ROLE_LABELS = {
     Role.TEACHER: "enseignant·e",
@@ -39,11 +42,30 @@ STATUS_LABELS = {
     "published": "publiée",
     "withdrawn": "retirée",
 }
+# Every page's stylesheets: the design system (DSFR, the components the pages use, in one file
+# made by scripts/update-dsfr), then our few rules; under addresses that change with them.
+STYLESHEETS = (asset("dsfr/dsfr.catalogue.min.css"), asset("site.css"))
+MOVEMENT_LABELS = {
+    "allocation": "dotation",
+    "purchase": "achat",
+    "hold": "réservation (en attente d'approbation)",
+    "capture": "achat approuvé",
+    "release": "réservation libérée",
+    "cancellation": "annulation",
+    "refund": "remboursement",
+    "expiry": "expiration",
+    "carry_over": "report sur la période suivante",
+}
 HELPERS = {
+    "stylesheets": STYLESHEETS,
+    "asset": asset,
     "euros": euros,
     "licence_label": lambda v: LICENCE_LABELS.get(str(v), str(v)),
     "duration_label": lambda v: DURATION_LABELS.get(str(v), str(v)),
     "status_label": lambda v: STATUS_LABELS.get(str(v), str(v)),
+    "movement_label": lambda v: MOVEMENT_LABELS.get(str(v), str(v)),
+    # Languages by their French name ("français", not "fre"); an unlisted code as it is.
+    "language_label": lambda v: LANGUAGES.get(str(v), str(v)),
 }
 
 
@@ -68,11 +90,6 @@ def page(
 
 async def render(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
     return page(template, await signed_in(request), **context)
-
-
-@get("/", opt={PUBLIC: True}, include_in_schema=False)
-async def home(request: Request[Any, Any, Any]) -> Template:
-    return await render(request, "home.html")
 
 
 @get("/accessibilite", opt={PUBLIC: True}, include_in_schema=False)

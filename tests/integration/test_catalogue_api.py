@@ -159,8 +159,18 @@ async def test_hostile_text_gives_ordinary_answers(
     assert resources.status_code == 200
 
 
-async def test_search_needs_a_signed_in_caller(client: httpx.AsyncClient) -> None:
-    assert (await client.get("/api/v1/search")).status_code == 401
+async def test_search_is_open_to_anonymous_callers_but_checks_a_token_sent(
+    client: httpx.AsyncClient,
+) -> None:
+    """The catalogue is public (issue 19): no sign-in to search; a forged token is still a
+    401, never read as anonymous."""
+    anonymous = await client.get("/api/v1/search", params={"q": "géométrie"})
+    assert anonymous.status_code == 200, anonymous.text
+    forged = await client.get("/api/v1/search", headers={"Authorization": "Bearer forged"})
+    assert forged.status_code == 401
+    assert forged.headers["content-type"].startswith("application/problem+json")
+    not_bearer = await client.get("/api/v1/search", headers={"Authorization": "Basic eDp5"})
+    assert not_bearer.status_code == 401
 
 
 async def test_a_resource_with_labels_offers_and_provenance(
@@ -293,3 +303,108 @@ async def test_rebuild_replaces_the_index_from_postgresql(
     assert "stale" not in {row["title"] for row in titles}
     assert len(titles) == 5
     assert (state.backend, state.pending_changes) == ("postgresql", len(catalogue))
+
+
+async def test_anyone_searches_and_reads_published_resources_of_approved_publishers(
+    worker_client: httpx.AsyncClient, catalogue: dict[str, UUID]
+) -> None:
+    """Anonymous: the search, a resource with its prices and licence models, the
+    vocabularies; never a draft (404, not 403)."""
+    found = await worker_client.get(
+        "/api/v1/search", params={"q": "géométrie", "facets": ["level", "licence_type"]}
+    )
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert [h["title"] for h in body["hits"]] == ["Géométrie interactive : solides et figures"]
+    assert body["hits"][0]["lowest_price_cents"] == 900
+    assert body["facets"]["licence_type"]
+    resource = await worker_client.get(f"/api/v1/resources/{catalogue['geometrie']}")
+    assert resource.status_code == 200, resource.text
+    offers = resource.json()["offers"]
+    assert [(o["licence_type"], o["unit_price_cents"]) for o in offers] == [
+        ("teacher", 900),
+        ("class_seats", 15000),
+    ]
+    draft = await worker_client.get(f"/api/v1/resources/{catalogue['brouillon']}")
+    assert draft.status_code == 404
+    assert draft.headers["content-type"].startswith("application/problem+json")
+    assert (await worker_client.get("/api/v1/vocabularies/022")).status_code == 200
+
+
+@pytest.mark.parametrize("status", ["pending", "suspended"])
+async def test_resources_of_a_publisher_not_approved_are_not_found(
+    client: httpx.AsyncClient,
+    conn: asyncpg.Connection,
+    settings: Settings,
+    teacher: dict[str, str],
+    catalogue: dict[str, UUID],
+    publisher: UUID,
+    status: str,
+) -> None:
+    """Published, but by a publisher under review or suspended: 404 to anyone but its
+    publisher, as in the search (one definition: the visible_resources view)."""
+    await conn.execute("UPDATE publishers SET status = $1 WHERE id = $2", status, publisher)
+    url = f"/api/v1/resources/{catalogue['geometrie']}"
+    assert (await client.get(url)).status_code == 404
+    assert (await client.get(url, headers=teacher)).status_code == 404
+    staff = await conn.fetchval(
+        "INSERT INTO people (issuer, subject, roles, publisher_id) "
+        "VALUES ('urn:test', 'p', '{publisher}', $1) RETURNING id",
+        publisher,
+    )
+    own = await client.get(url, headers=await bearer(conn, settings, staff))
+    assert own.status_code == 200
+    if status == "pending":  # an offering approved on its own is visible
+        await conn.execute(
+            "UPDATE resources SET approved_at = now() WHERE id = $1", catalogue["geometrie"]
+        )
+        assert (await client.get(url)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"levle": "x"}, {"q": "maths", "per-page": "5", "token": "x"}, {"page": "1", "Q": "x"}],
+)
+async def test_an_unknown_search_parameter_is_a_400_listing_the_valid_ones(
+    client: httpx.AsyncClient, teacher: dict[str, str], params: dict[str, str]
+) -> None:
+    for headers in ({}, teacher):
+        response = await client.get("/api/v1/search", params=params, headers=headers)
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        expected = sorted(k for k in params if k not in ("q", "page"))
+        assert problem["errors"][0]["unknown"] == expected
+        assert {"q", "level", "discipline", "facets", "sort", "page", "per_page"} <= set(
+            problem["errors"][0]["accepted"]
+        )
+        assert all(name in problem["detail"] for name in expected)
+        assert "level" in problem["detail"]
+
+
+async def test_anonymous_api_callers_are_rate_limited_per_address(
+    settings: Settings, teacher: dict[str, str]
+) -> None:
+    limited = msgspec.structs.replace(settings, anonymous_rate=1, anonymous_burst=3)
+    async for client in open_client(create_asgi_app(limited)):
+        for _ in range(3):
+            assert (await client.get("/api/v1/vocabularies/022")).status_code == 200
+        refused = await client.get("/api/v1/search")
+        assert refused.status_code == 429
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert int(refused.headers["retry-after"]) >= 1
+        assert refused.json()["type"].endswith("/too-many-requests")
+        # A signed-in caller from the same address keeps their own budget.
+        assert (await client.get("/api/v1/search", headers=teacher)).status_code == 200
+        # Pages are not the API: a visitor reading them is not refused by this budget.
+        assert (await client.get("/accessibilite")).status_code == 200
+
+
+async def test_anonymous_callers_get_401_only_where_an_account_is_needed(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await client.get("/api/v1/search")).status_code == 200
+    for path in ("/api/v1/me", "/api/v1/acquisitions", "/api/v1/publisher/resources"):
+        response = await client.get(path)
+        assert response.status_code == 401, (path, response.status_code)
+        assert response.headers["content-type"].startswith("application/problem+json")

@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
@@ -16,8 +17,12 @@ import pytest
 
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
+from catalogue.database import create_pool
 from catalogue.demo import load_demo
 from catalogue.identity import authn
+from catalogue.search import outbox
+from catalogue.search.pg import PostgresBackend
+from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.conftest import open_client
 from tests.logs import capture_logs
 
@@ -62,7 +67,12 @@ async def acquisitions_of(conn: asyncpg.Connection, subject: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "path", ["/recherche?q=maths&level=x", "/enseignant/compte", "/ressources/" + "0" * 32]
+    "path",
+    [
+        "/enseignant/compte",
+        # "Acquérir" from a public page: sign in, then back to the confirmation step.
+        f"/ressources/{'0' * 32}/acquerir?offre={'1' * 32}&cle={'2' * 32}",
+    ],
 )
 async def test_signed_out_pages_send_to_sign_in_and_back(web: httpx.AsyncClient, path: str) -> None:
     response = await web.get(path)
@@ -463,3 +473,130 @@ async def test_with_no_open_period_the_allocations_page_says_so(
     page = await web.get("/admin/dotations")
     assert page.status_code == 200, page.text
     assert "Solde à répartir" not in page.text  # no envelope without an open period
+
+
+async def index_everything(settings: Settings, conn: asyncpg.Connection) -> None:
+    """The search index rebuilt from PostgreSQL (no worker runs in these tests)."""
+    assert settings.database_url
+    vocab = await VocabularyIndex.load(conn)
+    async with await create_pool(settings.database_url, max_size=2) as pool:
+        await outbox.rebuild(pool, PostgresBackend(pool), vocab)
+
+
+async def test_a_visitor_browses_the_catalogue_then_acquiring_signs_in_and_comes_back(
+    web: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """Issue 19: the home page, the search and a resource page without signing in; its
+    "Acquérir" leads to the sign-in, then back to the confirmation step."""
+    await index_everything(settings, conn)
+    home = await web.get("/")
+    assert home.status_code == 200
+    assert re.search(r'<input [^>]*type="search" id="q-accueil" name="q"', home.text)
+    assert 'id="entree-level"' in home.text
+    assert 'id="entree-discipline"' in home.text
+    entry = re.search(
+        r'href="(/recherche\?level=[^"]+)"[^>]*>[^<]+<span class="count">\((\d+) ', home.text
+    )
+    assert entry is not None, home.text
+    listed = await web.get(html.unescape(entry.group(1)))
+    assert listed.status_code == 200
+    assert f'<h2 id="resultats-titre">{entry.group(2)} ressource' in listed.text
+
+    offer = await class_offer(conn)
+    found = await web.get("/recherche", params={"q": "mathématiques"})
+    assert found.status_code == 200
+    assert "Se connecter" in found.text
+    resource = await web.get(f"/ressources/{offer['resource_id']}")
+    assert resource.status_code == 200, resource.text
+    assert "licences pour une classe" in resource.text  # licence models and prices, public
+    assert "€" in resource.text
+    link = re.search(
+        rf'href="(/ressources/{offer["resource_id"]}/acquerir\?offre={offer["id"]}[^"]*)"',
+        resource.text,
+    )
+    assert link is not None, resource.text
+    confirm = html.unescape(link.group(1))
+    to_sign_in = await web.get(confirm)
+    assert to_sign_in.status_code == 303
+    assert to_sign_in.headers["location"].startswith("/auth/login?next=/ressources/")
+    back = await sign_in(web, "teacher", confirm)
+    assert back.headers["location"] == confirm
+    step = await web.get(confirm)
+    assert step.status_code == 200
+    assert "<h1>Confirmer l'acquisition</h1>" in step.text
+    # Signed in, the resource page shows the teacher's balance beside the offers.
+    assert "Votre solde" in (await web.get(f"/ressources/{offer['resource_id']}")).text
+
+
+async def test_a_visitor_gets_a_404_page_for_a_draft_or_a_publisher_not_approved(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    draft = await conn.fetchval(
+        "UPDATE resources SET status = 'draft' WHERE id = (SELECT id FROM resources "
+        "WHERE status = 'published' ORDER BY id LIMIT 1) RETURNING id"
+    )
+    page = await web.get(f"/ressources/{draft}")
+    assert page.status_code == 404
+    assert '<html lang="fr">' in page.text
+    hidden = await conn.fetchval(
+        "WITH r AS (SELECT id, publisher_id FROM resources WHERE status = 'published' "
+        "ORDER BY id DESC LIMIT 1) "
+        "UPDATE publishers p SET status = 'suspended' FROM r WHERE p.id = r.publisher_id "
+        "RETURNING r.id"
+    )
+    assert (await web.get(f"/ressources/{hidden}")).status_code == 404
+    await sign_in(web, "teacher")
+    assert (await web.get(f"/ressources/{hidden}")).status_code == 404
+
+
+async def test_a_visitor_sees_languages_by_name(
+    web: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    resource = await conn.fetchval(
+        "UPDATE resources SET languages = '{fre,eng}' WHERE id = (SELECT id FROM resources "
+        "WHERE status = 'published' ORDER BY id LIMIT 1) RETURNING id"
+    )
+    page = await web.get(f"/ressources/{resource}")
+    assert "<dt>Langues</dt><dd>français, anglais</dd>" in page.text
+
+
+async def test_a_browser_at_an_address_with_no_page_gets_the_404_page(
+    web: httpx.AsyncClient,
+) -> None:
+    html_accept = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = await web.get("/nimporte-quoi", headers=html_accept)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in page.text
+    assert "Page introuvable" in page.text
+    assert 'class="fr-footer"' in page.text  # the site's design
+    # Machines keep their problem+json, whatever they accept.
+    for path, headers in (("/nimporte-quoi", {}), ("/api/v1/nimporte-quoi", html_accept)):
+        problem = await web.get(path, headers=headers)
+        assert problem.status_code == 404
+        assert problem.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_resource_page_lists_similar_resources_sharing_its_discipline(
+    web: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    await index_everything(settings, conn)
+    row = await conn.fetchrow(
+        "SELECT r.id, r.disciplines FROM resources r JOIN search_documents d ON d.id = r.id "
+        "WHERE cardinality(r.disciplines) > 0 ORDER BY r.id LIMIT 1"
+    )
+    assert row is not None
+    page = await web.get(f"/ressources/{row['id']}")
+    assert page.status_code == 200
+    assert '<h2 id="similaires-titre">Ressources similaires</h2>' in page.text
+    section = page.text.split('id="similaires-titre"', 1)[1]
+    linked = re.findall(r'<a href="/ressources/([0-9a-f-]+)">', section)
+    assert 1 <= len(linked) <= 4
+    assert str(row["id"]) not in linked
+    for other in linked:
+        shared = await conn.fetchval(
+            "SELECT disciplines && $1::text[] FROM resources WHERE id = $2",
+            row["disciplines"],
+            UUID(other),
+        )
+        assert shared, other

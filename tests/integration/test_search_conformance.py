@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
@@ -35,6 +35,7 @@ from tests.integration.search_corpus import (
     ENGLISH,
     LEARNER,
     MATHS,
+    SECONDE,
     SIXIEME,
     TEACHER,
 )
@@ -302,3 +303,22 @@ async def test_communs_are_a_filter_and_a_facet(
     assert counts == {"true": ("commun numérique", 1), "false": ("offre d'éditeur", 5)}
     offerings = await find(catalogue, filters={FacetField.COMMUN: ["false"]})
     assert offerings.total == 5
+
+
+async def test_similar_resources_share_concepts_on_every_backend(catalogue: Catalogue) -> None:
+    """ "Ressources similaires" (issue 19): a filter query on the shared disciplines and
+    levels, then on the disciplines alone; never the resource itself, never a draft."""
+    service = catalogue.service
+    by_id = {v: k for k, v in catalogue.ids.items()}
+    other = uuid4()
+    both = await service.similar(other, disciplines=[ENGLISH], levels=[SIXIEME])
+    assert [by_id[h.id] for h in both] == ["english"]
+    # The level shares nothing: the disciplines alone still find it.
+    widened = await service.similar(other, disciplines=[ENGLISH], levels=[SECONDE])
+    assert [by_id[h.id] for h in widened] == ["english"]
+    itself = await service.similar(catalogue.ids["english"], disciplines=[ENGLISH], levels=[])
+    assert itself == []
+    # No discipline: the level alone (published ones only: the 6e draft is not among them).
+    level_only = await service.similar(other, disciplines=[], levels=[SIXIEME])
+    assert {by_id[h.id] for h in level_only} == {"geometrie", "english"}
+    assert await service.similar(other, disciplines=[], levels=[]) == []

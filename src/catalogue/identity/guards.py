@@ -17,6 +17,9 @@ from catalogue.identity.models import Principal, Role
 log = structlog.get_logger(__name__)
 
 PUBLIC = "public"  # route opt: no authentication at all (probes, sign-in, token endpoint)
+# Route opt: anonymous callers may read it too (the public catalogue); credentials sent are
+# still checked (a bad token is a 401), so that a signed-in caller is counted as themselves.
+OPEN = "open_to_anyone"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -44,6 +47,8 @@ class Authenticate(AbstractAuthenticationMiddleware):
         session = session if isinstance(session, dict) else {}
         principal_or_none = await authenticator.from_session(session)
         if principal_or_none is None:
+            if connection.route_handler.opt.get(OPEN):
+                return AuthenticationResult(user=None, auth=None)
             raise UnauthorizedError("authentication required")
         # The API is exempt from CSRF checks, so a cookie alone may only read it.
         if connection.scope.get("method") not in _SAFE_METHODS and connection.url.path.startswith(
@@ -120,3 +125,10 @@ def platform_scope(scope: str) -> Guard:
     guard.__name__ = f"platform_scope({scope})"
     guard.roles = frozenset()  # type: ignore[attr-defined]  # no role is let through
     return guard
+
+
+async def anyone(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Open to every caller, anonymous or not (routes with the ``OPEN`` opt): declared, so
+    that a route without a guard is never an oversight."""
+    if not connection.route_handler.opt.get(OPEN):
+        raise UnauthorizedError("authentication required")

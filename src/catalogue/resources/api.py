@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from catalogue.identity.guards import requires, signed_in
+from catalogue.identity.guards import OPEN, anyone, requires
 from catalogue.identity.models import Principal, Role, Scope
 from catalogue.identity.publishers import PublisherView
 from catalogue.resources.models import ResourceDraft, ResourceView
@@ -20,16 +20,20 @@ from catalogue.strict import strictly
 
 @get(
     "/api/v1/resources/{resource_id:uuid}",
-    guards=[signed_in],
+    guards=[anyone],
+    opt={OPEN: True},
     tags=["catalogue"],
     summary="Une ressource : libellés, offres et provenance",
 )
 async def resource(
-    request: Request[Principal, Any, Any],
+    request: Request[Principal | None, Any, Any],
     resources: Resources,
     resource_id: FromPath[UUID],
 ) -> ResourceView:
-    return await resources.read(resource_id, publisher_id=request.user.publisher_id)
+    """Open to anyone when published by an approved publisher; its own publisher reads it
+    whatever its status. Anything else is a 404, never a 403 (nothing tells it exists)."""
+    user = request.user
+    return await resources.read(resource_id, publisher_id=user.publisher_id if user else None)
 
 
 class PublisherResourcesController(Controller):

@@ -190,6 +190,7 @@ class StoredResource(msgspec.Struct, kw_only=True):
     id: UUID
     publisher_id: UUID
     publisher_name: str
+    visible: bool  # outside its publisher: an approved publisher's, or approved on its own
     status: Status
     title: str
     description: str

@@ -312,10 +312,12 @@ def _labelled(vocab: VocabularyIndex, uris: list[str]) -> list[Labelled]:
 async def read_resource(
     conn: Connection, vocab: VocabularyIndex, resource_id: UUID, *, publisher_id: UUID | None
 ) -> ResourceView:
-    """A published resource for everyone; any status for its own publisher."""
+    """A published resource of an approved publisher (or approved on its own) for everyone;
+    any status for its own publisher. Anything else is "not found", never "forbidden"."""
     stored = await repository.resource_by_id(conn, resource_id)
     if stored is None or not (
-        stored.status == Status.PUBLISHED or stored.publisher_id == publisher_id
+        (stored.status == Status.PUBLISHED and stored.visible)
+        or stored.publisher_id == publisher_id
     ):
         raise NotFoundError("Ressource introuvable.")
     return ResourceView(

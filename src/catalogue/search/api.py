@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeAlias
+from typing import Annotated, Any, TypeAlias
 
-from litestar import get
+from litestar import Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
-from catalogue.identity.guards import signed_in
+from catalogue.errors import InvalidInputError
+from catalogue.identity.guards import OPEN, anyone
 from catalogue.search.models import FacetField, Sort, chosen_filters
 from catalogue.search.service import Search, SearchResponse
 
@@ -47,14 +48,31 @@ async def search_filters(
     )
 
 
+SEARCH_PARAMETERS = ("q", *(f.value for f in FacetField), "facets", "sort", "page", "per_page")
+
+
+def refuse_unknown_parameters(request: Request[Any, Any, Any]) -> None:
+    """A parameter the search does not take is a 400 naming those it takes (a misspelt filter
+    would otherwise widen the search without a word)."""
+    unknown = sorted(set(request.query_params) - set(SEARCH_PARAMETERS))
+    if unknown:
+        raise InvalidInputError(
+            f"Paramètre{'s' if len(unknown) > 1 else ''} inconnu{'s' if len(unknown) > 1 else ''}"
+            f" : {', '.join(unknown)}. Paramètres acceptés : {', '.join(SEARCH_PARAMETERS)}.",
+            errors=[{"unknown": unknown, "accepted": list(SEARCH_PARAMETERS)}],
+        )
+
+
 @get(
     "/api/v1/search",
-    guards=[signed_in],
+    guards=[anyone],
+    opt={OPEN: True},
     tags=["catalogue"],
     summary="Rechercher dans le catalogue (texte en français, filtres, facettes)",
     dependencies={"filters": Provide(search_filters)},
 )
 async def search(
+    request: Request[Any, Any, Any],
     search: Search,
     filters: Filters,
     *,
@@ -64,6 +82,8 @@ async def search(
     page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> SearchResponse:
+    """Open to anyone: the catalogue is public (published resources of approved publishers)."""
+    refuse_unknown_parameters(request)
     query = search.query(
         q,
         filters=filters,

@@ -38,6 +38,7 @@ FIXED_CHOICES: dict[FacetField, dict[str, str]] = {
     FacetField.COMMUN: {"true": "commun numérique", "false": "offre d'éditeur"},
 }
 MAX_LISTED_CHOICES = 150
+SIMILAR_SHOWN = 4  # "ressources similaires" on a resource page
 FACET_VALUES_SHOWN = 100
 
 
@@ -146,6 +147,39 @@ class SearchService:
             )
             raise InvalidInputError(f"{field}: unknown concept(s) {bad}", errors=[{field: listed}])
         return values
+
+    async def similar(
+        self,
+        resource_id: UUID,
+        *,
+        disciplines: list[str],
+        levels: list[str],
+        limit: int = SIMILAR_SHOWN,
+    ) -> list[SearchHit]:
+        """Published resources sharing the resource's disciplines and levels (its levels
+        dropped when that leaves too few), through the backend's filter query: the same on
+        PostgreSQL and Meilisearch. No concept at all, nothing similar."""
+        attempts = [
+            {FacetField.DISCIPLINE: disciplines, FacetField.LEVEL: levels},
+            {FacetField.DISCIPLINE: disciplines},
+        ]
+        found: dict[UUID, SearchHit] = {}
+        for filters in attempts:
+            chosen = {field: values for field, values in filters.items() if values}
+            if not chosen:
+                continue
+            try:
+                query = self.query(
+                    None, filters=chosen, facets=[], sort=Sort.NEWEST, page=1, per_page=limit + 1
+                )
+            except InvalidInputError:  # a concept the vocabulary no longer knows: not shared
+                continue
+            for hit in (await self.search(query)).hits:
+                if hit.id != resource_id:
+                    found.setdefault(hit.id, hit)
+            if len(found) >= limit:
+                break
+        return list(found.values())[:limit]
 
     async def search(self, query: SearchQuery) -> SearchResponse:
         started = time.perf_counter()

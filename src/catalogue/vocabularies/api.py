@@ -7,7 +7,7 @@ from litestar import get
 from litestar.params import FromPath
 
 from catalogue.errors import NotFoundError
-from catalogue.identity.guards import PUBLIC
+from catalogue.identity.guards import OPEN, anyone
 from catalogue.vocabularies.index import Vocabulary
 
 
@@ -27,7 +27,8 @@ class VocabularyView(msgspec.Struct, kw_only=True):
 
 @get(
     "/api/v1/vocabularies/{scheme:str}",
-    opt={PUBLIC: True},
+    guards=[anyone],
+    opt={OPEN: True},
     tags=["catalogue"],
     summary="Un vocabulaire : ScoLOMFR (« 022 » ou « scolomfr-voc-022 »), langue, accessibilite",
 )

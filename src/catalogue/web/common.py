@@ -10,15 +10,17 @@ from urllib.parse import quote
 import structlog
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
+from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 
 from catalogue.errors import CatalogueError, ForbiddenError
 from catalogue.identity.guards import refuse_suspended_writes
 from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, signed_in
-from catalogue.problems import log_failure, log_unexpected
+from catalogue.problems import exception_handlers, log_failure, log_unexpected
 
 AnyRequest = Request[Any, Any, Any]
+HTTP_PROBLEM = exception_handlers[HTTPException]
 log = structlog.get_logger(__name__)
 
 
@@ -44,6 +46,13 @@ async def page_user(request: AnyRequest, *roles: Role, back: str | None = None) 
     if roles and not principal.has(*roles):
         raise ForbiddenError("Cette page est réservée à un autre profil.")
     refuse_suspended_writes(principal, request.method)
+    return principal
+
+
+async def page_visitor(request: AnyRequest) -> Principal | None:
+    """Whoever reads a public page: the signed-in person, or None (anonymous)."""
+    principal = await signed_in(request)
+    request.state.principal = principal  # for an error page, should one follow
     return principal
 
 
@@ -82,6 +91,31 @@ def _error_page(request: AnyRequest, exc: CatalogueError) -> Response[Any]:
         status=exc.status,
         title=exc.title,
         detail=exc.shown,
+    )
+
+
+# Paths that are not pages (machines read them): their errors stay problem+json.
+_NOT_PAGES = ("/api/", "/oauth/", "/oai", "/lti/", "/.well-known/", "/schema", "/static/")
+
+
+def wants_page(request: AnyRequest) -> bool:
+    """A browser asking for a page (Accept: text/html) outside the machines' paths."""
+    path = request.url.path
+    return not path.startswith(_NOT_PAGES) and "text/html" in request.headers.get("accept", "")
+
+
+def no_such_page(request: AnyRequest, exc: HTTPException) -> Response[Any]:
+    """An address with no page behind it, for a browser: the 404 page in the site's design
+    (for everyone else, the problem+json answer, as before)."""
+    if exc.status_code != HTTPStatus.NOT_FOUND or not wants_page(request):
+        return HTTP_PROBLEM(request, exc)
+    return page(
+        "erreur.html",
+        None,
+        status_code=404,
+        status=404,
+        title="Page introuvable",
+        detail="Il n'y a rien à cette adresse.",
     )
 
 

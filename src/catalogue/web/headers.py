@@ -15,7 +15,7 @@ POLICY = {
     "default-src": "'none'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self'",
+    "img-src": "'self' data:",  # the design system draws some icons as data: SVG
     "font-src": "'self'",
     "connect-src": "'self'",
     "form-action": "'self'",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from litestar.types import ControllerRouterHandler
+
 from catalogue.web.admin import AdminPages, GarPages, ModerationPages
 from catalogue.web.budget import BudgetPages
 from catalogue.web.communs import CommunPages
 from catalogue.web.establishments import EstablishmentPages
+from catalogue.web.home import home
 from catalogue.web.movements import MovementPages
 from catalogue.web.publisher import PublisherPages
 from catalogue.web.teacher import TeacherPages
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
+    home,
     TeacherPages,
     AdminPages,
     BudgetPages,

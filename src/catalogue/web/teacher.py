@@ -26,14 +26,23 @@ from catalogue.errors import CatalogueError, InvalidInputError, NotFoundError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Principal, Role
 from catalogue.pages import page, render
+from catalogue.pages import page as render_page
 from catalogue.resources.models import OfferView, ResourceView
 from catalogue.resources.publishing import Resources
 from catalogue.search.api import Filters, search_filters
 from catalogue.search.models import FacetField, Sort
 from catalogue.search.service import Search
-from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
+from catalogue.web.common import (
+    PAGE_EXCEPTION_HANDLERS,
+    AnyRequest,
+    field,
+    page_user,
+    page_visitor,
+)
 
 PER_PAGE = 20
+# Values shown per facet (the most frequent): the page's weight is budgeted (eco-design).
+FACET_VALUES_SHOWN = 4
 MAX_QUANTITY = 10_000
 FACET_LEGENDS: dict[FacetField, str] = {
     FacetField.DISCIPLINE: "Discipline",
@@ -74,7 +83,8 @@ class TeacherPages(Controller):
         sort: Annotated[Sort, QueryParameter()] = Sort.RELEVANCE,
         page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     ) -> Template:
-        await page_user(request)
+        """Public: anyone searches the catalogue, signed in or not."""
+        principal = await page_visitor(request)
         query = search.query(
             q,
             filters=filters,
@@ -90,15 +100,27 @@ class TeacherPages(Controller):
             params.append(("sort", sort.value))
         pages = max(1, -(-result.total // PER_PAGE))
 
+        labels = {(f, v.value): v.label for f, values in result.facets.items() for v in values}
+        tags = [
+            (
+                f"{FACET_LEGENDS[f]} : {labels.get((f, v), v)}",
+                "/recherche?" + urlencode([p for p in params if p != (f.value, v)]),
+            )
+            for f, values in filters.items()
+            for v in values
+        ]
+
         def page_link(n: int) -> str:
             return "/recherche?" + urlencode([*params, ("page", str(n))])
 
-        return await render(
-            request,
+        return render_page(  # `page` is the page number here
             "enseignant/recherche.html",
+            principal,
             q=q or "",
             result=result,
             legends=FACET_LEGENDS,
+            tags=tags,
+            facet_values_shown=FACET_VALUES_SHOWN,
             chosen={f.value: set(v) for f, v in filters.items()},
             sort=sort,
             sorts=SORT_LABELS,
@@ -110,15 +132,34 @@ class TeacherPages(Controller):
 
     @get("/ressources/{resource_id:uuid}")
     async def resource(
-        self, request: AnyRequest, resources: Resources, resource_id: FromPath[UUID]
+        self,
+        request: AnyRequest,
+        resources: Resources,
+        accounts: Accounts,
+        search: Search,
+        resource_id: FromPath[UUID],
     ) -> Template:
-        principal = await page_user(request)
-        resource = await resources.read(resource_id, publisher_id=principal.publisher_id)
-        return await render(
-            request,
+        """Public: prices and licence models for anyone. "Acquérir" is offered to teachers and
+        to visitors (it leads to the sign-in, then back to the confirmation step)."""
+        principal = await page_visitor(request)
+        resource = await resources.read(
+            resource_id, publisher_id=principal.publisher_id if principal else None
+        )
+        similar = await search.similar(
+            resource.id,
+            disciplines=[c.uri for c in resource.disciplines],
+            levels=[c.uri for c in resource.levels],
+        )
+        balance = None
+        if principal is not None and principal.has(Role.TEACHER) and principal.person_id:
+            balance = (await accounts.my_account(principal.person_id)).balance_cents
+        return page(
             "enseignant/ressource.html",
+            principal,
             resource=resource,
-            can_acquire=principal.has(Role.TEACHER),
+            similar=similar,
+            balance=balance,
+            can_acquire=principal is None or principal.has(Role.TEACHER),
             # Each link to a confirmation page carries its idempotency key: pages are not
             # stored (Cache-Control: no-store), so going back to a confirmation page loads it
             # again, with the same key, and resubmitting it replays the answer.

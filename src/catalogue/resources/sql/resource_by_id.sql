@@ -1,4 +1,6 @@
+-- visible: shown outside its publisher (an approved publisher's, or approved on its own).
 SELECT r.*, p.name AS publisher_name,
+       EXISTS (SELECT 1 FROM visible_resources v WHERE v.id = r.id) AS visible,
        coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value)
                                  ORDER BY i.kind, i.value)
                  FROM resource_identifiers i WHERE i.resource_id = r.id), '[]') AS identifiers,

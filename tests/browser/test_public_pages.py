@@ -1,0 +1,63 @@
+"""The public catalogue in Chromium: a visitor who is not signed in finds a resource from the
+home page, and "Acquérir" takes them through the sign-in to the confirmation step."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_visitor_finds_a_resource_from_the_home_page_and_signs_in_to_acquire_it(
+    page: Page,
+) -> None:
+    page.goto("/")
+    assert_accessible(page)
+    search = page.get_by_role("searchbox", name="Rechercher une ressource")
+    expect(search).to_be_visible()
+    # Entry points by level and by discipline, with their counts.
+    expect(page.get_by_role("heading", level=2, name="Par niveau")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Par discipline")).to_be_visible()
+    expect(page.locator("#entree-level + ul .count").first).to_contain_text(re.compile(r"\d+"))
+    search.fill("mathematiques")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/recherche\?q=mathematiques"))
+    expect(page.locator(".hits .hit").first).to_be_visible()
+    assert_accessible(page)
+    links = [page.locator(".hits .hit h3 a").nth(i).get_attribute("href") for i in range(5)]
+    for href in links:
+        assert href is not None
+        page.goto(href)
+        acquire = page.get_by_role("link", name=re.compile("^Acquérir"))
+        if acquire.count():
+            break
+    else:
+        pytest.fail("no offer among the first results")
+    assert_accessible(page)
+    title = page.get_by_role("heading", level=1).inner_text()
+    acquire.first.click()
+    # The sign-in, then back to the confirmation step of that offer.
+    expect(page).to_have_url(re.compile(r"/auth/demo\?next=/ressources/.+/acquerir"))
+    page.locator("form", has=page.locator("input[name=role][value=teacher]")).get_by_role(
+        "button"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/ressources/[0-9a-f-]+/acquerir\?offre="))
+    expect(page.get_by_role("heading", level=1, name="Confirmer l'acquisition")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(title)
+    assert_accessible(page)
+
+
+def test_public_pages_have_no_axe_violations_for_a_visitor(page: Page) -> None:
+    page.goto("/recherche?free=false")
+    assert_accessible(page)
+    page.locator(".hits .hit h3 a").first.click()
+    expect(page.get_by_role("heading", level=2, name="Offres")).to_be_visible()
+    assert_accessible(page)
+    page.goto("/ressources/00000000-0000-0000-0000-000000000000")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Introuvable")
+    assert_accessible(page)
