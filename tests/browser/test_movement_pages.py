@@ -26,9 +26,10 @@ def test_mobility_and_search_pages_have_no_axe_violations(page: Page) -> None:
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_accessible(page)
     page.goto("/admin/mobilites")
-    page.get_by_label("Identifiant de la personne", exact=True).fill("pas-un-identifiant")
-    page.get_by_label("UAI du nouvel établissement").fill("0751234K")
-    page.get_by_label("Motif", exact=True).fill("mutation")
+    # The fields by their id: on the DSFR a field's hint is part of its label's name.
+    page.locator("#personne").fill("pas-un-identifiant")
+    page.locator("#nouvelle_uai").fill("0751234K")
+    page.locator("#motif").fill("mutation")
     page.get_by_role("button", name="Changer d'établissement").click()
     expect(page.locator("#nouvelle_uai-erreur")).to_contain_text("est J")
     assert_accessible(page)
