@@ -54,7 +54,7 @@ from catalogue.database import connect, create_pool, start_embedded, with_databa
 from catalogue.demo.generator import generate
 from catalogue.identity.tokens import issue_access_token
 from catalogue.resources.bulk import bulk_load
-from catalogue.search import outbox, tantivy_index
+from catalogue.search import outbox, tantivy_search
 from catalogue.search.meili import MeiliBackend
 from catalogue.search.models import FacetField, SearchBackend, SearchQuery, Sort
 from catalogue.search.pg import PostgresBackend
@@ -402,14 +402,14 @@ async def thread_figures(backend: TantivyBackend, service: SearchService, client
     queries = [as_query(service, params) for params in query_mix()]
     searcher = backend.searcher()
     compiled = [
-        (query, tantivy_index.compose(query, tantivy_index.analysed_groups(query.groups)))
+        (query, tantivy_search.compose(query, tantivy_search.analysed_groups(query.groups)))
         for query in queries
     ]
 
     def engine_only() -> None:
         for query, tantivy_query in compiled:
             searcher.search(tantivy_query, 20, count=True)
-            tantivy_index.facet_counts(searcher, tantivy_query, query.facets)
+            tantivy_search.facet_counts(searcher, tantivy_query, query.facets)
 
     progress = python_progress(engine_only)
     stalls: list[float] = []

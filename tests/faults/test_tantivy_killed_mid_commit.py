@@ -21,7 +21,8 @@ import asyncpg
 
 from catalogue.demo.generator import generate
 from catalogue.resources.bulk import bulk_load
-from catalogue.search.tantivy_index import TantivyBackend, indexed_ids
+from catalogue.search.tantivy_index import TantivyBackend
+from catalogue.search.tantivy_search import indexed_ids
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
@@ -39,8 +40,9 @@ KILLED_MID_COMMIT = textwrap.dedent(
     from catalogue.database import create_pool
     from catalogue.search import outbox
     from catalogue.search.tantivy_index import (
-        WRITER_HEAP, TantivyBackend, _add_all, current_generation, open_index,
+        WRITER_HEAP, TantivyBackend, _add_all, current_generation,
     )
+    from catalogue.search.tantivy_search import open_index
     from catalogue.vocabularies.index import VocabularyIndex
 
     class KilledMidCommit(TantivyBackend):

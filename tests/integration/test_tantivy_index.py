@@ -26,7 +26,8 @@ from catalogue.resources.models import Status
 from catalogue.resources.service import save_resource
 from catalogue.search import outbox, repository
 from catalogue.search.models import SearchDocument, SearchQuery
-from catalogue.search.tantivy_index import TantivyBackend, current_generation, open_index
+from catalogue.search.tantivy_index import TantivyBackend, current_generation
+from catalogue.search.tantivy_search import open_index
 from catalogue.search.text import query_groups
 from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.conftest import bearer, open_client
@@ -155,7 +156,7 @@ async def test_changes_that_wait_for_a_rebuild_stay_in_the_outbox(
     assert generation is not None
     held = writer._acquire(open_index(generation), 15_000_000)  # as a rebuild holds it
     vocab_draft = msgspec.structs.replace(CORPUS["geometrie"], status=Status.WITHDRAWN)
-    publisher = await conn.fetchval("SELECT id FROM publishers LIMIT 1")
+    publisher = await conn.fetchval("SELECT id FROM publishers WHERE name = 'Éditions Tantivy'")
     await save_resource(conn, vocab, publisher, vocab_draft)
     with pytest.raises(UpstreamUnavailableError, match="LockBusy"):
         await outbox.drain_once(pool, writer, vocab)
@@ -197,8 +198,10 @@ async def test_the_app_searches_the_index_its_embedded_worker_writes(
         assert body["backend"] == "tantivy"
         assert [hit["title"] for hit in body["hits"]] == ["English vocabulary games"]
         assert body["facets"]["level"]
-        anonymous = await client.get("/api/v1/search", params={"q": "anglais"})
-        assert anonymous.status_code == 401
+        # The catalogue is public: an anonymous caller gets the same results.
+        anonymous = await client.get("/api/v1/search", params={"q": "anglais 6e"})
+        assert anonymous.status_code == 200
+        assert [hit["title"] for hit in anonymous.json()["hits"]] == ["English vocabulary games"]
     assert (settings.data_dir / "search-index" / "current").is_symlink()
 
 

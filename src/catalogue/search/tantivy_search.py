@@ -1,0 +1,382 @@
+"""What the Tantivy index holds and how it is searched: the schema and its French analysis,
+documents as Tantivy documents, queries composed from a `SearchQuery`, and the hits, snippets
+and facet counts read back. The index on disk and the backend are `tantivy_index`.
+
+French analysis: simple tokenizer, lower case, French stop words (and the elided articles,
+"l'" and "d'"), ASCII folding (accents, and "œ" to "oe"), Snowball French stemmer. Typos:
+fuzzy terms on the unstemmed folded words, distance 1 from 5 letters and 2 from 9. A word
+matched as typed (stemmed) weighs more than any number of typo matches; when no document has
+every word, the last words are dropped one by one, as the other backends do.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import tantivy
+
+from catalogue.errors import UpstreamUnavailableError
+from catalogue.search.models import (
+    BackendResult,
+    FacetField,
+    Hit,
+    SearchDocument,
+    SearchQuery,
+    Sort,
+)
+from catalogue.shipped import schemas_dir
+
+FRENCH = "catalogue_fr"  # stemmed: what a word matches as typed
+FOLDED = "catalogue_folded"  # not stemmed: what typo tolerance compares
+ELIDED = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
+FIELDS: dict[FacetField, str] = {
+    FacetField.DISCIPLINE: "disciplines",
+    FacetField.LEVEL: "levels",
+    FacetField.RESOURCE_TYPE: "resource_types",
+    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types",
+    FacetField.PUBLISHER: "publisher_id",
+    FacetField.FREE: "free",
+    FacetField.LICENCE_TYPE: "licence_types",
+    FacetField.ACCESSIBILITY: "accessibility",
+    FacetField.LANGUAGE: "languages",
+    FacetField.AUDIENCE: "audiences",
+    FacetField.COMMUN: "commun",
+}
+TITLE_BOOST = 2.0
+# Each query word matched as typed adds EXACT_BONUS: a document with more words as typed
+# ranks above one matching them only through typos, whatever BM25 says of either.
+EXACT_BONUS = 1000.0
+TYPO_SCORE = 0.001
+ONE_TYPO_FROM = 5
+TWO_TYPOS_FROM = 9
+MAX_DROPPED_WORDS = 4
+SNIPPET_CHARS = 200
+FACET_VALUES = 1000
+
+
+class _Stored(msgspec.Struct, array_like=True):
+    """What a hit shows, stored with the document (the snippet is made at search time)."""
+
+    id: UUID
+    title: str
+    publisher_id: UUID
+    publisher_name: str
+    levels_tagged: list[str]
+    disciplines_tagged: list[str]
+    min_price_cents: int
+    free: bool
+    thumbnail_url: str | None
+    licence_types: list[str]
+
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(_Stored).decode
+
+
+@functools.cache
+def stop_words() -> list[str]:
+    lines = (schemas_dir() / "search" / "stopwords-fr.txt").read_text(encoding="utf-8")
+    return [*(w for line in lines.splitlines() if (w := line.strip())), *ELIDED]
+
+
+def _analyzer(*, stemmed: bool) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(64))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.custom_stopword(stop_words()))
+        .filter(tantivy.Filter.ascii_fold())
+    )
+    if stemmed:
+        builder = builder.filter(tantivy.Filter.stemmer("french"))
+    return builder.build()
+
+
+@functools.cache
+def analyzers() -> tuple[tantivy.TextAnalyzer, tantivy.TextAnalyzer]:
+    """The stemmed analyzer and the folded one."""
+    return _analyzer(stemmed=True), _analyzer(stemmed=False)
+
+
+@functools.cache
+def schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("title", tokenizer_name=FRENCH, index_option="freq")
+    # Every searchable field (title, keywords, concept labels, description, publisher).
+    builder.add_text_field("body", tokenizer_name=FRENCH, index_option="freq")
+    builder.add_text_field("description", stored=True, tokenizer_name=FRENCH, index_option="basic")
+    builder.add_text_field("words", tokenizer_name=FOLDED, index_option="basic")
+    for name in FIELDS.values():
+        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("min_price_cents", indexed=True, fast=True)
+    builder.add_integer_field("published_at", indexed=True, fast=True)
+    builder.add_bytes_field("hit", stored=True)
+    return builder.build()
+
+
+def open_index(path: Path) -> tantivy.Index:
+    index = tantivy.Index(schema(), path=str(path))
+    stemmed, folded = analyzers()
+    index.register_tokenizer(FRENCH, stemmed)
+    index.register_tokenizer(FOLDED, folded)
+    index.config_reader("Manual", 1)  # reloaded on the worker's notice (see reload())
+    return index
+
+
+def as_tantivy(document: SearchDocument) -> tantivy.Document:
+    searchable = [
+        document.title,
+        *document.keywords,
+        *document.concept_labels,
+        document.description,
+        document.publisher_name,
+    ]
+    stored = _Stored(
+        id=document.id,
+        title=document.title,
+        publisher_id=document.publisher_id,
+        publisher_name=document.publisher_name,
+        levels_tagged=document.levels_tagged,
+        disciplines_tagged=document.disciplines_tagged,
+        min_price_cents=document.min_price_cents,
+        free=document.free,
+        thumbnail_url=document.thumbnail_url,
+        licence_types=document.licence_types,
+    )
+    values: dict[str, Any] = {
+        "id": str(document.id),
+        "title": document.title,
+        "body": searchable,
+        "description": document.description,
+        "words": searchable,
+        "disciplines": document.disciplines,
+        "levels": document.levels,
+        "resource_types": document.resource_types,
+        "pedagogical_types": document.pedagogical_types,
+        "publisher_id": str(document.publisher_id),
+        "free": "true" if document.free else "false",
+        "licence_types": document.licence_types,
+        "accessibility": document.accessibility,
+        "languages": document.languages,
+        "audiences": document.audiences,
+        "commun": "true" if document.commun else "false",
+        "min_price_cents": document.min_price_cents,
+        "published_at": document.published_at,
+        "hit": _encode(stored),
+    }
+    return tantivy.Document.from_dict({k: v for k, v in values.items() if v != []}, schema())
+
+
+# Queries -----------------------------------------------------------------------------------
+
+
+def _should(queries: Sequence[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _must(queries: Sequence[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+
+
+def _word(term: str) -> tantivy.Query:
+    """One stemmed word, in the title (weighing more) or anywhere."""
+    return _should(
+        [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(schema(), "title", term, index_option="freq"),
+                TITLE_BOOST,
+            ),
+            tantivy.Query.term_query(schema(), "body", term, index_option="freq"),
+        ]
+    )
+
+
+def typo_distance(word: str) -> int:
+    """Meilisearch's rule: no typo below 5 letters, one from 5, two from 9."""
+    return 2 if len(word) >= TWO_TYPOS_FROM else 1 if len(word) >= ONE_TYPO_FROM else 0
+
+
+class Group(msgspec.Struct, frozen=True):
+    """One query word with its synonyms: each alternative's stemmed terms (all needed), and
+    the folded word that typos are measured against (single words only)."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    folded: str | None
+
+
+def analysed_groups(groups: Sequence[Sequence[str]]) -> list[Group]:
+    """The query's groups as the index's terms; a group of stop words only is left out."""
+    stemmed, folded = analyzers()
+    found = []
+    for group in groups:
+        alternatives = tuple(
+            dict.fromkeys(terms for alt in group if (terms := tuple(stemmed.analyze(alt))))
+        )
+        if not alternatives:
+            continue
+        words = folded.analyze(group[0]) if len(group) == 1 else []
+        found.append(Group(alternatives, words[0] if len(words) == 1 else None))
+    return found
+
+
+def _group_query(group: Group) -> tantivy.Query:
+    exact = _should([_must([_word(term) for term in alt]) for alt in group.alternatives])
+    parts = [tantivy.Query.const_score_query(exact, EXACT_BONUS), exact]
+    if group.folded and (distance := typo_distance(group.folded)):
+        fuzzy = tantivy.Query.fuzzy_term_query(schema(), "words", group.folded, distance)
+        parts.append(tantivy.Query.const_score_query(fuzzy, TYPO_SCORE))
+    return _should(parts)
+
+
+def _filters(filters: dict[FacetField, tuple[str, ...]]) -> list[tantivy.Query]:
+    return [
+        tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(schema(), FIELDS[field], list(values)), 0.0
+        )
+        for field, values in filters.items()
+        if values
+    ]
+
+
+def compose(query: SearchQuery, groups: Sequence[Group]) -> tantivy.Query:
+    parts = [*(_group_query(g) for g in groups), *_filters(query.filters)]
+    return _must(parts) if parts else tantivy.Query.all_query()
+
+
+def _snippet_query(groups: Sequence[Group]) -> tantivy.Query | None:
+    terms = {term for group in groups for alt in group.alternatives for term in alt}
+    queries = [
+        tantivy.Query.term_query(schema(), "description", t, index_option="basic")
+        for t in sorted(terms)
+    ]
+    return _should(queries) if queries else None
+
+
+def marked(fragment: str, ranges: Sequence[tuple[int, int]]) -> str:
+    """The fragment escaped, each highlighted byte range inside <mark></mark>."""
+    raw = fragment.encode()
+    out, at = [], 0
+    for start, end in sorted(ranges):
+        if start < at:
+            continue
+        out.append(html.escape(raw[at:start].decode(errors="ignore")))
+        out.append("<mark>" + html.escape(raw[start:end].decode(errors="ignore")) + "</mark>")
+        at = end
+    out.append(html.escape(raw[at:].decode(errors="ignore")))
+    return "".join(out)
+
+
+_ORDER: dict[Sort, tuple[str, tantivy.Order]] = {
+    Sort.PRICE_ASC: ("min_price_cents", tantivy.Order.Asc),
+    Sort.PRICE_DESC: ("min_price_cents", tantivy.Order.Desc),
+    Sort.NEWEST: ("published_at", tantivy.Order.Desc),
+}
+
+
+def run_search(searcher: tantivy.Searcher, query: SearchQuery) -> BackendResult:
+    """One search on one searcher (a consistent set of segments), in the calling thread."""
+    groups = analysed_groups(query.groups) if query.text else []
+    found = _page(searcher, query, groups)
+    for _ in range(MAX_DROPPED_WORDS):
+        if _total(found) or len(groups) < 2:
+            break
+        groups = groups[:-1]
+        found = _page(searcher, query, groups)
+    compiled = compose(query, groups)
+    return BackendResult(
+        hits=_hits(searcher, found.hits, _snippet_query(groups)),
+        total=_total(found),
+        facets=facet_counts(searcher, compiled, query.facets),
+    )
+
+
+def _total(found: tantivy.SearchResult) -> int:
+    """The number of matches (searched with count=True; the binding's stub omits it)."""
+    count: int = found.count  # type: ignore[attr-defined]
+    return count
+
+
+def _page(
+    searcher: tantivy.Searcher, query: SearchQuery, groups: Sequence[Group]
+) -> tantivy.SearchResult:
+    compiled = compose(query, groups)
+    offset = (query.page - 1) * query.per_page
+    order = _ORDER.get(query.sort)
+    if order is None and not groups:
+        order = _ORDER[Sort.NEWEST]  # nothing to rank: the newest first, as PostgreSQL
+    if order is None:
+        return searcher.search(compiled, query.per_page, count=True, offset=offset)
+    field, direction = order
+    return searcher.search(
+        compiled,
+        query.per_page,
+        count=True,
+        order_by_field=field,
+        offset=offset,
+        order=direction,
+    )
+
+
+def _hits(
+    searcher: tantivy.Searcher, found: list[tuple[Any, Any]], snippet_query: tantivy.Query | None
+) -> list[Hit]:
+    generator = None
+    if snippet_query is not None and found:
+        generator = tantivy.SnippetGenerator.create(
+            searcher, snippet_query, schema(), "description"
+        )
+        generator.set_max_num_chars(SNIPPET_CHARS)
+    hits = []
+    for _, address in found:
+        document = searcher.doc(address)
+        stored = _stored(document)
+        description = document.get_first("description") or ""
+        snippet = html.escape(description[:SNIPPET_CHARS])
+        if generator is not None:
+            cut = generator.snippet_from_doc(document)
+            if cut.fragment():
+                snippet = marked(cut.fragment(), [(r.start, r.end) for r in cut.highlighted()])
+        hits.append(Hit(**msgspec.structs.asdict(stored), snippet=snippet))
+    return hits
+
+
+def facet_counts(
+    searcher: tantivy.Searcher, compiled: tantivy.Query, asked: Sequence[FacetField]
+) -> dict[FacetField, dict[str, int]]:
+    if not asked:
+        return {}
+    spec = {
+        field.value: {"terms": {"field": FIELDS[field], "size": FACET_VALUES}} for field in asked
+    }
+    found = searcher.aggregate(compiled, spec)
+    return {
+        field: {
+            str(bucket["key"]): int(bucket["doc_count"])
+            for bucket in found.get(field.value, {}).get("buckets", [])
+        }
+        for field in asked
+    }
+
+
+def indexed_ids(searcher: tantivy.Searcher) -> list[UUID]:
+    """Every document's id (tests and checks; the whole index in memory)."""
+    found = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1)).hits
+    return [_stored(searcher.doc(address)).id for _, address in found]
+
+
+def _stored(document: tantivy.Document) -> _Stored:
+    raw = document.get_first("hit")
+    if not isinstance(raw, bytes):
+        raise UpstreamUnavailableError("Tantivy: a document without its stored hit")
+    return _decode(raw)
