@@ -355,7 +355,8 @@ async def _ledger_follows(conn: Connection, change: PersonChange) -> None:
         conn,
         change.before.id,
         to_uai=change.establishment_uai,
-        moved=change.moved,
+        # A person already gone has no envelope left to move (it went back at departure).
+        moved=change.moved and change.before.active and change.active,
         deactivated=change.deactivated,
     )
 

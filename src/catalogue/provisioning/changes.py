@@ -15,8 +15,10 @@ from typing import TypeAlias
 
 import msgspec
 import structlog
+from scim2_models import InvalidValueException
 
 from catalogue.database import Connection
+from catalogue.errors import CatalogueError
 from catalogue.provisioning import repository
 from catalogue.provisioning.records import ProvisionedPerson
 
@@ -63,7 +65,10 @@ async def people_changed(
     if not (change.moved or change.deactivated or change.reactivated):
         return None
     if on_change is not None:  # first: the ledger reads where the person was
-        await on_change(conn, change)
+        try:
+            await on_change(conn, change)
+        except CatalogueError as exc:  # the ledger refuses: a SCIM error, nothing written
+            raise InvalidValueException(detail=exc.shown) from None
     await repository.move_person(conn, old.id, new_uai, active=active)
     # Ids only: never a name, an e-mail or a UAI tied to a person in the logs.
     log.info(

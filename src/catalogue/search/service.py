@@ -82,7 +82,7 @@ def _language_codes(values: list[str]) -> list[str]:
     bad = [value for value, code in found.items() if code is None or not code.known]
     if bad:
         raise InvalidInputError(
-            f"{FacetField.LANGUAGE}: unknown value(s) {bad}",
+            f"{FacetField.LANGUAGE} : valeur(s) inconnue(s) {bad}",
             errors=[{FacetField.LANGUAGE: sorted(LANGUAGES)}],
         )
     return list(dict.fromkeys(code.code for code in found.values() if code))
@@ -107,7 +107,7 @@ class SearchService:
         """A checked query; 400 naming the field and its valid choices otherwise."""
         text = clean(text or "").strip()
         if len(text) > MAX_QUERY_CHARS:
-            raise InvalidInputError(f"q: at most {MAX_QUERY_CHARS} characters")
+            raise InvalidInputError(f"q : {MAX_QUERY_CHARS} caractères au plus")
         checked = {field: tuple(self._check(field, values)) for field, values in filters.items()}
         return SearchQuery(
             text=text,
@@ -125,7 +125,9 @@ class SearchService:
             try:
                 return [str(UUID(value)) for value in values]
             except ValueError:
-                raise InvalidInputError("publisher: expected publisher ids (UUID)") from None
+                raise InvalidInputError(
+                    "publisher : identifiants d'éditeurs attendus (UUID)"
+                ) from None
         if field is FacetField.LANGUAGE:
             return _language_codes(values)
         if field in FIXED_CHOICES:
@@ -133,7 +135,7 @@ class SearchService:
             bad = [v for v in values if v not in choices]
             if bad:
                 raise InvalidInputError(
-                    f"{field}: unknown value(s) {bad}", errors=[{field: sorted(choices)}]
+                    f"{field} : valeur(s) inconnue(s) {bad}", errors=[{field: sorted(choices)}]
                 )
             return values
         schemes = SCHEMES[field]
@@ -145,7 +147,9 @@ class SearchService:
                 if len(concepts) <= MAX_LISTED_CHOICES
                 else [f"/api/v1/vocabularies/{s}" for s in schemes]
             )
-            raise InvalidInputError(f"{field}: unknown concept(s) {bad}", errors=[{field: listed}])
+            raise InvalidInputError(
+                f"{field} : concept(s) inconnu(s) {bad}", errors=[{field: listed}]
+            )
         return values
 
     async def similar(
