@@ -56,6 +56,7 @@ from catalogue.gar.outbox import GarOutbox
 from catalogue.gar.transport import gar_client
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import derive_key
+from catalogue.identity.uai import check_letter
 from catalogue.logs import configure_logging
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks.events import Waker
@@ -123,7 +124,7 @@ async def build_world(
     gar: bool = False,
 ) -> World:
     schools = max(1, teachers // 50)
-    uais = [f"{i:07d}{'ABCDEFGHJK'[i % 10]}" for i in range(schools)]
+    uais = [f"{i:07d}{check_letter(f'{i:07d}')}" for i in range(schools)]
     academie_of = {uai: ACADEMIES[i % len(ACADEMIES)] for i, uai in enumerate(uais)}
     await conn.executemany(
         "INSERT INTO establishments (uai, name, academie) VALUES ($1, $2, $3)",
