@@ -241,26 +241,14 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         meili_master_key=env.get("MEILI_MASTER_KEY") or None,
         search_backend=_embedded_backend(env.get("CATALOGUE_SEARCH_BACKEND", "")),
         host=env.get("CATALOGUE_HOST", defaults.host),
-        port=_int(
-            "CATALOGUE_PORT", env.get("CATALOGUE_PORT", str(defaults.port)), low=0, high=65535
-        ),
+        port=_setting_int(env, "CATALOGUE_PORT", defaults, 0, 65535),
         public_url=env.get("CATALOGUE_PUBLIC_URL") or None,
         directory_url=_http_url("CATALOGUE_DIRECTORY_URL", env.get("CATALOGUE_DIRECTORY_URL")),
         log_format=log_format,  # type: ignore[arg-type]  # checked just above
         log_level=env.get("CATALOGUE_LOG_LEVEL", defaults.log_level).lower(),
         production=production,
-        max_body_bytes=_int(
-            "CATALOGUE_MAX_BODY_BYTES",
-            env.get("CATALOGUE_MAX_BODY_BYTES", str(defaults.max_body_bytes)),
-            low=1024,
-            high=1024**3,
-        ),
-        db_pool_size=_int(
-            "CATALOGUE_DB_POOL_SIZE",
-            env.get("CATALOGUE_DB_POOL_SIZE", str(defaults.db_pool_size)),
-            low=1,
-            high=500,
-        ),
+        max_body_bytes=_setting_int(env, "CATALOGUE_MAX_BODY_BYTES", defaults, 1024, 1024**3),
+        db_pool_size=_setting_int(env, "CATALOGUE_DB_POOL_SIZE", defaults, 1, 500),
         statement_timeout_ms=_setting_int(
             env, "CATALOGUE_STATEMENT_TIMEOUT_MS", defaults, 100, 3_600_000
         ),
@@ -273,18 +261,8 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         token_rate_per_minute=_setting_int(
             env, "CATALOGUE_TOKEN_RATE_PER_MINUTE", defaults, 1, 1_000_000
         ),
-        refund_window_days=_int(
-            "CATALOGUE_REFUND_WINDOW_DAYS",
-            env.get("CATALOGUE_REFUND_WINDOW_DAYS", str(defaults.refund_window_days)),
-            low=0,
-            high=3650,
-        ),
-        retention_days=_int(
-            "CATALOGUE_RETENTION_DAYS",
-            env.get("CATALOGUE_RETENTION_DAYS", str(defaults.retention_days)),
-            low=1,
-            high=36_500,
-        ),
+        refund_window_days=_setting_int(env, "CATALOGUE_REFUND_WINDOW_DAYS", defaults, 0, 3650),
+        retention_days=_setting_int(env, "CATALOGUE_RETENTION_DAYS", defaults, 1, 36_500),
         secret_key=secret_key,
         previous_secret_key=previous_secret_key,
         demo=_flag("CATALOGUE_DEMO", env.get("CATALOGUE_DEMO", "")),

@@ -14,7 +14,8 @@ import httpx
 import msgspec
 import pytest
 
-from catalogue.search.meili import MeiliBackend, filter_expression
+from catalogue.search.meili import MeiliBackend
+from catalogue.search.meili_schema import filter_expression
 from catalogue.search.models import FacetField, SearchQuery, Sort
 from tests.support.fake_meili import FakeMeili
 from tests.unit.test_meili_backend import HOSTILE, document

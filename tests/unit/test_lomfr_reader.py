@@ -19,7 +19,8 @@ from catalogue.vocabularies.index import ConceptRecord, VocabularyIndex
 from catalogue.vocabularies.languages import normalise_language
 from catalogue.vocabularies.skos import load_folder
 from connectors.contract import Context, Record, Rejected
-from connectors.lomfr import SCHEMES, LomFrConnector, _schema
+from connectors.lomfr import LomFrConnector, _schema
+from connectors.lomvocab import SCHEMES
 from connectors.vcard import vcard_name
 
 C = "http://data.education.fr/voc/scolomfr/concept/"

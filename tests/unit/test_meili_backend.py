@@ -12,7 +12,8 @@ import pytest
 
 from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.backends import prepare_if_reachable
-from catalogue.search.meili import MeiliBackend, filter_expression
+from catalogue.search.meili import MeiliBackend
+from catalogue.search.meili_schema import filter_expression
 from catalogue.search.models import FacetField, SearchDocument, SearchQuery, Sort
 from tests.support.fake_meili import FakeMeili
 
