@@ -179,6 +179,31 @@ class Supervisor:
             self._current.shutdown.set()
 
 
+def supervised_worker(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    backend: SearchBackend,
+    vocab: VocabularyIndex,
+    http: httpx.AsyncClient,
+    *,
+    webhook_key: bytes,
+) -> Supervisor:
+    """The worker as `catalogue worker` and `serve`'s embedded worker run it: rebuilt by its
+    supervisor after a crash, its jobs configured from the settings."""
+    return Supervisor(
+        lambda: build_worker(
+            pool,
+            backend,
+            vocab,
+            http,
+            webhook_key,
+            directory_url=settings.directory_url,
+            retention_days=settings.retention_days,
+            gar=settings.gar,
+        )
+    )
+
+
 @contextlib.asynccontextmanager
 async def running_worker(
     settings: Settings,
@@ -194,18 +219,7 @@ async def running_worker(
     if not settings.embedded_worker:
         yield
         return
-    worker = Supervisor(
-        lambda: build_worker(
-            pool,
-            backend,
-            vocab,
-            http,
-            webhook_key,
-            directory_url=settings.directory_url,
-            retention_days=settings.retention_days,
-            gar=settings.gar,
-        )
-    )
+    worker = supervised_worker(settings, pool, backend, vocab, http, webhook_key=webhook_key)
     task = asyncio.create_task(worker.run())
     try:
         yield

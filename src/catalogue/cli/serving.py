@@ -26,7 +26,7 @@ from catalogue.gar.transport import tls_context
 from catalogue.identity.demo import DEMO_IDENTITIES, demo_token, ensure_demo_allowed
 from catalogue.identity.secrets import derive_key, resolve_secret_key
 from catalogue.outbound import publisher_client
-from catalogue.worker import Supervisor, build_worker
+from catalogue.worker import supervised_worker
 
 
 @click.command()
@@ -120,18 +120,7 @@ async def _run_worker(settings: Settings) -> None:
         publisher_client(production=settings.production) as http,
     ):
         webhook_key = derive_key(resolve_secret_key(settings), "webhooks")
-        await Supervisor(
-            lambda: build_worker(
-                pool,
-                backend,
-                vocab,
-                http,
-                webhook_key,
-                directory_url=settings.directory_url,
-                retention_days=settings.retention_days,
-                gar=settings.gar,
-            )
-        ).run()
+        await supervised_worker(settings, pool, backend, vocab, http, webhook_key=webhook_key).run()
 
 
 @click.command("demo-token")
