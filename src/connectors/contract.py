@@ -140,6 +140,6 @@ def get(name: str) -> Connector:
     connectors = available()
     if name not in connectors:
         raise UnknownConnectorError(
-            f"no connector {name!r}; installed: {', '.join(sorted(connectors)) or 'none'}"
+            f"pas de connecteur {name!r} ; installés : {', '.join(sorted(connectors)) or 'aucun'}"
         )
     return connectors[name]

@@ -95,7 +95,7 @@ class GarConnector:
 
     def read(self, data: bytes, context: Context) -> Iterator[Record | Rejected]:
         if len(data) > MAX_DOCUMENT_BYTES:
-            yield Rejected(message=f"document over {MAX_DOCUMENT_BYTES} bytes")
+            yield Rejected(message=f"document de plus de {MAX_DOCUMENT_BYTES} octets")
             return
         data = data.removeprefix(b"\xef\xbb\xbf")
         try:
@@ -116,7 +116,7 @@ class GarConnector:
             except ListingError as exc:
                 source = fields.get("idRessource")
                 yield Rejected(
-                    message=f"{where}: {exc}",
+                    message=f"{where} : {exc}",
                     line=line,
                     source_id=source if isinstance(source, str) and source else None,
                 )
@@ -131,11 +131,13 @@ def _json_entries(data: bytes) -> Iterator[Entry]:
         top = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
         if "listeRessources" not in top:
             names = ", ".join(sorted(top)[:10]) + (", ..." if len(top) > 10 else "")
-            raise ListingError(f"not a GAR listing: no listeRessources (fields: {names or 'none'})")
+            raise ListingError(
+                f"pas une liste du GAR : pas de listeRessources (champs : {names or 'aucun'})"
+            )
         listing = msgspec.json.decode(top["listeRessources"], type=dict[str, msgspec.Raw])
         raw = listing.get("ressource")
         if raw is None:
-            raise ListingError("listeRessources has no ressource list")
+            raise ListingError("listeRessources sans liste ressource")
         first = bytes(raw).lstrip()[:1]
         items = msgspec.json.decode(raw, type=list[msgspec.Raw]) if first == b"[" else [raw]
     except (msgspec.DecodeError, RecursionError) as exc:
@@ -151,23 +153,23 @@ def _json_entries(data: bytes) -> Iterator[Entry]:
         try:
             fields = msgspec.json.decode(text)
         except (msgspec.DecodeError, RecursionError) as exc:  # nested too deeply
-            yield Rejected(message=f"{where}: {exc}", line=line)
+            yield Rejected(message=f"{where} : {exc}", line=line)
             continue
         if not isinstance(fields, dict):
-            yield Rejected(message=f"{where}: expected an object", line=line)
+            yield Rejected(message=f"{where} : objet attendu", line=line)
             continue
         yield fields, where, line
 
 
 def _json_error(exc: Exception, data: bytes) -> str:
     if isinstance(exc, RecursionError):
-        return "not JSON: nested too deeply"
+        return "JSON illisible : imbrication trop profonde"
     if isinstance(exc, msgspec.ValidationError):
-        return f"not a GAR listeRessources document: {exc}"
-    message = f"not JSON: {exc}"
+        return f"pas un document listeRessources du GAR : {exc}"
+    message = f"JSON illisible : {exc}"
     if match := _BYTE.search(str(exc)):
         line = data.count(b"\n", 0, int(match[1])) + 1
-        message += f" (line {line})"
+        message += f" (ligne {line})"
     return message
 
 
@@ -180,14 +182,14 @@ def _xml_entries(data: bytes) -> Iterator[Entry]:
     """Each ``ressourceDiffusable`` of a listeRessourcesDiffusables document."""
     if _DTD.search(data):
         raise ListingError(
-            "DTDs and entity declarations are refused (XXE, billion laughs, external DTDs)"
+            "DTD et déclarations d'entités refusées (XXE, billion laughs, DTD externes)"
         )
     try:
         root = etree.fromstring(data, _SAFE)
     except etree.XMLSyntaxError as exc:
-        raise ListingError(f"not well-formed XML: {exc}") from None
+        raise ListingError(f"XML mal formé : {exc}") from None
     if _local(root) != "listeRessourcesDiffusables":
-        raise ListingError(f"not a GAR listing: the root is <{_local(root)}>")
+        raise ListingError(f"pas une liste du GAR : la racine est <{_local(root)}>")
     number = 0
     for child in root:
         name = _local(child)
@@ -195,7 +197,9 @@ def _xml_entries(data: bytes) -> Iterator[Entry]:
             continue
         line = child.sourceline if isinstance(child.sourceline, int) else None
         if name != "ressourceDiffusable":
-            yield Rejected(message=f"<{name}> is not a ressourceDiffusable: ignored", line=line)
+            yield Rejected(
+                message=f"<{name}> qui n'est pas un ressourceDiffusable : ignoré", line=line
+            )
             continue
         number += 1
         fields: dict[str, Any] = {}
@@ -211,7 +215,7 @@ def _text(fields: dict[str, Any], key: str, warnings: list[str]) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        warnings.append(f"{key} is not a string: ignored")
+        warnings.append(f"{key} qui n'est pas une chaîne : ignoré")
         return ""
     return " ".join(value.split())
 
@@ -221,10 +225,10 @@ def _url(fields: dict[str, Any], key: str, warnings: list[str]) -> str | None:
     if not value:
         return None
     if not value.startswith(("http://", "https://")):
-        warnings.append(f"{key} {value[:80]!r} is not an http(s) URL: ignored")
+        warnings.append(f"{key} {value[:80]!r} qui n'est pas une URL http(s) : ignoré")
         return None
     if len(value) > MAX_URL:
-        warnings.append(f"{key} {value[:80]!r} over {MAX_URL} characters: ignored")
+        warnings.append(f"{key} {value[:80]!r} de plus de {MAX_URL} caractères : ignoré")
         return None
     return value
 
@@ -233,13 +237,13 @@ def _record(fields: dict[str, Any], line: int | None, context: Context) -> Recor
     warnings: list[str] = []
     source_id = fields.get("idRessource")
     if not isinstance(source_id, str) or not source_id.strip():
-        raise ListingError("no idRessource (the GAR resource id)")
+        raise ListingError("pas d'idRessource (l'identifiant GAR de la ressource)")
     source_id = source_id.strip()
     title = _text(fields, "nomRessource", warnings)
     if not title:
-        raise ListingError("no nomRessource (the title)")
+        raise ListingError("pas de nomRessource (le titre)")
     warnings.extend(
-        f"field {key} is not part of a GAR listing: ignored"
+        f"champ {key} hors du format des listes du GAR : ignoré"
         for key in sorted(set(fields) - READ - NOT_KEPT)
     )
 
@@ -253,7 +257,7 @@ def _record(fields: dict[str, Any], line: int | None, context: Context) -> Recor
     publisher = _text(fields, "nomEditeur", warnings)
     status = Status.PUBLISHED
     if fields.get("diffusable") in ("false", False):
-        warnings.append("diffusable is false: imported as a draft")
+        warnings.append("diffusable à false : importée en brouillon")
         status = Status.DRAFT
     draft = ResourceDraft(
         title=title,
@@ -277,11 +281,14 @@ def _identifiers(source_id: str, warnings: list[str]) -> list[Identifier]:
     ``http://n2t.net/ark:/...``); another id is the source id only."""
     found = _ARK.search(source_id)
     if found is None or not (found.start() == 0 or source_id.startswith(("http://", "https://"))):
-        warnings.append(f"idRessource {source_id!r} is not an ARK: kept as the source id only")
+        warnings.append(
+            f"idRessource {source_id!r} qui n'est pas un ARK : "
+            "gardé comme identifiant source seulement"
+        )
         return []
     ark = found[0]
     if ark != source_id:
-        warnings.append(f"idRessource {source_id!r} kept as the ARK {ark!r}")
+        warnings.append(f"idRessource {source_id!r} gardé comme ARK {ark!r}")
     return [Identifier(IdentifierKind.ARK, ark)]
 
 
@@ -293,7 +300,7 @@ def _presentation(value: Any, warnings: list[str]) -> list[str]:
         name = value.get("nom") or value.get("code")
         if isinstance(name, str) and name.strip():
             return [" ".join(name.split())]
-    warnings.append(f"typePresentation {str(value)[:80]!r} is not a {{code, nom}}: ignored")
+    warnings.append(f"typePresentation {str(value)[:80]!r} qui n'est pas un {{code, nom}} : ignoré")
     return []
 
 
@@ -323,7 +330,7 @@ def _concept(
     pair: Any, key: str, schemes: tuple[str, ...], context: Context, warnings: list[str]
 ) -> list[str]:
     if not isinstance(pair, dict):
-        warnings.append(f"{key}: {str(pair)[:80]!r} is not a {{uri, nom}}: ignored")
+        warnings.append(f"{key} : {str(pair)[:80]!r} qui n'est pas un {{uri, nom}} : ignoré")
         return []
     raw_uri, raw_name = pair.get("uri"), pair.get("nom")
     uri = raw_uri.strip() if isinstance(raw_uri, str) else ""
@@ -331,7 +338,7 @@ def _concept(
     if uri:
         concept = context.concept(uri)
         if concept is not None and concept.replaced_by and concept.replaced_by != uri:
-            warnings.append(f"{key}: retired concept {uri} replaced by {concept.replaced_by}")
+            warnings.append(f"{key} : concept retiré {uri} remplacé par {concept.replaced_by}")
             return [concept.replaced_by]
         if concept is not None and concept.scheme in schemes:
             return [uri]
@@ -339,14 +346,14 @@ def _concept(
     if uri:
         found = [uri, labelled] if labelled else [uri]
         warnings.append(
-            f"{key}: {uri} unknown to the vocabularies: kept, and its label {name!r} read as "
+            f"{key} : {uri} inconnu des vocabulaires : gardé, et son libellé {name!r} lu comme "
             f"{labelled}"
             if labelled
-            else f"{key}: {uri} ({name!r}) unknown to the vocabularies: kept"
+            else f"{key} : {uri} ({name!r}) inconnu des vocabulaires : gardé"
         )
         return found
     if labelled:
-        warnings.append(f"{key}: {name!r} without uri, read as {labelled}")
+        warnings.append(f"{key} : {name!r} sans uri, lu comme {labelled}")
         return [labelled]
-    warnings.append(f"{key}: an entry without a known uri ({name!r}): ignored")
+    warnings.append(f"{key} : entrée sans uri connue ({name!r}) : ignorée")
     return []

@@ -23,7 +23,7 @@ class JsonConnector:
         try:
             document = msgspec.json.decode(data)
         except RecursionError:
-            yield Rejected(message="not JSON: nested too deeply")
+            yield Rejected(message="JSON illisible : imbrication trop profonde")
             return
         except msgspec.DecodeError:
             yield from self._lines(data)
@@ -39,21 +39,21 @@ class JsonConnector:
             try:
                 item = msgspec.json.decode(line)
             except (msgspec.DecodeError, RecursionError) as exc:
-                yield Rejected(message=f"not JSON: {exc}", line=number)
+                yield Rejected(message=f"JSON illisible : {exc}", line=number)
                 continue
             yield _record(item, number)
 
 
 def _record(item: Any, number: int) -> Record | Rejected:
     if not isinstance(item, dict):
-        return Rejected(message="expected a JSON object", line=number)
+        return Rejected(message="objet JSON attendu", line=number)
     source_id = item.pop("source_id", None)
     source = str(source_id) if source_id is not None else None
     try:
         draft = msgspec.convert(item, ResourceDraft)
     except msgspec.ValidationError as exc:
-        message = str(exc)
+        message = f"champ invalide : {exc}"
         if "listeRessources" in item:  # the GAR's listing, sent to the wrong connector
-            message += ": this is a GAR listing, import it with the `gar` connector"
+            message += " : c'est une liste du GAR, importez-la avec le connecteur `gar`"
         return Rejected(message=message, source_id=source, line=number)
     return Record(draft=draft, source_id=source, line=number)

@@ -68,16 +68,18 @@ def _languages(values: list[str], warnings: list[str]) -> list[str]:
         if found is None:
             named = _LANGUAGE_NAMES.get(label_key(value))
             if named is None:
-                warnings.append(f"language {value!r} is not a language code (1.3): ignored")
+                warnings.append(f"langue {value!r} qui n'est pas un code de langue (1.3) : ignorée")
                 continue
-            warnings.append(f"language {value!r} read as {named!r}")
+            warnings.append(f"langue {value!r} lue comme {named!r}")
             code = named
         else:
             code = found.code
             if not found.known:
-                warnings.append(f"language code {value!r} unknown to ISO 639: kept as {code!r}")
+                warnings.append(
+                    f"code de langue {value!r} inconnu de l'ISO 639 : gardé comme {code!r}"
+                )
             elif code != value and not value.endswith(f"/{code}"):
-                warnings.append(f"language {value!r} read as {code!r}")
+                warnings.append(f"langue {value!r} lue comme {code!r}")
         if code not in codes:
             codes.append(code)
     return codes
@@ -99,24 +101,24 @@ class LomFrConnector:
             except NoticeError as exc:
                 yield Rejected(message=str(exc), line=line_of(notice))
             except (ValueError, TypeError) as exc:  # a shape nobody foresaw: this notice only
-                yield Rejected(message=f"unreadable notice: {exc}", line=line_of(notice))
+                yield Rejected(message=f"notice illisible : {exc}", line=line_of(notice))
 
     def _notices(self, data: bytes) -> list[etree._Element]:
         if len(data) > MAX_DOCUMENT_BYTES:
-            raise NoticeError(f"document over {MAX_DOCUMENT_BYTES} bytes")
+            raise NoticeError(f"document de plus de {MAX_DOCUMENT_BYTES} octets")
         if _DTD.search(data):
             raise NoticeError(
-                "DTDs and entity declarations are refused (XXE, billion laughs, external DTDs)"
+                "DTD et déclarations d'entités refusées (XXE, billion laughs, DTD externes)"
             )
         try:
             root = etree.fromstring(data, _SAFE)
         except etree.XMLSyntaxError as exc:
-            raise NoticeError(f"not well-formed XML: {exc}") from None
+            raise NoticeError(f"XML mal formé : {exc}") from None
         if local_name(root) == "lom":
             return [root]
         notices = [e for e in root.iter() if local_name(e) == "lom"]
         if not notices:
-            raise NoticeError("no <lom> notice in the document")
+            raise NoticeError("aucune notice <lom> dans le document")
         return notices
 
     def _record(self, lom: etree._Element, context: Context) -> Record:
@@ -125,13 +127,13 @@ class LomFrConnector:
             _validate(lom)
         sections = group(lom)
         if not sections.get("general"):
-            raise NoticeError("no <general> section (1. Général)")
+            raise NoticeError("pas de section <general> (1. Général)")
         general = group(sections["general"][0])
         title = first_text(general.get("title", ()))
         if not title:
-            raise NoticeError("no title (1.2 titre)")
+            raise NoticeError("pas de titre (1.2 titre)")
         if len(title) > MAX_TITLE:
-            warnings.append(f"title (1.2) cut to its first {MAX_TITLE} characters")
+            warnings.append(f"titre (1.2) coupé à ses {MAX_TITLE} premiers caractères")
         identifiers, source_id = _identifiers(general.get("identifier", []), warnings)
         educational = group(*sections.get("educational", ()))
         # 1.10 typologie générale (voc-005); 1.9 documentType is DCMI types: not a facet.
@@ -225,7 +227,7 @@ def _identifiers(
     for identifier in elements:
         value = child_text(identifier, "entry")
         if not value:
-            warnings.append("an identifier has no entry (1.1): ignored")
+            warnings.append("identifiant sans entrée (1.1) : ignoré")
             continue
         kind = child_text(identifier, "catalog").upper()
         if "ARK" in kind or value.startswith("ark:"):
@@ -235,7 +237,7 @@ def _identifiers(
         elif value.startswith(("http://", "https://")):
             identifiers.append(Identifier(IdentifierKind.URL, value))
         else:
-            warnings.append(f"identifier {kind or '?'}:{value} of unknown kind: ignored")
+            warnings.append(f"identifiant {kind or '?'}:{value} de type inconnu : ignoré")
     source_id = identifiers[0].value if identifiers else None
     return identifiers, source_id
 
@@ -253,18 +255,20 @@ def _contributors(elements: list[etree._Element], warnings: list[str]) -> list[C
         for entity in children(contribute, "entity"):
             text = (entity.text or "").strip()
             if not text:
-                warnings.append("a contribution has an empty entity (2.3.2): ignored")
+                warnings.append("contribution à l'entité vide (2.3.2) : ignorée")
                 continue
             if _VCARD.search(text):
                 name, organisation = vcard_name(text)
             else:
                 name, organisation = " ".join(text.split()), None
-                warnings.append(f"contributor {name[:80]!r} is not a vCard: kept as a name")
+                warnings.append(
+                    f"contributeur {name[:80]!r} qui n'est pas une vCard : gardé comme nom"
+                )
             if not name and not organisation:
-                warnings.append("a contribution's vCard has neither FN nor ORG: ignored")
+                warnings.append("vCard de contribution sans FN ni ORG : ignorée")
                 continue
             if len(name) > MAX_NAME:
-                warnings.append(f"contributor name cut to its first {MAX_NAME} characters")
+                warnings.append(f"nom de contributeur coupé à ses {MAX_NAME} premiers caractères")
             found.append(
                 Contributor(role=role[:MAX_NAME], name=name[:MAX_NAME], organisation=organisation)
             )
@@ -280,13 +284,19 @@ def _url(locations: list[str], warnings: list[str]) -> str | None:
     found = None
     for location in locations:
         if not location.startswith(("http://", "https://")):
-            warnings.append(f"location {location[:80]!r} is not an http(s) URL: ignored")
+            warnings.append(
+                f"localisation {location[:80]!r} qui n'est pas une URL http(s) : ignorée"
+            )
         elif len(location) > MAX_URL:
-            warnings.append(f"location {location[:80]!r} over {MAX_URL} characters: ignored")
+            warnings.append(
+                f"localisation {location[:80]!r} de plus de {MAX_URL} caractères : ignorée"
+            )
         elif found is None:
             found = location
         elif location != found:
-            warnings.append(f"location {location[:80]!r} (4.3): only the first URL is kept")
+            warnings.append(
+                f"localisation {location[:80]!r} (4.3) : seule la première URL est gardée"
+            )
     return found
 
 
@@ -300,4 +310,4 @@ def _validate(lom: etree._Element) -> None:
     schema = _schema()
     if not schema.validate(etree.ElementTree(lom)):
         error = schema.error_log[0]
-        raise NoticeError(f"not valid ScoLOMFR 3.2.1 (line {error.line}): {error.message}")
+        raise NoticeError(f"non conforme à ScoLOMFR 3.2.1 (ligne {error.line}) : {error.message}")

@@ -33,18 +33,18 @@ def resolve(
     if value.startswith(("http://", "https://")):
         concept = context.concept(value)
         if concept is not None and concept.replaced_by and concept.replaced_by != value:
-            warnings.append(f"retired concept {value} replaced by {concept.replaced_by}")
+            warnings.append(f"concept retiré {value} remplacé par {concept.replaced_by}")
             return concept.replaced_by
         return value if concept is not None and concept.scheme in schemes else None
     if _FORMER_ID.match(value) or _LOM_SLUG.match(value):
         uri = CONCEPT_PREFIX + value.replace(" ", "_")
         concept = context.concept(uri)
         if concept is not None and concept.scheme in schemes:
-            warnings.append(f"value {value!r} resolved to {uri}")
+            warnings.append(f"valeur {value!r} lue comme {uri}")
             return resolve(uri, schemes, context, warnings)
     concept_uri = context.concept_for_label(value, schemes)
     if concept_uri:
-        warnings.append(f"label {value!r} resolved to {concept_uri}")
+        warnings.append(f"libellé {value!r} lu comme {concept_uri}")
     return concept_uri
 
 
@@ -86,7 +86,7 @@ def classifications(
         else:
             if parts.get("taxonPath"):
                 warnings.append(
-                    f"classification (9) of purpose {purpose or '?'!r} not read: ignored"
+                    f"classification (9) d'objectif {purpose or '?'!r} non lue : ignorée"
                 )
             continue
         for path in parts.get("taxonPath", ()):

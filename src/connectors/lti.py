@@ -26,10 +26,10 @@ class LtiConnector:
         try:
             tool = msgspec.json.decode(data)
         except (msgspec.DecodeError, RecursionError) as exc:
-            yield Rejected(message=f"not JSON: {exc}")
+            yield Rejected(message=f"JSON illisible : {exc}")
             return
         if not isinstance(tool, dict) or not tool.get("client_id"):
-            yield Rejected(message="a registered tool needs its client_id")
+            yield Rejected(message="un outil enregistré doit avoir son client_id")
             return
         yield _record(tool)
 
@@ -52,5 +52,5 @@ def _record(tool: dict[str, Any]) -> Record | Rejected:
     try:
         draft = msgspec.convert(fields, ResourceDraft)
     except msgspec.ValidationError as exc:
-        return Rejected(message=str(exc), source_id=tool["client_id"])
+        return Rejected(message=f"champ invalide : {exc}", source_id=tool["client_id"])
     return Record(draft=draft, source_id=tool["client_id"])

@@ -65,18 +65,18 @@ def _q(name: str) -> str:
 def parse_response(data: bytes) -> etree._Element:
     """The OAI-PMH root; OaiError for garbage or an OAI error (noRecordsMatch: None)."""
     if len(data) > MAX_RESPONSE_BYTES:
-        raise OaiError(f"response over {MAX_RESPONSE_BYTES} bytes")
+        raise OaiError(f"réponse de plus de {MAX_RESPONSE_BYTES} octets")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise OaiError("response with a DTD refused")
+        raise OaiError("réponse avec une DTD refusée")
     try:
         root = etree.fromstring(data, _SAFE)
     except etree.XMLSyntaxError as exc:
-        raise OaiError(f"not XML: {exc}") from None
+        raise OaiError(f"XML illisible : {exc}") from None
     if root.tag != _q("OAI-PMH"):
-        raise OaiError(f"not an OAI-PMH response (root {root.tag})")
+        raise OaiError(f"pas une réponse OAI-PMH (racine {root.tag})")
     error = root.find(_q("error"))
     if error is not None and error.get("code") != "noRecordsMatch":
-        raise OaiError(f"OAI error {error.get('code')}: {(error.text or '').strip()}")
+        raise OaiError(f"erreur OAI {error.get('code')} : {(error.text or '').strip()}")
     return root
 
 
@@ -161,7 +161,9 @@ class OaiClient:
         try:
             response: httpx.Response = await retrying(self._attempt, params)
         except _UnavailableError as exc:
-            raise OaiError(f"source unreachable after {RETRIES} attempts ({exc.reason})") from None
+            raise OaiError(
+                f"source injoignable après {RETRIES} tentatives ({exc.reason})"
+            ) from None
         return parse_response(response.content)
 
     async def _attempt(self, params: dict[str, str]) -> httpx.Response:
@@ -174,7 +176,7 @@ class OaiClient:
             wait = retry_after_s(response.headers.get("Retry-After"))
             raise _UnavailableError(f"HTTP {status}", wait if status in (429, 503) else None)
         if status != 200:
-            raise OaiError(f"HTTP {status} from the source")
+            raise OaiError(f"HTTP {status} reçu de la source")
         return response
 
     def _wait(self, state: RetryCallState) -> float:
@@ -193,7 +195,7 @@ class OaiClient:
             namespace = (fmt.findtext(_q("metadataNamespace")) or "").strip()
             if namespace in LOM_NAMESPACES:
                 return (fmt.findtext(_q("metadataPrefix")) or "").strip()
-        raise OaiError("the source offers no LOM metadata format")
+        raise OaiError("la source n'offre aucun format de métadonnées LOM")
 
     async def sets(self) -> list[str]:
         root = await self._get(verb="ListSets")

@@ -114,7 +114,7 @@ def test_a_harvest_run_page_lists_its_warnings(page: Page, server: DemoServer) -
     expect(page.get_by_role("heading", level=1)).to_have_text("Rapport de moissonnage")
     warnings = page.get_by_role("table", name=re.compile("^Avertissements notice par notice"))
     expect(warnings).to_contain_text("oai:navigateur:1")
-    expect(warnings).to_contain_text("of unknown kind")
+    expect(warnings).to_contain_text("de type inconnu")
     rejected = page.get_by_role("table", name=re.compile("^Notices rejetées"))
     expect(rejected).to_contain_text("oai:navigateur:2")
     assert_accessible(page)

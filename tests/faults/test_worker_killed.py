@@ -162,6 +162,6 @@ async def test_worker_killed_during_a_harvest(
         ("failed", stored["pages"]),  # closed when the next run started
         ("succeeded", HARVESTED // 2 - stored["pages"]),  # resumed: the pages not yet saved
     ]
-    assert runs[0]["error"].startswith("interrupted")
+    assert runs[0]["error"].startswith("interrompue")
     tally.notes.append(f"killed after {stored['pages']} of {HARVESTED // 2} pages")
     tally.check()

@@ -76,26 +76,26 @@ async def test_a_listeressources_json_with_known_and_unknown_vocabularies(
         ("rejected", 81),
         ("created", 82),
     ]
-    assert report.items[2].message == "ressource 3: no nomRessource (the title)"
+    assert report.items[2].message == "ressource 3 : pas de nomRessource (le titre)"
     assert report.items[2].source_id == "ark:/99999/gar-tests/sans-titre"
-    assert report.items[3].message == "ressource 4: expected an object"
+    assert report.items[3].message == "ressource 4 : objet attendu"
 
     first = report.items[0]
     assert first.warnings == [
         (
-            "typologieDocument: http://example.org/gar/typologie/inconnue ('genre inventé') "
-            "unknown to the vocabularies: kept"
+            "typologieDocument : http://example.org/gar/typologie/inconnue ('genre inventé') "
+            "inconnu des vocabulaires : gardé"
         ),
         (
-            f"domaineEnseignement: retired concept {C}scolomfr-voc-015-num-1139 replaced by "
+            f"domaineEnseignement : concept retiré {C}scolomfr-voc-015-num-1139 remplacé par "
             f"{C}scolomfr-voc-015-num-1135"
         ),
         (
-            "domaineEnseignement: uri-gar-maths unknown to the vocabularies: kept, and its label "
-            f"'MATHÉMATIQUES' read as {C}scolomfr-voc-015-num-054"
+            "domaineEnseignement : uri-gar-maths inconnu des vocabulaires : gardé, et son libellé "
+            f"'MATHÉMATIQUES' lu comme {C}scolomfr-voc-015-num-054"
         ),
-        "unknown concept kept: http://example.org/gar/typologie/inconnue",
-        "unknown concept kept: uri-gar-maths",
+        "concept inconnu gardé : http://example.org/gar/typologie/inconnue",
+        "concept inconnu gardé : uri-gar-maths",
     ]
     row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", first.resource_id)
     assert row is not None
@@ -127,15 +127,21 @@ async def test_a_listeressources_json_with_known_and_unknown_vocabularies(
     second = report.items[1]
     assert second.source_id == "ressource-sans-ark-2"
     assert second.warnings == [
-        "field couleurPreferee is not part of a GAR listing: ignored",
-        "niveauEducatif: 'pas une paire' is not a {uri, nom}: ignored",
-        "urlVignette 'ftp://editions-essai.example/cartes.png' is not an http(s) URL: ignored",
-        "idRessource 'ressource-sans-ark-2' is not an ARK: kept as the source id only",
+        "champ couleurPreferee hors du format des listes du GAR : ignoré",
+        "niveauEducatif : 'pas une paire' qui n'est pas un {uri, nom} : ignoré",
+        (
+            "urlVignette 'ftp://editions-essai.example/cartes.png' qui n'est pas une URL http(s) "
+            ": ignoré"
+        ),
+        (
+            "idRessource 'ressource-sans-ark-2' qui n'est pas un ARK : "
+            "gardé comme identifiant source seulement"
+        ),
     ]
     last = report.items[4]
     assert last.warnings == [
         (
-            "idRessource 'http://n2t.net/ark:/99999/gar-tests/lexique' kept as the ARK "
+            "idRessource 'http://n2t.net/ark:/99999/gar-tests/lexique' gardé comme ARK "
             "'ark:/99999/gar-tests/lexique'"
         )
     ]
@@ -155,8 +161,8 @@ async def test_a_listeressourcesdiffusables_xml_and_its_reimport(
         ("rejected", 33),
         ("created", 40),
     ]
-    assert report.items[2].message == "ressourceDiffusable 3: no nomRessource (the title)"
-    assert report.items[1].warnings == ["diffusable is false: imported as a draft"]
+    assert report.items[2].message == "ressourceDiffusable 3 : pas de nomRessource (le titre)"
+    assert report.items[1].warnings == ["diffusable à false : importée en brouillon"]
     rows = await conn.fetch(
         "SELECT title, status, contributors FROM resources WHERE publisher_id = $1 ORDER BY title",
         setup.publisher,
@@ -173,19 +179,19 @@ async def test_a_listeressourcesdiffusables_xml_and_its_reimport(
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        (b'{"listeRessources": {"ressource": [}', "not JSON: JSON is malformed"),
-        (b'{\n"autre": 1\n}', "not a GAR listing: no listeRessources (fields: autre)"),
-        (b'{"listeRessources": {}}', "listeRessources has no ressource list"),
-        (b"[1, 2]", "not a GAR listeRessources document"),
+        (b'{"listeRessources": {"ressource": [}', "JSON illisible : JSON is malformed"),
+        (b'{\n"autre": 1\n}', "pas une liste du GAR : pas de listeRessources (champs : autre)"),
+        (b'{"listeRessources": {}}', "listeRessources sans liste ressource"),
+        (b"[1, 2]", "pas un document listeRessources du GAR"),
         (
             (
                 b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                 b"<listeRessourcesDiffusables>&x;</listeRessourcesDiffusables>"
             ),
-            "DTDs and entity declarations are refused",
+            "DTD et déclarations d'entités refusées",
         ),
-        (b"<listeRessourcesDiffusables>", "not well-formed XML"),
-        (b"<lom/>", "not a GAR listing: the root is <lom>"),
+        (b"<listeRessourcesDiffusables>", "XML mal formé"),
+        (b"<lom/>", "pas une liste du GAR : la racine est <lom>"),
     ],
 )
 async def test_a_document_that_is_not_a_gar_listing_is_one_clear_rejection(
@@ -203,7 +209,7 @@ async def test_a_broken_json_listing_names_its_line(setup: Setup) -> None:
     report = await run_import(
         setup.pool, setup.vocab, get("gar"), setup.publisher, [("d", document)], source="t"
     )
-    assert (report.items[0].message or "").endswith("(line 3)")
+    assert (report.items[0].message or "").endswith("(ligne 3)")
 
 
 @pytest.fixture
@@ -242,8 +248,8 @@ async def test_the_imports_api_reads_a_gar_listing_and_the_json_connector_points
     items = refused["items"]
     assert isinstance(items, list)
     assert items[0]["message"] == (
-        "Object contains unknown field `listeRessources`: this is a GAR listing, "
-        "import it with the `gar` connector"
+        "champ invalide : Object contains unknown field `listeRessources` : "
+        "c'est une liste du GAR, importez-la avec le connecteur `gar`"
     )
 
 
@@ -271,8 +277,8 @@ def test_catalogue_import_gar_from_the_command_line(database_url: str, setup: Se
         return done.stdout.splitlines()
 
     lines = run(LISTING)
-    assert f"rejected  {LISTING}:76  ressource 3: no nomRessource (the title)" in lines
-    assert f"rejected  {LISTING}:81  ressource 4: expected an object" in lines
+    assert f"rejected  {LISTING}:76  ressource 3 : pas de nomRessource (le titre)" in lines
+    assert f"rejected  {LISTING}:81  ressource 4 : objet attendu" in lines
     assert lines[-1].endswith("3 created, 0 updated, 0 unchanged, 2 rejected")
     assert run(LISTING)[-1].endswith("0 created, 0 updated, 3 unchanged, 2 rejected")
     lines = run(DIFFUSABLES)
@@ -292,4 +298,4 @@ async def test_a_publisher_imports_a_gar_listing_from_the_page(
     )
     assert response.status_code == 200
     assert "Import terminé : 3 créée(s)" in response.text
-    assert "ressource 3: no nomRessource (the title)" in response.text
+    assert "ressource 3 : pas de nomRessource (le titre)" in response.text

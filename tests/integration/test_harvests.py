@@ -83,7 +83,7 @@ async def test_a_full_then_an_incremental_harvest(
 ) -> None:
     first = await harvesting.run()
     assert (first.status, first.pages, first.created, first.rejected) == ("succeeded", 3, 4, 1)
-    assert first.problems == [{"identifier": "oai:test:3", "message": "no title (1.2 titre)"}]
+    assert first.problems == [{"identifier": "oai:test:3", "message": "pas de titre (1.2 titre)"}]
     assert await titles(conn) == [
         "La photosynthèse",
         "Le cycle de l'eau",
@@ -125,7 +125,7 @@ async def test_a_run_left_running_by_a_dead_worker_is_closed_by_the_next(
     )
     assert left is not None
     assert left["status"] == "failed"
-    assert left["error"].startswith("interrupted")
+    assert left["error"].startswith("interrompue")
     assert left["finished_at"] is not None
 
 
@@ -147,7 +147,9 @@ async def test_garbage_fails_the_run_keeps_the_imports_and_the_next_run_resumes(
     harvesting.repository.garbage_on_token = "2|"
     failed = await harvesting.run()
     assert failed.status == "failed"
-    assert "not an OAI-PMH response" in (failed.error or "") or "not XML" in (failed.error or "")
+    assert "pas une réponse OAI-PMH" in (failed.error or "") or "XML illisible" in (
+        failed.error or ""
+    )
     assert failed.created == 2  # the first page stays imported
     resume = await conn.fetchval("SELECT resume_token FROM harvest_sources")
     assert resume == "2|"
@@ -168,7 +170,7 @@ async def test_an_unreachable_source_fails_with_the_reason(
     await conn.execute("UPDATE harvest_sources SET base_url = 'http://127.0.0.1:9/oai'")
     run = await harvesting.run()
     assert run.status == "failed"
-    assert "unreachable" in (run.error or "")
+    assert "injoignable" in (run.error or "")
 
 
 async def test_a_source_url_httpx_cannot_read_fails_the_run(
@@ -197,7 +199,7 @@ def test_the_harvest_command(harvesting_url: tuple[str, str, Repository]) -> Non
     assert result.returncode == 0, result.stderr
     assert "succeeded, 3 pages, 4 created" in result.stdout
     assert "harvest: 5/5 records, " in result.stderr  # its progress, off a terminal
-    assert "rejected oai:test:3: no title (1.2 titre)" in result.stdout
+    assert "rejected oai:test:3: pas de titre (1.2 titre)" in result.stdout
 
 
 def test_the_harvest_command_prints_the_warnings(
@@ -216,7 +218,7 @@ def test_the_harvest_command_prints_the_warnings(
     )
     assert result.returncode == 0, result.stderr
     assert (
-        "  warning oai:test:w: identifier DOI:10.1000/x of unknown kind: ignored" in result.stdout
+        "  warning oai:test:w: identifiant DOI:10.1000/x de type inconnu : ignoré" in result.stdout
     )
 
 

@@ -83,8 +83,8 @@ async def test_a_v3_notice_with_uris_deprecations_and_unknown_concepts(
     item = report.items[0]
     assert item.warnings == [
         # A replaced value is a changed value: it is reported too (issue 14).
-        f"retired concept {C}scolomfr-voc-015-num-1139 replaced by {C}scolomfr-voc-015-num-1135",
-        "unknown concept kept: http://example.org/concept/inconnu",
+        f"concept retiré {C}scolomfr-voc-015-num-1139 remplacé par {C}scolomfr-voc-015-num-1135",
+        "concept inconnu gardé : http://example.org/concept/inconnu",
     ]
     row = await conn.fetchrow("SELECT * FROM resources WHERE id = $1", item.resource_id)
     assert row is not None
@@ -121,7 +121,7 @@ async def test_a_v1_notice_with_labels_is_resolved_through_the_vocabularies(
     assert f"{C}scolomfr-voc-012-num-003" in row["levels"]  # "enseignement secondaire"
     assert f"{C}scolomfr-voc-022-num-016" in row["levels"]  # taxon "collège"
     assert row["unknown_concepts"] == ["niveau imaginaire"]
-    assert "an identifier has no entry (1.1): ignored" in item.warnings
+    assert "identifiant sans entrée (1.1) : ignoré" in item.warnings
 
 
 async def test_contributors_come_from_the_vcards(setup: Setup, conn: asyncpg.Connection) -> None:
@@ -133,7 +133,7 @@ async def test_contributors_come_from_the_vcards(setup: Setup, conn: asyncpg.Con
         {"role": "publisher", "name": "", "organisation": "Cartothèque départementale"},
         {"role": "author", "name": "Jeanne Rivière", "organisation": None},
     ]
-    assert "a contribution's vCard has neither FN nor ORG: ignored" in item.warnings
+    assert "vCard de contribution sans FN ni ORG : ignorée" in item.warnings
 
 
 def test_vcards_are_unfolded_and_unescaped() -> None:
@@ -169,7 +169,7 @@ async def test_one_bad_notice_never_stops_the_batch_and_reimport_changes_nothing
         ("rejected", 5),
         ("created", 6),
     ]
-    assert first.items[1].message == "no title (1.2 titre)"
+    assert first.items[1].message == "pas de titre (1.2 titre)"
     again = await lom_import(setup, "batch.xml")
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 1)
 
@@ -187,7 +187,7 @@ EXTERNAL_DTD = (
     b'<?xml version="1.0"?><!DOCTYPE lom SYSTEM "http://evil.example/lom.dtd">'
     b"<lom><general><title>x</title></general></lom>"
 )
-REFUSED_DTD = "DTDs and entity declarations are refused"
+REFUSED_DTD = "DTD et déclarations d'entités refusées"
 
 
 @pytest.mark.parametrize(
@@ -196,9 +196,9 @@ REFUSED_DTD = "DTDs and entity declarations are refused"
         (XXE, REFUSED_DTD),
         (LAUGHS, REFUSED_DTD),
         (EXTERNAL_DTD, REFUSED_DTD),
-        (b"<lom><general><title>unclosed</general></lom>", "not well-formed XML"),
-        (b"<notices/>", "no <lom> notice"),
-        (b"<lom/>" + b" " * (21 * 1024 * 1024), "document over"),
+        (b"<lom><general><title>unclosed</general></lom>", "XML mal formé"),
+        (b"<notices/>", "aucune notice <lom>"),
+        (b"<lom/>" + b" " * (21 * 1024 * 1024), "document de plus de"),
     ],
 )
 async def test_hostile_and_broken_xml_is_refused_clearly(
@@ -237,7 +237,9 @@ async def test_a_wrong_vocabulary_is_a_warning_and_refused_in_strict_mode(setup:
         strict=True,
     )
     assert strict.rejected == 1
-    assert re.search(r"not valid ScoLOMFR 3\.2\.1 \(line \d+\)", strict.items[0].message or "")
+    assert re.search(
+        r"non conforme à ScoLOMFR 3\.2\.1 \(ligne \d+\)", strict.items[0].message or ""
+    )
 
 
 async def test_a_zip_of_notices_and_a_zip_bomb(setup: Setup) -> None:
@@ -259,7 +261,7 @@ async def test_a_zip_of_notices_and_a_zip_bomb(setup: Setup) -> None:
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("huge.xml", b"\0" * (600 * 1024 * 1024))
-    with pytest.raises(InvalidInputError, match="expands beyond"):
+    with pytest.raises(InvalidInputError, match="le zip décompressé dépasse"):
         await run_import(
             setup.pool,
             setup.vocab,
@@ -290,9 +292,9 @@ def test_zip_files_are_read_by_their_expanded_size_whatever_the_header_claims() 
     [(first, too_large), (second, damaged)] = read
     assert (first, second) == ("honest.xml", "liar.xml")
     assert isinstance(too_large, Rejected)
-    assert "larger than 20971520 bytes once unzipped" in too_large.message
+    assert "de plus de 20971520 octets une fois décompressé" in too_large.message
     assert isinstance(damaged, Rejected)
-    assert "unreadable file in the zip" in damaged.message
+    assert "fichier illisible dans le zip" in damaged.message
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -316,7 +318,7 @@ async def test_a_zip_bomb_is_rejected_in_the_report_and_the_rest_imported(setup:
         ("a/v3.xml", "created"),
         ("b/huge.xml", "rejected"),
     ]
-    assert "once unzipped" in (report.items[1].message or "")
+    assert "une fois décompressé" in (report.items[1].message or "")
 
 
 async def test_json_connector_by_file_and_lines(setup: Setup) -> None:
@@ -363,7 +365,7 @@ async def test_a_record_the_database_refuses_rolls_back_alone(
         ("rejected", 2),
         ("created", 3),
     ]
-    assert (report.items[1].message or "").startswith("refused by the database:")
+    assert (report.items[1].message or "").startswith("refusé par la base de données :")
     stored = await conn.fetch(
         "SELECT title FROM resources WHERE publisher_id = $1 ORDER BY title", setup.publisher
     )
@@ -415,7 +417,7 @@ async def test_import_over_http_and_the_stored_report(
         "/api/v1/publisher/imports", params={"connector": "nope"}, content=b"x", headers=headers
     )
     assert unknown.status_code == 400
-    assert "installed: gar, json, lomfr" in unknown.json()["detail"]
+    assert "installés : gar, json, lomfr" in unknown.json()["detail"]
 
 
 async def test_imports_leave_the_event_loop_free_and_are_bounded_per_publisher(

@@ -98,9 +98,9 @@ async def test_connector_output_is_held_to_the_api_limits_with_warnings(
     [item] = report.items
     assert item.outcome == "created", item
     assert any(
-        w.startswith("description: ") and "truncated to the first 20000" in w for w in item.warnings
+        w.startswith("description : ") and "coupé à ses 20000 premiers" in w for w in item.warnings
     ), item.warnings
-    assert any(w.startswith("keywords[0]: 300 characters") for w in item.warnings), item.warnings
+    assert any(w.startswith("keywords[0] : 300 caractères") for w in item.warnings), item.warnings
     stored = await conn.fetchrow(
         "SELECT length(description) AS description, keywords FROM resources WHERE id = $1",
         item.resource_id,
@@ -195,7 +195,7 @@ async def test_harvested_records_are_held_to_the_same_limits(
     assert (run.status, run.created, run.rejected, run.problems) == ("succeeded", 1, 0, []), run
     assert {
         "identifier": "oai:big:1",
-        "message": "description: 25000 characters, truncated to the first 20000",
+        "message": "description : 25000 caractères, coupé à ses 20000 premiers",
     } in run.warnings
     stored = await conn.fetchval("SELECT length(description) FROM resources")
     assert stored == 20_000

@@ -404,8 +404,13 @@ async def test_the_harvest_run_page_lists_the_warnings_per_record(
         "INSERT INTO harvest_runs (source_id, status, created, rejected, problems, warnings, "
         "warning_count) VALUES ($1, 'succeeded', 1, 1, $2, $3, 1001) RETURNING id",
         source,
-        [{"identifier": "oai:x:2", "message": "no title (1.2 titre)"}],
-        [{"identifier": "oai:x:1", "message": "location 'ftp://x' is not an http(s) URL: ignored"}],
+        [{"identifier": "oai:x:2", "message": "pas de titre (1.2 titre)"}],
+        [
+            {
+                "identifier": "oai:x:1",
+                "message": "localisation 'ftp://x' qui n'est pas une URL http(s) : ignorée",
+            }
+        ],
     )
     page = await web.get(f"/editeur/moissonnages/{run}")
     assert page.status_code == 200
@@ -415,11 +420,12 @@ async def test_the_harvest_run_page_lists_the_warnings_per_record(
     assert "<caption>Avertissements notice par notice (1001)</caption>" in text
     assert '<th scope="col">Avertissement</th>' in text
     assert (
-        "<td>oai:x:1</td><td>location &#39;ftp://x&#39; is not an http(s) URL: ignored</td>" in text
+        "<td>oai:x:1</td><td>localisation &#39;ftp://x&#39; qui n&#39;est pas "
+        "une URL http(s) : ignorée</td>" in text
     )
     assert "1000 autre(s) avertissement(s) non conservé(s)" in text
     # The rejected record is named by its OAI identifier.
-    assert "<td>oai:x:2</td><td>no title (1.2 titre)</td>" in text
+    assert "<td>oai:x:2</td><td>pas de titre (1.2 titre)</td>" in text
 
 
 async def test_the_audience_shows_on_the_resource_page_and_filters_the_search(

@@ -173,7 +173,10 @@ async def test_an_identifier_held_by_another_resource_is_reported_not_dropped(
     body = both.json()
     assert body["id"] == first.json()["id"]
     assert body["warnings"] == [
-        f"identifier url {other[1]} belongs to resource {second.json()['id']}: not attached"
+        (
+            f"identifiant url {other[1]} déjà porté par la ressource {second.json()['id']} : "
+            "non rattaché"
+        )
     ]
     assert await identifiers_of(conn, first.json()["id"]) == [["ark", ARK]]
 
@@ -359,14 +362,14 @@ async def test_notices_claiming_the_same_identifier_are_warned_of_each_other(
     assert first.resource_id == second.resource_id
     assert first.warnings == [
         (
-            "identifier ark ark:/99999/double is also claimed by two_claims.xml line 5:"
-            " they are saved as one resource"
+            "identifiant ark ark:/99999/double est aussi revendiqué par two_claims.xml ligne 5 :"
+            " enregistrés comme une seule ressource"
         )
     ]
     assert second.warnings == [
         (
-            "identifier ark ark:/99999/double is also claimed by two_claims.xml line 4:"
-            " they are saved as one resource"
+            "identifiant ark ark:/99999/double est aussi revendiqué par two_claims.xml ligne 4 :"
+            " enregistrés comme une seule ressource"
         )
     ]
     assert third.warnings == []
@@ -380,8 +383,8 @@ async def test_records_sharing_a_location_are_warned_of_each_other(setup: Setup)
     report = await do_import(setup, "json", [("lot.jsonl", lines)])
     assert report.items[0].warnings == [
         (
-            "location https://json.example/accueil is also claimed by lot.jsonl line 2,"
-            " lot.jsonl line 3: they are saved as one resource"
+            "localisation https://json.example/accueil est aussi revendiqué par lot.jsonl ligne 2,"
+            " lot.jsonl ligne 3 : enregistrés comme une seule ressource"
         )
     ]
 
@@ -394,9 +397,9 @@ async def test_the_same_notice_twice_in_one_import_is_one_resource_and_said_so(
     assert counts(report) == (1, 0, 1, 0)
     first, second = report.items
     assert first.resource_id == second.resource_id
-    said = "the same content is also read at {}: they are saved as one resource"
-    assert said.format("b.xml line 3") in first.warnings
-    assert said.format("a.xml line 3") in second.warnings
+    said = "le même contenu se lit aussi en {} : enregistrés comme une seule ressource"
+    assert said.format("b.xml ligne 3") in first.warnings
+    assert said.format("a.xml ligne 3") in second.warnings
 
 
 async def test_different_notices_keyed_by_their_content_are_not_warned_of_each_other(
@@ -406,7 +409,7 @@ async def test_different_notices_keyed_by_their_content_are_not_warned_of_each_o
     second = (FIXTURES / "lom" / "corpus" / "02_ims_manifest.xml").read_bytes()
     report = await do_import(setup, "lomfr", [("a.xml", first), ("b.xml", second)])
     assert counts(report) == (2, 0, 0, 0)
-    assert not any("same content" in w for item in report.items for w in item.warnings)
+    assert not any("même contenu" in w for item in report.items for w in item.warnings)
 
 
 # A batch is written at once; records that touch the same resource are written in order.

@@ -49,4 +49,6 @@ def test_each_notice_gives_its_resource_field_by_field(notice: Path) -> None:
     assert unknown == want["unknown_concepts"]
     # What the import report says of the record: the reader's warnings, then each unknown
     # concept kept (imports/service.py).
-    assert [*result.warnings, *(f"unknown concept kept: {u}" for u in unknown)] == want["warnings"]
+    assert [*result.warnings, *(f"concept inconnu gardé : {u}" for u in unknown)] == want[
+        "warnings"
+    ]

@@ -161,7 +161,9 @@ def test_one_line_vcards_and_plain_text_entities_keep_their_contributor() -> Non
         Contributor(role="publisher", name="EDUMEDIA"),
         Contributor(role="author", name="Marie Curie"),
     ]
-    assert record.warnings == ["contributor 'Marie Curie' is not a vCard: kept as a name"]
+    assert record.warnings == [
+        "contributeur 'Marie Curie' qui n'est pas une vCard : gardé comme nom"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -195,10 +197,10 @@ def test_languages_are_normalised_unknown_codes_kept_and_nothing_dropped_silentl
     )
     assert record.draft.languages == ["fre", "eng", "zzz", "ger"]
     assert record.warnings == [
-        "language 'fr-FR' read as 'fre'",
-        "language code 'zzz' unknown to ISO 639: kept as 'zzz'",
-        "language 'allemand' read as 'ger'",
-        "language '??' is not a language code (1.3): ignored",
+        "langue 'fr-FR' lue comme 'fre'",
+        "code de langue 'zzz' inconnu de l'ISO 639 : gardé comme 'zzz'",
+        "langue 'allemand' lue comme 'ger'",
+        "langue '??' qui n'est pas un code de langue (1.3) : ignorée",
     ]
 
 
@@ -211,7 +213,7 @@ def test_an_unreadable_notice_is_rejected_and_the_batch_goes_on() -> None:
     )
     results = list(LomFrConnector().read(document.encode(), context()))
     assert isinstance(results[0], Rejected)
-    assert results[0].message == "no title (1.2 titre)"
+    assert results[0].message == "pas de titre (1.2 titre)"
     assert isinstance(results[1], Record)
     assert results[1].draft.title == "Bon"
 

@@ -83,7 +83,7 @@ async def test_failures_are_retried_with_backoff_then_reported(
 ) -> None:
     slept: list[float] = []
     client = _client([failure() for _ in range(RETRIES)], slept, backoff_s=0.5)
-    with pytest.raises(OaiError, match=f"source unreachable after {RETRIES} attempts"):
+    with pytest.raises(OaiError, match=f"source injoignable après {RETRIES} tentatives"):
         await client.granularity()
     assert slept == [0.5, 1.0, 2.0]  # between the attempts
 
@@ -91,6 +91,6 @@ async def test_failures_are_retried_with_backoff_then_reported(
 async def test_another_refusal_is_not_retried() -> None:
     slept: list[float] = []
     client = _client([_busy(404, "1")], slept)
-    with pytest.raises(OaiError, match="HTTP 404 from the source"):
+    with pytest.raises(OaiError, match="HTTP 404 reçu de la source"):
         await client.granularity()
     assert slept == []

@@ -186,7 +186,9 @@ async def _store(
         results = list(lom.read(record.metadata or b"", context)) if record.metadata else []
         found = [r for r in results if isinstance(r, Record)]
         if not found:
-            reason = next((r.message for r in results if not isinstance(r, Record)), "no metadata")
+            reason = next(
+                (r.message for r in results if not isinstance(r, Record)), "pas de métadonnées"
+            )
             counts.problem(record.identifier, reason)
             continue
         try:

@@ -57,9 +57,11 @@ def documents(name: str, data: bytes) -> Iterator[tuple[str, bytes | Rejected]]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = [e for e in archive.infolist() if not e.is_dir()]
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise InvalidInputError(f"{name}: more than {MAX_ZIP_ENTRIES} files in the zip")
+            raise InvalidInputError(f"{name} : plus de {MAX_ZIP_ENTRIES} fichiers dans le zip")
         if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
-            raise InvalidInputError(f"{name}: the zip expands beyond {MAX_UNZIPPED_BYTES} bytes")
+            raise InvalidInputError(
+                f"{name} : le zip décompressé dépasse {MAX_UNZIPPED_BYTES} octets"
+            )
         left = MAX_UNZIPPED_BYTES
         for entry in sorted(entries, key=lambda e: e.filename):
             content = _read_entry(archive, entry, min(MAX_ENTRY_BYTES, left))
@@ -77,12 +79,12 @@ def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) ->
                 size += len(chunk)
                 if size > limit:
                     return Rejected(
-                        message=f"file larger than {limit} bytes once unzipped: not read"
+                        message=f"fichier de plus de {limit} octets une fois décompressé : non lu"
                     )
                 chunks.append(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
         # damaged (a header that does not match its content), encrypted, or unsupported
-        return Rejected(message=f"unreadable file in the zip: {exc}")
+        return Rejected(message=f"fichier illisible dans le zip : {exc}")
     return b"".join(chunks)
 
 
@@ -277,7 +279,7 @@ def record_warnings(record: Record, saved: SaveOutcome, changes: list[str]) -> l
     return [
         *record.warnings,
         *changes,
-        *(f"unknown concept kept: {u}" for u in saved.unknown_concepts),
+        *(f"concept inconnu gardé : {u}" for u in saved.unknown_concepts),
         *saved.warnings,
     ]
 
@@ -287,14 +289,14 @@ def _claims(result: Record | Rejected) -> set[str]:
     of them (the location, a source id, or its content for the hash)."""
     if isinstance(result, Rejected):
         return set()
-    identifiers = {f"identifier {i.kind} {i.value}" for i in result.draft.identifiers}
+    identifiers = {f"identifiant {i.kind} {i.value}" for i in result.draft.identifiers}
     key = source_key(result)
     if any(i.value == key for i in result.draft.identifiers):
         return identifiers
     if key == result.source_id:
-        return {*identifiers, f"source id {key}"}
+        return {*identifiers, f"identifiant source {key}"}
     if key == result.draft.access_url:
-        return {*identifiers, f"location {key}"}
+        return {*identifiers, f"localisation {key}"}
     return {*identifiers, SAME_CONTENT + key}
 
 
@@ -311,18 +313,18 @@ def warn_shared_claims(items: list[ReportItem], claims: list[set[str]]) -> None:
         for index in indexes:
             others = ", ".join(_where(items[other]) for other in indexes if other != index)
             said = (
-                "the same content is also read at"
+                "le même contenu se lit aussi en"
                 if claim.startswith(SAME_CONTENT)
-                else (f"{claim} is also claimed by")
+                else f"{claim} est aussi revendiqué par"
             )
-            items[index].warnings.append(f"{said} {others}: they are saved as one resource")
+            items[index].warnings.append(f"{said} {others} : enregistrés comme une seule ressource")
 
 
 def _where(item: ReportItem) -> str:
     if item.line is not None:
-        return f"{item.document} line {item.line}"
+        return f"{item.document} ligne {item.line}"
     if item.source_id:
-        return f"{item.document} record {item.source_id}"
+        return f"{item.document} enregistrement {item.source_id}"
     return item.document
 
 

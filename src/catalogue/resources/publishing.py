@@ -51,12 +51,12 @@ def check_concepts(draft: ResourceDraft, vocab: VocabularyIndex) -> None:
     for field, schemes in VOCABULARY_FIELDS.items():
         for index, uri in enumerate(getattr(draft, field)):
             if vocab.normalise([uri], schemes).unknown:
-                errors.append({"key": f"{field}[{index}]", "message": f"unknown concept {uri!r}"})
+                errors.append({"key": f"{field}[{index}]", "message": f"concept inconnu {uri!r}"})
     for index, language in enumerate(draft.languages):
         found = normalise_language(language)
         if found is None or not found.known:
             errors.append(
-                {"key": f"languages[{index}]", "message": f"unknown language code {language!r}"}
+                {"key": f"languages[{index}]", "message": f"code de langue inconnu {language!r}"}
             )
     if errors:
         detail = "; ".join(f"{e['key']}: {e['message']}" for e in errors)

@@ -229,7 +229,7 @@ async def _save_alone(
     try:
         return await save_resource(conn, vocab, publisher_id, draft, provenance, wake_worker=False)
     except asyncpg.PostgresError as exc:
-        return f"refused by the database: {exc}"
+        return f"refusé par la base de données : {exc}"
 
 
 async def _write_batch(
@@ -298,7 +298,8 @@ def _outcome(
     held: list[HeldIdentifier],
 ) -> SaveOutcome:
     warnings = [
-        f"identifier {h.kind} {h.value} belongs to resource {h.owner}: not attached" for h in held
+        f"identifiant {h.kind} {h.value} déjà porté par la ressource {h.owner} : non rattaché"
+        for h in held
     ]
     return SaveOutcome(
         id=resource_id, outcome=outcome, unknown_concepts=record.unknown, warnings=warnings

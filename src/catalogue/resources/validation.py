@@ -55,9 +55,11 @@ def _fit_text(value: str, kind: inspect.StrType, path: str, warnings: list[str])
     if limit is None or len(value) <= limit:
         return value
     if kind.pattern is not None or path.startswith(_IDENTIFYING):
-        warnings.append(f"{path}: {len(value)} characters, over the limit of {limit}: dropped")
+        warnings.append(
+            f"{path} : {len(value)} caractères, au-delà de la limite de {limit} : retiré"
+        )
         return _DROP
-    warnings.append(f"{path}: {len(value)} characters, truncated to the first {limit}")
+    warnings.append(f"{path} : {len(value)} caractères, coupé à ses {limit} premiers")
     return value[:limit]
 
 
