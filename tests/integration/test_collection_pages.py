@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
+from markupsafe import escape
 
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings
@@ -107,7 +108,7 @@ async def test_a_list_made_filled_ordered_shared_followed_and_featured_through_t
         )
         assert added.status_code == 303
     shown = await teacher.get(url)
-    first, second = resources[0][1], resources[1][1]
+    first, second = str(escape(resources[0][1])), str(escape(resources[1][1]))
     assert shown.text.index(first) < shown.text.index(second)
     moved = await teacher.post(
         f"{url}/ressources/{resources[1][0]}/deplacement",
