@@ -32,7 +32,7 @@ def test_a_list_made_from_the_catalogue_featured_and_found(page: Page) -> None:
     page.get_by_role("button", name="Créer la liste").click()
     expect(page.get_by_role("status")).to_contain_text("Liste créée")
     assert_accessible(page)
-    collection = page.url.split("?")[0]
+    collection = "/listes/" + page.url.split("/listes/")[1].split("?")[0]
 
     page.goto("/recherche?q=lecture")
     page.locator(".hits .hit h3 a").first.click()
@@ -48,6 +48,9 @@ def test_a_list_made_from_the_catalogue_featured_and_found(page: Page) -> None:
     sign_in(page, "establishment_admin", collection)
     page.get_by_role("button", name="Mettre en avant sur la page de mon établissement").click()
     expect(page.get_by_role("status")).to_contain_text("mise en avant")
+    expect(
+        page.get_by_role("button", name="Retirer de la page de mon établissement")
+    ).to_be_visible()
     assert_accessible(page)
 
     page.context.clear_cookies()
