@@ -1,6 +1,8 @@
 """The communs' journey of issue 21 in Chromium, with three demo teachers: one publishes a
 commun, a second adapts it, a third reports it, and the académie's administrator hides it;
-every page checked with axe-core. A real `catalogue serve --demo` serves it."""
+every page checked with axe-core. A real `catalogue serve --demo` serves it. The second and
+third demo teachers publish and adapt, the first reports: test_commun_pages.py's journey,
+which needs the first teacher's first publication, runs the same whatever the order."""
 
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def _validated_if_waiting(page: Page, title: str) -> None:
 def test_one_teacher_publishes_a_second_adapts_a_third_reports_an_administrator_hides(
     page: Page,
 ) -> None:
-    sign_in(page, "teacher", "/communs/nouveau")
+    sign_in(page, "teacher_2", "/communs/nouveau")
     assert_accessible(page)
     _publish(page, TITLE)
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
@@ -50,7 +52,7 @@ def test_one_teacher_publishes_a_second_adapts_a_third_reports_an_administrator_
     _validated_if_waiting(page, TITLE)
 
     page.context.clear_cookies()
-    sign_in(page, "teacher_2", f"/communs/{commun}")
+    sign_in(page, "teacher_3", f"/communs/{commun}")
     assert_accessible(page)
     page.get_by_role("link", name="Adapter ce commun").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Adapter")
@@ -62,7 +64,7 @@ def test_one_teacher_publishes_a_second_adapts_a_third_reports_an_administrator_
     _validated_if_waiting(page, ADAPTED)
 
     page.context.clear_cookies()
-    sign_in(page, "teacher_3", f"/communs/{commun}")
+    sign_in(page, "teacher", f"/communs/{commun}")
     assert_accessible(page)
     page.get_by_label("Motif").select_option(label="erreur dans la ressource")
     page.get_by_label("Précisions (facultatif)").fill("Le corrigé de l'exercice 3 est faux.")
@@ -81,11 +83,11 @@ def test_one_teacher_publishes_a_second_adapts_a_third_reports_an_administrator_
 
     # The author reads the decision; the commun is gone for the others.
     page.context.clear_cookies()
-    sign_in(page, "teacher", "/communs")
+    sign_in(page, "teacher_2", "/communs")
     expect(page.get_by_role("row", name=re.compile(re.escape(TITLE)))).to_contain_text(
         "masquée : Corrigé à reprendre"
     )
     assert_accessible(page)
     page.context.clear_cookies()
-    sign_in(page, "teacher_3", f"/communs/{commun}")
+    sign_in(page, "teacher", f"/communs/{commun}")
     expect(page.get_by_role("heading", level=1)).not_to_have_text(TITLE)
