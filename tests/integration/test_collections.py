@@ -12,7 +12,9 @@ import pytest
 
 from catalogue.collections import service
 from catalogue.config import Settings
+from catalogue.identity.tokens import issue_access_token
 from tests.integration.conftest import bearer
+from tests.logs import capture_logs
 
 API = "/api/v1/collections"
 UAI = "0750001A"
@@ -143,9 +145,13 @@ async def test_who_reads_a_list_private_shared_by_link_or_public(
     assert PRIVATE_TITLE not in str(problem)
     assert_problem(await client.get(url), 404)
     # Shared by link: whoever holds the token reads it, anonymous too; a forged one reads nothing.
-    link = await client.post(f"{url}/link", headers=owner)
-    assert link.status_code == 201, link.text
-    token = link.json()["token"]
+    with capture_logs() as logs:
+        link = await client.post(f"{url}/link", headers=owner)
+        assert link.status_code == 201, link.text
+        token = link.json()["token"]
+        assert (await client.get(url, params={"token": token})).status_code == 200
+    assert logs
+    assert token not in str(logs)  # the link's token is never logged (nor its path's query)
     assert len(token) >= 32
     assert link.json()["path"] == f"/listes/{made['id']}?lien={token}"
     shared = await client.get(url, params={"token": token})
@@ -191,6 +197,30 @@ async def test_someone_elses_list_cannot_be_changed(
     assert after["title"] == PRIVATE_TITLE
     assert after["visibility"] == "public"
     assert len(after["items"]) == 1
+
+
+async def test_a_machine_client_makes_no_list(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Robot', 'approved') RETURNING id"
+    )
+    await conn.execute(
+        "INSERT INTO api_clients (client_id, publisher_id, name, secret_hash, scopes) "
+        "VALUES ('robot', $1, 'robot', '\\x00', ARRAY['publisher:resources'])",
+        publisher,
+    )
+    token = await issue_access_token(
+        conn,
+        settings,
+        subject="robot",
+        scope="publisher:resources",
+        extra={"client_id": "robot", "publisher_id": str(publisher)},
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    assert_problem(await client.post(API, json={"title": "Robot"}, headers=headers), 403)
+    assert_problem(await client.get(f"{API}/mine", headers=headers), 403)
+    assert await conn.fetchval("SELECT count(*) FROM collections") == 0
 
 
 async def test_anonymous_callers_write_nothing(client: httpx.AsyncClient, world: World) -> None:
