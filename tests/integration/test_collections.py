@@ -3,6 +3,7 @@ searched, followed and featured; and the callers who must get nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -317,6 +318,18 @@ async def test_a_person_owns_a_bounded_number_of_lists(
         await create(client, world.headers["owner"])
     answer = await client.post(API, json={"title": "Trop"}, headers=world.headers["owner"])
     assert "2 listes" in assert_problem(answer, 422)["detail"]
+
+
+async def test_concurrent_creations_stay_within_the_limit(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "MAX_LISTS", 2)
+    owner = world.headers["owner"]
+    answers = await asyncio.gather(
+        *(client.post(API, json={"title": f"Liste {i}"}, headers=owner) for i in range(6))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 201, 422, 422, 422, 422]
+    assert len((await client.get(f"{API}/mine", headers=owner)).json()) == 2
 
 
 async def test_a_withdrawn_resource_leaves_the_list_for_readers_not_for_its_owner(

@@ -82,6 +82,10 @@ async def delete_collection(conn: Connection, collection_id: UUID) -> None:
     await conn.execute(SQL["delete_collection"], collection_id)
 
 
+async def lock_owner(conn: Connection, owner_id: UUID) -> None:
+    await conn.execute(SQL["lock_owner"], owner_id)
+
+
 async def count_owned(conn: Connection, owner_id: UUID) -> int:
     count: int = await conn.fetchval(SQL["count_owned"], owner_id)
     return count

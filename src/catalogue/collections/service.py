@@ -107,6 +107,7 @@ class CollectionService:
         person = _person(principal)
         new = _cleaned(new)
         async with self._pool.acquire() as conn, conn.transaction():
+            await repository.lock_owner(conn, person)
             if await repository.count_owned(conn, person) >= MAX_LISTS:
                 raise UnprocessableError(f"Vous avez déjà {MAX_LISTS} listes : c'est le maximum.")
             stored = await repository.insert_collection(
