@@ -32,6 +32,8 @@ from accounts import movements
 from accounts.service import AccountsService
 from catalogue import __version__, health, pages
 from catalogue.assets import IMMUTABLE, STATIC_DIR, STATIC_PREFIX
+from catalogue.collections import api as collections_api
+from catalogue.collections.service import CollectionService
 from catalogue.communs import api as communs_api
 from catalogue.communs.service import CommunService
 from catalogue.config import Settings, get_settings
@@ -214,6 +216,7 @@ def create_app(
                     max_file_bytes=settings.commun_max_file_bytes,
                     max_resource_bytes=settings.commun_max_resource_bytes,
                 ),
+                collections=CollectionService(pool),
                 directory=DirectoryService(pool),
                 person_moved=_ledger_follows,
                 settings=settings,
@@ -283,6 +286,7 @@ def create_app(
             resources_api.ModerationController,
             resources_api.approve,
             communs_api.CommunsController,
+            collections_api.CollectionsController,
             imports_api.ImportsController,
             harvests_api.HarvestsController,
             directory_api.find_establishments,

@@ -30,6 +30,7 @@ PublisherHttp: TypeAlias = NamedDependency[httpx.AsyncClient]
 _STATE_NAMES = (
     "accounts",
     "authenticator",
+    "collections",
     "communs",
     "directory",
     "metrics",

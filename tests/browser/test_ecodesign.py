@@ -191,6 +191,8 @@ def _measured_pages(browser: Browser, server: DemoServer) -> list[tuple[str, str
         ("recherche (connecté)", "teacher", "/recherche?q=mathematiques"),
         ("confirmation", "teacher", confirm),
         ("compte", "teacher", "/enseignant/compte"),
+        ("listes publiques", None, "/listes/recherche"),
+        ("mes listes", "teacher", "/listes"),
     ]
 
 

@@ -166,7 +166,7 @@ async def test_demo_token_is_signed_by_a_published_platform_key(
     assert decoded.header["typ"] == "at+jwt"
     assert decoded.claims["aud"] == API_AUDIENCE
     assert decoded.claims["iss"] == settings.issuer
-    assert count == 5
+    assert count == 7  # one per role, and three teachers
 
 
 async def test_index_rebuild_and_status_commands(

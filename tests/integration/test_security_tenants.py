@@ -35,6 +35,7 @@ from tests.support.routes import Endpoint, endpoints
 UAI_A, UAI_B = "0750001U", "0780002D"
 SECRET_TITLE = "Ressource cachée de P1"
 SECRET_COMMUN = "Commun en attente de l'enseignant A"
+SECRET_LIST = "Liste privée de l'enseignant A"
 COMMUN_DRAFT = {"title": "Adaptation", "licence": "CC-BY-4.0"}
 
 # Public routes that authenticate a bearer token themselves (an LTI launch): in the matrix too.
@@ -64,6 +65,11 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/communs/{commun_id:uuid}/adaptations": COMMUN_DRAFT,
     "POST /api/v1/communs/{commun_id:uuid}/reports": {"reason": "error"},
     "POST /api/v1/communs/{commun_id:uuid}/decisions": {"action": "hide"},
+    "PUT /api/v1/collections/{collection_id:uuid}": {"title": "Prise", "visibility": "public"},
+    "POST /api/v1/collections/{collection_id:uuid}/items": {
+        "resource_id": "00000000-0000-4000-8000-000000000001"
+    },
+    "PUT /api/v1/collections/{collection_id:uuid}/items": {"resource_ids": []},
 }
 
 
@@ -210,6 +216,18 @@ async def tenants(conn: asyncpg.Connection, settings: Settings) -> Tenants:
         commun,
     )
 
+    # A private list of the Paris teacher, holding their draft resource.
+    collection = await conn.fetchval(
+        "INSERT INTO collections (owner_id, title) VALUES ($1, $2) RETURNING id",
+        teacher_a,
+        SECRET_LIST,
+    )
+    await conn.execute(
+        "INSERT INTO collection_items (collection_id, resource_id, position) VALUES ($1, $2, 1)",
+        collection,
+        resource,
+    )
+
     others: dict[str, tuple[Role, dict[str, str]]] = {}
     for name, role, uai, academie, publisher in (
         ("teacher_b", Role.TEACHER, UAI_B, "versailles", None),
@@ -239,9 +257,12 @@ async def tenants(conn: asyncpg.Connection, settings: Settings) -> Tenants:
         "file_id": commun_file,
         "number": 1,
         "name": "autre.pdf",
+        "collection_id": collection,
+        "feature_scope": "establishment",
     }
     secrets = [
         SECRET_COMMUN,
+        SECRET_LIST,
         SECRET_TITLE,
         "teacher_a",
         "head_a",
@@ -250,7 +271,9 @@ async def tenants(conn: asyncpg.Connection, settings: Settings) -> Tenants:
         "p1.example",
     ]
     secrets += [
-        str(v) for k, v in values.items() if k not in ("decision", "academie", "number", "name")
+        str(v)
+        for k, v in values.items()
+        if k not in ("decision", "academie", "number", "name", "feature_scope")
     ]
     return Tenants({k: str(v) for k, v in values.items()}, secrets, others)
 

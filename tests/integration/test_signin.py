@@ -169,6 +169,9 @@ async def test_demo_sign_in_lists_the_identities_and_signs_in(
     assert '<html lang="fr">' in page.text
     for name in ("Camille Martin", "Dominique Bernard", "Claude Petit", "Alex Durand", "Sam Leroy"):
         assert name in page.text
+    # Three teachers, for the communs' journey (one publishes, one adapts, one reports).
+    for name in ("Louise Moreau", "Nathan Roux"):
+        assert f"{name} (enseignant·e)" in page.text
     token = demo_client.cookies["csrftoken"]
     response = await demo_client.post(
         "/auth/demo", data={"role": "academie_admin", "next": "/compte", "_csrf_token": token}

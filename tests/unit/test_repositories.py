@@ -11,6 +11,7 @@ import pytest
 import catalogue
 
 CONTEXTS = [
+    "collections",
     "communs",
     "directory",
     "harvests",

@@ -1,4 +1,5 @@
-"""Demo identities, one per role, and signing in as them (the embedded default).
+"""Demo identities, one per role (three teachers, for the communs' journeys: one publishes,
+another adapts, a third reports), and signing in as them (the embedded default).
 
 ``catalogue.demo.identities`` writes them into the database.
 """
@@ -33,6 +34,24 @@ DEMO_IDENTITIES: dict[str, DemoIdentity] = {
         "demo-enseignant",
         "Camille Martin",
         "camille.martin@demo.invalid",
+        ("teacher",),
+        establishment_uai="0751234J",
+        academie="paris",
+    ),
+    # Two more teachers of the same collège (added after the others: their ids are new rows,
+    # the existing demo people keep theirs).
+    "teacher_2": DemoIdentity(
+        "demo-enseignante-2",
+        "Louise Moreau",
+        "louise.moreau@demo.invalid",
+        ("teacher",),
+        establishment_uai="0751234J",
+        academie="paris",
+    ),
+    "teacher_3": DemoIdentity(
+        "demo-enseignant-3",
+        "Nathan Roux",
+        "nathan.roux@demo.invalid",
         ("teacher",),
         establishment_uai="0751234J",
         academie="paris",

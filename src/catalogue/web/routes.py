@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from catalogue.web.admin import AdminPages, GarPages, ModerationPages
 from catalogue.web.budget import BudgetPages
+from catalogue.web.collections import CollectionPages, FeaturedPages
 from catalogue.web.communs import CommunPages
 from catalogue.web.establishments import EstablishmentPages
 from catalogue.web.home import home
@@ -24,4 +25,6 @@ ROUTES: list[ControllerRouterHandler] = [
     GarPages,
     PublisherPages,
     CommunPages,
+    CollectionPages,
+    FeaturedPages,
 ]

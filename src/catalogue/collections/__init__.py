@@ -1,0 +1,1 @@
+"""Collections: lists of published resources, private, shared by link or public."""

@@ -1,0 +1,1 @@
+SELECT count(*) FROM collections WHERE owner_id = $1

@@ -1,0 +1,2 @@
+-- Its items, follows and features go with it (cascade).
+DELETE FROM collections WHERE id = $1

@@ -1,0 +1,1 @@
+SELECT uai, name, academie FROM establishments WHERE uai = $1

@@ -1,0 +1,10 @@
+SELECT c.id, c.title, c.description, c.visibility,
+       (SELECT count(*) FROM collection_items i
+        JOIN visible_resources v ON v.id = i.resource_id AND v.status = 'published'
+        WHERE i.collection_id = c.id) AS items,
+       (SELECT count(*) FROM collection_follows f WHERE f.collection_id = c.id) AS followers,
+       c.updated_at
+FROM collections c
+WHERE c.owner_id = $1
+ORDER BY c.updated_at DESC
+LIMIT $2

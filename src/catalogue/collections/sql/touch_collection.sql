@@ -1,0 +1,1 @@
+UPDATE collections SET updated_at = now() WHERE id = $1
