@@ -70,6 +70,10 @@ async def test_publish_moderate_adapt_report_and_hide_through_the_pages(
     refused = await teacher.post("/communs/nouveau", data=_form(teacher, licence="propriétaire"))
     assert refused.status_code == 422
     assert "Licence non ouverte" in refused.text
+    no_link = await teacher.post("/communs/nouveau", data=_form(teacher, lien=""))
+    assert no_link.status_code == 422
+    assert "fichiers ou un lien" in no_link.text
+    assert 'id="lien-erreur"' in no_link.text
     published = await teacher.post("/communs/nouveau", data=_form(teacher))
     assert published.status_code == 303, published.text
     fiche = await teacher.get(published.headers["location"])

@@ -23,6 +23,7 @@ from tests.integration.search_corpus import EXERCISE, MATHS, SIXIEME
 from tests.logs import capture_logs
 
 LOM = "{http://ltsc.ieee.org/xsd/LOM}"
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
 
 HIDDEN_NAME = "Camille Discrètenom"
 SHOWN_NAME = "Dominique Visiblenom"
@@ -508,3 +509,74 @@ def _identifier(listing: str, resource_id: str) -> str:
     found = re.search(rf"<identifier>(oai:[^<]*:{resource_id})</identifier>", listing)
     assert found is not None
     return found[1]
+
+
+async def test_a_commun_has_files_or_a_link(client: httpx.AsyncClient, people: People) -> None:
+    """Published by JSON, a commun has no file yet: its link is required (a 422 naming the
+    problem), and an edit may not drop the link of a commun that has no file."""
+    for body in (draft(link=None), {k: v for k, v in draft().items() if k != "link"}):
+        refused = await client.post("/api/v1/communs", json=body, headers=people.hidden)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "fichiers ou un lien" in refused.json()["detail"]
+    commun = await approved(client, people, people.hidden)
+    adaptation = await client.post(
+        f"/api/v1/communs/{commun['id']}/adaptations", json=draft(link=None), headers=people.shown
+    )
+    assert adaptation.status_code == 422
+    url = f"/api/v1/communs/{commun['id']}"
+    dropped = await client.put(url, json=draft(link=None), headers=people.hidden)
+    assert dropped.status_code == 422
+    assert "fichiers ou un lien" in dropped.json()["detail"]
+    assert (await client.get(url, headers=people.hidden)).json()["version"] == 1
+    assert (await client.post("/api/v1/communs", json=draft(link=None))).status_code == 401
+
+
+async def test_a_deleted_commun_is_a_deleted_record_and_gone_from_search(
+    client: httpx.AsyncClient, people: People, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    commun = await approved(
+        client, people, people.shown, title="Fractions supprimées", show_name=True
+    )
+    identify = etree.fromstring((await client.get("/oai?verb=Identify")).content)
+    assert identify.findtext(f".//{OAI}deletedRecord") == "persistent"
+    identifier = _identifier(await _harvest(client, "oai_dc"), commun["id"])
+    deleted = await client.post(
+        f"/api/v1/communs/{commun['id']}/decisions",
+        json={"action": "delete", "reason": "Contrefaçon."},
+        headers=people.admin,
+    )
+    assert deleted.status_code == 201, deleted.text
+    for prefix in ("oai_dc", "lom"):
+        answer = await client.get(
+            f"/oai?verb=GetRecord&metadataPrefix={prefix}&identifier={identifier}"
+        )
+        record = etree.fromstring(answer.content).find(f".//{OAI}record")
+        assert record is not None, answer.text
+        header = record.find(f"{OAI}header")
+        assert header is not None
+        assert header.get("status") == "deleted"
+        assert record.find(f"{OAI}metadata") is None
+        listing = await _harvest(client, prefix)
+        assert f'<header status="deleted"><identifier>{identifier}<' in listing
+        assert "Fractions supprimées" not in listing
+        assert SHOWN_NAME not in listing
+    headers = await client.get("/oai?verb=ListIdentifiers&metadataPrefix=lom")
+    assert f'<header status="deleted"><identifier>{identifier}<' in headers.text
+    assert settings.database_url
+    async with await create_pool(settings.database_url, max_size=2) as pool:
+        vocab = await VocabularyIndex.load(conn)
+        await outbox.drain(pool, PostgresBackend(pool), vocab)
+    found = (await client.get("/api/v1/search?q=fractions", headers=people.third)).json()
+    assert commun["id"] not in [hit["id"] for hit in found["hits"]]
+    assert (
+        await client.get(f"/api/v1/communs/{commun['id']}", headers=people.shown)
+    ).status_code == 404
+    kept = await conn.fetchrow(
+        "SELECT status, title, contributors::text AS contributors FROM resources WHERE id = $1",
+        UUID(commun["id"]),
+    )
+    assert kept is not None
+    assert kept["status"] == "withdrawn"
+    assert SHOWN_NAME not in kept["contributors"]
+    assert "Fractions supprimées" not in kept["title"]

@@ -21,8 +21,9 @@ from catalogue.communs.models import (
     OwnCommun,
     VersionSummary,
 )
+from catalogue.communs.moderation import NewDecision, NewReport, QueueEntry
 from catalogue.communs.repository import Decision, Report, StoredFile
-from catalogue.communs.service import Communs, NewDecision, NewReport, QueueEntry
+from catalogue.communs.service import Communs
 from catalogue.identity.guards import requires, signed_in
 from catalogue.identity.models import Principal, Role
 

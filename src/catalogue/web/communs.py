@@ -14,13 +14,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from catalogue.communs.models import LICENCES, CommunDraft, CommunView
-from catalogue.communs.service import (
-    Action,
-    Communs,
-    NewDecision,
-    NewReport,
-    ReportReason,
-)
+from catalogue.communs.moderation import Action, NewDecision, NewReport, ReportReason
+from catalogue.communs.service import Communs
 from catalogue.errors import InvalidInputError, UnprocessableError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Role
