@@ -14,12 +14,15 @@ from lxml import etree
 
 from catalogue.config import Settings
 from catalogue.database import create_pool
+from catalogue.identity.secrets import derive_key, platform_pseudonym, resolve_secret_key
 from catalogue.search import outbox
 from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.lomfr import _schema
 from tests.integration.conftest import bearer
+from tests.integration.platform import platform_headers
 from tests.integration.search_corpus import EXERCISE, MATHS, SIXIEME
+from tests.integration.test_mediacentre import SHAPE, mismatches
 from tests.logs import capture_logs
 
 LOM = "{http://ltsc.ieee.org/xsd/LOM}"
@@ -580,3 +583,60 @@ async def test_a_deleted_commun_is_a_deleted_record_and_gone_from_search(
     assert kept["status"] == "withdrawn"
     assert SHOWN_NAME not in kept["contributors"]
     assert "Fractions supprimées" not in kept["title"]
+
+
+async def test_a_commun_added_to_my_resources_is_in_the_mediacentre_listings(
+    client: httpx.AsyncClient, people: People, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """ "Ajouter à mes ressources": a free commun, nothing bought, listed by the teacher's
+    médiacentre and by an ENT's (by the teacher's pseudonym for it), in the GAR shape."""
+    linked = await approved(client, people, people.hidden, title="Commun lié")
+    pending = await publish(client, people.shown, title="Commun en attente")
+    url = f"/api/v1/communs/{linked['id']}/selection"
+    assert (await client.put(url)).status_code == 401
+    assert (await client.put(url, headers=people.admin)).status_code == 403
+    missing = await client.put(f"/api/v1/communs/{UUID(int=7)}/selection", headers=people.third)
+    assert missing.status_code == 404
+    unseen = await client.put(f"/api/v1/communs/{pending['id']}/selection", headers=people.third)
+    assert unseen.status_code == 404  # pending: only its author and moderators see it
+    own_pending = await client.put(
+        f"/api/v1/communs/{pending['id']}/selection", headers=people.shown
+    )
+    assert own_pending.status_code == 409
+    for _ in range(2):  # adding it twice is no error
+        assert (await client.put(url, headers=people.third)).status_code == 204
+    mine = await client.get("/api/v1/me/mediacentre", headers=people.third)
+    assert mine.status_code == 200, mine.text
+    assert mismatches(mine.json(), SHAPE) == []
+    (item,) = mine.json()["listeRessources"]["ressource"]
+    assert item["nomRessource"] == "Commun lié"
+    assert item["nomEditeur"] == "Communs numériques"
+    assert item["urlAccesRessource"] == "https://exemple.fr/fractions"
+    assert HIDDEN_NAME not in mine.text
+
+    national = await _person(conn, settings, "n2", "{national_admin}", uai=None, academie=None)
+    ent, platform_id = await platform_headers(client, national, "mediacentre:read")
+    key = derive_key(resolve_secret_key(settings), "pseudonym")
+    third = await conn.fetchval("SELECT id FROM people WHERE subject = 't3'")
+    listed = await client.get(
+        f"/api/v1/platform/mediacentre/{platform_pseudonym(key, third, platform_id)}",
+        headers=ent,
+    )
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == mine.json()
+
+    # Hidden by moderation, it leaves the listing; removed, it is gone too.
+    hidden = await client.post(
+        f"/api/v1/communs/{linked['id']}/decisions", json={"action": "hide"}, headers=people.admin
+    )
+    assert hidden.status_code == 201
+    empty: dict[str, Any] = {"listeRessources": {"ressource": []}}
+    assert (await client.get("/api/v1/me/mediacentre", headers=people.third)).json() == empty
+    await client.post(
+        f"/api/v1/communs/{linked['id']}/decisions",
+        json={"action": "restore"},
+        headers=people.admin,
+    )
+    assert (await client.delete(url)).status_code == 401
+    assert (await client.delete(url, headers=people.third)).status_code == 204
+    assert (await client.get("/api/v1/me/mediacentre", headers=people.third)).json() == empty

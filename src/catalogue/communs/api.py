@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Response, Stream
 
@@ -148,6 +148,27 @@ class CommunsController(Controller):
         self, request: Request[Principal, Any, Any], communs: Communs, commun_id: FromPath[UUID]
     ) -> ApprovalView:
         return await communs.approve(request.user, commun_id)
+
+    @put(
+        "/{commun_id:uuid}/selection",
+        guards=[requires(Role.TEACHER)],
+        status_code=204,
+        summary="Ajouter un commun à mes ressources (médiacentre de l'ENT, sans achat)",
+    )
+    async def select(
+        self, request: Request[Principal, Any, Any], communs: Communs, commun_id: FromPath[UUID]
+    ) -> None:
+        await communs.select(request.user, commun_id, selected=True)
+
+    @delete(
+        "/{commun_id:uuid}/selection",
+        guards=[requires(Role.TEACHER)],
+        summary="Retirer un commun de mes ressources",
+    )
+    async def unselect(
+        self, request: Request[Principal, Any, Any], communs: Communs, commun_id: FromPath[UUID]
+    ) -> None:
+        await communs.select(request.user, commun_id, selected=False)
 
     @put(
         "/{commun_id:uuid}/files/{name:str}",

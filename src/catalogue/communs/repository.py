@@ -299,3 +299,11 @@ async def file(conn: Connection, resource_id: UUID, file_id: UUID) -> StoredFile
 
 async def file_keys(conn: Connection, resource_id: UUID) -> list[str]:
     return [row["storage_key"] for row in await conn.fetch(SQL["file_keys"], resource_id)]
+
+
+async def select_commun(conn: Connection, person_id: UUID, resource_id: UUID) -> None:
+    await conn.execute(SQL["select_commun"], person_id, resource_id)
+
+
+async def unselect_commun(conn: Connection, person_id: UUID, resource_id: UUID) -> None:
+    await conn.execute(SQL["unselect_commun"], person_id, resource_id)

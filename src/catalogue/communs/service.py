@@ -60,7 +60,7 @@ from catalogue.communs.rules import (
     teacher,
 )
 from catalogue.database import Connection
-from catalogue.errors import ForbiddenError, NotFoundError
+from catalogue.errors import ConflictError, ForbiddenError, NotFoundError
 from catalogue.identity.models import Principal
 from catalogue.resources.models import Labelled, Provenance
 from catalogue.resources.publishing import check_concepts
@@ -193,6 +193,20 @@ class CommunService:
         person = teacher(principal)
         async with self._pool.acquire() as conn:
             return await repository.own_communs(conn, person, MAX_LISTED)
+
+    async def select(self, principal: Principal, resource_id: UUID, *, selected: bool) -> None:
+        """ "Ajouter à mes ressources" (or remove it): a visible commun in the teacher's ENT
+        médiacentre listing, free, with nothing to buy (404 for one they cannot see)."""
+        person = teacher(principal)
+        async with self._pool.acquire() as conn:
+            stored = await readable(conn, principal, resource_id)
+            if not selected:
+                await repository.unselect_commun(conn, person, resource_id)
+            elif stored.state != State.VISIBLE:
+                raise ConflictError("Seul un commun visible s'ajoute à vos ressources.")
+            else:
+                await repository.select_commun(conn, person, resource_id)
+        log.info("commun selected", commun=str(resource_id), selected=selected)
 
     # Files and moderation, as the handlers call them.
     async def add_file(

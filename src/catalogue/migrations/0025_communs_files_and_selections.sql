@@ -12,3 +12,12 @@ ALTER TABLE commun_files DROP CONSTRAINT commun_files_resource_id_name_key;
 CREATE UNIQUE INDEX commun_files_current_name ON commun_files (resource_id, name)
     WHERE last_version IS NULL;
 CREATE INDEX commun_files_versions ON commun_files (resource_id, first_version);
+
+-- Communs a teacher added to their resources ("Ajouter à mes ressources"): free, nothing to
+-- buy; the ENT médiacentre lists the visible ones beside the resources they hold licences for.
+CREATE TABLE commun_selections (
+    person_id   uuid NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    resource_id uuid NOT NULL REFERENCES communs (resource_id) ON DELETE CASCADE,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (person_id, resource_id)
+);
