@@ -111,6 +111,17 @@ async def test_publish_moderate_adapt_report_and_hide_through_the_pages(
     assert adapted.status_code == 303
     adapted_page = await teacher.get(adapted.headers["location"])
     assert "D'après" in adapted_page.text
+    # "Ajouter à mes ressources": in the teacher's médiacentre, nothing bought.
+    added = await teacher.post(
+        f"/communs/{adapted.headers['location'].split('/')[2].split('?')[0]}/mes-ressources",
+        data={"_csrf_token": csrf(teacher)},
+    )
+    assert added.status_code == 303, added.text
+    assert "Ajouté à vos ressources" in (await teacher.get(added.headers["location"])).text
+    listed = await teacher.get("/api/v1/me/mediacentre")
+    assert "Fractions adaptées" in listed.text
+    forged = await teacher.post(f"/communs/{commun_id}/mes-ressources", data={})
+    assert forged.status_code == 403
     # Reporting, then hiding: the author reads the decision.
     reported = await academie.post(
         f"/communs/{commun_id}/signalement",

@@ -174,8 +174,10 @@ class CommunPages(Controller):
         request: AnyRequest,
         communs: Communs,
         commun_id: FromPath[UUID],
+        *,
         publie: FromQuery[int | None] = None,
         signale: FromQuery[int | None] = None,
+        ajoute: FromQuery[int | None] = None,
     ) -> Template:
         principal = await page_user(request)
         commun = await communs.read(principal, commun_id)
@@ -192,6 +194,7 @@ class CommunPages(Controller):
             else False,
             published=bool(publie),
             reported=bool(signale),
+            added=bool(ajoute),
         )
 
     @get("/{commun_id:uuid}/modifier")
@@ -228,6 +231,15 @@ class CommunPages(Controller):
         principal = await page_user(request)
         found = await communs.version(principal, commun_id, number)
         return page("communs/version.html", principal, version=found, licences=LICENCES)
+
+    @post("/{commun_id:uuid}/mes-ressources", status_code=303)
+    async def select(
+        self, request: AnyRequest, communs: Communs, commun_id: FromPath[UUID]
+    ) -> Redirect:
+        """ "Ajouter à mes ressources": free, in the ENT médiacentre."""
+        principal = await page_user(request, Role.TEACHER, back=f"/communs/{commun_id}")
+        await communs.select(principal, commun_id, selected=True)
+        return Redirect(f"/communs/{commun_id}?ajoute=1", status_code=303)
 
     @post("/{commun_id:uuid}/signalement", status_code=303)
     async def report(
