@@ -283,6 +283,7 @@ def create_app(
             resources_api.ModerationController,
             resources_api.approve,
             communs_api.CommunsController,
+            communs_api.ResourceReportsController,
             imports_api.ImportsController,
             harvests_api.HarvestsController,
             directory_api.find_establishments,

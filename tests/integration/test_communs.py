@@ -640,3 +640,65 @@ async def test_a_commun_added_to_my_resources_is_in_the_mediacentre_listings(
     assert (await client.delete(url)).status_code == 401
     assert (await client.delete(url, headers=people.third)).status_code == 204
     assert (await client.get("/api/v1/me/mediacentre", headers=people.third)).json() == empty
+
+
+async def test_a_publisher_s_offering_is_reported_into_the_national_queue(
+    client: httpx.AsyncClient, people: People, conn: asyncpg.Connection
+) -> None:
+    """Anyone signed in reports any published resource; national administrators review the
+    publishers' ones (an académie's administrators, their communs)."""
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Signalées', 'approved') "
+        "RETURNING id"
+    )
+    offering, draft_offering = [
+        await conn.fetchval(
+            "INSERT INTO resources (publisher_id, status, title, published_at) "
+            "VALUES ($1, $2, $3, now()) RETURNING id",
+            publisher,
+            status,
+            title,
+        )
+        for status, title in (("published", "Manuel signalé"), ("draft", "Brouillon"))
+    ]
+    url = f"/api/v1/resources/{offering}/reports"
+    body = {"reason": "error", "text": "Le lien ne marche plus."}
+    assert (await client.post(url, json=body)).status_code == 401
+    ent, _ = await platform_headers(client, people.national, "mediacentre:read")
+    assert (await client.post(url, json=body, headers=ent)).status_code == 403
+    for missing in (UUID(int=5), draft_offering):
+        answer = await client.post(
+            f"/api/v1/resources/{missing}/reports", json=body, headers=people.third
+        )
+        assert answer.status_code == 404, answer.text
+    bad = await client.post(url, json={"reason": "boring"}, headers=people.third)
+    assert bad.status_code in (400, 422)
+    reported = await client.post(url, json=body, headers=people.third)
+    assert reported.status_code == 201, reported.text
+    # A commun through the same route: the same rules as its own.
+    commun = await approved(client, people, people.hidden)
+    assert (
+        await client.post(
+            f"/api/v1/resources/{commun['id']}/reports", json=body, headers=people.shown
+        )
+    ).status_code == 201
+    academie = (await client.get("/api/v1/communs/moderation", headers=people.admin)).json()
+    assert [(e["commun"]["id"], e["offering"]) for e in academie] == [(commun["id"], False)]
+    national = (await client.get("/api/v1/communs/moderation", headers=people.national)).json()
+    entries = {e["commun"]["id"]: e for e in national}
+    assert entries[str(offering)]["offering"] is True
+    assert entries[str(offering)]["commun"]["title"] == "Manuel signalé"
+    assert entries[str(offering)]["reports"][0]["text"] == "Le lien ne marche plus."
+    closure = f"{url.removesuffix('/reports')}/reports/closure"
+    assert (await client.post(closure)).status_code == 401
+    assert (await client.post(closure, headers=people.admin)).status_code == 403
+    assert (await client.post(closure, headers=people.third)).status_code == 403
+    assert (await client.post(closure, headers=people.national)).status_code == 204
+    assert (await client.post(closure, headers=people.national)).status_code == 404
+    left = (await client.get("/api/v1/communs/moderation", headers=people.national)).json()
+    assert [e["commun"]["id"] for e in left] == [commun["id"]]
+    # One rate limit for all reports of a person.
+    for _ in range(9):  # ten in the hour with the first
+        assert (await client.post(url, json=body, headers=people.third)).status_code == 201
+    limited = await client.post(url, json=body, headers=people.third)
+    assert limited.status_code == 429

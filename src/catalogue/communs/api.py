@@ -215,6 +215,40 @@ class CommunsController(Controller):
         )
 
 
+class ResourceReportsController(Controller):
+    """Reports on any published resource, publishers' offerings too, into the communs'
+    moderation queue (national administrators review offerings)."""
+
+    path = "/api/v1/resources"
+    tags = ["communs"]  # noqa: RUF012  # Litestar reads it as a class attribute
+    guards = [signed_in]  # noqa: RUF012  # same
+
+    @post(
+        "/{resource_id:uuid}/reports",
+        summary="Signaler une ressource publiée, commun ou offre d'un éditeur (motif, texte libre)",
+    )
+    async def report(
+        self,
+        request: Request[Principal, Any, Any],
+        *,
+        communs: Communs,
+        resource_id: FromPath[UUID],
+        data: JSONBody[NewReport],
+    ) -> Report:
+        return await communs.report(request.user, resource_id, data, offerings=True)
+
+    @post(
+        "/{resource_id:uuid}/reports/closure",
+        guards=[requires(Role.NATIONAL_ADMIN)],
+        status_code=204,
+        summary="Classer les signalements ouverts sur l'offre d'un éditeur, une fois examinés",
+    )
+    async def close(
+        self, request: Request[Principal, Any, Any], communs: Communs, resource_id: FromPath[UUID]
+    ) -> None:
+        await communs.close_offering_reports(request.user, resource_id)
+
+
 def _file_headers(found: StoredFile) -> dict[str, str]:
     """A file is never a page of ours: no script runs from it, and the active types (HTML,
     SVG, text) are only ever downloaded."""

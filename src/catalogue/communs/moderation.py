@@ -57,8 +57,9 @@ class NewDecision(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class QueueEntry(msgspec.Struct, kw_only=True):
-    commun: Awaiting
+    commun: Awaiting  # a commun, or a publisher's resource (``offering``)
     reports: list[OpenReport]
+    offering: bool = False  # a publisher's resource: national administrators review it
 
 
 # Which state an action leaves, from which states (None: the commun is deleted).
@@ -86,13 +87,17 @@ class CommunModeration:
         self._storage = storage
         self._reports_per_hour = reports_per_hour
 
-    async def report(self, principal: Principal, resource_id: UUID, new: NewReport) -> Report:
-        """Anyone signed in reports a commun they can see; at most ``reports_per_hour``."""
+    async def report(
+        self, principal: Principal, resource_id: UUID, new: NewReport, *, offerings: bool = False
+    ) -> Report:
+        """Anyone signed in reports a commun they can see or, with ``offerings``, a publisher's
+        published resource too; at most ``reports_per_hour`` in all (404 for anything else)."""
         person = principal.person_id
         if person is None:
             raise ForbiddenError("Réservé aux personnes connectées.")
         async with self._pool.acquire() as conn, conn.transaction():
-            await readable(conn, principal, resource_id)
+            if not (offerings and await repository.reportable_offering(conn, resource_id)):
+                await readable(conn, principal, resource_id)
             if (
                 await repository.reports_since(conn, person, REPORT_WINDOW)
                 >= self._reports_per_hour
@@ -118,10 +123,28 @@ class CommunModeration:
             raise ForbiddenError("Réservé aux administrateurs d'académie.")
         async with self._pool.acquire() as conn:
             waiting = await repository.moderation_queue(conn, academie, MAX_LISTED)
+            offered = [] if academie else await repository.offering_queue(conn, MAX_LISTED)
             return [
-                QueueEntry(commun=c, reports=await repository.open_reports(conn, c.id))
-                for c in waiting
+                QueueEntry(
+                    commun=c,
+                    reports=await repository.open_reports(conn, c.id),
+                    offering=offering,
+                )
+                for offering, found in ((False, waiting), (True, offered))
+                for c in found
             ]
+
+    async def close_offering_reports(self, principal: Principal, resource_id: UUID) -> int:
+        """A national administrator closes the open reports on a publisher's resource, once
+        reviewed (acting on the offering itself is the publishers' moderation)."""
+        if principal.kind != "person" or not principal.has(Role.NATIONAL_ADMIN):
+            raise ForbiddenError("Réservé aux administrateurs nationaux.")
+        async with self._pool.acquire() as conn, conn.transaction():
+            closed = await repository.close_offering_reports(conn, resource_id)
+        if closed == 0:
+            raise NotFoundError("Aucun signalement ouvert sur cette ressource.")
+        log.info("offering reports closed", resource=str(resource_id), closed=closed)
+        return closed
 
     async def decide(self, principal: Principal, resource_id: UUID, new: NewDecision) -> Decision:
         """Approve, hide, restore or delete, logged; the open reports are closed. A deleted

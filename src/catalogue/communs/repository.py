@@ -307,3 +307,17 @@ async def select_commun(conn: Connection, person_id: UUID, resource_id: UUID) ->
 
 async def unselect_commun(conn: Connection, person_id: UUID, resource_id: UUID) -> None:
     await conn.execute(SQL["unselect_commun"], person_id, resource_id)
+
+
+async def reportable_offering(conn: Connection, resource_id: UUID) -> bool:
+    return bool(await conn.fetchval(SQL["reportable_offering"], resource_id))
+
+
+async def offering_queue(conn: Connection, limit: int) -> list[Awaiting]:
+    return await fetch_all(conn, Awaiting, SQL["offering_queue"], limit)
+
+
+async def close_offering_reports(conn: Connection, resource_id: UUID) -> int:
+    """The open reports on a publisher's resource closed; how many there were."""
+    closed: int = await conn.fetchval(SQL["close_offering_reports"], resource_id)
+    return closed

@@ -220,8 +220,13 @@ class CommunService:
     def read_file(self, found: StoredFile, start: int, end: int) -> AsyncIterator[bytes]:
         return self.files.read(found, start, end)
 
-    async def report(self, principal: Principal, resource_id: UUID, new: NewReport) -> Report:
-        return await self.moderation.report(principal, resource_id, new)
+    async def report(
+        self, principal: Principal, resource_id: UUID, new: NewReport, *, offerings: bool = False
+    ) -> Report:
+        return await self.moderation.report(principal, resource_id, new, offerings=offerings)
+
+    async def close_offering_reports(self, principal: Principal, resource_id: UUID) -> int:
+        return await self.moderation.close_offering_reports(principal, resource_id)
 
     async def queue(self, principal: Principal) -> list[QueueEntry]:
         return await self.moderation.queue(principal)

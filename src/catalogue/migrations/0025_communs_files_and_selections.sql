@@ -21,3 +21,10 @@ CREATE TABLE commun_selections (
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (person_id, resource_id)
 );
+
+-- Reports on any published resource, publishers' offerings too: the same queue (académie
+-- administrators review communs, national administrators offerings).
+ALTER TABLE commun_reports DROP CONSTRAINT commun_reports_resource_id_fkey;
+ALTER TABLE commun_reports
+    ADD CONSTRAINT commun_reports_resource_id_fkey
+    FOREIGN KEY (resource_id) REFERENCES resources (id) ON DELETE CASCADE;
