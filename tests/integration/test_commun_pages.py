@@ -148,3 +148,33 @@ async def test_the_pages_refuse_other_profiles_and_send_strangers_to_sign_in(
         answer = await anonymous.get("/communs/moderation")
         assert answer.status_code in (302, 303)
         assert answer.headers["location"].startswith("/auth/login")
+
+
+async def test_a_national_administrator_closes_reports_on_an_offering(
+    demo: Settings, conn: asyncpg.Connection, academie: httpx.AsyncClient
+) -> None:
+    offering = await conn.fetchval(
+        "SELECT id FROM resources WHERE status = 'published' AND connector <> 'commun' LIMIT 1"
+    )
+    reporter = await conn.fetchval("SELECT id FROM people WHERE 'teacher' = ANY (roles) LIMIT 1")
+    await conn.execute(
+        "INSERT INTO commun_reports (resource_id, reporter_id, reason, text) "
+        "VALUES ($1, $2, 'error', 'Lien cassé.')",
+        offering,
+        reporter,
+    )
+    # An académie's administrators review communs, not offerings.
+    assert "Lien cassé." not in (await academie.get("/communs/moderation")).text
+    refused = await academie.post(
+        f"/communs/moderation/{offering}/classement", data={"_csrf_token": csrf(academie)}
+    )
+    assert refused.status_code == 403
+    async for national in _client(demo, "national_admin"):
+        queue = await national.get("/communs/moderation")
+        assert "Lien cassé." in queue.text
+        assert "offre d'un éditeur" in queue.text
+        closed = await national.post(
+            f"/communs/moderation/{offering}/classement", data={"_csrf_token": csrf(national)}
+        )
+        assert closed.status_code == 303, closed.text
+        assert "Lien cassé." not in (await national.get(closed.headers["location"])).text

@@ -44,7 +44,13 @@ STATES = {
     "hidden": "masquée",
     "deleted": "supprimée",
 }
-ACTIONS = {"approve": "validée", "hide": "masquée", "restore": "rétablie", "delete": "supprimée"}
+ACTIONS = {
+    "approve": "validée",
+    "hide": "masquée",
+    "restore": "rétablie",
+    "delete": "supprimée",
+    "classement": "dont les signalements sont classés",
+}
 _ADMINS = (Role.ACADEMIE_ADMIN, Role.NATIONAL_ADMIN)
 # Form field → draft field, for the one concept each form asks.
 _CONCEPTS = {
@@ -286,6 +292,15 @@ class CommunPages(Controller):
         return Redirect(
             f"/communs/moderation?{urlencode({'fait': new.action.value})}", status_code=303
         )
+
+    @post("/moderation/{resource_id:uuid}/classement", status_code=303)
+    async def close_reports(
+        self, request: AnyRequest, communs: Communs, resource_id: FromPath[UUID]
+    ) -> Redirect:
+        """A national administrator closes the reports on a publisher's offering."""
+        principal = await page_user(request, Role.NATIONAL_ADMIN, back="/communs/moderation")
+        await communs.close_offering_reports(principal, resource_id)
+        return Redirect("/communs/moderation?fait=classement", status_code=303)
 
     def _form(
         self,
