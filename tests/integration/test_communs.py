@@ -544,6 +544,12 @@ async def test_a_deleted_commun_is_a_deleted_record_and_gone_from_search(
     identify = etree.fromstring((await client.get("/oai?verb=Identify")).content)
     assert identify.findtext(f".//{OAI}deletedRecord") == "persistent"
     identifier = _identifier(await _harvest(client, "oai_dc"), commun["id"])
+    report = await client.post(
+        f"/api/v1/communs/{commun['id']}/reports",
+        json={"reason": "copyright"},
+        headers=people.third,
+    )
+    assert report.status_code == 201
     deleted = await client.post(
         f"/api/v1/communs/{commun['id']}/decisions",
         json={"action": "delete", "reason": "Contrefaçon."},
@@ -581,6 +587,7 @@ async def test_a_deleted_commun_is_a_deleted_record_and_gone_from_search(
     )
     assert kept is not None
     assert kept["status"] == "withdrawn"
+    assert await conn.fetchval("SELECT count(*) FROM commun_reports") == 0
     assert SHOWN_NAME not in kept["contributors"]
     assert "Fractions supprimées" not in kept["title"]
 

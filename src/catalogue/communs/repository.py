@@ -203,6 +203,7 @@ async def close_reports(conn: Connection, resource_id: UUID) -> None:
 
 async def delete_commun(conn: Connection, resource_id: UUID) -> None:
     """The commun's rows go; its resource stays, withdrawn and emptied, as a tombstone."""
+    await conn.execute(SQL["delete_reports"], resource_id)
     await conn.execute(SQL["delete_commun"], resource_id)
     await conn.execute(SQL["bury_resource"], resource_id)
 
