@@ -64,6 +64,7 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/communs/{commun_id:uuid}/adaptations": COMMUN_DRAFT,
     "POST /api/v1/communs/{commun_id:uuid}/reports": {"reason": "error"},
     "POST /api/v1/communs/{commun_id:uuid}/decisions": {"action": "hide"},
+    "POST /api/v1/resources/{resource_id:uuid}/reports": {"reason": "error"},
 }
 
 
