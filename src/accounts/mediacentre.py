@@ -32,6 +32,7 @@ class Usable(msgspec.Struct, kw_only=True):
     publisher_id: UUID
     publisher_name: str
     ark: str | None
+    commun: bool = False  # a commun the teacher added to their resources (free)
 
 
 class Concept(msgspec.Struct):
@@ -74,9 +75,18 @@ class Listing(msgspec.Struct):
     listeRessources: Ressources  # noqa: N815
 
 
-def listing(usable: list[Usable], vocab: VocabularyIndex, issuer: str) -> Listing:
-    """The GAR listing of these resources: a tool is reached through our LTI launch, any
+def _access(usable: Usable, issuer: str) -> str:
+    """A tool through our LTI launch; a commun at its link, or its page (its files); any
     other resource at its own address."""
+    if usable.launchable:
+        return f"{issuer}/lti/launch/{usable.id}"
+    if usable.commun and not usable.access_url:
+        return f"{issuer}/communs/{usable.id}"
+    return usable.access_url or ""
+
+
+def listing(usable: list[Usable], vocab: VocabularyIndex, issuer: str) -> Listing:
+    """The GAR listing of these resources (their access address: ``_access``)."""
 
     def concepts(uris: list[str]) -> list[Concept]:
         return [Concept(uri, vocab.label(uri)) for uri in uris]
@@ -92,9 +102,7 @@ def listing(usable: list[Usable], vocab: VocabularyIndex, issuer: str) -> Listin
                     idEditeur=str(u.publisher_id),
                     nomEditeur=u.publisher_name,
                     urlVignette=u.thumbnail_url or "",
-                    urlAccesRessource=(
-                        f"{issuer}/lti/launch/{u.id}" if u.launchable else u.access_url or ""
-                    ),
+                    urlAccesRessource=_access(u, issuer),
                     typePresentation=Presentation(
                         **(TEXTBOOKS if TEXTBOOK in u.pedagogical_types else MULTIMEDIA)
                     ),

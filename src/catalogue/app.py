@@ -287,6 +287,7 @@ def create_app(
             resources_api.approve,
             communs_api.CommunsController,
             collections_api.CollectionsController,
+            communs_api.ResourceReportsController,
             imports_api.ImportsController,
             harvests_api.HarvestsController,
             directory_api.find_establishments,

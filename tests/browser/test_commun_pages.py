@@ -50,6 +50,9 @@ def test_publish_adapt_report_and_hide(page: Page) -> None:
     page.get_by_role("button", name="Publier").click()
     expect(page.get_by_role("heading", name="D'après")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("button", name="Ajouter à mes ressources").click()
+    expect(page.get_by_role("status")).to_contain_text("Ajouté à vos ressources")
+    assert_accessible(page)
 
     page.context.clear_cookies()
     sign_in(page, "national_admin", f"/communs/{commun}")

@@ -122,7 +122,7 @@ async def chunks(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
 
 
 async def _commun(client: httpx.AsyncClient, teacher: dict[str, str]) -> str:
-    answer = await client.post("/api/v1/communs", json=draft(link=None), headers=teacher)
+    answer = await client.post("/api/v1/communs", json=draft(), headers=teacher)
     assert answer.status_code == 201, answer.text
     commun_id: str = answer.json()["id"]
     return commun_id
@@ -294,3 +294,61 @@ async def test_an_upload_streams_and_is_never_held_whole_in_memory(
         assert upload.json()["size"] == size
         assert peak < (PARALLEL_PARTS + 1) * PART_BYTES + 1024 * 1024, peak
         assert peak < size / 2, peak
+
+
+async def test_each_version_keeps_its_files_and_earlier_ones_stay_readable(
+    files_client: httpx.AsyncClient,
+    conn: asyncpg.Connection,
+    settings: Settings,
+    storage: dict[str, Any],
+) -> None:
+    teacher = await _teacher(conn, settings, "f7")
+    other = await _teacher(conn, settings, "f8")
+    commun = await _commun(files_client, teacher)
+    base = f"/api/v1/communs/{commun}"
+    first_pdf = b"%PDF-1.7\n premiere version"
+    v1 = await files_client.put(f"{base}/files/cours.pdf", content=first_pdf, headers=teacher)
+    assert v1.status_code == 201, v1.text
+    edited = await files_client.put(base, json=draft(title="Deuxième version"), headers=teacher)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["version"] == 2
+    # The new version keeps the current files.
+    assert [f["id"] for f in edited.json()["files"]] == [v1.json()["id"]]
+    second_pdf = b"%PDF-1.7\n deuxieme version"
+    v2 = await files_client.put(f"{base}/files/cours.pdf", content=second_pdf, headers=teacher)
+    assert v2.status_code == 201, v2.text
+    extra = await files_client.put(f"{base}/files/annexe.pdf", content=PDF, headers=teacher)
+    assert extra.status_code == 201
+    current = (await files_client.get(base, headers=teacher)).json()
+    assert sorted(f["id"] for f in current["files"]) == sorted(
+        [v2.json()["id"], extra.json()["id"]]
+    )
+    first = (await files_client.get(f"{base}/versions/1", headers=teacher)).json()
+    assert [(f["id"], f["name"]) for f in first["files"]] == [(v1.json()["id"], "cours.pdf")]
+    second = (await files_client.get(f"{base}/versions/2", headers=teacher)).json()
+    assert {f["id"] for f in second["files"]} == {v2.json()["id"], extra.json()["id"]}
+    old = await files_client.get(f"{base}/files/{v1.json()['id']}", headers=teacher)
+    assert old.status_code == 200
+    assert old.content == first_pdf
+    new = await files_client.get(f"{base}/files/{v2.json()['id']}", headers=teacher)
+    assert new.content == second_pdf
+    # Uploaded again at the same version: replaced, the earlier version's file kept.
+    again = await files_client.put(f"{base}/files/cours.pdf", content=second_pdf, headers=teacher)
+    assert again.status_code == 201
+    assert len(stored(storage)) == 3
+    gone = await files_client.get(f"{base}/files/{v2.json()['id']}", headers=teacher)
+    assert gone.status_code == 404
+    assert (
+        await files_client.get(f"{base}/files/{v1.json()['id']}", headers=teacher)
+    ).status_code == 200
+    # The commun is pending (a first publication): nobody else reads its versions or files.
+    assert (await files_client.get(f"{base}/versions/1", headers=other)).status_code == 404
+    assert (
+        await files_client.get(f"{base}/files/{v1.json()['id']}", headers=other)
+    ).status_code == 404
+    assert (await files_client.get(f"{base}/versions/1")).status_code == 401
+    assert (await files_client.get(f"{base}/files/{v1.json()['id']}")).status_code == 401
+    # With files, a commun needs no link.
+    linkless = await files_client.put(base, json=draft(link=None), headers=teacher)
+    assert linkless.status_code == 200, linkless.text
+    assert linkless.json()["link"] is None

@@ -70,6 +70,10 @@ async def test_publish_moderate_adapt_report_and_hide_through_the_pages(
     refused = await teacher.post("/communs/nouveau", data=_form(teacher, licence="propriétaire"))
     assert refused.status_code == 422
     assert "Licence non ouverte" in refused.text
+    no_link = await teacher.post("/communs/nouveau", data=_form(teacher, lien=""))
+    assert no_link.status_code == 422
+    assert "fichiers ou un lien" in no_link.text
+    assert 'id="lien-erreur"' in no_link.text
     published = await teacher.post("/communs/nouveau", data=_form(teacher))
     assert published.status_code == 303, published.text
     fiche = await teacher.get(published.headers["location"])
@@ -107,6 +111,17 @@ async def test_publish_moderate_adapt_report_and_hide_through_the_pages(
     assert adapted.status_code == 303
     adapted_page = await teacher.get(adapted.headers["location"])
     assert "D'après" in adapted_page.text
+    # "Ajouter à mes ressources": in the teacher's médiacentre, nothing bought.
+    added = await teacher.post(
+        f"/communs/{adapted.headers['location'].split('/')[2].split('?')[0]}/mes-ressources",
+        data={"_csrf_token": csrf(teacher)},
+    )
+    assert added.status_code == 303, added.text
+    assert "Ajouté à vos ressources" in (await teacher.get(added.headers["location"])).text
+    listed = await teacher.get("/api/v1/me/mediacentre")
+    assert "Fractions adaptées" in listed.text
+    forged = await teacher.post(f"/communs/{commun_id}/mes-ressources", data={})
+    assert forged.status_code == 403
     # Reporting, then hiding: the author reads the decision.
     reported = await academie.post(
         f"/communs/{commun_id}/signalement",
@@ -133,3 +148,33 @@ async def test_the_pages_refuse_other_profiles_and_send_strangers_to_sign_in(
         answer = await anonymous.get("/communs/moderation")
         assert answer.status_code in (302, 303)
         assert answer.headers["location"].startswith("/auth/login")
+
+
+async def test_a_national_administrator_closes_reports_on_an_offering(
+    demo: Settings, conn: asyncpg.Connection, academie: httpx.AsyncClient
+) -> None:
+    offering = await conn.fetchval(
+        "SELECT id FROM resources WHERE status = 'published' AND connector <> 'commun' LIMIT 1"
+    )
+    reporter = await conn.fetchval("SELECT id FROM people WHERE 'teacher' = ANY (roles) LIMIT 1")
+    await conn.execute(
+        "INSERT INTO commun_reports (resource_id, reporter_id, reason, text) "
+        "VALUES ($1, $2, 'error', 'Lien cassé.')",
+        offering,
+        reporter,
+    )
+    # An académie's administrators review communs, not offerings.
+    assert "Lien cassé." not in (await academie.get("/communs/moderation")).text
+    refused = await academie.post(
+        f"/communs/moderation/{offering}/classement", data={"_csrf_token": csrf(academie)}
+    )
+    assert refused.status_code == 403
+    async for national in _client(demo, "national_admin"):
+        queue = await national.get("/communs/moderation")
+        assert "Lien cassé." in queue.text
+        assert "offre d'un éditeur" in queue.text
+        closed = await national.post(
+            f"/communs/moderation/{offering}/classement", data={"_csrf_token": csrf(national)}
+        )
+        assert closed.status_code == 303, closed.text
+        assert "Lien cassé." not in (await national.get(closed.headers["location"])).text

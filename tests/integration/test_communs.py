@@ -14,15 +14,19 @@ from lxml import etree
 
 from catalogue.config import Settings
 from catalogue.database import create_pool
+from catalogue.identity.secrets import derive_key, platform_pseudonym, resolve_secret_key
 from catalogue.search import outbox
 from catalogue.search.pg import PostgresBackend
 from catalogue.vocabularies.index import VocabularyIndex
 from connectors.lomfr import _schema
 from tests.integration.conftest import bearer
+from tests.integration.platform import platform_headers
 from tests.integration.search_corpus import EXERCISE, MATHS, SIXIEME
+from tests.integration.test_mediacentre import SHAPE, mismatches
 from tests.logs import capture_logs
 
 LOM = "{http://ltsc.ieee.org/xsd/LOM}"
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
 
 HIDDEN_NAME = "Camille Discrètenom"
 SHOWN_NAME = "Dominique Visiblenom"
@@ -508,3 +512,200 @@ def _identifier(listing: str, resource_id: str) -> str:
     found = re.search(rf"<identifier>(oai:[^<]*:{resource_id})</identifier>", listing)
     assert found is not None
     return found[1]
+
+
+async def test_a_commun_has_files_or_a_link(client: httpx.AsyncClient, people: People) -> None:
+    """Published by JSON, a commun has no file yet: its link is required (a 422 naming the
+    problem), and an edit may not drop the link of a commun that has no file."""
+    for body in (draft(link=None), {k: v for k, v in draft().items() if k != "link"}):
+        refused = await client.post("/api/v1/communs", json=body, headers=people.hidden)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "fichiers ou un lien" in refused.json()["detail"]
+    commun = await approved(client, people, people.hidden)
+    adaptation = await client.post(
+        f"/api/v1/communs/{commun['id']}/adaptations", json=draft(link=None), headers=people.shown
+    )
+    assert adaptation.status_code == 422
+    url = f"/api/v1/communs/{commun['id']}"
+    dropped = await client.put(url, json=draft(link=None), headers=people.hidden)
+    assert dropped.status_code == 422
+    assert "fichiers ou un lien" in dropped.json()["detail"]
+    assert (await client.get(url, headers=people.hidden)).json()["version"] == 1
+    assert (await client.post("/api/v1/communs", json=draft(link=None))).status_code == 401
+
+
+async def test_a_deleted_commun_is_a_deleted_record_and_gone_from_search(
+    client: httpx.AsyncClient, people: People, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    commun = await approved(
+        client, people, people.shown, title="Fractions supprimées", show_name=True
+    )
+    identify = etree.fromstring((await client.get("/oai?verb=Identify")).content)
+    assert identify.findtext(f".//{OAI}deletedRecord") == "persistent"
+    identifier = _identifier(await _harvest(client, "oai_dc"), commun["id"])
+    report = await client.post(
+        f"/api/v1/communs/{commun['id']}/reports",
+        json={"reason": "copyright"},
+        headers=people.third,
+    )
+    assert report.status_code == 201
+    deleted = await client.post(
+        f"/api/v1/communs/{commun['id']}/decisions",
+        json={"action": "delete", "reason": "Contrefaçon."},
+        headers=people.admin,
+    )
+    assert deleted.status_code == 201, deleted.text
+    for prefix in ("oai_dc", "lom"):
+        answer = await client.get(
+            f"/oai?verb=GetRecord&metadataPrefix={prefix}&identifier={identifier}"
+        )
+        record = etree.fromstring(answer.content).find(f".//{OAI}record")
+        assert record is not None, answer.text
+        header = record.find(f"{OAI}header")
+        assert header is not None
+        assert header.get("status") == "deleted"
+        assert record.find(f"{OAI}metadata") is None
+        listing = await _harvest(client, prefix)
+        assert f'<header status="deleted"><identifier>{identifier}<' in listing
+        assert "Fractions supprimées" not in listing
+        assert SHOWN_NAME not in listing
+    headers = await client.get("/oai?verb=ListIdentifiers&metadataPrefix=lom")
+    assert f'<header status="deleted"><identifier>{identifier}<' in headers.text
+    assert settings.database_url
+    async with await create_pool(settings.database_url, max_size=2) as pool:
+        vocab = await VocabularyIndex.load(conn)
+        await outbox.drain(pool, PostgresBackend(pool), vocab)
+    found = (await client.get("/api/v1/search?q=fractions", headers=people.third)).json()
+    assert commun["id"] not in [hit["id"] for hit in found["hits"]]
+    assert (
+        await client.get(f"/api/v1/communs/{commun['id']}", headers=people.shown)
+    ).status_code == 404
+    kept = await conn.fetchrow(
+        "SELECT status, title, contributors::text AS contributors FROM resources WHERE id = $1",
+        UUID(commun["id"]),
+    )
+    assert kept is not None
+    assert kept["status"] == "withdrawn"
+    assert await conn.fetchval("SELECT count(*) FROM commun_reports") == 0
+    assert SHOWN_NAME not in kept["contributors"]
+    assert "Fractions supprimées" not in kept["title"]
+
+
+async def test_a_commun_added_to_my_resources_is_in_the_mediacentre_listings(
+    client: httpx.AsyncClient, people: People, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """ "Ajouter à mes ressources": a free commun, nothing bought, listed by the teacher's
+    médiacentre and by an ENT's (by the teacher's pseudonym for it), in the GAR shape."""
+    linked = await approved(client, people, people.hidden, title="Commun lié")
+    pending = await publish(client, people.shown, title="Commun en attente")
+    url = f"/api/v1/communs/{linked['id']}/selection"
+    assert (await client.put(url)).status_code == 401
+    assert (await client.put(url, headers=people.admin)).status_code == 403
+    missing = await client.put(f"/api/v1/communs/{UUID(int=7)}/selection", headers=people.third)
+    assert missing.status_code == 404
+    unseen = await client.put(f"/api/v1/communs/{pending['id']}/selection", headers=people.third)
+    assert unseen.status_code == 404  # pending: only its author and moderators see it
+    own_pending = await client.put(
+        f"/api/v1/communs/{pending['id']}/selection", headers=people.shown
+    )
+    assert own_pending.status_code == 409
+    for _ in range(2):  # adding it twice is no error
+        assert (await client.put(url, headers=people.third)).status_code == 204
+    mine = await client.get("/api/v1/me/mediacentre", headers=people.third)
+    assert mine.status_code == 200, mine.text
+    assert mismatches(mine.json(), SHAPE) == []
+    (item,) = mine.json()["listeRessources"]["ressource"]
+    assert item["nomRessource"] == "Commun lié"
+    assert item["nomEditeur"] == "Communs numériques"
+    assert item["urlAccesRessource"] == "https://exemple.fr/fractions"
+    assert HIDDEN_NAME not in mine.text
+
+    national = await _person(conn, settings, "n2", "{national_admin}", uai=None, academie=None)
+    ent, platform_id = await platform_headers(client, national, "mediacentre:read")
+    key = derive_key(resolve_secret_key(settings), "pseudonym")
+    third = await conn.fetchval("SELECT id FROM people WHERE subject = 't3'")
+    listed = await client.get(
+        f"/api/v1/platform/mediacentre/{platform_pseudonym(key, third, platform_id)}",
+        headers=ent,
+    )
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == mine.json()
+
+    # Hidden by moderation, it leaves the listing; removed, it is gone too.
+    hidden = await client.post(
+        f"/api/v1/communs/{linked['id']}/decisions", json={"action": "hide"}, headers=people.admin
+    )
+    assert hidden.status_code == 201
+    empty: dict[str, Any] = {"listeRessources": {"ressource": []}}
+    assert (await client.get("/api/v1/me/mediacentre", headers=people.third)).json() == empty
+    await client.post(
+        f"/api/v1/communs/{linked['id']}/decisions",
+        json={"action": "restore"},
+        headers=people.admin,
+    )
+    assert (await client.delete(url)).status_code == 401
+    assert (await client.delete(url, headers=people.third)).status_code == 204
+    assert (await client.get("/api/v1/me/mediacentre", headers=people.third)).json() == empty
+
+
+async def test_a_publisher_s_offering_is_reported_into_the_national_queue(
+    client: httpx.AsyncClient, people: People, conn: asyncpg.Connection
+) -> None:
+    """Anyone signed in reports any published resource; national administrators review the
+    publishers' ones (an académie's administrators, their communs)."""
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Signalées', 'approved') "
+        "RETURNING id"
+    )
+    offering, draft_offering = [
+        await conn.fetchval(
+            "INSERT INTO resources (publisher_id, status, title, published_at) "
+            "VALUES ($1, $2, $3, now()) RETURNING id",
+            publisher,
+            status,
+            title,
+        )
+        for status, title in (("published", "Manuel signalé"), ("draft", "Brouillon"))
+    ]
+    url = f"/api/v1/resources/{offering}/reports"
+    body = {"reason": "error", "text": "Le lien ne marche plus."}
+    assert (await client.post(url, json=body)).status_code == 401
+    ent, _ = await platform_headers(client, people.national, "mediacentre:read")
+    assert (await client.post(url, json=body, headers=ent)).status_code == 403
+    for missing in (UUID(int=5), draft_offering):
+        answer = await client.post(
+            f"/api/v1/resources/{missing}/reports", json=body, headers=people.third
+        )
+        assert answer.status_code == 404, answer.text
+    bad = await client.post(url, json={"reason": "boring"}, headers=people.third)
+    assert bad.status_code in (400, 422)
+    reported = await client.post(url, json=body, headers=people.third)
+    assert reported.status_code == 201, reported.text
+    # A commun through the same route: the same rules as its own.
+    commun = await approved(client, people, people.hidden)
+    assert (
+        await client.post(
+            f"/api/v1/resources/{commun['id']}/reports", json=body, headers=people.shown
+        )
+    ).status_code == 201
+    academie = (await client.get("/api/v1/communs/moderation", headers=people.admin)).json()
+    assert [(e["commun"]["id"], e["offering"]) for e in academie] == [(commun["id"], False)]
+    national = (await client.get("/api/v1/communs/moderation", headers=people.national)).json()
+    entries = {e["commun"]["id"]: e for e in national}
+    assert entries[str(offering)]["offering"] is True
+    assert entries[str(offering)]["commun"]["title"] == "Manuel signalé"
+    assert entries[str(offering)]["reports"][0]["text"] == "Le lien ne marche plus."
+    closure = f"{url.removesuffix('/reports')}/reports/closure"
+    assert (await client.post(closure)).status_code == 401
+    assert (await client.post(closure, headers=people.admin)).status_code == 403
+    assert (await client.post(closure, headers=people.third)).status_code == 403
+    assert (await client.post(closure, headers=people.national)).status_code == 204
+    assert (await client.post(closure, headers=people.national)).status_code == 404
+    left = (await client.get("/api/v1/communs/moderation", headers=people.national)).json()
+    assert [e["commun"]["id"] for e in left] == [commun["id"]]
+    # One rate limit for all reports of a person.
+    for _ in range(9):  # ten in the hour with the first
+        assert (await client.post(url, json=body, headers=people.third)).status_code == 201
+    limited = await client.post(url, json=body, headers=people.third)
+    assert limited.status_code == 429

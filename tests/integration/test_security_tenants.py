@@ -70,6 +70,7 @@ BODIES: dict[str, Any] = {
         "resource_id": "00000000-0000-4000-8000-000000000001"
     },
     "PUT /api/v1/collections/{collection_id:uuid}/items": {"resource_ids": []},
+    "POST /api/v1/resources/{resource_id:uuid}/reports": {"reason": "error"},
 }
 
 

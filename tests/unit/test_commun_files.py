@@ -10,7 +10,7 @@ import pytest
 
 from catalogue.communs.files import byte_range, check_name, sniff
 from catalogue.communs.models import Credit
-from catalogue.communs.service import check_licence
+from catalogue.communs.rules import check_licence
 from catalogue.errors import RangeNotSatisfiableError, UnprocessableError
 
 

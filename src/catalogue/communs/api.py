@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Response, Stream
 
@@ -21,8 +21,9 @@ from catalogue.communs.models import (
     OwnCommun,
     VersionSummary,
 )
+from catalogue.communs.moderation import NewDecision, NewReport, QueueEntry
 from catalogue.communs.repository import Decision, Report, StoredFile
-from catalogue.communs.service import Communs, NewDecision, NewReport, QueueEntry
+from catalogue.communs.service import Communs
 from catalogue.identity.guards import requires, signed_in
 from catalogue.identity.models import Principal, Role
 
@@ -149,6 +150,27 @@ class CommunsController(Controller):
         return await communs.approve(request.user, commun_id)
 
     @put(
+        "/{commun_id:uuid}/selection",
+        guards=[requires(Role.TEACHER)],
+        status_code=204,
+        summary="Ajouter un commun à mes ressources (médiacentre de l'ENT, sans achat)",
+    )
+    async def select(
+        self, request: Request[Principal, Any, Any], communs: Communs, commun_id: FromPath[UUID]
+    ) -> None:
+        await communs.select(request.user, commun_id, selected=True)
+
+    @delete(
+        "/{commun_id:uuid}/selection",
+        guards=[requires(Role.TEACHER)],
+        summary="Retirer un commun de mes ressources",
+    )
+    async def unselect(
+        self, request: Request[Principal, Any, Any], communs: Communs, commun_id: FromPath[UUID]
+    ) -> None:
+        await communs.select(request.user, commun_id, selected=False)
+
+    @put(
         "/{commun_id:uuid}/files/{name:str}",
         guards=[requires(Role.TEACHER)],
         status_code=201,
@@ -191,6 +213,40 @@ class CommunsController(Controller):
             headers=headers,
             media_type=found.media_type,
         )
+
+
+class ResourceReportsController(Controller):
+    """Reports on any published resource, publishers' offerings too, into the communs'
+    moderation queue (national administrators review offerings)."""
+
+    path = "/api/v1/resources"
+    tags = ["communs"]  # noqa: RUF012  # Litestar reads it as a class attribute
+    guards = [signed_in]  # noqa: RUF012  # same
+
+    @post(
+        "/{resource_id:uuid}/reports",
+        summary="Signaler une ressource publiée, commun ou offre d'un éditeur (motif, texte libre)",
+    )
+    async def report(
+        self,
+        request: Request[Principal, Any, Any],
+        *,
+        communs: Communs,
+        resource_id: FromPath[UUID],
+        data: JSONBody[NewReport],
+    ) -> Report:
+        return await communs.report(request.user, resource_id, data, offerings=True)
+
+    @post(
+        "/{resource_id:uuid}/reports/closure",
+        guards=[requires(Role.NATIONAL_ADMIN)],
+        status_code=204,
+        summary="Classer les signalements ouverts sur l'offre d'un éditeur, une fois examinés",
+    )
+    async def close(
+        self, request: Request[Principal, Any, Any], communs: Communs, resource_id: FromPath[UUID]
+    ) -> None:
+        await communs.close_offering_reports(request.user, resource_id)
 
 
 def _file_headers(found: StoredFile) -> dict[str, str]:

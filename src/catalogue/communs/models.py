@@ -107,6 +107,7 @@ class CommunVersion(msgspec.Struct, kw_only=True):
     version: int
     created_at: datetime
     content: CommunDraft
+    files: list[FileView] = []  # the files this version had
 
 
 class OwnCommun(msgspec.Struct, kw_only=True):

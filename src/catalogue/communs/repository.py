@@ -202,7 +202,10 @@ async def close_reports(conn: Connection, resource_id: UUID) -> None:
 
 
 async def delete_commun(conn: Connection, resource_id: UUID) -> None:
+    """The commun's rows go; its resource stays, withdrawn and emptied, as a tombstone."""
+    await conn.execute(SQL["delete_reports"], resource_id)
     await conn.execute(SQL["delete_commun"], resource_id)
+    await conn.execute(SQL["bury_resource"], resource_id)
 
 
 async def reports_since(conn: Connection, person_id: UUID, window: timedelta) -> int:
@@ -238,16 +241,6 @@ class StoredFile(msgspec.Struct, kw_only=True):
     storage_key: str
 
 
-class SavedFile(msgspec.Struct, kw_only=True):
-    id: UUID
-    name: str
-    media_type: str
-    size: int
-    sha256: str
-    created_at: datetime
-    replaced_key: str | None
-
-
 async def files_size(conn: Connection, resource_id: UUID) -> int:
     size: int = await conn.fetchval(SQL["files_size"], resource_id)
     return size
@@ -262,10 +255,12 @@ async def insert_file(
     size: int,
     sha256: str,
     storage_key: str,
-) -> SavedFile:
+    version: int,
+) -> FileView:
+    """A file of the current version ``version``."""
     saved = await fetch_one(
         conn,
-        SavedFile,
+        FileView,
         SQL["insert_file"],
         resource_id,
         name,
@@ -273,18 +268,57 @@ async def insert_file(
         size,
         sha256,
         storage_key,
+        version,
     )
     assert saved is not None  # INSERT ... RETURNING returns its row
     return saved
 
 
+async def make_room_for(conn: Connection, resource_id: UUID, name: str, version: int) -> list[str]:
+    """Before a file named ``name`` joins the current version ``version``: one an earlier
+    version had stays that version's (closed at the version before); one uploaded at this
+    version is replaced, and its storage key returned, to delete once committed."""
+    await conn.execute(SQL["close_file"], resource_id, name, version)
+    rows = await conn.fetch(SQL["replace_file"], resource_id, name, version)
+    return [row["storage_key"] for row in rows]
+
+
 async def files(conn: Connection, resource_id: UUID) -> list[FileView]:
+    """The current version's files."""
     return await fetch_all(conn, FileView, SQL["files"], resource_id)
 
 
+async def version_files(conn: Connection, resource_id: UUID, number: int) -> list[FileView]:
+    """The files version ``number`` had."""
+    return await fetch_all(conn, FileView, SQL["version_files"], resource_id, number)
+
+
 async def file(conn: Connection, resource_id: UUID, file_id: UUID) -> StoredFile | None:
+    """A file of any version of the commun."""
     return await fetch_one(conn, StoredFile, SQL["file"], resource_id, file_id)
 
 
 async def file_keys(conn: Connection, resource_id: UUID) -> list[str]:
     return [row["storage_key"] for row in await conn.fetch(SQL["file_keys"], resource_id)]
+
+
+async def select_commun(conn: Connection, person_id: UUID, resource_id: UUID) -> None:
+    await conn.execute(SQL["select_commun"], person_id, resource_id)
+
+
+async def unselect_commun(conn: Connection, person_id: UUID, resource_id: UUID) -> None:
+    await conn.execute(SQL["unselect_commun"], person_id, resource_id)
+
+
+async def reportable_offering(conn: Connection, resource_id: UUID) -> bool:
+    return bool(await conn.fetchval(SQL["reportable_offering"], resource_id))
+
+
+async def offering_queue(conn: Connection, limit: int) -> list[Awaiting]:
+    return await fetch_all(conn, Awaiting, SQL["offering_queue"], limit)
+
+
+async def close_offering_reports(conn: Connection, resource_id: UUID) -> int:
+    """The open reports on a publisher's resource closed; how many there were."""
+    closed: int = await conn.fetchval(SQL["close_offering_reports"], resource_id)
+    return closed

@@ -14,13 +14,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from catalogue.communs.models import LICENCES, CommunDraft, CommunView
-from catalogue.communs.service import (
-    Action,
-    Communs,
-    NewDecision,
-    NewReport,
-    ReportReason,
-)
+from catalogue.communs.moderation import Action, NewDecision, NewReport, ReportReason
+from catalogue.communs.service import Communs
 from catalogue.errors import InvalidInputError, UnprocessableError
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Role
@@ -49,7 +44,13 @@ STATES = {
     "hidden": "masquée",
     "deleted": "supprimée",
 }
-ACTIONS = {"approve": "validée", "hide": "masquée", "restore": "rétablie", "delete": "supprimée"}
+ACTIONS = {
+    "approve": "validée",
+    "hide": "masquée",
+    "restore": "rétablie",
+    "delete": "supprimée",
+    "classement": "dont les signalements sont classés",
+}
 _ADMINS = (Role.ACADEMIE_ADMIN, Role.NATIONAL_ADMIN)
 # Form field → draft field, for the one concept each form asks.
 _CONCEPTS = {
@@ -179,8 +180,10 @@ class CommunPages(Controller):
         request: AnyRequest,
         communs: Communs,
         commun_id: FromPath[UUID],
+        *,
         publie: FromQuery[int | None] = None,
         signale: FromQuery[int | None] = None,
+        ajoute: FromQuery[int | None] = None,
     ) -> Template:
         principal = await page_user(request)
         commun = await communs.read(principal, commun_id)
@@ -197,6 +200,7 @@ class CommunPages(Controller):
             else False,
             published=bool(publie),
             reported=bool(signale),
+            added=bool(ajoute),
         )
 
     @get("/{commun_id:uuid}/modifier")
@@ -233,6 +237,15 @@ class CommunPages(Controller):
         principal = await page_user(request)
         found = await communs.version(principal, commun_id, number)
         return page("communs/version.html", principal, version=found, licences=LICENCES)
+
+    @post("/{commun_id:uuid}/mes-ressources", status_code=303)
+    async def select(
+        self, request: AnyRequest, communs: Communs, commun_id: FromPath[UUID]
+    ) -> Redirect:
+        """ "Ajouter à mes ressources": free, in the ENT médiacentre."""
+        principal = await page_user(request, Role.TEACHER, back=f"/communs/{commun_id}")
+        await communs.select(principal, commun_id, selected=True)
+        return Redirect(f"/communs/{commun_id}?ajoute=1", status_code=303)
 
     @post("/{commun_id:uuid}/signalement", status_code=303)
     async def report(
@@ -279,6 +292,15 @@ class CommunPages(Controller):
         return Redirect(
             f"/communs/moderation?{urlencode({'fait': new.action.value})}", status_code=303
         )
+
+    @post("/moderation/{resource_id:uuid}/classement", status_code=303)
+    async def close_reports(
+        self, request: AnyRequest, communs: Communs, resource_id: FromPath[UUID]
+    ) -> Redirect:
+        """A national administrator closes the reports on a publisher's offering."""
+        principal = await page_user(request, Role.NATIONAL_ADMIN, back="/communs/moderation")
+        await communs.close_offering_reports(principal, resource_id)
+        return Redirect("/communs/moderation?fait=classement", status_code=303)
 
     def _form(
         self,

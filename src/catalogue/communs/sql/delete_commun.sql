@@ -1,2 +1,3 @@
--- The resource goes, and with it (cascade) the commun, its versions and its reports.
-DELETE FROM resources WHERE id = $1
+-- A deleted commun's own rows go (cascade: its versions, reports and files); its resource
+-- stays as a tombstone (bury_resource).
+DELETE FROM communs WHERE resource_id = $1

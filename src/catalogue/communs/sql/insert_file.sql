@@ -1,8 +1,6 @@
--- A file of the same name is replaced: the old row's storage key is returned to be deleted.
-WITH old AS (
-    DELETE FROM commun_files WHERE resource_id = $1 AND name = $2 RETURNING storage_key
-)
-INSERT INTO commun_files (resource_id, name, media_type, size, sha256, storage_key)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, name, media_type, size, sha256, created_at,
-          (SELECT storage_key FROM old) AS replaced_key
+-- A file of the current version ($7). Its storage key is the caller's to delete if the insert
+-- fails; a file of the same name is closed first (close_file or replace_file).
+INSERT INTO commun_files (resource_id, name, media_type, size, sha256, storage_key,
+                          first_version)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, name, media_type, size, sha256, created_at

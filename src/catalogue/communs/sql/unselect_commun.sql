@@ -1,0 +1,1 @@
+DELETE FROM commun_selections WHERE person_id = $1 AND resource_id = $2
