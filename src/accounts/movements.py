@@ -39,6 +39,7 @@ from catalogue.identity.uai import uai_problem
 
 log = structlog.get_logger(__name__)
 Envelope = Literal["returned", "followed", "empty"]
+Source = Literal["annuaire", "connexion"]  # who moved the person: SCIM, or a sign-in
 MAX_REASON = 500
 
 
@@ -295,12 +296,19 @@ async def _people_of_lines(conn: Connection, lines: list[MoveLine]) -> dict[int,
 
 
 async def follow_provisioning(
-    conn: Connection, person_id: UUID, *, to_uai: str | None, moved: bool, deactivated: bool
+    conn: Connection,
+    person_id: UUID,
+    *,
+    to_uai: str | None,
+    moved: bool,
+    deactivated: bool,
+    source: Source = "annuaire",
 ) -> None:
-    """A move or a departure that a provisioning (SCIM) made, in the ledger, in the
-    provisioning's transaction and before it updates the person: a departure returns the
-    envelope, a move to another establishment moves it as `move_person` does."""
+    """A move or a departure that a provisioning (SCIM: `annuaire`) or a sign-in naming
+    another establishment (`connexion`) made, in the ledger, in that write's transaction and
+    before it updates the person: a departure returns the envelope, a move to another
+    establishment moves it as `move_person` does. The reason names the source."""
     if deactivated:
-        await deactivate_person(conn, person_id, "départ (annuaire)", by=None)
+        await deactivate_person(conn, person_id, f"départ ({source})", by=None)
     elif moved and to_uai is not None:
-        await move_person(conn, person_id, to_uai, "mobilité (annuaire)", by=None)
+        await move_person(conn, person_id, to_uai, f"mobilité ({source})", by=None)
