@@ -17,6 +17,8 @@ from catalogue.config import Settings
 from catalogue.errors import PublisherSuspendedError, UnauthorizedError
 from catalogue.identity import repository, sessions
 from catalogue.identity.claims import Access, map_claims
+from catalogue.identity.client_cache import ClientCache
+from catalogue.identity.clients import CLIENTS_CHANNEL
 from catalogue.identity.demo import demo_person_id
 from catalogue.identity.jwks import KeyCache, OidcProvider
 from catalogue.identity.keys import KEYS_CHANNEL, published_keys
@@ -63,6 +65,7 @@ class Authenticator:
         # When sessions (by hash) and every session of a person (by id) were last ended: a
         # reading of the database older than that is stale.
         self._ended: OrderedDict[bytes | UUID, float] = OrderedDict()
+        self.clients = ClientCache(pool)  # platform clients, kept CLIENT_TTL_S
 
     async def _platform_key_set(self) -> KeySet:
         async with self.pool.acquire() as conn:
@@ -76,12 +79,14 @@ class Authenticator:
         return {
             KEYS_CHANNEL: lambda _kid: self.platform_keys.invalidate(),
             SESSIONS_CHANNEL: self.sessions_ended,
+            CLIENTS_CHANNEL: self.clients.forget,
         }
 
     def forget_cached_state(self) -> None:
         """Notices may have been missed (the listener connects again): read everything anew."""
         self.platform_keys.invalidate()
         self._sessions.clear()
+        self.clients.clear()
 
     async def from_bearer(self, token: str) -> Principal:
         return await self.with_publisher_status(await self._from_bearer(token))
@@ -267,8 +272,7 @@ class Authenticator:
         return principal
 
     async def _client_principal(self, client_id: str, claims: dict[str, Any]) -> Principal:
-        async with self.pool.acquire() as conn:
-            client = await repository.client_by_id(conn, client_id)
+        client = await self.clients.client(client_id)
         if client is None or client.revoked_at is not None:
             raise UnauthorizedError("client revoked")
         if client.publisher_status == "suspended":
