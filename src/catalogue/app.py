@@ -168,6 +168,7 @@ def create_app(
     configure_logging(settings)
     secret = resolve_secret_key(settings)
     secure_cookies = not is_loopback(urlsplit(settings.issuer).hostname or "")
+    scim = provisioning_app.ScimApplication()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -218,7 +219,6 @@ def create_app(
                     max_resource_bytes=settings.commun_max_resource_bytes,
                 ),
                 directory=DirectoryService(pool),
-                person_moved=_ledger_follows,
                 settings=settings,
                 pool=pool,
                 pseudonym_key=pseudonym_key,
@@ -242,6 +242,16 @@ def create_app(
                 ),
             )
 
+            scim.link(
+                provisioning_app.ScimLink(
+                    pool=pool,
+                    authenticator=authenticator,
+                    pseudonym_key=pseudonym_key,
+                    base_url=f"{settings.issuer}{provisioning_app.MOUNT}/v2",
+                    on_change=_ledger_follows,
+                )
+            )
+
             def on_connect() -> None:
                 authenticator.forget_cached_state()
                 reload_index(backend)
@@ -260,6 +270,7 @@ def create_app(
                 listening.cancel()
                 with suppress(asyncio.CancelledError):
                     await listening
+                scim.link(None)
                 await backend.aclose()
                 await probe.aclose()
 
@@ -305,7 +316,7 @@ def create_app(
             lti_api.my_links,
             webhooks_api.WebhooksController,
             gar_api.GarDeliveriesController,
-            provisioning_app.scim,
+            scim.route(),
             # Under a version made of their content: cached for a year, never stale.
             create_static_files_router(
                 STATIC_PREFIX,
