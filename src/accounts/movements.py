@@ -31,6 +31,7 @@ from accounts.errors import InactiveError, OwnDecisionError, WrongStateError
 from accounts.ledger import checked_uai, ensure_account, ensure_administers, transfer
 from accounts.models import AcquisitionStatus, MoveLine, MoveReport, MoveResult
 from accounts.records import Establishment, PersonToMove
+from accounts.repository import moves
 from catalogue.database import Connection
 from catalogue.errors import CatalogueError, ForbiddenError, NotFoundError, UnprocessableError
 from catalogue.identity import sessions
@@ -72,9 +73,9 @@ async def move_person(
             by_id,
             then_to=target if follow else None,
         )
-    await repository.set_person_establishment(conn, person_id, new_uai, target.academie)
+    await moves.set_person_establishment(conn, person_id, new_uai, target.academie)
     envelope: Envelope = ("followed" if follow else "returned") if transfers else "empty"
-    movement = await repository.insert_person_movement(
+    movement = await moves.insert_person_movement(
         conn,
         person_id,
         "move",
@@ -108,9 +109,9 @@ async def deactivate_person(
     transfers: list[int] = []
     if person.establishment_uai is not None and person.academie is not None:
         transfers = await _empty_envelopes(conn, person, "departure", reason, by_id, then_to=None)
-    await repository.deactivate_person(conn, person_id)
+    await moves.deactivate_person(conn, person_id)
     await sessions.end_all_sessions(conn, person_id)
-    movement = await repository.insert_person_movement(
+    movement = await moves.insert_person_movement(
         conn,
         person_id,
         "departure",
@@ -130,7 +131,7 @@ async def deactivate_person(
 
 
 async def _locked_person(conn: Connection, person_id: UUID) -> PersonToMove:
-    person = await repository.person_to_move(conn, person_id)
+    person = await moves.person_to_move(conn, person_id)
     if person is None:
         raise NotFoundError("Personne introuvable.")
     if person.deactivated:
@@ -167,14 +168,14 @@ async def _follows(conn: Connection, person: PersonToMove, target: Establishment
     """The académie's rule, for a move within it; across académies, the envelope returns."""
     if person.academie is None or person.academie != target.academie:
         return False
-    return await repository.move_rule(conn, person.academie) == "follow"
+    return await moves.move_rule(conn, person.academie) == "follow"
 
 
 async def _cancel_pending(
     conn: Connection, person_id: UUID, by: UUID | None, reason: str
 ) -> list[UUID]:
     cancelled: list[UUID] = []
-    for acquisition_id in await repository.pending_of_person(conn, person_id):
+    for acquisition_id in await moves.pending_of_person(conn, person_id):
         locked = await repository.lock_acquisition(conn, acquisition_id)
         if locked is None or locked.status != AcquisitionStatus.PENDING:
             continue  # decided meanwhile
@@ -198,7 +199,7 @@ async def _empty_envelopes(
     assert person.academie is not None
     old_uai, academie = person.establishment_uai, person.academie
     made: list[int] = []
-    for account in await repository.open_teacher_accounts(conn, person.id):
+    for account in await moves.open_teacher_accounts(conn, person.id):
         if account.balance_cents == 0:
             continue
         amount, period = account.balance_cents, account.period_id
@@ -276,7 +277,7 @@ def _refuse(lines: list[MoveLine]) -> None:
 async def _people_of_lines(conn: Connection, lines: list[MoveLine]) -> dict[int, UUID]:
     """Each readable line's person (one query for the file), named once in the file."""
     readable = [line for line in lines if line.error is None]
-    named = await repository.people_named(
+    named = await moves.people_named(
         conn, [line.person for line in readable], [line.uai for line in readable]
     )
     found = {(p.ref, p.uai): p.id for p in named}
