@@ -313,3 +313,11 @@ async def follow_provisioning(
         await deactivate_person(conn, person_id, f"départ ({source})", by=None)
     elif moved and to_uai is not None:
         await move_person(conn, person_id, to_uai, f"mobilité ({source})", by=None)
+
+
+async def follow_sign_in(conn: Connection, person_id: UUID, to_uai: str) -> None:
+    """A sign-in that places a known person in another establishment, in the ledger as a
+    provisioning's move (``identity.signing_in.PersonMoves``): "mobilité (connexion)"."""
+    await follow_provisioning(
+        conn, person_id, to_uai=to_uai, moved=True, deactivated=False, source="connexion"
+    )

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from uuid import UUID
 
 import httpx
 import structlog
@@ -192,7 +191,11 @@ def create_app(
                 OidcProvider(http, oidc.issuer, min_refresh_s=key_refresh_s) if oidc else None
             )
             authenticator = Authenticator(
-                settings, pool, provider, min_refresh_s=key_refresh_s, on_move=_sign_in_moves
+                settings,
+                pool,
+                provider,
+                min_refresh_s=key_refresh_s,
+                on_move=movements.follow_sign_in,
             )
             async with pool.acquire() as conn:
                 vocab = await VocabularyIndex.load(conn)
@@ -372,14 +375,6 @@ async def _ledger_follows(conn: Connection, change: PersonChange) -> None:
         # A person already gone has no envelope left to move (it went back at departure).
         moved=change.moved and change.before.active and change.active,
         deactivated=change.deactivated,
-    )
-
-
-async def _sign_in_moves(conn: Connection, person_id: UUID, to_uai: str) -> None:
-    """A sign-in that places a known person in another establishment reaches the ledger as
-    a provisioning's move does (the authenticator's ``PersonMoves`` hook)."""
-    await movements.follow_provisioning(
-        conn, person_id, to_uai=to_uai, moved=True, deactivated=False, source="connexion"
     )
 
 
