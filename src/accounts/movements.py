@@ -31,6 +31,7 @@ from accounts.errors import InactiveError, OwnDecisionError, WrongStateError
 from accounts.ledger import checked_uai, ensure_account, ensure_administers, transfer
 from accounts.models import AcquisitionStatus, MoveLine, MoveReport, MoveResult
 from accounts.records import Establishment, PersonToMove
+from accounts.repository import moves
 from catalogue.database import Connection
 from catalogue.errors import CatalogueError, ForbiddenError, NotFoundError, UnprocessableError
 from catalogue.identity import sessions
@@ -39,6 +40,7 @@ from catalogue.identity.uai import uai_problem
 
 log = structlog.get_logger(__name__)
 Envelope = Literal["returned", "followed", "empty"]
+Source = Literal["annuaire", "connexion"]  # who moved the person: SCIM, or a sign-in
 MAX_REASON = 500
 
 
@@ -71,9 +73,9 @@ async def move_person(
             by_id,
             then_to=target if follow else None,
         )
-    await repository.set_person_establishment(conn, person_id, new_uai, target.academie)
+    await moves.set_person_establishment(conn, person_id, new_uai, target.academie)
     envelope: Envelope = ("followed" if follow else "returned") if transfers else "empty"
-    movement = await repository.insert_person_movement(
+    movement = await moves.insert_person_movement(
         conn,
         person_id,
         "move",
@@ -107,9 +109,9 @@ async def deactivate_person(
     transfers: list[int] = []
     if person.establishment_uai is not None and person.academie is not None:
         transfers = await _empty_envelopes(conn, person, "departure", reason, by_id, then_to=None)
-    await repository.deactivate_person(conn, person_id)
+    await moves.deactivate_person(conn, person_id)
     await sessions.end_all_sessions(conn, person_id)
-    movement = await repository.insert_person_movement(
+    movement = await moves.insert_person_movement(
         conn,
         person_id,
         "departure",
@@ -129,7 +131,7 @@ async def deactivate_person(
 
 
 async def _locked_person(conn: Connection, person_id: UUID) -> PersonToMove:
-    person = await repository.person_to_move(conn, person_id)
+    person = await moves.person_to_move(conn, person_id)
     if person is None:
         raise NotFoundError("Personne introuvable.")
     if person.deactivated:
@@ -166,14 +168,14 @@ async def _follows(conn: Connection, person: PersonToMove, target: Establishment
     """The académie's rule, for a move within it; across académies, the envelope returns."""
     if person.academie is None or person.academie != target.academie:
         return False
-    return await repository.move_rule(conn, person.academie) == "follow"
+    return await moves.move_rule(conn, person.academie) == "follow"
 
 
 async def _cancel_pending(
     conn: Connection, person_id: UUID, by: UUID | None, reason: str
 ) -> list[UUID]:
     cancelled: list[UUID] = []
-    for acquisition_id in await repository.pending_of_person(conn, person_id):
+    for acquisition_id in await moves.pending_of_person(conn, person_id):
         locked = await repository.lock_acquisition(conn, acquisition_id)
         if locked is None or locked.status != AcquisitionStatus.PENDING:
             continue  # decided meanwhile
@@ -197,7 +199,7 @@ async def _empty_envelopes(
     assert person.academie is not None
     old_uai, academie = person.establishment_uai, person.academie
     made: list[int] = []
-    for account in await repository.open_teacher_accounts(conn, person.id):
+    for account in await moves.open_teacher_accounts(conn, person.id):
         if account.balance_cents == 0:
             continue
         amount, period = account.balance_cents, account.period_id
@@ -275,7 +277,7 @@ def _refuse(lines: list[MoveLine]) -> None:
 async def _people_of_lines(conn: Connection, lines: list[MoveLine]) -> dict[int, UUID]:
     """Each readable line's person (one query for the file), named once in the file."""
     readable = [line for line in lines if line.error is None]
-    named = await repository.people_named(
+    named = await moves.people_named(
         conn, [line.person for line in readable], [line.uai for line in readable]
     )
     found = {(p.ref, p.uai): p.id for p in named}
@@ -295,12 +297,27 @@ async def _people_of_lines(conn: Connection, lines: list[MoveLine]) -> dict[int,
 
 
 async def follow_provisioning(
-    conn: Connection, person_id: UUID, *, to_uai: str | None, moved: bool, deactivated: bool
+    conn: Connection,
+    person_id: UUID,
+    *,
+    to_uai: str | None,
+    moved: bool,
+    deactivated: bool,
+    source: Source = "annuaire",
 ) -> None:
-    """A move or a departure that a provisioning (SCIM) made, in the ledger, in the
-    provisioning's transaction and before it updates the person: a departure returns the
-    envelope, a move to another establishment moves it as `move_person` does."""
+    """A move or a departure that a provisioning (SCIM: `annuaire`) or a sign-in naming
+    another establishment (`connexion`) made, in the ledger, in that write's transaction and
+    before it updates the person: a departure returns the envelope, a move to another
+    establishment moves it as `move_person` does. The reason names the source."""
     if deactivated:
-        await deactivate_person(conn, person_id, "départ (annuaire)", by=None)
+        await deactivate_person(conn, person_id, f"départ ({source})", by=None)
     elif moved and to_uai is not None:
-        await move_person(conn, person_id, to_uai, "mobilité (annuaire)", by=None)
+        await move_person(conn, person_id, to_uai, f"mobilité ({source})", by=None)
+
+
+async def follow_sign_in(conn: Connection, person_id: UUID, to_uai: str) -> None:
+    """A sign-in that places a known person in another establishment, in the ledger as a
+    provisioning's move (``identity.signing_in.PersonMoves``): "mobilité (connexion)"."""
+    await follow_provisioning(
+        conn, person_id, to_uai=to_uai, moved=True, deactivated=False, source="connexion"
+    )

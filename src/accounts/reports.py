@@ -15,6 +15,7 @@ from accounts import repository
 from accounts.bulk import FORMULA_STARTS
 from accounts.ledger import ensure_administers, ensure_scope, period_or_current
 from accounts.models import EnvelopeView, MyAccount, MyData, Sales, SpendReport, SpendRow
+from accounts.repository import moves, statements
 from catalogue.database import Connection
 from catalogue.errors import NotFoundError
 from catalogue.identity.models import Principal, Role
@@ -43,8 +44,8 @@ async def my_account(conn: Connection, person_id: UUID) -> MyAccount:
     balance = 0
     if period is not None:
         balance = await repository.balance_of(conn, period.id, "teacher", str(person_id))
-    movements = await repository.movements(conn, person_id, HISTORY)
-    licences = await repository.licences_of(conn, person_id)
+    movements = await statements.movements(conn, person_id, HISTORY)
+    licences = await statements.licences_of(conn, person_id)
     return MyAccount(
         period=period,
         balance_cents=balance,
@@ -56,16 +57,16 @@ async def my_account(conn: Connection, person_id: UUID) -> MyAccount:
 
 async def my_data(conn: Connection, person_id: UUID) -> MyData:
     """Everything kept on a person, for them to download (RGPD access and portability)."""
-    profile = await repository.profile(conn, person_id)
+    profile = await statements.profile(conn, person_id)
     if profile is None:
         raise NotFoundError("Personne introuvable.")
     return MyData(
         exported_at=datetime.now(UTC),
         profile=profile,
-        moves=await repository.person_movements(conn, person_id),
-        movements=await repository.movements(conn, person_id, EVERYTHING),
+        moves=await moves.person_movements(conn, person_id),
+        movements=await statements.movements(conn, person_id, EVERYTHING),
         acquisitions=await repository.acquisitions(conn, person_id=person_id, limit=EVERYTHING),
-        licences=await repository.licences_of(conn, person_id),
+        licences=await statements.licences_of(conn, person_id),
     )
 
 
@@ -121,8 +122,8 @@ async def envelope(
     """An establishment with its teachers, or an académie with its establishments."""
     await ensure_scope(conn, principal, kind, owner)
     period = await period_or_current(conn, period_id)
-    own = await repository.envelope_totals(conn, period.id, kind, owner)
-    children = await repository.envelope_children(
+    own = await statements.envelope_totals(conn, period.id, kind, owner)
+    children = await statements.envelope_children(
         conn, period.id, "teacher" if kind == "establishment" else "establishment", owner
     )
     uai, academie = (owner, None) if kind == "establishment" else (None, owner)
@@ -159,7 +160,7 @@ async def spend(
     by = query.by
     academie, uai = report_scope(principal, query.academie, query.uai)
     period = await period_or_current(conn, query.period_id)
-    totals = await repository.spend(conn, by, period.id, academie, uai)
+    totals = await statements.spend(conn, by, period.id, academie, uai)
     return SpendReport(
         by=by,
         period_id=period.id,
@@ -178,7 +179,7 @@ async def spend(
 
 
 async def sales(conn: Connection, publisher_id: UUID, limit: int) -> Sales:
-    return Sales(items=await repository.sales(conn, publisher_id, limit))
+    return Sales(items=await statements.sales(conn, publisher_id, limit))
 
 
 def safe_cell(value: Any) -> str:

@@ -37,6 +37,7 @@ from accounts.models import (
     Sales,
     SpendReport,
 )
+from accounts.repository import moves, statements
 from catalogue.errors import NotFoundError, UnprocessableError
 from catalogue.gar.outbox import GarOutbox
 from catalogue.identity.models import ADMIN_ROLES, Principal
@@ -143,7 +144,7 @@ class AccountsService:
         """Who arrived at or left an establishment of the caller's perimeter, newest first."""
         async with self._pool.acquire() as conn:
             await ledger.ensure_scope(conn, principal, "establishment", uai)
-            return await repository.establishment_movements(conn, uai, limit)
+            return await moves.establishment_movements(conn, uai, limit)
 
     # Acquisitions
 
@@ -234,7 +235,7 @@ class AccountsService:
     async def mediacentre(self, person_id: UUID, uai: str | None, issuer: str) -> Listing:
         """What the teacher may use, as an ENT médiacentre lists it (the GAR's shape)."""
         async with self._pool.acquire() as conn:
-            usable = await repository.usable_resources(conn, person_id, uai)
+            usable = await statements.usable_resources(conn, person_id, uai)
         return listing(usable, self._vocab, issuer)
 
     async def platform_mediacentre(self, platform_id: UUID, pseudonym: str, issuer: str) -> Listing:
@@ -243,11 +244,11 @@ class AccountsService:
         person_id = person_of_platform_pseudonym(self._pseudonym_key, pseudonym, platform_id)
         async with self._pool.acquire() as conn:
             teacher = (
-                None if person_id is None else await repository.active_teacher(conn, person_id)
+                None if person_id is None else await statements.active_teacher(conn, person_id)
             )
             if teacher is None or person_id is None:
                 raise NotFoundError("Aucun enseignant ne porte ce pseudonyme pour cet ENT.")
-            usable = await repository.usable_resources(conn, person_id, teacher.uai)
+            usable = await statements.usable_resources(conn, person_id, teacher.uai)
         return listing(usable, self._vocab, issuer)
 
     async def sales(self, publisher_id: UUID, limit: int) -> Sales:

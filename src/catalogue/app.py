@@ -169,6 +169,7 @@ def create_app(
     configure_logging(settings)
     secret = resolve_secret_key(settings)
     secure_cookies = not is_loopback(urlsplit(settings.issuer).hostname or "")
+    scim = provisioning_app.ScimApplication()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -191,7 +192,13 @@ def create_app(
             provider = (
                 OidcProvider(http, oidc.issuer, min_refresh_s=key_refresh_s) if oidc else None
             )
-            authenticator = Authenticator(settings, pool, provider, min_refresh_s=key_refresh_s)
+            authenticator = Authenticator(
+                settings,
+                pool,
+                provider,
+                min_refresh_s=key_refresh_s,
+                on_move=movements.follow_sign_in,
+            )
             async with pool.acquire() as conn:
                 vocab = await VocabularyIndex.load(conn)
                 await _seal_clear_keys(conn, settings)
@@ -218,7 +225,6 @@ def create_app(
                 ),
                 collections=CollectionService(pool),
                 directory=DirectoryService(pool),
-                person_moved=_ledger_follows,
                 settings=settings,
                 pool=pool,
                 pseudonym_key=pseudonym_key,
@@ -242,6 +248,16 @@ def create_app(
                 ),
             )
 
+            scim.link(
+                provisioning_app.ScimLink(
+                    pool=pool,
+                    authenticator=authenticator,
+                    pseudonym_key=pseudonym_key,
+                    base_url=f"{settings.issuer}{provisioning_app.MOUNT}/v2",
+                    on_change=_ledger_follows,
+                )
+            )
+
             def on_connect() -> None:
                 authenticator.forget_cached_state()
                 reload_index(backend)
@@ -260,6 +276,7 @@ def create_app(
                 listening.cancel()
                 with suppress(asyncio.CancelledError):
                     await listening
+                scim.link(None)
                 await backend.aclose()
                 await probe.aclose()
 
@@ -307,7 +324,7 @@ def create_app(
             lti_api.my_links,
             webhooks_api.WebhooksController,
             gar_api.GarDeliveriesController,
-            provisioning_app.scim,
+            scim.route(),
             # Under a version made of their content: cached for a year, never stale.
             create_static_files_router(
                 STATIC_PREFIX,

@@ -3,6 +3,8 @@ in, by a platform client holding scim:write; SCIM's own errors; ids only in the 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import asyncpg
@@ -10,7 +12,13 @@ import httpx
 import pytest
 
 from catalogue.config import Settings
-from tests.integration.platform import national_admin, platform_headers
+from catalogue.identity import client_cache
+from tests.integration.platform import (
+    client_token,
+    national_admin,
+    platform_client,
+    platform_headers,
+)
 from tests.logs import capture_logs
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -314,3 +322,58 @@ async def test_logs_carry_ids_only(client: httpx.AsyncClient, scim: dict[str, st
     seen = repr(logs)
     for secret in ("zoe", "Zoé", "Secrète", "ac-paris.fr", UAI, OTHER_UAI, "Martin", "Bearer"):
         assert secret not in seen, secret
+
+
+async def test_a_revoked_platform_client_is_refused_at_once_and_its_reading_bounded(
+    client: httpx.AsyncClient,
+    conn: asyncpg.Connection,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bearer check keeps a verified platform client a few seconds (no database read per
+    SCIM request), yet a revocation takes effect: at once through the API, at its notice when
+    another process revokes, and within the cache's time when the notice is missed."""
+    await conn.execute(
+        "INSERT INTO establishments (uai, name, academie) VALUES ($1, 'Collège', 'paris')", UAI
+    )
+    admin = await national_admin(conn, settings)
+    headers = {}
+    client_ids = []
+    for _ in range(3):
+        client_id, secret, _ = await platform_client(client, admin, "scim:write")
+        issued = await client_token(client, client_id, secret)
+        headers[client_id] = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+        client_ids.append(client_id)
+        assert (await client.get("/scim/v2/Users", headers=headers[client_id])).status_code == 200
+    through_api, by_another_process, notice_missed = client_ids
+
+    # Through the API: refused at the next request.
+    revoked = await client.delete(f"/api/v1/platform-clients/{through_api}", headers=admin)
+    assert revoked.status_code == 204
+    scim_error(await client.get("/scim/v2/Users", headers=headers[through_api]), 401)
+
+    # Another process revoked it (its notice): refused as soon as the notice arrives.
+    await conn.execute(
+        "UPDATE api_clients SET revoked_at = now() WHERE client_id = $1", by_another_process
+    )
+    await conn.execute("SELECT pg_notify('catalogue_clients', $1)", by_another_process)
+    assert await _refused_within(client, headers[by_another_process], seconds=3.0)
+
+    # No notice at all: refused once the cached reading is older than CLIENT_TTL_S.
+    monkeypatch.setattr(client_cache, "CLIENT_TTL_S", 0.2)
+    await conn.execute(
+        "UPDATE api_clients SET revoked_at = now() WHERE client_id = $1", notice_missed
+    )
+    await asyncio.sleep(0.3)
+    scim_error(await client.get("/scim/v2/Users", headers=headers[notice_missed]), 401)
+
+
+async def _refused_within(
+    client: httpx.AsyncClient, headers: dict[str, str], *, seconds: float
+) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if (await client.get("/scim/v2/Users", headers=headers)).status_code == 401:
+            return True
+        await asyncio.sleep(0.05)
+    return False

@@ -189,8 +189,11 @@ class PlatformClientsController(Controller):
         guards=[requires(Role.NATIONAL_ADMIN)],
         summary="Révoquer un client de la plateforme",
     )
-    async def revoke_platform_client(self, pool: Pool, client_id: FromPath[str]) -> None:
+    async def revoke_platform_client(
+        self, pool: Pool, authenticator: AppAuthenticator, client_id: FromPath[str]
+    ) -> None:
         await clients.revoke_platform_client(pool, client_id)
+        authenticator.clients.forget(client_id)  # here at once; elsewhere at the notice
 
 
 @post(

@@ -17,12 +17,15 @@ from catalogue.config import Settings
 from catalogue.errors import PublisherSuspendedError, UnauthorizedError
 from catalogue.identity import repository, sessions
 from catalogue.identity.claims import Access, map_claims
+from catalogue.identity.client_cache import ClientCache
+from catalogue.identity.clients import CLIENTS_CHANNEL
 from catalogue.identity.demo import demo_person_id
 from catalogue.identity.jwks import KeyCache, OidcProvider
 from catalogue.identity.keys import KEYS_CHANNEL, published_keys
 from catalogue.identity.listener import Handler
 from catalogue.identity.models import PLATFORM_SCOPES, PUBLISHER_SCOPES, Principal, Role
 from catalogue.identity.sessions import PERSON_PREFIX, SESSIONS_CHANNEL
+from catalogue.identity.signing_in import PersonMoves, store_person
 from catalogue.identity.tokens import API_AUDIENCE
 from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
 
@@ -46,8 +49,10 @@ class Authenticator:
         provider: OidcProvider | None,
         *,
         min_refresh_s: float = 10.0,
+        on_move: PersonMoves | None = None,
     ) -> None:
         self.settings = settings
+        self.on_move = on_move
         self.pool = pool
         self.provider = provider
         self.platform_keys = KeyCache(self._platform_key_set, min_refresh_s=min_refresh_s)
@@ -60,6 +65,7 @@ class Authenticator:
         # When sessions (by hash) and every session of a person (by id) were last ended: a
         # reading of the database older than that is stale.
         self._ended: OrderedDict[bytes | UUID, float] = OrderedDict()
+        self.clients = ClientCache(pool)  # platform clients, kept CLIENT_TTL_S
 
     async def _platform_key_set(self) -> KeySet:
         async with self.pool.acquire() as conn:
@@ -73,12 +79,14 @@ class Authenticator:
         return {
             KEYS_CHANNEL: lambda _kid: self.platform_keys.invalidate(),
             SESSIONS_CHANNEL: self.sessions_ended,
+            CLIENTS_CHANNEL: self.clients.forget,
         }
 
     def forget_cached_state(self) -> None:
         """Notices may have been missed (the listener connects again): read everything anew."""
         self.platform_keys.invalidate()
         self._sessions.clear()
+        self.clients.clear()
 
     async def from_bearer(self, token: str) -> Principal:
         return await self.with_publisher_status(await self._from_bearer(token))
@@ -264,8 +272,7 @@ class Authenticator:
         return principal
 
     async def _client_principal(self, client_id: str, claims: dict[str, Any]) -> Principal:
-        async with self.pool.acquire() as conn:
-            client = await repository.client_by_id(conn, client_id)
+        client = await self.clients.client(client_id)
         if client is None or client.revoked_at is not None:
             raise UnauthorizedError("client revoked")
         if client.publisher_status == "suspended":
@@ -329,33 +336,18 @@ class Authenticator:
         email: str | None,
         match_value: str | None,
     ) -> tuple[UUID, Access]:
-        """The person's id and the access actually stored (an unknown publisher is dropped;
-        a person provisioned by SCIM keeps the directory's roles and establishment)."""
+        """The person's id and the access actually stored (``signing_in.store_person``)."""
         async with self.pool.acquire() as conn, conn.transaction():
-            if access.establishment_uai:
-                await repository.ensure_establishment(
-                    conn, access.establishment_uai, access.academie
-                )
-            publisher_id = access.publisher_id
-            if publisher_id and await repository.publisher_status(conn, publisher_id) is None:
-                publisher_id = None
-            if match_value and await repository.find_person_id(conn, issuer, subject) is None:
-                # First sign-in: the person the directory provisioned, never a second one.
-                linked = await repository.link_provisioned_person(
-                    conn, issuer, subject, match=self.settings.claims.match_claim, value=match_value
-                )
-                if linked is not None:
-                    log.info("provisioned person linked at first sign-in", person_id=str(linked))
-            stored = await repository.upsert_person(
+            stored = await store_person(
                 conn,
                 issuer,
                 subject,
+                access,
                 display_name=display_name,
                 email=email,
-                roles=sorted(access.roles),
-                establishment_uai=access.establishment_uai,
-                academie=access.academie,
-                publisher_id=publisher_id,
+                match_claim=self.settings.claims.match_claim,
+                match_value=match_value,
+                on_move=self.on_move,
             )
         if stored.deactivated:
             raise UnauthorizedError("person deactivated")

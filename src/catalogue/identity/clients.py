@@ -28,6 +28,9 @@ from catalogue.identity.models import (
 )
 from catalogue.identity.tokens import issue_access_token
 
+# A notice: a platform client (its id) was revoked.
+CLIENTS_CHANNEL = "catalogue_clients"
+
 CLIENT_TOKEN_LIFETIME_S = 300
 
 
@@ -104,9 +107,12 @@ async def register_platform_client(
 
 
 async def revoke_platform_client(pool: asyncpg.Pool, client_id: str) -> None:
-    async with pool.acquire() as conn:
+    """Revoked, and every process told (``CLIENTS_CHANNEL``): their bearer check keeps a
+    platform client a few seconds (``authn.CLIENT_TTL_S``)."""
+    async with pool.acquire() as conn, conn.transaction():
         if not await repository.revoke_platform_client(conn, client_id):
             raise NotFoundError("Client de la plateforme inconnu ou déjà révoqué.")
+        await repository.notify(conn, CLIENTS_CHANNEL, client_id)
 
 
 async def rotate(pool: asyncpg.Pool, publisher_id: UUID, client_id: str) -> ClientSecret:

@@ -43,6 +43,22 @@ class UpsertedPerson(msgspec.Struct, frozen=True, kw_only=True):
     deactivated: bool
 
 
+class SigningIn(msgspec.Struct, frozen=True, kw_only=True):
+    """A known person as their sign-in finds them (before the claims are stored)."""
+
+    id: UUID
+    establishment_uai: str | None
+    provisioned: bool  # by SCIM: the directory owns their establishment
+    deactivated: bool
+
+
+class ProvisionedLink(msgspec.Struct, frozen=True, kw_only=True):
+    """A first sign-in's link: the person linked, or the candidates when not one alone."""
+
+    linked: UUID | None
+    candidates: list[UUID]
+
+
 class StoredPublisher(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     name: str
@@ -137,15 +153,22 @@ async def upsert_person(
     return person
 
 
+async def person_signing_in(conn: Connection, issuer: str, subject: str) -> SigningIn | None:
+    """The person of this issuer and subject, locked for their sign-in (None: first one)."""
+    return await fetch_one(conn, SigningIn, SQL["person_signing_in"], issuer, subject)
+
+
 async def link_provisioned_person(
     conn: Connection, issuer: str, subject: str, *, match: str, value: str
-) -> UUID | None:
+) -> ProvisionedLink:
     """Give a provisioned person who never signed in this issuer and subject, found by the
-    matching claim's value (``match``: "email", or anything else for the externalId)."""
-    person_id: UUID | None = await conn.fetchval(
-        SQL["link_provisioned_person"], issuer, subject, match, value
+    matching claim's value (``match``: "email", or anything else for the externalId); with
+    two candidates, nobody is linked and both are named."""
+    link = await fetch_one(
+        conn, ProvisionedLink, SQL["link_provisioned_person"], issuer, subject, match, value
     )
-    return person_id
+    assert link is not None  # a SELECT of two subqueries gives its row
+    return link
 
 
 async def person_in_scope(

@@ -13,11 +13,12 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from litestar.di import NamedDependency
 
 from catalogue.config import OidcSettings, Settings
-from catalogue.errors import UnauthorizedError, UpstreamUnavailableError
+from catalogue.errors import UnauthorizedError, UnprocessableError, UpstreamUnavailableError
 from catalogue.identity.authn import Authenticator, match_value
 from catalogue.identity.claims import map_claims
 from catalogue.identity.jwks import PROVIDER_AWAY, OidcProvider
 from catalogue.identity.models import Principal
+from catalogue.identity.signing_in import AmbiguousPersonError
 from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
 
 log = structlog.get_logger(__name__)
@@ -113,14 +114,19 @@ class OidcSignIn:
                 f"({access.refused_uai}) : la connexion est refusée et rien n'est enregistré. "
                 "Signalez-le à l'assistance de votre ENT.",
             )
-        principal = await self.authenticator.remember_person(
-            self.provider.issuer,
-            claims["sub"],
-            access,
-            display_name=claims.get("name") or claims.get("given_name") or "",
-            email=claims.get("email"),
-            match_value=match_value(claims, self.settings),
-        )
+        try:
+            principal = await self.authenticator.remember_person(
+                self.provider.issuer,
+                claims["sub"],
+                access,
+                display_name=claims.get("name") or claims.get("given_name") or "",
+                email=claims.get("email"),
+                match_value=match_value(claims, self.settings),
+            )
+        except (AmbiguousPersonError, UnprocessableError) as exc:
+            # Two provisioned people match, or the move to the establishment the provider
+            # names is refused (a closed one): nothing stored, the person reads why.
+            raise SignInRefusedError(exc.detail, exc.shown) from None
         log.info(
             "signed in", person_id=principal.id, roles=[str(r) for r in sorted(principal.roles)]
         )

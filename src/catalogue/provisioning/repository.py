@@ -41,7 +41,8 @@ async def people(
     return await fetch_all(conn, ProvisionedPerson, SQL["people"], user_name, external_id, email)
 
 
-async def insert_person(conn: Connection, fields: PersonFields) -> ProvisionedPerson:
+async def insert_person(conn: Connection, fields: PersonFields) -> ProvisionedPerson | None:
+    """The person created; None when their establishment is unknown or closed."""
     try:
         person = await fetch_one(
             conn,
@@ -61,7 +62,6 @@ async def insert_person(conn: Connection, fields: PersonFields) -> ProvisionedPe
         )
     except asyncpg.UniqueViolationError:
         raise TakenError from None
-    assert person is not None  # INSERT ... RETURNING gives its row
     return person
 
 

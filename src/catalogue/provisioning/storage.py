@@ -8,16 +8,14 @@ state goes through ``changes.people_changed``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 from scim2_models import (
     InvalidValueException,
-    Meta,
     NotFoundException,
     NotImplementedException,
-    PreconditionFailedException,
     Resource,
     ResourceType,
     ResponseParameters,
@@ -26,76 +24,20 @@ from scim2_models import (
     SearchRequest,
     UniquenessException,
 )
-from scim2_models.path import CompareOperator, Comparison, LogicalExpr, LogicalOperator
 from scim2_server.storage import AsyncScimStorage, SearchPage
 from scim2_server.utils import parametrize
 
 from catalogue.database import Connection
 from catalogue.identity.secrets import person_of_platform_pseudonym, platform_pseudonym
-from catalogue.identity.uai import uai_problem
-from catalogue.provisioning import repository
+from catalogue.provisioning import documents, repository
 from catalogue.provisioning.changes import PersonChange, PersonMoved, people_changed
 from catalogue.provisioning.records import (
-    PersonFields,
     ProvisionedEstablishment,
     ProvisionedPerson,
-)
-from catalogue.provisioning.schemas import (
-    ENTERPRISE,
-    ESTABLISHMENT,
-    SCIM_ROLES,
 )
 
 _USERS = "User"
 _GROUPS = "Group"
-
-
-def _version(number: int) -> str:
-    return f'W/"{number}"'
-
-
-def _expected(version: str | None) -> int | None:
-    if version is None:
-        return None
-    try:
-        return int(version.removeprefix("W/").strip('"'))
-    except ValueError:
-        return -1  # never a stored version: the precondition fails
-
-
-def _check_version(stored: int, expected_version: str | None) -> None:
-    expected = _expected(expected_version)
-    if expected is not None and expected != stored:
-        raise PreconditionFailedException(detail="La ressource a changé depuis sa lecture.")
-
-
-def _group_id(resource_id: str) -> UUID:
-    try:
-        return UUID(resource_id)
-    except ValueError:
-        raise NotFoundException(detail=f"Aucun groupe {resource_id[:40]!r}.") from None
-
-
-def _equalities(search: SearchRequest[Any]) -> dict[str, str]:
-    """The `attribute eq "value"` terms of a filter made of them alone (joined by `and`),
-    by lower-cased attribute path: what SQL narrows the rows by before the filter runs."""
-    scim_filter = search.filter
-    if scim_filter is None:
-        return {}
-    node = scim_filter.ast
-    terms = node.terms if isinstance(node, LogicalExpr) else (node,)
-    if isinstance(node, LogicalExpr) and node.op != LogicalOperator.and_:
-        return {}
-    found: dict[str, str] = {}
-    for term in terms:
-        if (
-            isinstance(term, Comparison)
-            and term.op == CompareOperator.eq
-            and isinstance(term.value, str)
-            and term.attr_path.uri is None
-        ):
-            found[str(term.attr_path).lower()] = term.value
-    return found
 
 
 class DirectoryStorage(AsyncScimStorage):
@@ -141,7 +83,7 @@ class DirectoryStorage(AsyncScimStorage):
                 if person is None:
                     raise NotFoundException(detail=f"Aucune personne {resource_id[:40]!r}.")
                 return self._user(resource_type, person)
-            establishment = await repository.establishment(conn, _group_id(resource_id))
+            establishment = await repository.establishment(conn, documents.group_id(resource_id))
             if establishment is None:
                 raise NotFoundException(detail=f"Aucun groupe {resource_id[:40]!r}.")
             return self._group(resource_type, establishment)
@@ -156,7 +98,7 @@ class DirectoryStorage(AsyncScimStorage):
         if len(resource_types) != 1:
             raise NotImplementedException(detail="Chercher sur /Users ou sur /Groups.")
         resource_type = resource_types[0]
-        equal = _equalities(search_request)
+        equal = documents.equalities(search_request)
         async with self.pool.acquire() as conn:
             if resource_type.name == _USERS:
                 people = await repository.people(
@@ -184,19 +126,25 @@ class DirectoryStorage(AsyncScimStorage):
     # Writing
 
     async def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
-        if resource_type.name == _USERS:  # one statement after the checks: no transaction
+        if resource_type.name == _USERS:  # one statement, which checks the establishment
+            fields = documents.person_fields(documents.attributes(resource))
             async with self.pool.acquire() as conn:
-                fields = await self._person_fields(conn, _attributes(resource))
                 try:
                     person = await repository.insert_person(conn, fields)
                 except repository.TakenError:
                     raise UniquenessException(
                         detail="Ce userName ou cet externalId est déjà pris."
                     ) from None
+                if person is None:  # the establishment is unknown or closed: say which
+                    assert fields.establishment_uai is not None  # none: always inserted
+                    await self._check_establishment(conn, fields.establishment_uai)
+                    raise InvalidValueException(
+                        detail=f"Établissement indisponible : {fields.establishment_uai}."
+                    )
             return self._user(resource_type, person)
         async with self.pool.acquire() as conn, conn.transaction():
-            attributes = _attributes(resource)
-            uai = _group_uai(attributes)
+            attributes = documents.attributes(resource)
+            uai = documents.group_uai(attributes)
             group_id = uuid4()
             await self._provision(
                 conn, uai, attributes, group_id=group_id, created_at=datetime.now(UTC), version=1
@@ -220,8 +168,10 @@ class DirectoryStorage(AsyncScimStorage):
                 old = await repository.lock_person(conn, person_id)
                 if old is None:
                     raise NotFoundException(detail=f"Aucune personne {resource_id[:40]!r}.")
-                _check_version(old.scim_version, expected_version)
-                fields = await self._person_fields(conn, _attributes(resource))
+                documents.check_version(old.scim_version, expected_version)
+                fields = documents.person_fields(documents.attributes(resource))
+                if fields.establishment_uai is not None:
+                    await self._check_establishment(conn, fields.establishment_uai)
                 try:
                     await repository.update_person(conn, person_id, fields)
                 except repository.TakenError:
@@ -240,14 +190,14 @@ class DirectoryStorage(AsyncScimStorage):
                 person = await repository.person(conn, person_id)
                 assert person is not None  # locked above
                 return self._user(resource_type, person)
-            group_id = _group_id(resource_id)
+            group_id = documents.group_id(resource_id)
             if await repository.lock_establishment(conn, group_id) is None:
                 raise NotFoundException(detail=f"Aucun groupe {resource_id[:40]!r}.")
             stored = await repository.establishment(conn, group_id)
             assert stored is not None  # locked above
-            _check_version(stored.version, expected_version)
-            attributes = _attributes(resource)
-            uai = _group_uai(attributes)
+            documents.check_version(stored.version, expected_version)
+            attributes = documents.attributes(resource)
+            uai = documents.group_uai(attributes)
             if uai != stored.uai:
                 # The Group now stands for another establishment: it (and the members it
                 # names) moves there; the former one stays, without a Group.
@@ -269,7 +219,7 @@ class DirectoryStorage(AsyncScimStorage):
                         conn,
                         uai,
                         str(attributes.get("displayName") or uai),
-                        _text(attributes, "externalId"),
+                        documents.text(attributes, "externalId"),
                     )
                 except repository.TakenError:
                     raise UniquenessException(detail="Cet externalId est déjà pris.") from None
@@ -292,7 +242,7 @@ class DirectoryStorage(AsyncScimStorage):
                 old = await repository.lock_person(conn, person_id)
                 if old is None:
                     raise NotFoundException(detail=f"Aucune personne {resource_id[:40]!r}.")
-                _check_version(old.scim_version, expected_version)
+                documents.check_version(old.scim_version, expected_version)
                 # A deletion deactivates first (the ledger's departure), then hides the person.
                 self._note(
                     await people_changed(
@@ -301,137 +251,29 @@ class DirectoryStorage(AsyncScimStorage):
                 )
                 await repository.remove_person(conn, person_id)
                 return
-            group_id = _group_id(resource_id)
+            group_id = documents.group_id(resource_id)
             uai = await repository.lock_establishment(conn, group_id)
             if uai is None:
                 raise NotFoundException(detail=f"Aucun groupe {resource_id[:40]!r}.")
             stored = await repository.establishment(conn, group_id)
             assert stored is not None  # locked above
-            _check_version(stored.version, expected_version)
+            documents.check_version(stored.version, expected_version)
             await repository.unprovision_establishment(conn, uai)
 
-    # From rows to resources
-
     def _user(self, resource_type: ResourceType, person: ProvisionedPerson) -> Resource[Any]:
-        name = {
-            key: value
-            for key, value in (
-                ("formatted", person.name_formatted),
-                ("familyName", person.family_name),
-                ("givenName", person.given_name),
-            )
-            if value is not None
-        }
-        document: dict[str, Any] = {
-            "schemas": [str(resource_type.schema_), ENTERPRISE],
-            "id": self._scim_id(person.id),
-            "userName": person.user_name,
-        }
-        if person.external_id is not None:
-            document["externalId"] = person.external_id
-        if person.shown_active is not None:
-            document["active"] = person.shown_active
-        if name:
-            document["name"] = name
-        if person.display_name:
-            document["displayName"] = person.display_name
-        if person.email:
-            document["emails"] = [{"value": person.email}]
-        roles = [r for r in person.roles if r in SCIM_ROLES]
-        if roles:
-            document["roles"] = [{"value": r} for r in roles]
-        if person.establishment_uai:
-            document[ENTERPRISE] = {"organization": person.establishment_uai}
-        else:
-            document["schemas"].remove(ENTERPRISE)
-        return self._resource(
-            resource_type, document, person.created_at, person.updated_at, person.scim_version
-        )
+        return documents.user(self.provider, resource_type, person, self._scim_id)
 
     def _group(
-        self,
-        resource_type: ResourceType,
-        establishment: ProvisionedEstablishment,
+        self, resource_type: ResourceType, establishment: ProvisionedEstablishment
     ) -> Resource[Any]:
-        document: dict[str, Any] = {
-            "schemas": [str(resource_type.schema_), ESTABLISHMENT],
-            "id": str(establishment.id),
-            "displayName": establishment.display_name,
-            ESTABLISHMENT: {"uai": establishment.uai},
-        }
-        if establishment.external_id is not None:
-            document["externalId"] = establishment.external_id
-        if establishment.members:
-            document["members"] = [
-                {"value": scim_id, "$ref": f"Users/{scim_id}", "type": "User"}
-                for scim_id in map(self._scim_id, establishment.members)
-            ]
-        return self._resource(
-            resource_type,
-            document,
-            establishment.created_at,
-            establishment.updated_at,
-            establishment.version,
-        )
-
-    def _resource(
-        self,
-        resource_type: ResourceType,
-        document: dict[str, Any],
-        created: Any,
-        modified: Any,
-        version: int,
-    ) -> Resource[Any]:
-        model = cast(type[Resource[Any]], self.provider.model_for(resource_type))
-        resource = model.model_validate(document)
-        resource.meta = Meta(
-            resource_type=resource_type.name,
-            created=created,
-            last_modified=modified,
-            version=_version(version),
-        )
-        return resource
+        return documents.group(self.provider, resource_type, establishment, self._scim_id)
 
     # From resources to rows
 
-    async def _person_fields(self, conn: Connection, attributes: dict[str, Any]) -> PersonFields:
-        emails = [e.get("value") for e in attributes.get("emails") or [] if e.get("value")]
-        if len(emails) > 1:
-            raise InvalidValueException(
-                detail="Une seule adresse électronique par personne (pour les notifications)."
-            )
-        roles = sorted({str(r.get("value")) for r in attributes.get("roles") or []})
-        unknown = [r for r in roles if r not in SCIM_ROLES]
-        if unknown:
-            raise InvalidValueException(
-                detail=f"Rôle inconnu {unknown[0][:40]!r} : {' ou '.join(SCIM_ROLES)}."
-            )
-        uai = _text(attributes.get(ENTERPRISE) or {}, "organization")
-        if uai is not None:
-            uai = uai.strip().upper()
-            await self._check_establishment(conn, uai)
-        name = attributes.get("name") or {}
-        given, family = _text(name, "givenName"), _text(name, "familyName")
-        formatted = _text(name, "formatted")
-        display = _text(attributes, "displayName")
-        return PersonFields(
-            user_name=str(attributes["userName"]),
-            external_id=_text(attributes, "externalId"),
-            display_name=display or formatted or " ".join(n for n in (given, family) if n),
-            given_name=given,
-            family_name=family,
-            name_formatted=formatted,
-            email=emails[0].strip().lower() if emails else None,
-            roles=roles,
-            establishment_uai=uai,
-            stated_active=attributes.get("active"),
-        )
-
     @staticmethod
     async def _check_establishment(conn: Connection, uai: str) -> None:
-        problem = uai_problem(uai)
-        if problem is not None:
-            raise InvalidValueException(detail=problem)
+        """The directory knows the establishment (its UAI's letter is checked) and has not
+        closed it."""
         state = await repository.establishment_state(conn, uai)
         if state is None:
             raise InvalidValueException(detail=f"Établissement inconnu de l'annuaire : {uai}.")
@@ -453,7 +295,7 @@ class DirectoryStorage(AsyncScimStorage):
                 conn,
                 uai,
                 str(attributes.get("displayName") or uai),
-                _text(attributes, "externalId"),
+                documents.text(attributes, "externalId"),
                 group_id=group_id,
                 created_at=created_at,
                 version=version,
@@ -496,25 +338,3 @@ class DirectoryStorage(AsyncScimStorage):
     def _note(self, change: PersonChange | None) -> None:
         if change is not None and change.deactivated:
             self.deactivated.append(change.before.id)
-
-
-def _attributes(resource: Resource[Any]) -> dict[str, Any]:
-    """A resource as its SCIM JSON document (attribute names as the schemas give them)."""
-    document: dict[str, Any] = resource.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return document
-
-
-def _text(attributes: dict[str, Any], key: str) -> str | None:
-    value = attributes.get(key)
-    return None if value is None or value == "" else str(value)
-
-
-def _group_uai(attributes: dict[str, Any]) -> str:
-    uai = _text(attributes.get(ESTABLISHMENT) or {}, "uai")
-    if uai is None:
-        raise InvalidValueException(detail="L'UAI de l'établissement est obligatoire.")
-    uai = uai.strip().upper()
-    problem = uai_problem(uai)
-    if problem is not None:
-        raise InvalidValueException(detail=problem)
-    return uai

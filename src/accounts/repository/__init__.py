@@ -1,6 +1,10 @@
 """Every statement of the compte ressource (`accounts/sql/*.sql`), returning Structs: the
 domain types of `accounts.records` or the wire types of `accounts.models`. Each runs on the
 caller's connection, in the caller's transaction (`accounts.service` owns the units of work).
+
+This module: the ledger's accounts and transfers, periods, scopes and rules, acquisitions.
+`statements.py`: what is read for statements, reports and a person's own data;
+`moves.py`: mobility and departures. The only modules of `accounts` that read columns.
 """
 
 from __future__ import annotations
@@ -10,39 +14,26 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from accounts.mediacentre import Usable
 from accounts.models import (
     Acquisition,
     AcquisitionStatus,
     Balance,
-    Envelope,
-    EnvelopeOnMove,
     Licence,
-    Movement,
     Period,
-    PersonMovement,
-    Profile,
     Rules,
-    Sale,
 )
 from accounts.records import (
-    ActiveTeacher,
     ClaimedKey,
-    EnvelopeTotals,
     Establishment,
     LockedAcquisition,
     MoneyPlace,
-    NamedPerson,
     NamedTeacher,
     OfferForSale,
     OwnerBalance,
-    PersonToMove,
     Purchase,
     PurchaseContext,
     Remainder,
-    SpendTotal,
     Teacher,
-    TeacherAccount,
 )
 from catalogue.database import Connection, fetch_all, fetch_one
 from catalogue.gar.transport import GarRequest
@@ -50,24 +41,6 @@ from catalogue.sqlfiles import load_queries
 from catalogue.webhooks.models import EventLicence
 
 SQL = load_queries("accounts")
-
-# The spend report's grouping: fixed fragments of spend.sql, never a caller's text.
-_SPEND: dict[str, dict[str, str]] = {
-    "publisher": {"key": "a.publisher_id::text", "label": "p.name", "join": ""},
-    "discipline": {
-        "key": "d.uri",
-        "label": "d.uri",
-        "join": "CROSS JOIN LATERAL unnest(CASE WHEN r.disciplines = '{}' THEN '{\"\"}'::text[] "
-        "ELSE r.disciplines END) AS d(uri)",
-    },
-    "establishment": {
-        "key": "a.establishment_uai",
-        "label": "e.name",
-        "join": "JOIN establishments e ON e.uai = a.establishment_uai",
-    },
-    "month": {"key": "to_char(a.completed_at, 'YYYY-MM')", "label": "''", "join": ""},
-}
-_SPEND_SQL = {by: SQL["spend"].format(**parts) for by, parts in _SPEND.items()}
 
 
 # Accounts and transfers
@@ -393,113 +366,3 @@ def _acquisition(row: asyncpg.Record) -> Acquisition:
         )
     fields = {k: row[k] for k in Acquisition.__struct_fields__ if k != "licence"}
     return Acquisition(**fields, licence=licence)
-
-
-# Statements and reports
-
-
-async def movements(conn: Connection, person_id: UUID, limit: int) -> list[Movement]:
-    return await fetch_all(conn, Movement, SQL["movements"], str(person_id), limit)
-
-
-async def licences_of(conn: Connection, person_id: UUID) -> list[Licence]:
-    return await fetch_all(conn, Licence, SQL["licences_of"], person_id)
-
-
-async def envelope_totals(
-    conn: Connection, period_id: UUID, kind: str, owner: str
-) -> EnvelopeTotals | None:
-    return await fetch_one(conn, EnvelopeTotals, SQL["envelope_self"], period_id, kind, owner)
-
-
-async def envelope_children(
-    conn: Connection, period_id: UUID, child_kind: str, owner: str
-) -> list[Envelope]:
-    return await fetch_all(conn, Envelope, SQL["envelope_children"], period_id, child_kind, owner)
-
-
-async def spend(
-    conn: Connection, by: str, period_id: UUID, academie: str | None, uai: str | None
-) -> list[SpendTotal]:
-    return await fetch_all(conn, SpendTotal, _SPEND_SQL[by], period_id, academie, uai)
-
-
-async def sales(conn: Connection, publisher_id: UUID, limit: int) -> list[Sale]:
-    return await fetch_all(conn, Sale, SQL["sales"], publisher_id, limit)
-
-
-async def usable_resources(conn: Connection, person_id: UUID, uai: str | None) -> list[Usable]:
-    """What a teacher may use today: their licences and their establishment's, valid now."""
-    return await fetch_all(conn, Usable, SQL["mediacentre"], person_id, uai)
-
-
-# Moves and departures
-
-
-async def person_to_move(conn: Connection, person_id: UUID) -> PersonToMove | None:
-    return await fetch_one(conn, PersonToMove, SQL["person_to_move"], person_id)
-
-
-async def people_named(conn: Connection, refs: list[str], uais: list[str]) -> list[NamedPerson]:
-    return await fetch_all(conn, NamedPerson, SQL["people_named"], refs, uais)
-
-
-async def open_teacher_accounts(conn: Connection, person_id: UUID) -> list[TeacherAccount]:
-    return await fetch_all(conn, TeacherAccount, SQL["open_teacher_accounts"], str(person_id))
-
-
-async def pending_of_person(conn: Connection, person_id: UUID) -> list[UUID]:
-    return [row["id"] for row in await conn.fetch(SQL["pending_of_person"], person_id)]
-
-
-async def move_rule(conn: Connection, academie: str) -> EnvelopeOnMove | None:
-    found: EnvelopeOnMove | None = await conn.fetchval(SQL["move_rule"], academie)
-    return found
-
-
-async def set_person_establishment(
-    conn: Connection, person_id: UUID, uai: str, academie: str
-) -> None:
-    await conn.execute(SQL["set_person_establishment"], person_id, uai, academie)
-    await conn.execute(SQL["rehome_teacher_accounts"], str(person_id), uai, academie)
-
-
-async def deactivate_person(conn: Connection, person_id: UUID) -> None:
-    await conn.execute(SQL["deactivate_person"], person_id)
-
-
-async def insert_person_movement(
-    conn: Connection,
-    person_id: UUID,
-    kind: str,
-    *,
-    from_uai: str | None,
-    to_uai: str | None,
-    envelope: str,
-    reason: str,
-    by: UUID | None,
-) -> PersonMovement:
-    found = await fetch_one(
-        conn,
-        PersonMovement,
-        SQL["insert_person_movement"],
-        *(person_id, kind, from_uai, to_uai, envelope, reason, by),
-    )
-    assert found is not None  # INSERT ... RETURNING
-    return found
-
-
-async def person_movements(conn: Connection, person_id: UUID) -> list[PersonMovement]:
-    return await fetch_all(conn, PersonMovement, SQL["person_movements"], person_id)
-
-
-async def establishment_movements(conn: Connection, uai: str, limit: int) -> list[PersonMovement]:
-    return await fetch_all(conn, PersonMovement, SQL["establishment_movements"], uai, limit)
-
-
-async def profile(conn: Connection, person_id: UUID) -> Profile | None:
-    return await fetch_one(conn, Profile, SQL["profile"], person_id)
-
-
-async def active_teacher(conn: Connection, person_id: UUID) -> ActiveTeacher | None:
-    return await fetch_one(conn, ActiveTeacher, SQL["active_teacher"], person_id)
