@@ -6,18 +6,18 @@ moves the money, so a retry after any failure finds both or neither.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
 
 from accounts import repository
+from accounts.acquisitions_licences import Buyer, acquisition_event, gar_creation, new_licence
 from accounts.errors import (
     InactiveError,
     InsufficientFundsError,
@@ -27,29 +27,21 @@ from accounts.errors import (
     RequestInFlightError,
 )
 from accounts.ledger import ensure_account, refused_overdraft, retrying
-from accounts.models import MAX_CENTS, Acquisition, AcquisitionStatus, Licence, NewAcquisition
-from accounts.records import OfferForSale, OfferTerms, Purchase, PurchaseContext
+from accounts.models import MAX_CENTS, Acquisition, AcquisitionStatus, NewAcquisition
+from accounts.records import OfferForSale, Purchase, PurchaseContext
 from catalogue.config import GarSettings
 from catalogue.database import Connection
 from catalogue.errors import ForbiddenError, InvalidInputError, UnprocessableError
-from catalogue.gar.licences import Subscribed, creation_of
 from catalogue.gar.outbox import GarOutbox, wake_delivery
 from catalogue.gar.transport import GarRequest
 from catalogue.identity.models import Principal, Role
-from catalogue.identity.secrets import pseudonym
 from catalogue.money import euros
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks import events
-from catalogue.webhooks.models import EventLicence, EventType, WebhookEvent
+from catalogue.webhooks.models import WebhookEvent
 
 Answer = tuple[int, dict[str, Any]]  # HTTP status and body, replayed as they were
 PUBLISHER_SHARDS = 16
-
-
-class Buyer(msgspec.Struct, frozen=True):
-    person_id: UUID
-    uai: str
-    academie: str
 
 
 def check_key(key: str | None) -> str:
@@ -198,7 +190,7 @@ async def acquire_in(
         else:
             on_event(event)
     subscription = await _subscription(
-        conn, licence, offer, gar=gar, uai=who.uai, on_subscription=on_subscription
+        conn, gar_creation(gar is not None, licence, offer), on_subscription
     )
     purchase = Purchase(
         id=acquisition_id,
@@ -233,24 +225,17 @@ async def acquire_in(
 
 async def _subscription(
     conn: Connection,
-    licence: Licence | None,
-    offer: OfferForSale,
-    *,
-    gar: GarSettings | None,
-    uai: str,
+    creation: GarRequest | None,
     on_subscription: Callable[[GarRequest], None] | None,
 ) -> GarRequest | None:
-    """The GAR subscription of a new licence of a GAR-referenced resource (None: none to
-    write); its delivery job woken in the transaction, or by the caller after the commit."""
-    if licence is None or offer.gar_id is None:
-        return None
-    subscription = creation_of(gar, subscribed(licence, offer, uai, offer.gar_id))
-    if subscription is not None:
+    """The GAR subscription's creation to write with the purchase (None: none); its delivery
+    job woken in the transaction, or by the caller after the commit."""
+    if creation is not None:
         if on_subscription is None:
             await wake_delivery(conn)
         else:
-            on_subscription(subscription)
-    return subscription
+            on_subscription(creation)
+    return creation
 
 
 @contextmanager
@@ -323,92 +308,3 @@ async def _accounts(
             conn, context.period_id, "publisher", owner
         )
     return context.teacher_account, destination
-
-
-def new_licence(
-    key: bytes, who: Buyer, offer: OfferTerms, *, quantity: int, period_end: date, now: datetime
-) -> Licence:
-    per_establishment = offer.licence_type == "establishment"
-    return Licence(
-        id=uuid4(),
-        resource_id=offer.resource_id,
-        resource_title=offer.title,
-        offer_id=offer.offer_id,
-        holder_kind="establishment" if per_establishment else "teacher",
-        holder=who.uai if per_establishment else pseudonym(key, who.person_id, offer.publisher_id),
-        seats=quantity * (offer.seats or 1),
-        valid_from=now,
-        valid_until=valid_until(offer.duration, offer.duration_months, period_end, now),
-        revoked_at=None,
-    )
-
-
-def subscribed(licence: Licence, offer: OfferTerms, uai: str, gar_id: str) -> Subscribed:
-    """A licence as its GAR subscription tells of it."""
-    return Subscribed(
-        licence_id=licence.id,
-        seats=licence.seats,
-        valid_from=licence.valid_from,
-        valid_until=licence.valid_until,
-        gar_id=gar_id,
-        title=offer.title,
-        licence_type=offer.licence_type,
-        offer_seats=offer.seats,
-        uai=uai,
-    )
-
-
-def valid_until(
-    duration: str, months: int | None, period_end: date, now: datetime
-) -> datetime | None:
-    """School year: to the end of the budget period; months: calendar months; else perpetual."""
-    if duration == "school_year":
-        return datetime.combine(period_end + timedelta(days=1), time(), tzinfo=UTC)
-    if duration == "months" and months:
-        year, month = divmod(now.month - 1 + months, 12)
-        year += now.year
-        day = min(now.day, calendar.monthrange(year, month + 1)[1])
-        return now.replace(year=year, month=month + 1, day=day)
-    return None
-
-
-class Bought(Protocol):
-    """What a webhook event tells of an acquisition (a new one, or one locked for a decision)."""
-
-    @property
-    def id(self) -> UUID: ...
-    @property
-    def offer_id(self) -> UUID: ...
-    @property
-    def resource_id(self) -> UUID: ...
-    @property
-    def quantity(self) -> int: ...
-    @property
-    def total_cents(self) -> int: ...
-
-
-def licence_event(licence: Licence) -> EventLicence:
-    return EventLicence(
-        id=licence.id,
-        holder_kind=licence.holder_kind,
-        holder=licence.holder,
-        seats=licence.seats,
-        valid_from=licence.valid_from,
-        valid_until=licence.valid_until,
-    )
-
-
-def acquisition_event(
-    event_type: EventType, acquisition: Bought, licence: Licence | EventLicence, at: datetime
-) -> WebhookEvent:
-    """The publisher's view of an acquisition and its licence: pseudonyms only."""
-    return events.event(
-        event_type,
-        acquisition_id=acquisition.id,
-        offer_id=acquisition.offer_id,
-        resource_id=acquisition.resource_id,
-        quantity=acquisition.quantity,
-        total_cents=acquisition.total_cents,
-        licence=licence_event(licence) if isinstance(licence, Licence) else licence,
-        at=at,
-    )

@@ -12,14 +12,8 @@ from uuid import UUID
 import asyncpg
 
 from accounts import repository
-from accounts.acquisitions import (
-    Buyer,
-    acquisition_event,
-    new_licence,
-    publisher_owner,
-    publisher_shard,
-    subscribed,
-)
+from accounts.acquisitions import publisher_owner, publisher_shard
+from accounts.acquisitions_licences import Buyer, acquisition_event, gar_creation, new_licence
 from accounts.errors import OwnDecisionError, PeriodError, WrongStateError
 from accounts.ledger import ensure_account, ensure_administers, retrying, transfer
 from accounts.models import Acquisition, AcquisitionStatus
@@ -28,8 +22,6 @@ from catalogue.config import GarSettings
 from catalogue.database import Connection
 from catalogue.errors import NotFoundError, UnprocessableError
 from catalogue.gar import outbox
-from catalogue.gar.licences import creation_of
-from catalogue.gar.transport import deletion
 from catalogue.identity.models import Principal
 from catalogue.webhooks import events
 
@@ -172,16 +164,12 @@ async def _apply(
         )
         event = acquisition_event("acquisition.completed", locked, licence, now)
         await events.emit(conn, locked.publisher_id, event)
-        if locked.gar_id is not None:
-            subscribed_licence = subscribed(
-                licence, locked, locked.establishment_uai, locked.gar_id
-            )
-            if request := creation_of(gar, subscribed_licence):
-                await outbox.enqueue(conn, licence.id, request, now)
+        if creation := gar_creation(gar is not None, licence, locked):
+            await outbox.enqueue(conn, licence.id, creation, now)
     elif action == "refund":
         revoked = await repository.revoke_licence(conn, locked.id)
         if revoked is not None:
             event = acquisition_event("acquisition.refunded", locked, revoked, now)
             await events.emit(conn, locked.publisher_id, event)
             if gar is not None:  # written only when its subscription was created
-                await outbox.enqueue(conn, revoked.id, deletion(str(revoked.id)), now)
+                await outbox.enqueue(conn, revoked.id, outbox.call("DELETE", revoked.id), now)

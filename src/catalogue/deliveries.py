@@ -11,6 +11,7 @@ The wake-ups of a delivery job after a commit (`Waker`) live here too.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
@@ -102,6 +103,18 @@ async def deliver_batch(
     return len(claimed)
 
 
+async def send_all(claimed: Sequence[T], send: Callable[[T], Awaitable[Outcome]]) -> list[Outcome]:
+    """Each leased row sent (at most CONCURRENCY at once); their outcomes, in their order,
+    for the caller to record in one go."""
+    limit = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(due: T) -> Outcome:
+        async with limit:
+            return await send(due)
+
+    return list(await asyncio.gather(*(one(due) for due in claimed)))
+
+
 async def drain(once: Callable[[], Awaitable[int]]) -> int:
     """Batches attempted until none is due (a failure waits for its backoff)."""
     total = 0
@@ -121,12 +134,15 @@ class Waker:
     Each job enqueued commits a NOTIFY, and PostgreSQL serialises committing transactions
     that notify: one job per purchase would make purchases queue on each other's commits.
     A caller instead waits for a job enqueued after it called (so after its own commit); all
-    the callers that arrive while one job is being enqueued share the next one.
+    the callers that arrive while one job is being enqueued share the next one. With
+    `every_s`, jobs are enqueued at most that often: the callers of the wait share one.
     """
 
-    def __init__(self, pool: asyncpg.Pool, job: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, job: str, *, every_s: float = 0.0) -> None:
         self._pool = pool
         self._job = job
+        self._every_s = every_s
+        self._last = -math.inf  # when the last job was enqueued (monotonic)
         self._running: asyncio.Future[None] | None = None
         self._queued: asyncio.Future[None] | None = None
 
@@ -146,7 +162,10 @@ class Waker:
     async def _enqueue(self, previous: asyncio.Future[None] | None) -> None:
         if previous is not None:
             await asyncio.wait([previous])
+        if (wait := self._last + self._every_s - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
         self._running, self._queued = self._queued, None
+        self._last = time.monotonic()
         try:
             async with self._pool.acquire() as conn:
                 await enqueue_job(conn, self._job)

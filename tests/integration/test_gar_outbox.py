@@ -353,3 +353,51 @@ async def test_the_worker_in_the_app_sends_a_purchase_to_the_gar(
             return status == "delivered"
 
         await wait_until_async(delivered, "the delivery recorded", timeout_s=10)
+
+
+async def test_the_purchase_writes_a_small_call_and_the_worker_builds_its_body(gar: Gar) -> None:
+    """A purchase pays for one small outbox row; the XML is the worker's to build when it
+    first sends the call, and the call keeps the body it sent (what a replay sends again)."""
+    await flag(gar.conn, gar.world)
+    await gar.funded()
+    bought = await gar.buy("camille", "teacher")
+    assert bought.status_code == 201, bought.text
+    licence = bought.json()["licence"]["id"]
+    (row,) = await gar.rows()
+    assert (row["method"], row["subscription_id"], row["body"]) == ("PUT", licence, None)
+    # Built now from the licence and its resource as they stand: a new title is sent.
+    await gar.conn.execute("UPDATE resources SET title = 'Manuel de mathématiques 6e, 2027'")
+    assert await gar.deliver() == 1
+    (created,) = gar.service.received
+    assert call(created)[2]["libelleRessource"] == "Manuel de mathématiques 6e, 2027"
+    (row,) = await gar.rows()
+    assert (row["status"], row["body"]) == ("delivered", created.body.decode())
+    (logged,) = await gar.log()
+    assert logged["body"] == created.body.decode()
+
+
+async def test_a_body_that_cannot_be_built_fails_its_delivery_and_a_replay_sends_it(
+    gar: Gar,
+) -> None:
+    await flag(gar.conn, gar.world)
+    await gar.funded()
+    assert (await gar.buy("camille", "teacher")).status_code == 201  # the purchase stands
+    # Its publisher removes the ARK it was referenced under before the worker sends.
+    await gar.conn.execute("DELETE FROM resource_identifiers WHERE kind = 'ark'")
+    assert await gar.deliver() == 1
+    assert gar.service.received == []  # nothing the GAR would refuse is sent
+    (logged,) = await gar.log(status="failed")  # at once: trying again cannot help
+    assert logged["body"] is None
+    assert logged["last_error"].startswith("body not built: ")
+    assert "ARK" in logged["last_error"]
+    (attempt,) = logged["attempt_log"]
+    assert (attempt["status_code"], attempt["error"]) == (None, logged["last_error"])
+    # Once the data is right again, a national administrator's replay sends it.
+    await flag(gar.conn, gar.world)
+    replayed = await gar.post("national", f"/api/v1/gar/deliveries/{logged['id']}/replay")
+    assert replayed.status_code == 200, replayed.text
+    assert await gar.deliver() == 1
+    (created,) = gar.service.received
+    assert call(created)[2]["idRessource"] == ARK
+    (logged,) = await gar.log()
+    assert (logged["status"], logged["body"]) == ("delivered", created.body.decode())

@@ -289,9 +289,9 @@ async def insert_purchase(conn: Connection, purchase: Purchase) -> None:
 
 
 def _subscription_columns(subscription: GarRequest | None) -> tuple[object, ...]:
-    if subscription is None or subscription.body is None:
-        return (None, None, None)
-    return (uuid4(), subscription.subscription_id, subscription.body.decode())
+    if subscription is None:
+        return (None, None)
+    return (uuid4(), subscription.subscription_id)
 
 
 def _licence_columns(licence: Licence | None) -> tuple[object, ...]:

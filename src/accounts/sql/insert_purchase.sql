@@ -1,8 +1,8 @@
 -- A new acquisition with its licence ($19 NULL: none until approved), its transfer (none
 -- when free), its webhook event $27 with payload $28 (NULL: the publisher has no webhook) and
--- its GAR subscription's creation, delivery $29 of subscription $30 with body $31 (NULL: no
--- GAR subscription), in one statement: the transfer's trigger locks the two accounts last,
--- and they stay locked only until the commit that follows.
+-- its GAR subscription's creation, delivery $29 of subscription $30 (NULL: no GAR
+-- subscription; its body is the worker's to build), in one statement: the transfer's trigger
+-- locks the two accounts last, and they stay locked only until the commit that follows.
 WITH acquisition AS (
     INSERT INTO acquisitions (id, person_id, idempotency_key, request_hash, period_id, offer_id,
                               resource_id, publisher_id, establishment_uai, academie, quantity,
@@ -29,7 +29,7 @@ delivery AS (
 subscription AS (
     INSERT INTO gar_deliveries (id, licence_id, subscription_id, method, body, created_at,
                                 next_attempt_at)
-    SELECT $29, $19, $30, 'PUT', $31, $17, $17
+    SELECT $29, $19, $30, 'PUT', NULL, $17, $17
     FROM acquisition a
     WHERE $29::uuid IS NOT NULL
 )

@@ -1,11 +1,12 @@
-"""Licences as GAR subscriptions: what the compte ressource writes to the GAR outbox
-(`catalogue.gar.outbox`) in the transaction that moves the money, and what the expiry sweep
-writes when a licence ends.
+"""Licences as GAR subscriptions: the body of a call to the subscription service, built by
+the worker when it first sends the call (`body_of`), from the licence and its resource as
+they stand then. The compte ressource writes only the call (`catalogue.gar.outbox.call`) in
+the transaction that moves the money, so a purchase never pays for the XML.
 
 A subscription is the licence's (`idAbonnement` is the licence id), for the resource under
 its GAR id (the one its publisher gave, else its ARK), only when its publisher flagged it
 GAR-referenced and the GAR is configured. A body that cannot be built (data the GAR would
-refuse) leaves the purchase as it is and is logged, never raised.
+refuse) fails its delivery, with why, in the delivery log; the purchase stands.
 """
 
 from __future__ import annotations
@@ -14,18 +15,17 @@ from datetime import datetime
 from uuid import UUID
 
 import msgspec
-import structlog
 
 from catalogue.config import GarSettings
 from catalogue.gar.subscriptions import (
     GAR_TIME_ZONE,
     Subscription,
     audiences_for,
+    body,
     licences_for,
 )
-from catalogue.gar.transport import GarRequest, creation, update
+from catalogue.gar.transport import Method
 
-log = structlog.get_logger(__name__)
 # A perpetual licence has no end; the GAR wants one (finValidite).
 PERPETUAL_END = datetime(2099, 12, 31, 23, 59, 59, tzinfo=GAR_TIME_ZONE)
 
@@ -61,27 +61,7 @@ def subscription(gar: GarSettings, licence: Subscribed) -> Subscription:
     )
 
 
-def creation_of(gar: GarSettings | None, licence: Subscribed | None) -> GarRequest | None:
-    """The PUT creating the licence's subscription; None when GAR is off, the resource is not
-    GAR-referenced, or the body cannot be built (logged)."""
-    if gar is None or licence is None:
-        return None
-    try:
-        return creation(subscription(gar, licence))
-    except (msgspec.ValidationError, ValueError) as exc:
-        log.warning(
-            "gar subscription not built", licence_id=str(licence.licence_id), error=str(exc)
-        )
-        return None
-
-
-def update_of(gar: GarSettings, licence: Subscribed) -> GarRequest | None:
-    """The POST updating the licence's subscription (its validity as it stands now); None
-    when its body cannot be built (logged)."""
-    try:
-        return update(subscription(gar, licence))
-    except (msgspec.ValidationError, ValueError) as exc:
-        log.warning(
-            "gar subscription not built", licence_id=str(licence.licence_id), error=str(exc)
-        )
-        return None
+def body_of(gar: GarSettings, method: Method, licence: Subscribed) -> bytes:
+    """The XML body of a creation (PUT, with ``uaiEtab``) or an update (POST, without).
+    Data the GAR would refuse raises msgspec.ValidationError or ValueError."""
+    return body(subscription(gar, licence), update=method == "POST")

@@ -26,7 +26,7 @@ class GarDeliveryView(msgspec.Struct, kw_only=True):
     licence_id: UUID
     subscription_id: str  # idAbonnement
     method: Method
-    body: str | None  # the XML sent (none for a DELETE)
+    body: str | None  # the XML sent (none for a DELETE, nor before its first attempt)
     status: DeliveryStatus
     attempts: int
     next_attempt_at: datetime

@@ -2,8 +2,10 @@
 the money (the compte ressource calls `enqueue`, or writes the creation in its purchase's own
 statement), and announced to the worker after the commit (`GarOutbox.waker`).
 
-With GAR not configured (no ``CATALOGUE_GAR_URL``), there is no `GarOutbox` and nothing is
-written.
+A call is written as its method and its licence (`call`): the worker builds a PUT's or a
+POST's body when it first sends it (`catalogue.gar.delivery`), so that a purchase pays for one
+small row, not for the XML. With GAR not configured (no ``CATALOGUE_GAR_URL``), there is no
+`GarOutbox` and nothing is written.
 """
 
 from __future__ import annotations
@@ -19,22 +21,29 @@ from catalogue.config import GarSettings
 from catalogue.database import Connection
 from catalogue.deliveries import Waker, enqueue_job
 from catalogue.gar import repository
-from catalogue.gar.licences import Subscribed, update_of
-from catalogue.gar.records import EndedLicence
-from catalogue.gar.transport import GarRequest
+from catalogue.gar.transport import GarRequest, Method
 
 log = structlog.get_logger(__name__)
 GAR_JOB = "deliver-gar-subscriptions"
 EXPIRY_BATCH = 500
+# Purchases wake the GAR's worker at most this often (seconds): each wake-up is a job and a
+# NOTIFY committed, and one drain sends every call written since the last.
+WAKE_EVERY_S = 0.5
 
 
 class GarOutbox:
-    """What writing to the GAR outbox needs: the settings the bodies are built with, and
-    the wake-ups of the delivery job shared by concurrent purchases."""
+    """What writing to the GAR outbox needs: the settings (GAR sync is on), and the wake-ups
+    of the delivery job shared by concurrent purchases, at most one every WAKE_EVERY_S."""
 
     def __init__(self, pool: asyncpg.Pool, settings: GarSettings) -> None:
         self.settings = settings
-        self.waker = Waker(pool, GAR_JOB)
+        self.waker = Waker(pool, GAR_JOB, every_s=WAKE_EVERY_S)
+
+
+def call(method: Method, licence_id: UUID) -> GarRequest:
+    """A call to the licence's subscription as the outbox holds it: without a body, which
+    the worker builds (PUT, POST) when it first sends it."""
+    return GarRequest(method=method, subscription_id=str(licence_id))
 
 
 async def enqueue(
@@ -65,7 +74,8 @@ async def announce_expiries(
     batch: int = EXPIRY_BATCH,
 ) -> int:
     """An update (POST), once, of the subscription of each licence that has ended, so that
-    the GAR holds its validity as it ended; how many written."""
+    the GAR holds its validity as it ended; how many written. `gar`: GAR sync is on."""
+    del gar  # the worker builds the bodies with the settings
     written = 0
     while True:
         now = clock()
@@ -73,11 +83,9 @@ async def announce_expiries(
             ended = await repository.see_expired_subscriptions(conn, now, batch)
             in_batch = 0
             for licence in ended:
-                if not licence.subscribed or licence.gar_id is None:
-                    continue
-                request = update_of(gar, _subscribed(licence, licence.gar_id))
-                if request is not None:
-                    in_batch += await enqueue(conn, licence.licence_id, request, now, wake=False)
+                if licence.subscribed:
+                    update = call("POST", licence.licence_id)
+                    in_batch += await enqueue(conn, licence.licence_id, update, now, wake=False)
             if in_batch:
                 await wake_delivery(conn)
         written += in_batch
@@ -86,17 +94,3 @@ async def announce_expiries(
     if written:
         log.info("gar subscription expiries announced", updates=written)
     return written
-
-
-def _subscribed(licence: EndedLicence, gar_id: str) -> Subscribed:
-    return Subscribed(
-        licence_id=licence.licence_id,
-        seats=licence.seats,
-        valid_from=licence.valid_from,
-        valid_until=licence.valid_until,
-        gar_id=gar_id,
-        title=licence.title,
-        licence_type=licence.licence_type,
-        offer_seats=licence.offer_seats,
-        uai=licence.uai,
-    )

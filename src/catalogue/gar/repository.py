@@ -8,7 +8,12 @@ from uuid import UUID
 from catalogue.database import Connection, fetch_all, fetch_one
 from catalogue.deliveries import DeliveryStatus
 from catalogue.gar.models import GarDeliveryView
-from catalogue.gar.records import DueGarDelivery, EndedLicence, StoredGarAttempt
+from catalogue.gar.records import (
+    DueGarDelivery,
+    EndedLicence,
+    GarAttemptRecord,
+    StoredGarAttempt,
+)
 from catalogue.gar.transport import GarRequest
 from catalogue.sqlfiles import load_queries
 
@@ -18,8 +23,8 @@ SQL = load_queries("catalogue.gar")
 async def insert_delivery(
     conn: Connection, delivery_id: UUID, licence_id: UUID, request: GarRequest, at: datetime
 ) -> bool:
-    """The call, due at once; a DELETE only for a subscription created before. Whether it
-    was written."""
+    """The call, due at once (a PUT or a POST without its body: the worker builds it); a
+    DELETE only for a subscription created before. Whether it was written."""
     body = None if request.body is None else request.body.decode()
     written = await conn.fetchval(
         SQL["insert_delivery"],
@@ -36,26 +41,24 @@ async def insert_delivery(
 async def claim_deliveries(
     conn: Connection, now: datetime, batch: int, lease_s: float
 ) -> list[DueGarDelivery]:
-    """At most ``batch`` due deliveries, leased for ``lease_s`` seconds (SKIP LOCKED)."""
+    """At most ``batch`` due deliveries, leased for ``lease_s`` seconds (SKIP LOCKED), with
+    what the bodies they lack are built from."""
     return await fetch_all(conn, DueGarDelivery, SQL["claim_deliveries"], now, batch, lease_s)
 
 
-async def record_attempt(
-    conn: Connection,
-    delivery_id: UUID,
-    *,
-    at: datetime,
-    status_code: int | None,
-    body: str | None,
-    error: str | None,
-    duration_ms: int,
-    status: DeliveryStatus,
-    next_attempt: datetime,
-) -> None:
-    """One attempt in the log, and where its delivery stands after it."""
+async def record_attempts(conn: Connection, attempts: list[GarAttemptRecord]) -> None:
+    """The attempts in the log, and where each delivery stands after its own: one statement."""
     await conn.execute(
-        SQL["record_attempt"],
-        *(delivery_id, at, status_code, body, error, duration_ms, status, next_attempt),
+        SQL["record_attempts"],
+        [a.delivery_id for a in attempts],
+        [a.at for a in attempts],
+        [a.status_code for a in attempts],
+        [a.body for a in attempts],
+        [a.error for a in attempts],
+        [a.duration_ms for a in attempts],
+        [a.status for a in attempts],
+        [a.next_attempt for a in attempts],
+        [a.sent for a in attempts],
     )
 
 

@@ -17,6 +17,7 @@ import httpx
 import msgspec
 
 from catalogue.config import GarSettings
+from catalogue.deliveries import CONCURRENCY
 from catalogue.errors import ConfigurationError
 from catalogue.gar.subscriptions import CONTENT_TYPE, Subscription, body
 from catalogue.outbound import RETRIES, TIMEOUT
@@ -95,9 +96,11 @@ def tls_context(gar: GarSettings) -> ssl.SSLContext:
 
 def gar_client(gar: GarSettings) -> httpx.AsyncClient:
     """The client of the subscription service: mutual TLS, bounded waits, connection
-    failures retried (never a request already sent)."""
+    failures retried (never a request already sent). It keeps no more connections than the
+    calls a worker sends at once: the pool checks each kept connection before every call."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     return httpx.AsyncClient(
-        transport=httpx.AsyncHTTPTransport(verify=tls_context(gar), retries=RETRIES),
+        transport=httpx.AsyncHTTPTransport(verify=tls_context(gar), retries=RETRIES, limits=limits),
         timeout=TIMEOUT,
         headers={"User-Agent": "catalogue-ressources"},
     )
