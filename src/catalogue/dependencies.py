@@ -42,6 +42,7 @@ _STATE_NAMES = (
     "search",
     "settings",
     "sign_in",
+    "thumbnails",
     "token_limits",
     "tool_keys",
     "vocab",

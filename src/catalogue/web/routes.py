@@ -12,6 +12,7 @@ from catalogue.web.home import home
 from catalogue.web.movements import MovementPages
 from catalogue.web.publisher import PublisherPages
 from catalogue.web.teacher import TeacherPages
+from catalogue.web.thumbnails import thumbnail_file
 
 ROUTES: list[ControllerRouterHandler] = [
     home,
@@ -24,4 +25,5 @@ ROUTES: list[ControllerRouterHandler] = [
     GarPages,
     PublisherPages,
     CommunPages,
+    thumbnail_file,
 ]
