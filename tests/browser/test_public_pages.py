@@ -84,8 +84,16 @@ def test_search_as_you_type_and_facets_swap_the_results_without_a_reload(page: P
     expect(search).to_be_focused()
     expect(page.locator("#recherche-annonce")).to_have_text(total.inner_text())
     after_text = total.inner_text()
-    box = page.locator(".facets input[type=checkbox]").first
-    box_id = box.get_attribute("id")
+    # A facet value that narrows the results (its count below the total).
+    found = int(re.sub(r"\D", "", after_text))
+    labels = page.locator(".facets .fr-checkbox-group label")
+    narrowing = next(
+        labels.nth(i)
+        for i in range(labels.count())
+        if int(re.findall(r"\((\d+)\)", labels.nth(i).inner_text())[-1]) < found
+    )
+    box_id = narrowing.get_attribute("for")
+    box = page.locator(f"#{box_id}")
     box.check()
     expect(total).not_to_have_text(after_text)
     expect(page).to_have_url(re.compile(r"/recherche\?q=fractions&\w+="))
