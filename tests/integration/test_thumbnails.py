@@ -8,18 +8,21 @@ import html
 import io
 import re
 from collections.abc import AsyncIterator, Iterator
+from typing import cast
 from uuid import UUID
 
 import asyncpg
 import httpx
 import msgspec
 import pytest
+from litestar.types import Scope
 from PIL import Image
 
 from catalogue.app import create_asgi_app
 from catalogue.config import Settings, settings_from
 from catalogue.demo import load_demo
 from catalogue.errors import ConfigurationError
+from catalogue.limits import outside_budgets
 from catalogue.outbound import PublicOnlyTransport
 from catalogue.web import thumbnails
 from tests.integration.conftest import open_client
@@ -265,3 +268,12 @@ async def test_a_draft_or_unknown_resource_has_no_thumbnail(
     unknown = f"/vignettes/00000000-0000-0000-0000-000000000000/320/{digest}.webp"
     assert (await web.get(unknown)).status_code == 404
     assert images.hits["/cover.png"] == 0
+
+
+def test_thumbnails_stay_outside_the_callers_budgets() -> None:
+    """A results page asks for a score of thumbnails at once: like static files, they do not
+    use up the visitor's requests and turns (which the page and its searches need; the whole
+    browser suite met "Trop de requêtes" on a search page before)."""
+    path = f"/vignettes/{UUID(int=7)}/120/{'0' * 16}.webp"
+    assert outside_budgets(cast("Scope", {"type": "http", "path": path}))
+    assert not outside_budgets(cast("Scope", {"type": "http", "path": "/recherche"}))
