@@ -80,6 +80,7 @@ from catalogue.web import routes as web_routes
 from catalogue.web.common import no_such_page
 from catalogue.web.etags import COMPRESSION
 from catalogue.web.headers import security_headers
+from catalogue.web.thumbnails import thumbnail_service
 from catalogue.webhooks import api as webhooks_api
 from catalogue.webhooks.events import Waker
 from catalogue.worker import running_worker
@@ -98,6 +99,7 @@ _CSRF_EXEMPT = (
     "^/readyz$",
     "^/metrics$",
     "^/static/",
+    "^/vignettes/",
     "^/lti/register$",
     "^/lti/authorize$",
     "^/lti/deep-link/return$",
@@ -187,6 +189,8 @@ def create_app(
             publisher_client(
                 production=settings.production, transport=http_transport
             ) as to_publishers,
+            # Thumbnails from publishers' URLs, resized on our origin (web/thumbnails.py).
+            thumbnail_service(settings, http_transport) as thumbnails,
         ):
             oidc = settings.oidc
             provider = (
@@ -240,6 +244,7 @@ def create_app(
                     gar=GarOutbox(pool, settings.gar) if settings.gar else None,
                 ),
                 publisher_http=to_publishers,
+                thumbnails=thumbnails,
                 authenticator=authenticator,
                 sign_in=(
                     OidcSignIn(settings, oidc, provider, http, authenticator)
@@ -287,7 +292,7 @@ def create_app(
         secure=secure_cookies,
         httponly=True,
         samesite="lax",
-        exclude=["^/healthz", "^/readyz", "^/static/"],
+        exclude=["^/healthz", "^/readyz", "^/static/", "^/vignettes/"],
     )
     return Litestar(
         state=State({"metrics": Metrics()}),

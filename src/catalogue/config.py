@@ -147,6 +147,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3: S3Settings | None = None
     commun_max_file_bytes: int = 100 * 1024 * 1024
     commun_max_resource_bytes: int = 500 * 1024 * 1024
+    # Thumbnails are fetched from public addresses only; tests serve theirs on 127.0.0.1.
+    thumbnails_allow_loopback: bool = False
 
     def __repr__(self) -> str:
         return masked_repr(
@@ -279,7 +281,16 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         commun_max_resource_bytes=_setting_int(
             env, "CATALOGUE_COMMUN_MAX_RESOURCE_BYTES", defaults, 1, 1024**4
         ),
+        thumbnails_allow_loopback=_loopback_thumbnails(env, production=production),
     )
+
+
+def _loopback_thumbnails(env: Mapping[str, str], *, production: bool) -> bool:
+    name = "CATALOGUE_THUMBNAILS_ALLOW_LOOPBACK"
+    allowed = _flag(name, env.get(name, ""))
+    if allowed and production:
+        raise ConfigurationError(f"{name} is for tests: not with CATALOGUE_PRODUCTION")
+    return allowed
 
 
 def _s3_from(env: Mapping[str, str]) -> S3Settings | None:

@@ -43,6 +43,7 @@ _STATE_NAMES = (
     "search",
     "settings",
     "sign_in",
+    "thumbnails",
     "token_limits",
     "tool_keys",
     "vocab",

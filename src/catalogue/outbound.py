@@ -62,12 +62,17 @@ class PublicOnlyTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(
-        self, inner: httpx.AsyncBaseTransport | None = None, resolver: Resolver = resolve
+        self,
+        inner: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver = resolve,
+        *,
+        allow_loopback: bool = False,
     ) -> None:
         self._inner = inner or httpx.AsyncHTTPTransport(
             retries=RETRIES, limits=httpx.Limits(max_keepalive_connections=0)
         )
         self._resolve = resolver
+        self._allow_loopback = allow_loopback  # tests' servers on 127.0.0.1, never production
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
@@ -77,11 +82,14 @@ class PublicOnlyTransport(httpx.AsyncBaseTransport):
         except OSError as exc:
             raise httpx.ConnectError(f"{host}: cannot resolve ({exc})", request=request) from exc
         checked = [_address(address) for address in addresses]
-        if not checked or any(a is None or _internal(a) for a in checked):
+        if not checked or any(a is None or self._refused(a) for a in checked):
             raise httpx.ConnectError(f"{host}: internal address refused", request=request)
         request.url = request.url.copy_with(host=addresses[0])
         request.extensions = {**request.extensions, "sni_hostname": host}
         return await self._inner.handle_async_request(request)
+
+    def _refused(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return _internal(address) and not (self._allow_loopback and address.is_loopback)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

@@ -4,6 +4,7 @@ home page, and "Acquérir" takes them through the sign-in to the confirmation st
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -61,3 +62,43 @@ def test_public_pages_have_no_axe_violations_for_a_visitor(page: Page) -> None:
     page.goto("/ressources/00000000-0000-0000-0000-000000000000")
     expect(page.get_by_role("heading", level=1)).to_have_text("Introuvable")
     assert_accessible(page)
+
+
+def test_search_as_you_type_and_facets_swap_the_results_without_a_reload(page: Page) -> None:
+    """htmx as an enhancement: typing and ticking a facet update the results and the address
+    in place (the page is not loaded again); the focus stays where it was; the count is read
+    out; nothing leaves our origin."""
+    page.goto("/recherche")
+    origin = urlsplit(page.url).netloc
+    elsewhere: list[str] = []
+    page.on(
+        "request", lambda r: elsewhere.extend([r.url] if urlsplit(r.url).netloc != origin else [])
+    )
+    page.evaluate("window.notReloaded = true")
+    total = page.locator("#resultats-titre")
+    before = total.inner_text()
+    search = page.get_by_role("searchbox")
+    search.press_sequentially("fractions", delay=30)
+    expect(page).to_have_url(re.compile(r"/recherche\?q=fractions"))
+    expect(total).not_to_have_text(before)
+    expect(search).to_be_focused()
+    expect(page.locator("#recherche-annonce")).to_have_text(total.inner_text())
+    after_text = total.inner_text()
+    # A facet value that narrows the results (its count below the total).
+    found = int(re.sub(r"\D", "", after_text))
+    labels = page.locator(".facets .fr-checkbox-group label")
+    narrowing = next(
+        labels.nth(i)
+        for i in range(labels.count())
+        if int(re.findall(r"\((\d+)\)", labels.nth(i).inner_text())[-1]) < found
+    )
+    box_id = narrowing.get_attribute("for")
+    box = page.locator(f"#{box_id}")
+    box.check()
+    expect(total).not_to_have_text(after_text)
+    expect(page).to_have_url(re.compile(r"/recherche\?q=fractions&\w+="))
+    expect(page.locator(f"#{box_id}")).to_be_checked()
+    expect(page.locator(f"#{box_id}")).to_be_focused()
+    assert page.evaluate("window.notReloaded") is True
+    assert_accessible(page)
+    assert elsewhere == []

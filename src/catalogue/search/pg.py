@@ -150,6 +150,15 @@ class PostgresBackend:
         except (OSError, asyncpg.PostgresError) as exc:
             raise UpstreamUnavailableError(f"search tables unreachable: {exc}") from None
 
+    async def text_likeness(self, resource_id: UUID, candidates: list[UUID]) -> dict[UUID, float]:
+        """How much text each candidate shares with the resource, 0 to 1 (the Jaccard index
+        of their indexed words); a candidate or resource not indexed is left out."""
+        if not candidates:
+            return {}
+        async with self.pool.acquire() as conn:
+            rows = await repository.text_likeness(conn, resource_id, candidates)
+        return {row.id: row.likeness for row in rows}
+
     async def search(self, query: SearchQuery) -> BackendResult:
         """Documents matching every word; when none does, the last words are dropped one by
         one (as Meilisearch's default matching strategy does), a few times at most."""

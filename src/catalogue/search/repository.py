@@ -92,6 +92,13 @@ class Correction(msgspec.Struct):
     known: str
 
 
+class Likeness(msgspec.Struct):
+    """How much text a resource shares with another (0 to 1)."""
+
+    id: UUID
+    likeness: float
+
+
 class PublisherName(msgspec.Struct):
     id: str
     name: str
@@ -259,6 +266,10 @@ async def publisher_names(conn: Connection, ids: list[str]) -> list[PublisherNam
 
 
 # The resources the index projects.
+
+
+async def text_likeness(conn: Connection, resource_id: UUID, ids: list[UUID]) -> list[Likeness]:
+    return await fetch_all(conn, Likeness, SQL["text_likeness"], resource_id, ids)
 
 
 async def documents_for(conn: Connection, ids: list[UUID]) -> list[SearchableResource]:

@@ -14,6 +14,7 @@ from catalogue.errors import InvalidInputError
 from catalogue.resources.models import Labelled, LicenceType
 from catalogue.search import repository
 from catalogue.search.models import FacetField, SearchBackend, SearchQuery, Sort
+from catalogue.search.pg import PostgresBackend
 from catalogue.search.text import MAX_QUERY_CHARS, clean, query_groups
 from catalogue.vocabularies.extra import ACCESSIBILITY, LANGUAGES
 from catalogue.vocabularies.index import VocabularyIndex
@@ -39,6 +40,8 @@ FIXED_CHOICES: dict[FacetField, dict[str, str]] = {
 }
 MAX_LISTED_CHOICES = 150
 SIMILAR_SHOWN = 4  # "ressources similaires" on a resource page
+# PostgreSQL: the newest resources sharing the concepts that are ordered again by their text.
+SIMILAR_CANDIDATES = 50
 FACET_VALUES_SHOWN = 100
 
 
@@ -162,28 +165,43 @@ class SearchService:
     ) -> list[SearchHit]:
         """Published resources sharing the resource's disciplines and levels (its levels
         dropped when that leaves too few), through the backend's filter query: the same on
-        PostgreSQL and Meilisearch. No concept at all, nothing similar."""
+        every backend, the newest first. On PostgreSQL, the newest candidates sharing the
+        concepts are ordered again by the text they share with the resource (their indexed
+        words). No concept at all, nothing similar."""
+        by_text = isinstance(self.backend, PostgresBackend)
         attempts = [
             {FacetField.DISCIPLINE: disciplines, FacetField.LEVEL: levels},
             {FacetField.DISCIPLINE: disciplines},
         ]
         found: dict[UUID, SearchHit] = {}
-        for filters in attempts:
+        tiers: dict[UUID, int] = {}  # sharing levels too comes first, whatever the text
+        for tier, filters in enumerate(attempts):
             chosen = {field: values for field, values in filters.items() if values}
             if not chosen:
                 continue
             try:
                 query = self.query(
-                    None, filters=chosen, facets=[], sort=Sort.NEWEST, page=1, per_page=limit + 1
+                    None,
+                    filters=chosen,
+                    facets=[],
+                    sort=Sort.NEWEST,
+                    page=1,
+                    per_page=(SIMILAR_CANDIDATES if by_text else limit) + 1,
                 )
             except InvalidInputError:  # a concept the vocabulary no longer knows: not shared
                 continue
             for hit in (await self.search(query)).hits:
-                if hit.id != resource_id:
-                    found.setdefault(hit.id, hit)
+                if hit.id != resource_id and hit.id not in found:
+                    found[hit.id] = hit
+                    tiers[hit.id] = tier
             if len(found) >= limit:
                 break
-        return list(found.values())[:limit]
+        hits = list(found.values())
+        if isinstance(self.backend, PostgresBackend) and len(hits) > 1:
+            likeness = await self.backend.text_likeness(resource_id, list(found))
+            # sorted() is stable: among equals, the newest first, as on the other backends.
+            hits.sort(key=lambda hit: (tiers[hit.id], -likeness.get(hit.id, 0.0)))
+        return hits[:limit]
 
     async def search(self, query: SearchQuery) -> SearchResponse:
         started = time.perf_counter()

@@ -13,6 +13,7 @@ from catalogue.web.home import home
 from catalogue.web.movements import MovementPages
 from catalogue.web.publisher import PublisherPages
 from catalogue.web.teacher import TeacherPages
+from catalogue.web.thumbnails import thumbnail_file
 
 ROUTES: list[ControllerRouterHandler] = [
     home,
@@ -27,4 +28,5 @@ ROUTES: list[ControllerRouterHandler] = [
     CommunPages,
     CollectionPages,
     FeaturedPages,
+    thumbnail_file,
 ]
