@@ -295,3 +295,21 @@ async def test_metrics_show_the_index_this_process_reads_and_its_searches(
             return _measure(text, STATE % "search_index_unseen_commit_seconds") == 0.0
 
         await wait_until_async(seen, "the app to reload the index on the notice", timeout_s=2)
+
+
+async def test_a_rebuild_reads_every_resource_through_one_cursor_in_batches(
+    conn: asyncpg.Connection, pool: asyncpg.Pool, writer: TantivyBackend
+) -> None:
+    vocab = await publish(conn, "geometrie", "english", "svt")
+    seen: list[int] = []
+    indexed = await outbox.rebuild(
+        pool, writer, vocab, batch=2, progress=lambda done, _total: seen.append(done)
+    )
+    assert indexed == 3
+    assert seen == [2, 3]
+    found = await writer.search(asked("photosynthèse"))
+    assert found.total == 1
+    assert found.hits[0].publisher_name == "Éditions Tantivy"
+    async with pool.acquire() as c, c.transaction():
+        batches = [len(b) async for b in repository.searchable_batches(c, 2)]
+    assert batches == [2, 1]
