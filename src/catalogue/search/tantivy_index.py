@@ -8,9 +8,11 @@ before the outbox rows are deleted, so a worker killed at any point leaves the r
 change not committed. After each commit it sends a PostgreSQL notice; every serving process
 then reloads its reader (``reload``).
 
-Searches run in a thread of their own (SEARCH_THREADS), never in the event loop: the binding
-releases the GIL while Tantivy searches and aggregates, so the event loop goes on serving
-meanwhile (bench/search.py measures it).
+Searches and their facet counts run in a thread of their own (SEARCH_THREADS), never in the
+event loop: the binding releases the GIL while Tantivy searches and aggregates, so the event
+loop goes on serving meanwhile (bench/search.py measures it). The page's hits and snippets
+are read afterwards in the event loop: short calls, some of which release the GIL, which in
+the thread would hand it back and forth with a busy loop.
 
 What the index holds and how it is searched (French analysis, typos, queries, facets) is
 `tantivy_search`.
