@@ -23,7 +23,6 @@ import tantivy
 
 from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.models import (
-    BackendResult,
     FacetField,
     Hit,
     SearchDocument,
@@ -299,12 +298,6 @@ def match(searcher: tantivy.Searcher, query: SearchQuery) -> Matched:
         facets=facet_counts(searcher, compiled, query.facets),
         snippet_query=_snippet_query(groups),
     )
-
-
-def run_search(searcher: tantivy.Searcher, query: SearchQuery) -> BackendResult:
-    """One search on one searcher (a consistent set of segments), in the calling thread."""
-    found = match(searcher, query)
-    return BackendResult(hits=hits(searcher, found), total=found.total, facets=found.facets)
 
 
 def _total(found: tantivy.SearchResult) -> int:
