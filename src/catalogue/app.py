@@ -218,7 +218,9 @@ def create_app(
                 oai=Provider(
                     pool, vocab, settings.issuer, urlsplit(settings.issuer).hostname or ""
                 ),
-                search=SearchService(backend, vocab, pool),
+                search=SearchService(
+                    backend, vocab, pool, observe=app.state.metrics.observe_search
+                ),
                 resources=ResourceService(pool, vocab),
                 communs=CommunService(
                     pool,

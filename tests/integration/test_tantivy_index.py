@@ -5,6 +5,7 @@ remains to index. What it finds is the conformance suite's (test_search_conforma
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 import time
@@ -244,3 +245,71 @@ async def test_the_rebuild_and_status_commands(
     assert wrong.returncode != 0
     assert "CATALOGUE_SEARCH_BACKEND must be postgresql or tantivy" in wrong.stderr
     assert "Traceback" not in wrong.stderr
+
+
+STATE = 'catalogue_state{measure="%s"}'
+
+
+def _measure(text: str, name: str) -> float:
+    found = re.search(r"^" + re.escape(name) + r" (\S+)$", text, re.MULTILINE)
+    assert found, f"{name} not in /metrics"
+    return float(found.group(1))
+
+
+async def test_metrics_show_the_index_this_process_reads_and_its_searches(
+    conn: asyncpg.Connection, pool: asyncpg.Pool, writer: TantivyBackend, settings: Settings
+) -> None:
+    vocab = await publish(conn, "geometrie", "english")
+    await outbox.drain(pool, writer, vocab)
+    generation = current_generation(writer.root)
+    assert generation is not None
+    chosen = msgspec.structs.replace(settings, search_backend="tantivy")
+    async for client in open_client(create_asgi_app(chosen)):
+        for text in ("géométrie", "anglais"):
+            found = await client.get("/api/v1/search", params={"q": text})
+            assert found.status_code == 200
+        scraped = (await client.get("/metrics")).text
+        assert _measure(scraped, STATE % "search_engine_up") == 1.0
+        assert _measure(scraped, STATE % "search_engine_documents") == 2.0
+        built = int(generation.name.removeprefix("gen-")) / 1e9
+        assert abs(_measure(scraped, STATE % "search_index_generation") - built) < 1e-3
+        assert _measure(scraped, STATE % "search_index_reload_age_seconds") >= 0.0
+        assert _measure(scraped, STATE % "search_index_unseen_commit_seconds") == 0.0
+        searches = 'catalogue_search_duration_seconds_%s{backend="tantivy"}'
+        assert _measure(scraped, searches % "count") == 2.0
+        assert 0.0 < _measure(scraped, searches % "sum") < 10.0
+
+        # A commit whose notice this process missed shows, with how long it has waited.
+        deaf_writer = TantivyBackend(writer.root)  # no pool: it sends no notice
+        await deaf_writer.delete([UUID(int=1)])
+        await deaf_writer.aclose()
+        await asyncio.sleep(0.05)
+        scraped = (await client.get("/metrics")).text
+        assert _measure(scraped, STATE % "search_index_unseen_commit_seconds") >= 0.05
+        assert _measure(scraped, STATE % "search_index_reload_age_seconds") >= 0.05
+        # Seen after the next notice: the lag is gone.
+        await writer.notify()
+
+        async def seen(http: httpx.AsyncClient = client) -> bool:
+            text = (await http.get("/metrics")).text
+            return _measure(text, STATE % "search_index_unseen_commit_seconds") == 0.0
+
+        await wait_until_async(seen, "the app to reload the index on the notice", timeout_s=2)
+
+
+async def test_a_rebuild_reads_every_resource_through_one_cursor_in_batches(
+    conn: asyncpg.Connection, pool: asyncpg.Pool, writer: TantivyBackend
+) -> None:
+    vocab = await publish(conn, "geometrie", "english", "svt")
+    seen: list[int] = []
+    indexed = await outbox.rebuild(
+        pool, writer, vocab, batch=2, progress=lambda done, _total: seen.append(done)
+    )
+    assert indexed == 3
+    assert seen == [2, 3]
+    found = await writer.search(asked("photosynthèse"))
+    assert found.total == 1
+    assert found.hits[0].publisher_name == "Éditions Tantivy"
+    async with pool.acquire() as c, c.transaction():
+        batches = [len(b) async for b in repository.searchable_batches(c, 2)]
+    assert batches == [2, 1]

@@ -80,7 +80,10 @@ def rebuild_line(backend: SearchBackend, count: int, seconds: float) -> str:
 
 async def engine_measures(backend: SearchBackend) -> dict[str, float]:
     """The engine's own measures for /metrics: Meilisearch's documents, pending and failed
-    tasks (the indexing lag, the outbox's, is measured alike for both backends)."""
+    tasks; the Tantivy index this process reads (documents, generation, reload age, a commit
+    unseen); none for PostgreSQL. The indexing lag, the outbox's, is measured alike for all."""
+    if isinstance(backend, TantivyBackend):
+        return backend.measures()
     if not isinstance(backend, MeiliBackend):
         return {}
     try:

@@ -148,20 +148,19 @@ async def drain(pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyInd
 async def _all_documents(
     pool: asyncpg.Pool, vocab: VocabularyIndex, batch: int, progress: Progress
 ) -> AsyncIterator[list[SearchDocument]]:
-    """Every searchable resource, batch after batch; the next batch is read while the
-    backend writes the current one. `progress` is told after the backend took each batch."""
-    pages: asyncio.Queue[list[SearchDocument] | None] = asyncio.Queue(maxsize=2)
+    """Every searchable resource, batch after batch, read through one cursor; the next
+    batches are read while the backend writes the current one. `progress` is told after the
+    backend took each batch."""
+    pages: asyncio.Queue[list[SearchDocument] | None] = asyncio.Queue(maxsize=4)
     async with pool.acquire() as conn:
         total = await repository.count_searchable(conn)
     done = 0
 
     async def read() -> None:
-        after = UUID(int=0)
         try:
-            async with pool.acquire() as conn:
-                while resources := await repository.documents_after(conn, after, batch):
+            async with pool.acquire() as conn, conn.transaction(readonly=True):
+                async for resources in repository.searchable_batches(conn, batch):
                     await pages.put(to_documents(resources, vocab))
-                    after = resources[-1].id
         finally:
             await pages.put(None)  # on failure too: the consumer then sees the error below
 

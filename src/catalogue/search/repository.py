@@ -5,7 +5,7 @@ projects (the ``searchable_documents`` view). Statements in ``search/sql/``."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -280,6 +280,22 @@ async def documents_for(conn: Connection, ids: list[UUID]) -> list[SearchableRes
 async def documents_after(conn: Connection, after: UUID, limit: int) -> list[SearchableResource]:
     """A page of searchable resources in id order (keyset pagination), for a rebuild."""
     return await fetch_all(conn, SearchableResource, SQL["searchable_after"], after, limit)
+
+
+async def searchable_batches(
+    conn: Connection, batch: int
+) -> AsyncIterator[list[SearchableResource]]:
+    """Every searchable resource, ``batch`` at a time, through one server-side cursor (in the
+    caller's transaction): one statement and one snapshot, not a query per page. Rows become
+    Structs by position (a tenth of the time of converting them by name): the statement's
+    columns are checked against the Struct's fields first."""
+    statement = await conn.prepare(SQL["searchable_all"])
+    columns = tuple(attribute.name for attribute in statement.get_attributes())
+    if columns != SearchableResource.__struct_fields__:
+        raise RuntimeError(f"searchable_all.sql's columns {columns} are not SearchableResource's")
+    cursor = await statement.cursor()
+    while rows := await cursor.fetch(batch):
+        yield [SearchableResource(*row) for row in rows]
 
 
 async def count_searchable(conn: Connection) -> int:

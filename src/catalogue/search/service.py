@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TypeAlias
 from uuid import UUID
 
@@ -92,10 +93,18 @@ def _language_codes(values: list[str]) -> list[str]:
 
 
 class SearchService:
-    def __init__(self, backend: SearchBackend, vocab: VocabularyIndex, pool: asyncpg.Pool):
+    def __init__(
+        self,
+        backend: SearchBackend,
+        vocab: VocabularyIndex,
+        pool: asyncpg.Pool,
+        *,
+        observe: Callable[[str, float], None] | None = None,
+    ):
         self.backend = backend
         self.vocab = vocab
         self.pool = pool
+        self.observe = observe  # each search's backend and seconds (the app's /metrics)
 
     def query(
         self,
@@ -206,6 +215,8 @@ class SearchService:
     async def search(self, query: SearchQuery) -> SearchResponse:
         started = time.perf_counter()
         result = await self.backend.search(query)
+        if self.observe is not None:
+            self.observe(self.backend.name, time.perf_counter() - started)
         facets = {
             field: await self._facet_values(field, counts)
             for field, counts in result.facets.items()

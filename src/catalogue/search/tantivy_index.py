@@ -8,9 +8,11 @@ before the outbox rows are deleted, so a worker killed at any point leaves the r
 change not committed. After each commit it sends a PostgreSQL notice; every serving process
 then reloads its reader (``reload``).
 
-Searches run in a thread of their own (SEARCH_THREADS), never in the event loop: the binding
-releases the GIL while Tantivy searches and aggregates, so the event loop goes on serving
-meanwhile (bench/search.py measures it).
+Searches and their facet counts run in a thread of their own (SEARCH_THREADS), never in the
+event loop: the binding releases the GIL while Tantivy searches and aggregates, so the event
+loop goes on serving meanwhile (bench/search.py measures it). The page's hits and snippets
+are read afterwards in the event loop: short calls, some of which release the GIL, which in
+the thread would hand it back and forth with a busy loop.
 
 What the index holds and how it is searched (French analysis, typos, queries, facets) is
 `tantivy_search`.
@@ -42,7 +44,7 @@ from catalogue.search.models import (
     SearchDocument,
     SearchQuery,
 )
-from catalogue.search.tantivy_search import as_tantivy, open_index, run_search
+from catalogue.search.tantivy_search import as_tantivy, hits, match, open_index
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -65,6 +67,11 @@ GENERATION = "gen-"
 def current_generation(root: Path) -> Path | None:
     link = root / CURRENT
     return root / link.readlink() if link.is_symlink() else None
+
+
+def _generation_time(generation: Path) -> float:
+    """When a generation was made (its name's nanoseconds), in seconds since the epoch."""
+    return int(generation.name.removeprefix(GENERATION)) / 1e9
 
 
 def _new_generation(root: Path) -> Path:
@@ -93,6 +100,15 @@ class _Reader(msgspec.Struct):
     generation: Path
     index: tantivy.Index
     searcher: tantivy.Searcher
+    loaded_at: float  # wall clock (seconds), to compare with the index files' times
+
+
+def _committed_at(generation: Path) -> float | None:
+    """When the generation's last commit was written (Tantivy rewrites meta.json at each)."""
+    try:
+        return (generation / "meta.json").stat().st_mtime
+    except OSError:
+        return None
 
 
 class TantivyBackend:
@@ -138,12 +154,13 @@ class TantivyBackend:
             return
         reader = self._reader
         try:
+            loaded_at = time.time()  # before reading: a commit written meanwhile counts unseen
             if reader is None or reader.generation != generation:
                 index = open_index(generation)
-                reader = _Reader(generation, index, index.searcher())
+                reader = _Reader(generation, index, index.searcher(), loaded_at)
             else:
                 reader.index.reload()
-                reader = _Reader(generation, reader.index, reader.index.searcher())
+                reader = _Reader(generation, reader.index, reader.index.searcher(), loaded_at)
         except (OSError, ValueError) as exc:
             log.warning("search index reload failed", error=str(exc))
             return
@@ -168,13 +185,42 @@ class TantivyBackend:
         searcher = await self._in_thread(self.searcher)
         return [engine, f"index: {self.generation()}", f"documents: {searcher.num_docs}"]
 
+    def measures(self) -> dict[str, float]:
+        """What /metrics shows of the index this process reads: its documents, its
+        generation (when it was built, seconds since the epoch), how long ago this process
+        reloaded it, and for how long a commit on disk has waited unseen by it (0 when it
+        reads the last one: a notice missed shows here)."""
+        reader = self._reader
+        if reader is None:
+            return {"search_engine_up": 0.0}
+        now = time.time()
+        current = current_generation(self.root)
+        committed = _committed_at(current) if current is not None else None
+        unseen = current != reader.generation or (committed or 0.0) > reader.loaded_at
+        return {
+            "search_engine_up": 1.0,
+            "search_engine_documents": float(reader.searcher.num_docs),
+            "search_index_generation": _generation_time(reader.generation),
+            "search_index_reload_age_seconds": max(0.0, now - reader.loaded_at),
+            "search_index_unseen_commit_seconds": (
+                max(0.0, now - (committed or reader.loaded_at)) if unseen else 0.0
+            ),
+        }
+
     def notice_handlers(self) -> dict[str, Callable[[str], None]]:
         """The PostgreSQL notices this backend listens to (see identity.listener)."""
         return {repository.INDEX_CHANGED: lambda _payload: self.reload()}
 
     async def search(self, query: SearchQuery) -> BackendResult:
+        """The search and its facets in the search thread; the page's hits read here (see
+        ``tantivy_search.hits``)."""
         searcher = self.searcher()
-        return await self._in_thread(run_search, searcher, query)
+        found = await self._in_thread(match, searcher, query)
+        try:
+            page = hits(searcher, found)
+        except (OSError, ValueError) as exc:
+            raise UpstreamUnavailableError(f"Tantivy: {exc}") from exc
+        return BackendResult(hits=page, total=found.total, facets=found.facets)
 
     async def check(self) -> None:
         await self._in_thread(self.searcher)

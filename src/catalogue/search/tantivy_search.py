@@ -23,7 +23,6 @@ import tantivy
 
 from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.models import (
-    BackendResult,
     FacetField,
     Hit,
     SearchDocument,
@@ -263,20 +262,6 @@ def _snippet_query(groups: Sequence[Group]) -> tantivy.Query | None:
     return _should(queries) if queries else None
 
 
-def marked(fragment: str, ranges: Sequence[tuple[int, int]]) -> str:
-    """The fragment escaped, each highlighted byte range inside <mark></mark>."""
-    raw = fragment.encode()
-    out, at = [], 0
-    for start, end in sorted(ranges):
-        if start < at:
-            continue
-        out.append(html.escape(raw[at:start].decode(errors="ignore")))
-        out.append("<mark>" + html.escape(raw[start:end].decode(errors="ignore")) + "</mark>")
-        at = end
-    out.append(html.escape(raw[at:].decode(errors="ignore")))
-    return "".join(out)
-
-
 _ORDER: dict[Sort, tuple[str, tantivy.Order]] = {
     Sort.PRICE_ASC: ("min_price_cents", tantivy.Order.Asc),
     Sort.PRICE_DESC: ("min_price_cents", tantivy.Order.Desc),
@@ -284,20 +269,34 @@ _ORDER: dict[Sort, tuple[str, tantivy.Order]] = {
 }
 
 
-def run_search(searcher: tantivy.Searcher, query: SearchQuery) -> BackendResult:
-    """One search on one searcher (a consistent set of segments), in the calling thread."""
+class Matched(msgspec.Struct):
+    """What Tantivy found for one search: the page's documents (addresses in this searcher),
+    the number of matches, the facet counts, and the query that marks snippets."""
+
+    addresses: list[Any]
+    total: int
+    facets: dict[FacetField, dict[str, int]]
+    snippet_query: tantivy.Query | None
+
+
+def match(searcher: tantivy.Searcher, query: SearchQuery) -> Matched:
+    """The search itself and its facet counts: the long calls, during which the binding
+    releases the GIL (for the search thread). Words are dropped from the end while nothing
+    matches them all."""
     groups = analysed_groups(query.groups) if query.text else []
-    found = _page(searcher, query, groups)
+    compiled = compose(query, groups)
+    found = _page(searcher, query, compiled, ranked=bool(groups))
     for _ in range(MAX_DROPPED_WORDS):
         if _total(found) or len(groups) < 2:
             break
         groups = groups[:-1]
-        found = _page(searcher, query, groups)
-    compiled = compose(query, groups)
-    return BackendResult(
-        hits=_hits(searcher, found.hits, _snippet_query(groups)),
+        compiled = compose(query, groups)
+        found = _page(searcher, query, compiled, ranked=True)
+    return Matched(
+        addresses=[address for _, address in found.hits],
         total=_total(found),
         facets=facet_counts(searcher, compiled, query.facets),
+        snippet_query=_snippet_query(groups),
     )
 
 
@@ -308,12 +307,11 @@ def _total(found: tantivy.SearchResult) -> int:
 
 
 def _page(
-    searcher: tantivy.Searcher, query: SearchQuery, groups: Sequence[Group]
+    searcher: tantivy.Searcher, query: SearchQuery, compiled: tantivy.Query, *, ranked: bool
 ) -> tantivy.SearchResult:
-    compiled = compose(query, groups)
     offset = (query.page - 1) * query.per_page
     order = _ORDER.get(query.sort)
-    if order is None and not groups:
+    if order is None and not ranked:
         order = _ORDER[Sort.NEWEST]  # nothing to rank: the newest first, as PostgreSQL
     if order is None:
         return searcher.search(compiled, query.per_page, count=True, offset=offset)
@@ -328,27 +326,35 @@ def _page(
     )
 
 
-def _hits(
-    searcher: tantivy.Searcher, found: list[tuple[Any, Any]], snippet_query: tantivy.Query | None
-) -> list[Hit]:
+def hits(searcher: tantivy.Searcher, found: Matched) -> list[Hit]:
+    """The page's hits with their snippets: many short calls, some releasing the GIL for a
+    few microseconds. Run in the event loop's thread: in the search thread, each would hand
+    the GIL back and forth with a busy event loop (milliseconds each under load)."""
     generator = None
-    if snippet_query is not None and found:
+    if found.snippet_query is not None and found.addresses:
         generator = tantivy.SnippetGenerator.create(
-            searcher, snippet_query, schema(), "description"
+            searcher, found.snippet_query, schema(), "description"
         )
         generator.set_max_num_chars(SNIPPET_CHARS)
-    hits = []
-    for _, address in found:
+    page = []
+    for address in found.addresses:
         document = searcher.doc(address)
         stored = _stored(document)
-        description = document.get_first("description") or ""
-        snippet = html.escape(description[:SNIPPET_CHARS])
+        snippet = ""
         if generator is not None:
-            cut = generator.snippet_from_doc(document)
-            if cut.fragment():
-                snippet = marked(cut.fragment(), [(r.start, r.end) for r in cut.highlighted()])
-        hits.append(Hit(**msgspec.structs.asdict(stored), snippet=snippet))
-    return hits
+            snippet = marked_html(generator.snippet_from_doc(document).to_html())
+        if not snippet:
+            description = document.get_first("description") or ""
+            snippet = html.escape(description[:SNIPPET_CHARS])
+        page.append(Hit(**msgspec.structs.asdict(stored), snippet=snippet))
+    return page
+
+
+def marked_html(snippet: str) -> str:
+    """Tantivy's snippet as HTML (text escaped, matches in <b></b>) with <mark> instead: a
+    "<b>" written in the text itself arrives escaped ("&lt;b&gt;"), so only Tantivy's own
+    tags are replaced."""
+    return snippet.replace("<b>", "<mark>").replace("</b>", "</mark>")
 
 
 def facet_counts(

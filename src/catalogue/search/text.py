@@ -31,7 +31,11 @@ def normalise(text: str) -> str:
 
 def fold(text: str) -> str:
     """Normalised and without accents, as pg_trgm and typo tolerance compare words."""
-    decomposed = unicodedata.normalize("NFKD", normalise(text))
+    return _unaccented(normalise(text))
+
+
+def _unaccented(normalised: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", normalised)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -55,13 +59,15 @@ def query_groups(text: str) -> list[tuple[str, ...]]:
     """The query's words, each with its synonyms; multi-word synonyms ("svt" <-> "sciences de
     la vie et de la terre") are matched on the longest run of words first."""
     words = normalise(text).split()
+    # Each word folded once: a run of normalised words folds word by word (fold(" ".join(w))
+    # is " ".join(map(fold, w))), and a query tries up to eight runs from each word.
+    folded = [_unaccented(word) for word in words]
     table = synonyms()
     groups: list[tuple[str, ...]] = []
     i = 0
     while i < len(words):
         for size in range(min(8, len(words) - i), 0, -1):
-            phrase = " ".join(words[i : i + size])
-            alternatives = table.get(fold(phrase))
+            alternatives = table.get(" ".join(folded[i : i + size]))
             if alternatives:
                 groups.append(alternatives)
                 i += size
