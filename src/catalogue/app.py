@@ -7,21 +7,17 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import structlog
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.datastructures import State
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException, HTTPException, SerializationException
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
-from litestar.params import BodyKwarg
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -65,9 +61,10 @@ from catalogue.middleware import RequestContext
 from catalogue.oai import api as oai_api
 from catalogue.oai.service import Provider
 from catalogue.outbound import is_loopback, outbound_client, publisher_client
-from catalogue.problems import PROBLEM_JSON, exception_handlers
+from catalogue.problems import document_problems, exception_handlers
 from catalogue.provisioning import app as provisioning_app
 from catalogue.provisioning.changes import PersonChange
+from catalogue.request_bodies import check_json_body
 from catalogue.resources import api as resources_api
 from catalogue.resources.publishing import ResourceService
 from catalogue.search import api as search_api
@@ -87,7 +84,6 @@ from catalogue.worker import running_worker
 
 HERE = Path(__file__).parent
 log = structlog.get_logger(__name__)
-_JSON_TYPES = ("application/json",)
 # Paths without CSRF check. Bearer-token endpoints: no cookie authenticates a write there (see
 # guards). LTI steps posted by tools carry their own proof (a registration token, a signed
 # JWT) and no cookie of ours.
@@ -104,55 +100,6 @@ _CSRF_EXEMPT = (
     "^/lti/authorize$",
     "^/lti/deep-link/return$",
 )
-
-
-def _expects_json(request: Request[Any, Any, Any]) -> bool:
-    data = request.route_handler.parsed_fn_signature.parameters.get("data")
-    if data is None:
-        return False
-    kwarg = data.kwarg_definition
-    media_type = kwarg.media_type if isinstance(kwarg, BodyKwarg) else RequestEncodingType.JSON
-    return media_type == RequestEncodingType.JSON
-
-
-async def _check_json_body(request: Request[Any, Any, Any]) -> None:
-    """A JSON endpoint refuses other content types with 415 instead of guessing, and a body
-    nested too deeply to decode with 400 (the decoder's recursion limit, not a server error).
-    The body decoded here is the one the handler then receives (Litestar keeps it)."""
-    if not _expects_json(request):
-        return
-    media_type = request.content_type[0]
-    if media_type not in _JSON_TYPES and not media_type.endswith("+json"):
-        raise ClientException(
-            "Le corps de la requête doit être en application/json.", status_code=415
-        )
-    try:
-        await request.json()
-    except RecursionError:
-        raise ClientException(
-            "Le JSON envoyé est imbriqué trop profondément.", status_code=400
-        ) from None
-    except SerializationException:
-        return  # unreadable JSON: the handler's own reading answers it, as before
-
-
-def _document_problems(app: Litestar) -> None:
-    """Every operation may answer an RFC 9457 problem (401, 403, 404, 409, 422, 503...):
-    say so once for all in the OpenAPI document, as a 4XX and a 5XX range (and in the
-    error answers Litestar documents itself, which our handlers turn into problems too)."""
-    problem = OpenAPIResponse(
-        description="Problème (RFC 9457)",
-        content={PROBLEM_JSON: OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))},
-    )
-    for item in (app.openapi_schema.paths or {}).values():
-        for method in ("get", "put", "post", "delete", "patch"):
-            operation = getattr(item, method)
-            if operation is not None:
-                documented = {
-                    code: problem if code.isdigit() and int(code) >= 400 else response
-                    for code, response in (operation.responses or {}).items()
-                }
-                operation.responses = {"4XX": problem, "5XX": problem, **documented}
 
 
 def create_app(
@@ -344,7 +291,7 @@ def create_app(
         ],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
-        on_startup=[_document_problems],
+        on_startup=[document_problems],
         middleware=[
             session.middleware,
             DefineMiddleware(Authenticate, exclude_from_auth_key=PUBLIC, exclude=["^/schema"]),
@@ -360,7 +307,7 @@ def create_app(
         # Answers above 1 KB gzipped; pages tagged (ETag, 304) before that (web/etags.py).
         compression_config=COMPRESSION,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
-        before_request=_check_json_body,
+        before_request=check_json_body,
         # A browser at an address with no page gets the 404 page; callers of the API, problems.
         exception_handlers={**exception_handlers, HTTPException: no_such_page},
         request_max_body_size=settings.max_body_bytes,

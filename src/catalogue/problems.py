@@ -8,8 +8,9 @@ from typing import Any
 import asyncpg
 import msgspec
 import structlog
-from litestar import Request, Response
+from litestar import Litestar, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.types import ExceptionHandlersMap
 
 from catalogue.database import is_connection_loss
@@ -232,3 +233,22 @@ exception_handlers: ExceptionHandlersMap = {
     HTTPException: _from_http_exception,
     Exception: _from_unexpected,
 }
+
+
+def document_problems(app: Litestar) -> None:
+    """Every operation may answer an RFC 9457 problem (401, 403, 404, 409, 422, 503...):
+    say so once for all in the OpenAPI document, as a 4XX and a 5XX range (and in the
+    error answers Litestar documents itself, which our handlers turn into problems too)."""
+    problem = OpenAPIResponse(
+        description="Problème (RFC 9457)",
+        content={PROBLEM_JSON: OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))},
+    )
+    for item in (app.openapi_schema.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method)
+            if operation is not None:
+                documented = {
+                    code: problem if code.isdigit() and int(code) >= 400 else response
+                    for code, response in (operation.responses or {}).items()
+                }
+                operation.responses = {"4XX": problem, "5XX": problem, **documented}
