@@ -140,6 +140,31 @@ async def test_a_bearer_token_from_another_establishment_moves_through_the_ledge
     assert await conn.fetchval(LEDGER_HOLDS)
 
 
+async def test_a_sign_in_without_an_establishment_claim_moves_nobody(
+    oidc_client: httpx.AsyncClient,
+    provider: FakeProvider,
+    conn: asyncpg.Connection,
+    oidc_settings: Settings,
+) -> None:
+    """A claim the identity provider leaves out is not a move: the teacher stays in their
+    establishment with their envelope (clearing it would leave the envelope without a
+    school, outside the ledger's movements)."""
+    teacher = await _allocated_teacher(oidc_client, conn, oidc_settings)
+    provider.person = {"sub": "idp-noe", "name": "Noé", "roles": ["teacher"]}
+    done = await _browser_sign_in(oidc_client, provider)
+    assert done.status_code == 302, done.text
+    me = (await oidc_client.get("/api/v1/me")).json()
+    assert (me["id"], me["establishment_uai"]) == (str(teacher["id"]), UAI)
+    stored = await conn.fetchrow(
+        "SELECT establishment_uai, academie FROM people WHERE id = $1", teacher["id"]
+    )
+    assert stored is not None
+    assert tuple(stored) == (UAI, "paris")
+    assert await conn.fetchval(SCHOOL, UAI) == 96_000
+    assert await conn.fetchval("SELECT count(*) FROM person_movements") == 0
+    assert await conn.fetchval(LEDGER_HOLDS)
+
+
 async def test_a_sign_in_to_a_closed_establishment_is_refused_and_changes_nothing(
     oidc_client: httpx.AsyncClient,
     provider: FakeProvider,
