@@ -119,6 +119,7 @@ def create_app(
     secret = resolve_secret_key(settings)
     secure_cookies = not is_loopback(urlsplit(settings.issuer).hostname or "")
     scim = provisioning_app.ScimApplication()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -165,9 +166,7 @@ def create_app(
                 oai=Provider(
                     pool, vocab, settings.issuer, urlsplit(settings.issuer).hostname or ""
                 ),
-                search=SearchService(
-                    backend, vocab, pool, observe=app.state.metrics.observe_search
-                ),
+                search=SearchService(backend, vocab, pool, observe=metrics.observe_search),
                 resources=ResourceService(pool, vocab),
                 communs=CommunService(
                     pool,
@@ -244,7 +243,7 @@ def create_app(
         exclude=["^/healthz", "^/readyz", "^/static/", "^/vignettes/"],
     )
     return Litestar(
-        state=State({"metrics": Metrics()}),
+        state=State({"metrics": metrics}),
         route_handlers=[
             health.healthz,
             health.readyz,

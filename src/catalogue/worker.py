@@ -108,7 +108,7 @@ def build_worker(
 
         @pgq.schedule("sweep-gar-subscriptions", "* * * * *")
         async def sweep_gar(_schedule: Schedule) -> None:
-            await gar_outbox.announce_expiries(pool, gar)
+            await gar_outbox.announce_expiries(pool)
             await gar_delivery.drain(pool, gar)
 
     if directory_url:

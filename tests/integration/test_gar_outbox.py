@@ -313,10 +313,10 @@ async def test_an_ended_licence_updates_its_subscription_once(gar: Gar) -> None:
     assert back.status_code == 200, back.text
     clock = Clock()
     assert await gar.deliver(clock) == 3  # two creations, one deletion
-    assert await outbox.announce_expiries(gar.pool, gar.gar, clock=clock) == 0  # none ended
+    assert await outbox.announce_expiries(gar.pool, clock=clock) == 0  # none ended
     clock.advance(days=800)
-    assert await outbox.announce_expiries(gar.pool, gar.gar, clock=clock) == 1
-    assert await outbox.announce_expiries(gar.pool, gar.gar, clock=clock) == 0  # once
+    assert await outbox.announce_expiries(gar.pool, clock=clock) == 1
+    assert await outbox.announce_expiries(gar.pool, clock=clock) == 0  # once
     assert await gar.deliver(clock) == 1
     method, path, sent = call(gar.service.received[-1])
     licence = kept.json()["licence"]

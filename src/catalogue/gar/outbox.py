@@ -68,14 +68,13 @@ def utcnow() -> datetime:
 
 async def announce_expiries(
     pool: asyncpg.Pool,
-    gar: GarSettings,
     *,
     clock: Callable[[], datetime] = utcnow,
     batch: int = EXPIRY_BATCH,
 ) -> int:
     """An update (POST), once, of the subscription of each licence that has ended, so that
-    the GAR holds its validity as it ended; how many written. `gar`: GAR sync is on."""
-    del gar  # the worker builds the bodies with the settings
+    the GAR holds its validity as it ended; how many written. Called with GAR sync on; the
+    worker builds the bodies with the settings."""
     written = 0
     while True:
         now = clock()

@@ -177,7 +177,7 @@ class SearchService:
         every backend, the newest first. On PostgreSQL, the newest candidates sharing the
         concepts are ordered again by the text they share with the resource (their indexed
         words). No concept at all, nothing similar."""
-        by_text = isinstance(self.backend, PostgresBackend)
+        pg = self.backend if isinstance(self.backend, PostgresBackend) else None
         attempts = [
             {FacetField.DISCIPLINE: disciplines, FacetField.LEVEL: levels},
             {FacetField.DISCIPLINE: disciplines},
@@ -195,7 +195,7 @@ class SearchService:
                     facets=[],
                     sort=Sort.NEWEST,
                     page=1,
-                    per_page=(SIMILAR_CANDIDATES if by_text else limit) + 1,
+                    per_page=(SIMILAR_CANDIDATES if pg is not None else limit) + 1,
                 )
             except InvalidInputError:  # a concept the vocabulary no longer knows: not shared
                 continue
@@ -206,8 +206,8 @@ class SearchService:
             if len(found) >= limit:
                 break
         hits = list(found.values())
-        if isinstance(self.backend, PostgresBackend) and len(hits) > 1:
-            likeness = await self.backend.text_likeness(resource_id, list(found))
+        if pg is not None and len(hits) > 1:
+            likeness = await pg.text_likeness(resource_id, list(found))
             # sorted() is stable: among equals, the newest first, as on the other backends.
             hits.sort(key=lambda hit: (tiers[hit.id], -likeness.get(hit.id, 0.0)))
         return hits[:limit]
