@@ -3,6 +3,7 @@ search latency with communs added next to before.
 
     python bench/communs.py [--mb 16] [--offers 5000] [--communs 5000]
     python bench/communs.py --mb 256 --offers 100000 --communs 100000   # the sizes
+    python bench/communs.py --offers 100000 --communs 100000 --backend tantivy
 
 1. Files: a file of MB random bytes (a PDF header first) is
    - local: uploaded through `ObjectStorage.put` over the data directory (the way the API
@@ -12,7 +13,8 @@ search latency with communs added next to before.
    - S3: the same against moto's S3 server started here on 127.0.0.1, next to one plain PUT
      and one plain GET of the same bytes to the same endpoint with boto3.
 2. Search: OFFERS generated offerings in a fresh embedded PostgreSQL, indexed; the query mix
-   of bench/search.py runs through `SearchService` (PostgreSQL backend, one client); then
+   of bench/search.py runs through `SearchService` (the BACKEND, PostgreSQL full text unless
+   `--backend tantivy`, one client); then
    COMMUNS communs are added (resources of the publisher "Communs numériques", connector
    `commun`, without offers, indexed through the outbox as the worker does) and the same mix
    runs again, and once more filtered on `commun=true`.
@@ -44,14 +46,17 @@ from catalogue.database import connect, create_pool, start_embedded, with_databa
 from catalogue.demo.generator import generate
 from catalogue.resources.bulk import bulk_load
 from catalogue.search import outbox
+from catalogue.search.models import SearchBackend
 from catalogue.search.pg import PostgresBackend
 from catalogue.search.service import SearchService
+from catalogue.search.tantivy_index import TantivyBackend
 from catalogue.shipped import schemas_dir
 from catalogue.storage import ObjectStorage, local_storage, s3_storage
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from search import Params, as_query, percentiles, query_mix
 from tests.support.demo_server import free_port
+from tests.support.postgres import stop_embedded
 
 CHUNK = 64 * 1024
 COMMUNS_PUBLISHER_NAME = "Communs numériques"
@@ -168,8 +173,9 @@ def figures(label: str, cuts: tuple[float, float, float]) -> str:
     return f"  {label:<44} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms"
 
 
-async def search_figures(offers: int, communs: int, folder: Path) -> None:
-    url = with_database(start_embedded(Settings(data_dir=folder)), "postgres")
+async def search_figures(offers: int, communs: int, folder: Path, backend_name: str) -> None:
+    settings = Settings(data_dir=folder)
+    url = with_database(start_embedded(settings), "postgres")
     conn = await connect(url)
     await prepare_database(conn)
     vocab = await VocabularyIndex.load(conn)
@@ -178,9 +184,14 @@ async def search_figures(offers: int, communs: int, folder: Path) -> None:
     await bulk_load(conn, vocab, generated, connector="bench")
     await conn.execute("TRUNCATE search_outbox")
     mix = query_mix()
-    print(f"Search: {offers:,} offerings, then {communs:,} communs added (PostgreSQL backend)")
+    print(f"Search: {offers:,} offerings, then {communs:,} communs added ({backend_name} backend)")
     async with await create_pool(url, max_size=4) as pool:
-        backend = PostgresBackend(pool)
+        backend: SearchBackend = (
+            TantivyBackend(settings.search_index_dir, pool)
+            if backend_name == "tantivy"
+            else PostgresBackend(pool)
+        )
+        await backend.prepare()
         await outbox.rebuild(pool, backend, vocab)
         await conn.execute("VACUUM ANALYZE search_documents, search_words")
         service = SearchService(backend, vocab, pool)
@@ -201,6 +212,7 @@ async def search_figures(offers: int, communs: int, folder: Path) -> None:
         await conn.execute("VACUUM ANALYZE search_documents, search_words")
         after = await latencies(service, mix)
         only = await latencies(service, [{**p, "commun": "true"} for p in mix])
+        await backend.aclose()
     await conn.close()
     print(figures(f"before ({offers:,} documents)", before))
     print(figures(f"after (+{communs:,} communs)", after))
@@ -208,11 +220,14 @@ async def search_figures(offers: int, communs: int, folder: Path) -> None:
     print(f"  communs stored and indexed through the outbox in {added:.1f} s")
 
 
-async def main(mb: int, offers: int, communs: int) -> None:
+async def main(mb: int, offers: int, communs: int, backend: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await files_figures(mb, Path(tmp))
     with tempfile.TemporaryDirectory() as tmp:
-        await search_figures(offers, communs, Path(tmp))
+        try:
+            await search_figures(offers, communs, Path(tmp), backend)
+        finally:
+            stop_embedded(Path(tmp))
 
 
 if __name__ == "__main__":
@@ -220,5 +235,6 @@ if __name__ == "__main__":
     parser.add_argument("--mb", type=int, default=16)
     parser.add_argument("--offers", type=int, default=5_000)
     parser.add_argument("--communs", type=int, default=5_000)
+    parser.add_argument("--backend", choices=("postgresql", "tantivy"), default="postgresql")
     args = parser.parse_args()
-    asyncio.run(main(args.mb, args.offers, args.communs))
+    asyncio.run(main(args.mb, args.offers, args.communs, args.backend))

@@ -45,3 +45,9 @@ class RestartablePostgres:
             str(self._server.log),
             "start",
         )
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Stop the embedded PostgreSQL of this data directory now, not at exit: before a
+    temporary directory holding it is removed (removing it under a running server fails)."""
+    get_server(Settings(data_dir=data_dir).pgdata).cleanup()
