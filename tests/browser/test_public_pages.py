@@ -102,3 +102,17 @@ def test_search_as_you_type_and_facets_swap_the_results_without_a_reload(page: P
     assert page.evaluate("window.notReloaded") is True
     assert_accessible(page)
     assert elsewhere == []
+
+
+def test_all_values_of_a_facet_by_keyboard_without_javascript_needed(page: Page) -> None:
+    """A facet's values beyond the first three: a link opens them all (a plain address, so
+    it works without JavaScript), and one of them can be ticked."""
+    page.goto("/recherche")
+    more = page.get_by_role("link", name=re.compile(r"^Voir les \d+ valeurs de « Niveau »"))
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/recherche\?valeurs=level#facette-level"))
+    boxes = page.locator("#facette-level input[type=checkbox]")
+    assert boxes.count() > 3
+    assert_accessible(page)
+    expect(page.get_by_role("link", name="Voir les plus fréquentes de « Niveau »")).to_be_visible()

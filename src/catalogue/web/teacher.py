@@ -39,13 +39,10 @@ from catalogue.web.common import (
     page_user,
     page_visitor,
 )
+from catalogue.web.facets import facet_boxes
 from catalogue.web.thumbnails import RESOURCE_WIDTH, RESULT_WIDTH, thumbnail_image
 
 PER_PAGE = 20
-# Values shown per facet (the most frequent): the page's weight is budgeted (eco-design).
-# Three since the results have thumbnails and the page loads htmx: with four, the search
-# page measured EcoIndex 74.5 (74.1 signed in), grade B (docs/pages.md).
-FACET_VALUES_SHOWN = 3
 MAX_QUANTITY = 10_000
 FACET_LEGENDS: dict[FacetField, str] = {
     FacetField.DISCIPLINE: "Discipline",
@@ -85,8 +82,10 @@ class TeacherPages(Controller):
         q: FromQuery[str | None] = None,
         sort: Annotated[Sort, QueryParameter()] = Sort.RELEVANCE,
         page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+        valeurs: FromQuery[FacetField | None] = None,
     ) -> Template:
-        """Public: anyone searches the catalogue, signed in or not."""
+        """Public: anyone searches the catalogue, signed in or not. ``valeurs`` names the facet
+        whose every value is shown."""
         principal = await page_visitor(request)
         query = search.query(
             q,
@@ -128,10 +127,15 @@ class TeacherPages(Controller):
             alone=alone,
             q=q or "",
             result=result,
-            legends=FACET_LEGENDS,
+            facets=facet_boxes(
+                FACET_LEGENDS,
+                result.facets,
+                total=result.total,
+                chosen=filters,
+                expanded=valeurs,
+                params=params,
+            ),
             tags=tags,
-            facet_values_shown=FACET_VALUES_SHOWN,
-            chosen={f.value: set(v) for f, v in filters.items()},
             sort=sort,
             sorts=SORT_LABELS,
             page=page,
