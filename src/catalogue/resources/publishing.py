@@ -80,6 +80,11 @@ class ResourceService:
         async with self._pool.acquire() as conn:
             return await read_resource(conn, self._vocab, resource_id, publisher_id=publisher_id)
 
+    async def public_thumbnail_url(self, resource_id: UUID) -> str | None:
+        """A published resource's thumbnail address, without reading the whole resource."""
+        async with self._pool.acquire() as conn:
+            return await repository.public_thumbnail_url(conn, resource_id)
+
     async def put(
         self, publisher_id: UUID, draft: ResourceDraft, *, resource_id: UUID | None = None
     ) -> SaveOutcome:

@@ -249,6 +249,12 @@ async def resource_by_id(conn: Connection, resource_id: UUID) -> StoredResource 
     return await fetch_one(conn, StoredResource, SQL["resource_by_id"], resource_id)
 
 
+async def public_thumbnail_url(conn: Connection, resource_id: UUID) -> str | None:
+    """None for a resource that is not published and visible, or has no thumbnail."""
+    url: str | None = await conn.fetchval(SQL["public_thumbnail_url"], resource_id)
+    return url
+
+
 async def resource_owner(conn: Connection, resource_id: UUID) -> UUID | None:
     owner: UUID | None = await conn.fetchval(SQL["resource_owner"], resource_id)
     return owner

@@ -220,8 +220,7 @@ async def thumbnail_file(
     digest = name.removesuffix(".webp")
     if width not in SIZES or not name.endswith(".webp") or not _DIGEST.fullmatch(digest):
         raise NotFoundError("Cette vignette n'existe pas.")
-    resource = await resources.read(resource_id, publisher_id=None)
-    url = resource.thumbnail_url
+    url = await resources.public_thumbnail_url(resource_id)
     if url is None or url_digest(url) != digest:
         raise NotFoundError("Cette vignette n'existe pas ou a changé d'adresse.")
     made = await thumbnails.image(resource_id, url, width)
