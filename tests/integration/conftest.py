@@ -11,6 +11,7 @@ import pytest
 
 from catalogue.app import create_asgi_app
 from catalogue.config import ClaimMapping, OidcSettings, Settings
+from catalogue.demo import load_demo
 from catalogue.identity.tokens import issue_access_token
 from catalogue.middleware import RequestContext
 from tests.support.asgi import asgi_transport
@@ -49,6 +50,20 @@ async def open_client(app: RequestContext) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async for c in open_client(create_asgi_app(settings)):
+        yield c
+
+
+@pytest.fixture
+async def demo_web(
+    settings: Settings, conn: asyncpg.Connection
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The demo loaded and indexed, and a client of its app (no worker: indexed here)."""
+    from tests.integration.test_pages import index_everything  # noqa: PLC0415  # a test module
+
+    demo = msgspec.structs.replace(settings, demo=True)
+    await load_demo(conn, demo)
+    await index_everything(demo, conn)
+    async for c in open_client(create_asgi_app(demo)):
         yield c
 
 

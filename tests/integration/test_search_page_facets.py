@@ -4,29 +4,11 @@ chosen one was dropped by the next submission of the form)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import asyncpg
 import httpx
 import lxml.html
-import msgspec
 import pytest
 
-from catalogue.app import create_asgi_app
-from catalogue.config import Settings
-from catalogue.demo import load_demo
 from catalogue.web.facets import FACET_VALUES_SHOWN
-from tests.integration.conftest import open_client
-from tests.integration.test_pages import index_everything
-
-
-@pytest.fixture
-async def web(settings: Settings, conn: asyncpg.Connection) -> AsyncIterator[httpx.AsyncClient]:
-    demo = msgspec.structs.replace(settings, demo=True)
-    await load_demo(conn, demo)
-    await index_everything(demo, conn)
-    async for c in open_client(create_asgi_app(demo)):
-        yield c
 
 
 def boxes(page: str) -> dict[str, lxml.html.HtmlElement]:
@@ -38,8 +20,8 @@ def values(box: lxml.html.HtmlElement) -> list[tuple[str, bool]]:
     return [(i.get("value"), i.get("checked") is not None) for i in box.xpath(".//input")]
 
 
-async def test_a_facet_links_to_all_its_values_and_back(web: httpx.AsyncClient) -> None:
-    page = await web.get("/recherche")
+async def test_a_facet_links_to_all_its_values_and_back(demo_web: httpx.AsyncClient) -> None:
+    page = await demo_web.get("/recherche")
     assert page.status_code == 200
     level = boxes(page.text)["level"]
     assert len(values(level)) == FACET_VALUES_SHOWN
@@ -47,7 +29,7 @@ async def test_a_facet_links_to_all_its_values_and_back(web: httpx.AsyncClient) 
     assert "Voir les" in more.text_content()
     assert more.get("href").startswith("/recherche?valeurs=level")
 
-    everything = await web.get(more.get("href").split("#")[0])
+    everything = await demo_web.get(more.get("href").split("#")[0])
     assert everything.status_code == 200
     level = boxes(everything.text)["level"]
     shown = values(level)
@@ -61,12 +43,12 @@ async def test_a_facet_links_to_all_its_values_and_back(web: httpx.AsyncClient) 
 
 
 async def test_a_chosen_value_beyond_the_first_three_stays_in_the_form(
-    web: httpx.AsyncClient,
+    demo_web: httpx.AsyncClient,
 ) -> None:
-    everything = await web.get("/recherche", params={"valeurs": "level"})
+    everything = await demo_web.get("/recherche", params={"valeurs": "level"})
     rare, _ = values(boxes(everything.text)["level"])[-1]
 
-    chosen = await web.get("/recherche", params={"level": rare, "sort": "newest"})
+    chosen = await demo_web.get("/recherche", params={"level": rare, "sort": "newest"})
     assert chosen.status_code == 200
     level = values(boxes(chosen.text)["level"])
     assert (rare, True) in level
@@ -76,12 +58,12 @@ async def test_a_chosen_value_beyond_the_first_three_stays_in_the_form(
 
 
 async def test_a_chosen_value_the_results_do_not_count_is_kept_hidden(
-    web: httpx.AsyncClient,
+    demo_web: httpx.AsyncClient,
 ) -> None:
-    first = await web.get("/recherche")
+    first = await demo_web.get("/recherche")
     level, _ = values(boxes(first.text)["level"])[0]
     # Words nothing matches: no result, so no count for the chosen level.
-    page = await web.get("/recherche", params={"q": "zzqxwv", "level": level})
+    page = await demo_web.get("/recherche", params={"q": "zzqxwv", "level": level})
     assert page.status_code == 200
     assert "level" in boxes(page.text)
     form = lxml.html.fromstring(page.text).xpath("//form[@action='/recherche']")[0]
@@ -90,8 +72,8 @@ async def test_a_chosen_value_the_results_do_not_count_is_kept_hidden(
 
 @pytest.mark.parametrize("facet", ["nothing", "<script>", ""])
 async def test_an_unknown_facet_to_expand_is_refused_or_ignored(
-    web: httpx.AsyncClient, facet: str
+    demo_web: httpx.AsyncClient, facet: str
 ) -> None:
-    page = await web.get("/recherche", params={"valeurs": facet})
+    page = await demo_web.get("/recherche", params={"valeurs": facet})
     assert page.status_code in (200, 400)
     assert "<script>" not in page.text.split("</head>")[-1] or page.status_code == 400
