@@ -1,8 +1,9 @@
 """The communs' journey of issue 21 in Chromium, with three demo teachers: one publishes a
-commun, a second adapts it, a third reports it, and the académie's administrator hides it;
-every page checked with axe-core. A real `catalogue serve --demo` serves it. The second and
-third demo teachers publish and adapt, the first reports: test_commun_pages.py's journey,
-which needs the first teacher's first publication, runs the same whatever the order."""
+commun (a file and no link, in one form), a second adapts it, a third reports it, and the
+académie's administrator hides it; every page checked with axe-core. A real `catalogue
+serve --demo` serves it. The second and third demo teachers publish and adapt, the first
+reports: test_commun_pages.py's journey, which needs the first teacher's first publication,
+runs the same whatever the order."""
 
 from __future__ import annotations
 
@@ -17,13 +18,19 @@ pytestmark = pytest.mark.browser
 
 TITLE = "Proportionnalité au cycle 4 (trois enseignants)"
 ADAPTED = "Proportionnalité, version pour la classe de 4e"
+FILE = "sequence-proportionnalite.pdf"
 
 
-def _publish(page: Page, title: str) -> None:
+def _publish(page: Page, title: str, *, with_file: bool = False) -> None:
     page.get_by_label("Titre").fill(title)
     page.get_by_label("Description").fill("Une séquence complète, libre de droits.")
-    page.get_by_label("Lien vers la ressource").fill("https://exemple.fr/proportionnalite")
     page.get_by_label("Licence ouverte").select_option(label="CC BY 4.0")
+    if with_file:  # files and no link, in the same form
+        page.locator("input#fichiers").set_input_files(
+            {"name": FILE, "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" + bytes(4096)}
+        )
+    else:
+        page.get_by_label("Lien vers la ressource").fill("https://exemple.fr/proportionnalite")
     page.get_by_role("button", name="Publier").click()
     page.wait_for_load_state()
 
@@ -45,8 +52,9 @@ def test_one_teacher_publishes_a_second_adapts_a_third_reports_an_administrator_
 ) -> None:
     sign_in(page, "teacher_2", "/communs/nouveau")
     assert_accessible(page)
-    _publish(page, TITLE)
+    _publish(page, TITLE, with_file=True)
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.get_by_role("link", name=FILE)).to_be_visible()
     assert_accessible(page)
     commun = page.url.split("/communs/")[1].split("?")[0]
     _validated_if_waiting(page, TITLE)

@@ -19,7 +19,7 @@ import structlog
 from litestar.di import NamedDependency
 
 from catalogue.communs import repository
-from catalogue.communs.filing import CommunFiles
+from catalogue.communs.filing import CommunFiles, Incoming
 from catalogue.communs.models import (
     LICENCES,
     ApprovalView,
@@ -43,6 +43,7 @@ from catalogue.communs.moderation import (
 from catalogue.communs.repository import (
     COMMUN_CONNECTOR,
     COMMUNS_PUBLISHER,
+    Author,
     Decision,
     NewCommun,
     Report,
@@ -97,30 +98,28 @@ class CommunService:
         check_concepts(resource_draft(draft, State.PENDING, []), self._vocab)
 
     async def publish(
-        self, principal: Principal, draft: CommunDraft, *, based_on: UUID | None = None
+        self,
+        principal: Principal,
+        draft: CommunDraft,
+        *,
+        based_on: UUID | None = None,
+        files: AsyncIterable[Incoming] | None = None,
     ) -> CommunView:
-        """A new commun, or an adaptation of ``based_on``. A teacher's first publication waits
-        for an administrator's review; later ones are visible at once."""
+        """A new commun, or an adaptation of ``based_on``, with the files a form sends (or
+        none). A teacher's first publication waits for an administrator's review; later ones
+        are visible at once. Refused, nothing is kept: neither the commun nor a file."""
         person = teacher(principal)
-        async with self._pool.acquire() as conn, conn.transaction():
-            chain: list[Credit] = []
-            if based_on is not None:
-                original = await repository.commun_by_id(conn, based_on)
-                if original is None or not may_read(principal, original):
-                    raise NotFoundError(NOT_FOUND)
-                chain = [
-                    Credit(
-                        resource_id=original.id,
-                        title=original.content.title,
-                        authors=await repository.authors_shown(conn, original.id),
-                        licence=original.licence,
-                    ),
-                    *original.credits,
-                ]
-            self._check(draft, chain, has_files=False)
-            author = await repository.author(conn, person)
-            if author is None:
-                raise ForbiddenError("Réservé aux enseignants.")
+        if files is not None:  # checked before a byte of a file is stored
+            async with self._pool.acquire() as conn:
+                await self._publishable(conn, principal, draft, based_on, has_files=True)
+        async with (
+            self.files.receiving(None, files, used=0) as staged,
+            self._pool.acquire() as conn,
+            conn.transaction(),
+        ):
+            chain, author = await self._publishable(
+                conn, principal, draft, based_on, has_files=bool(staged)
+            )
             state = State.VISIBLE if await repository.has_visible(conn, person) else State.PENDING
             credited = contributors(shown_author(author, show_name=draft.show_name), chain)
             saved = await save_resource(
@@ -140,33 +139,96 @@ class CommunService:
                 state=state,
             )
             await repository.insert_commun(conn, new, draft)
-            log.info("commun published", commun=str(saved.id), state=state, adapted=bool(based_on))
-            return await self._view(conn, saved.id)
+            _, replaced = await self.files.record(conn, saved.id, staged, 1)
+            view = await self._view(conn, saved.id)
+        await self.files.forget(replaced)
+        log.info(
+            "commun published",
+            commun=str(saved.id),
+            state=state,
+            adapted=bool(based_on),
+            files=len(staged),
+        )
+        return view
 
-    async def edit(self, principal: Principal, resource_id: UUID, draft: CommunDraft) -> CommunView:
-        """A new version, which keeps the current files; the earlier versions stay readable
-        with their files. Its state does not change."""
-        person = teacher(principal)
-        async with self._pool.acquire() as conn, conn.transaction():
-            stored = await repository.lock_commun(conn, resource_id)
-            if stored is None or stored.author_id != person:
+    async def _publishable(
+        self,
+        conn: Connection,
+        principal: Principal,
+        draft: CommunDraft,
+        based_on: UUID | None,
+        *,
+        has_files: bool,
+    ) -> tuple[list[Credit], Author]:
+        """The credit chain of the work adapted (none for an original), and the author, once
+        the draft passes the rules (a 404 for an original the teacher may not read)."""
+        chain: list[Credit] = []
+        if based_on is not None:
+            original = await repository.commun_by_id(conn, based_on)
+            if original is None or not may_read(principal, original):
                 raise NotFoundError(NOT_FOUND)
-            has_files = await repository.files_size(conn, resource_id) > 0
-            self._check(draft, stored.credits, has_files=has_files)
+            chain = [
+                Credit(
+                    resource_id=original.id,
+                    title=original.content.title,
+                    authors=await repository.authors_shown(conn, original.id),
+                    licence=original.licence,
+                ),
+                *original.credits,
+            ]
+        self._check(draft, chain, has_files=has_files)
+        author = await repository.author(conn, teacher(principal))
+        if author is None:
+            raise ForbiddenError("Réservé aux enseignants.")
+        return chain, author
+
+    async def edit(
+        self,
+        principal: Principal,
+        resource_id: UUID,
+        draft: CommunDraft,
+        *,
+        files: AsyncIterable[Incoming] | None = None,
+    ) -> CommunView:
+        """A new version, which keeps the current files and adds those a form sends; the
+        earlier versions stay readable with their files. Its state does not change. Refused,
+        nothing is kept: neither the version nor a file."""
+        person = teacher(principal)
+        used = 0
+        if files is not None:  # checked before a byte of a file is stored
+            async with self._pool.acquire() as conn:
+                stored = await repository.commun_by_id(conn, resource_id)
+                if stored is None or stored.author_id != person:
+                    raise NotFoundError(NOT_FOUND)
+                self._check(draft, stored.credits, has_files=True)
+                used = await repository.files_size(conn, resource_id)
+        async with (
+            self.files.receiving(resource_id, files, used=used) as staged,
+            self._pool.acquire() as conn,
+            conn.transaction(),
+        ):
+            locked = await repository.lock_commun(conn, resource_id)
+            if locked is None or locked.author_id != person:
+                raise NotFoundError(NOT_FOUND)
+            has_files = bool(staged) or await repository.files_size(conn, resource_id) > 0
+            self._check(draft, locked.credits, has_files=has_files)
             author = await repository.author(conn, person)
             assert author is not None  # the author of a stored commun is a person
-            credited = contributors(shown_author(author, show_name=draft.show_name), stored.credits)
+            credited = contributors(shown_author(author, show_name=draft.show_name), locked.credits)
             await save_resource(
                 conn,
                 self._vocab,
                 COMMUNS_PUBLISHER,
-                resource_draft(draft, State(stored.state), credited),
+                resource_draft(draft, State(locked.state), credited),
                 Provenance(connector=COMMUN_CONNECTOR),
                 resource_id=resource_id,
             )
-            await repository.update_commun(conn, stored, author, draft)
-            log.info("commun edited", commun=str(resource_id), version=stored.version + 1)
-            return await self._view(conn, resource_id)
+            await repository.update_commun(conn, locked, author, draft)
+            _, replaced = await self.files.record(conn, resource_id, staged, locked.version + 1)
+            view = await self._view(conn, resource_id)
+        await self.files.forget(replaced)
+        log.info("commun edited", commun=str(resource_id), version=view.version, files=len(staged))
+        return view
 
     async def read(self, principal: Principal, resource_id: UUID) -> CommunView:
         async with self._pool.acquire() as conn:

@@ -5,6 +5,11 @@ signed in, of a random value kept in the (encrypted) session cookie before. A to
 from another session, or a ``csrftoken`` cookie planted by someone else, does not pass.
 The token is also set in the ``csrftoken`` cookie (readable, as Litestar's was) for clients
 that send it back in the ``x-csrftoken`` header.
+
+A form with files (route opt ``STREAMED_FORM``) is not read whole to find its token: its
+token is its first part, read alone before the app runs, and the app then reads the body as
+it comes (catalogue.form_stream). A first part that is not the token, a file before it
+included, is refused like a wrong token, before a byte of any file is read.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
+
+from catalogue.form_stream import first_field, multipart_boundary
 
 COOKIE = "csrftoken"
 HEADER = "x-csrftoken"
@@ -44,12 +51,17 @@ def session_token(key: bytes, session: dict[str, Any]) -> str:
 
 
 NO_CSRF = "no_csrf"  # route opt: a mounted app authenticated by bearer tokens only (SCIM)
+STREAMED_FORM = "csrf_first_part"  # route opt: a multipart form's token is its first part
+
+
+def _opt(scope: Scope, name: str) -> bool:
+    handler = scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get(name))
 
 
 def _exempt(scope: Scope) -> bool:
     """A route marked ``NO_CSRF`` (a mount sees its own path, not the exclusions' full one)."""
-    handler = scope.get("route_handler")
-    return bool(handler is not None and handler.opt.get(NO_CSRF))
+    return _opt(scope, NO_CSRF)
 
 
 class CsrfMiddleware:
@@ -77,7 +89,7 @@ class CsrfMiddleware:
             session = scope["session"] = {}
         expected = session_token(self._key, session)
         if scope.get("method") not in _SAFE_METHODS:
-            given = await _submitted_token(scope, receive)
+            given, receive = await _submitted_token(scope, receive)
             if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
                 raise PermissionDeniedException(CSRF_REFUSED)
         ScopeState.from_scope(scope).csrf_token = expected
@@ -119,12 +131,19 @@ def _cookie(scope: Scope, name: str) -> str | None:
     return None
 
 
-async def _submitted_token(scope: Scope, receive: Receive) -> str | None:
+async def _submitted_token(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+    """The token sent, and the ``receive`` the app reads the body from."""
     request: Request[Any, Any, Any] = Request(scope, receive)
     header = request.headers.get(HEADER)
     if header:
-        return header
-    if request.content_type[0] in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
+        return header, receive
+    media_type = request.content_type[0]
+    if media_type == RequestEncodingType.MULTI_PART and _opt(scope, STREAMED_FORM):
+        boundary = multipart_boundary(request.headers.get("content-type"))
+        if boundary is None:
+            return None, receive
+        return await first_field(receive, boundary, FORM_FIELD)
+    if media_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
         value = (await request.form()).get(FORM_FIELD)
-        return value if isinstance(value, str) else None
-    return None
+        return (value if isinstance(value, str) else None), receive
+    return None, receive

@@ -9,19 +9,20 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from catalogue.communs.models import LICENCES, CommunDraft, CommunView
+from catalogue.communs.models import LICENCES, CommunView
 from catalogue.communs.moderation import Action, NewDecision, NewReport, ReportReason
-from catalogue.communs.service import Communs
+from catalogue.communs.service import Communs, CommunService
 from catalogue.errors import InvalidInputError, UnprocessableError
+from catalogue.identity.csrf import STREAMED_FORM
 from catalogue.identity.guards import PUBLIC
 from catalogue.identity.models import Role
 from catalogue.pages import page
 from catalogue.vocabularies.index import Vocabulary
 from catalogue.web.common import PAGE_EXCEPTION_HANDLERS, AnyRequest, field, page_user
+from catalogue.web.commun_form import CONCEPTS, Submission, draft_of, form_values, size_label
 
 LANGUAGES = {
     "fre": "français",
@@ -52,78 +53,11 @@ ACTIONS = {
     "classement": "dont les signalements sont classés",
 }
 _ADMINS = (Role.ACADEMIE_ADMIN, Role.NATIONAL_ADMIN)
-# Form field → draft field, for the one concept each form asks.
-_CONCEPTS = {
-    "niveau": ("levels", "scolomfr-voc-022"),
-    "discipline": ("disciplines", "scolomfr-voc-015"),
-    "type": ("resource_types", "scolomfr-voc-005"),
-    "type_pedagogique": ("pedagogical_types", "scolomfr-voc-010"),
-}
-_FIELD_OF = {"title": "titre", "link": "lien", "licence": "licence", "keywords": "mots_cles"}
 
 
 def _choices(vocab: Any, scheme: str) -> dict[str, str]:
     concepts = vocab.scheme(scheme) or []
     return {c.uri: c.label for c in sorted(concepts, key=lambda c: c.label) if not c.deprecated}
-
-
-def _form_values(commun: CommunView | None) -> dict[str, str]:
-    if commun is None:
-        return {"langue": "fre", "licence": "CC-BY-4.0"}
-    return {
-        "titre": commun.title,
-        "description": commun.description,
-        "niveau": commun.levels[0].uri if commun.levels else "",
-        "discipline": commun.disciplines[0].uri if commun.disciplines else "",
-        "type": commun.resource_types[0].uri if commun.resource_types else "",
-        "type_pedagogique": commun.pedagogical_types[0].uri if commun.pedagogical_types else "",
-        "langue": commun.language,
-        "mots_cles": ", ".join(commun.keywords),
-        "lien": commun.link or "",
-        "licence": commun.licence.id,
-        "afficher_nom": "oui" if commun.show_name else "",
-    }
-
-
-_FORM_FIELDS = (*_FIELD_OF.values(), "description", "langue", "afficher_nom", *_CONCEPTS)
-
-
-def _values(form: FormMultiDict) -> dict[str, str]:
-    return {name: field(form, name) for name in _FORM_FIELDS}
-
-
-def _draft(values: dict[str, str]) -> CommunDraft:
-    """The form as a draft; a value the draft refuses is a 422 naming its field."""
-    body: dict[str, Any] = {
-        "title": values.get("titre", ""),
-        "description": values.get("description", ""),
-        "language": values.get("langue") or "fre",
-        "keywords": [k.strip() for k in values.get("mots_cles", "").split(",") if k.strip()],
-        "link": values.get("lien") or None,
-        "licence": values.get("licence", ""),
-        "show_name": values.get("afficher_nom") == "oui",
-    }
-    for name, (key, _) in _CONCEPTS.items():
-        body[key] = [values[name]] if values.get(name) else []
-    try:
-        return msgspec.convert(body, CommunDraft)
-    except msgspec.ValidationError as exc:
-        path = str(exc).rsplit("`$.", 1)[-1].split("`")[0].split("[")[0]
-        name = _FIELD_OF.get(path, "formulaire")
-        raise UnprocessableError(
-            f"Valeur refusée : {exc}", errors=[{"key": name, "message": "Valeur refusée."}]
-        ) from exc
-
-
-def _errors(exc: UnprocessableError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for error in exc.extra.get("errors", []):
-        key = str(error.get("key", ""))
-        name = _FIELD_OF.get(key) or next(
-            (n for n, (k, _) in _CONCEPTS.items() if key.startswith(k)), "formulaire"
-        )
-        found[name] = exc.shown
-    return found or {"formulaire": exc.shown}
 
 
 class CommunPages(Controller):
@@ -153,9 +87,9 @@ class CommunPages(Controller):
     ) -> Template:
         principal = await page_user(request, Role.TEACHER)
         original = await communs.read(principal, adapter) if adapter else None
-        return self._form(principal, vocab, _form_values(original), {}, original=original)
+        return self._form(principal, communs, vocab, form_values(original), {}, original=original)
 
-    @post("/nouveau", status_code=303)
+    @post("/nouveau", status_code=303, opt={STREAMED_FORM: True})
     async def publish(
         self,
         request: AnyRequest,
@@ -163,15 +97,24 @@ class CommunPages(Controller):
         vocab: Vocabulary,
         adapter: FromQuery[UUID | None] = None,
     ) -> Redirect | Template:
+        """Publish, with files or a link, in one form (its files stream to the storage)."""
         principal = await page_user(request, Role.TEACHER, back="/communs/nouveau")
-        form = await request.form()
-        values = _values(form)
         original = await communs.read(principal, adapter) if adapter else None
+        sent = await Submission.read(request, max_files_bytes=communs.files.max_resource)
         try:
-            draft = _draft(values)
-            saved = await communs.publish(principal, draft, based_on=adapter)
+            draft = draft_of(sent.values)
+            saved = await communs.publish(principal, draft, based_on=adapter, files=sent.files())
         except UnprocessableError as exc:
-            return self._form(principal, vocab, values, _errors(exc), original=original, status=422)
+            await sent.refused()
+            return self._form(
+                principal,
+                communs,
+                vocab,
+                sent.values,
+                sent.errors(exc),
+                original=original,
+                status=422,
+            )
         return Redirect(f"/communs/{saved.id}?publie=1", status_code=303)
 
     @get("/{commun_id:uuid}")
@@ -209,21 +152,30 @@ class CommunPages(Controller):
     ) -> Template:
         principal = await page_user(request, Role.TEACHER)
         commun = await communs.read(principal, commun_id)
-        return self._form(principal, vocab, _form_values(commun), {}, editing=commun)
+        return self._form(principal, communs, vocab, form_values(commun), {}, editing=commun)
 
-    @post("/{commun_id:uuid}/modifier", status_code=303)
+    @post("/{commun_id:uuid}/modifier", status_code=303, opt={STREAMED_FORM: True})
     async def edit(
         self, request: AnyRequest, communs: Communs, vocab: Vocabulary, commun_id: FromPath[UUID]
     ) -> Redirect | Template:
+        """A new version, which may add files (they stream to the storage)."""
         principal = await page_user(request, Role.TEACHER, back=f"/communs/{commun_id}")
-        form = await request.form()
-        values = _values(form)
+        sent = await Submission.read(request, max_files_bytes=communs.files.max_resource)
         try:
-            draft = _draft(values)
-            await communs.edit(principal, commun_id, draft)
+            draft = draft_of(sent.values)
+            await communs.edit(principal, commun_id, draft, files=sent.files())
         except UnprocessableError as exc:
+            await sent.refused()
             commun = await communs.read(principal, commun_id)
-            return self._form(principal, vocab, values, _errors(exc), editing=commun, status=422)
+            return self._form(
+                principal,
+                communs,
+                vocab,
+                sent.values,
+                sent.errors(exc),
+                editing=commun,
+                status=422,
+            )
         return Redirect(f"/communs/{commun_id}?publie=1", status_code=303)
 
     @get("/{commun_id:uuid}/versions/{number:int}")
@@ -305,6 +257,7 @@ class CommunPages(Controller):
     def _form(
         self,
         principal: Any,
+        communs: CommunService,
         vocab: Any,
         values: dict[str, str],
         errors: dict[str, str],
@@ -323,5 +276,7 @@ class CommunPages(Controller):
             editing=editing,
             licences={k: v.label for k, v in LICENCES.items()},
             languages=LANGUAGES,
-            concepts={name: _choices(vocab, scheme) for name, (_, scheme) in _CONCEPTS.items()},
+            concepts={name: _choices(vocab, scheme) for name, (_, scheme) in CONCEPTS.items()},
+            max_file=size_label(communs.files.max_file),
+            max_resource=size_label(communs.files.max_resource),
         )
