@@ -21,13 +21,13 @@ ADAPTED = "Proportionnalité, version pour la classe de 4e"
 FILE = "sequence-proportionnalite.pdf"
 
 
-def _publish(page: Page, title: str, *, with_file: bool = False) -> None:
+def _publish(page: Page, title: str, *, file: bytes | None = None) -> None:
     page.get_by_label("Titre").fill(title)
     page.get_by_label("Description").fill("Une séquence complète, libre de droits.")
     page.get_by_label("Licence ouverte").select_option(label="CC BY 4.0")
-    if with_file:  # files and no link, in the same form
+    if file is not None:  # files and no link, in the same form
         page.locator("input#fichiers").set_input_files(
-            {"name": FILE, "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" + bytes(4096)}
+            {"name": FILE, "mimeType": "application/pdf", "buffer": file}
         )
     else:
         page.get_by_label("Lien vers la ressource").fill("https://exemple.fr/proportionnalite")
@@ -52,7 +52,11 @@ def test_one_teacher_publishes_a_second_adapts_a_third_reports_an_administrator_
 ) -> None:
     sign_in(page, "teacher_2", "/communs/nouveau")
     assert_accessible(page)
-    _publish(page, TITLE, with_file=True)
+    _publish(page, TITLE, file=b"")  # an empty file: refused on the form, which names it
+    expect(page.get_by_role("alert")).to_contain_text(f"Le fichier « {FILE} » est vide.")
+    expect(page.get_by_label("Titre")).to_have_value(TITLE)
+    assert_accessible(page)
+    _publish(page, TITLE, file=b"%PDF-1.7\n" + bytes(4096))
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.get_by_role("link", name=FILE)).to_be_visible()
     assert_accessible(page)
