@@ -28,7 +28,8 @@ from catalogue.errors import InvalidInputError
 MULTIPART = "multipart/form-data"
 FIELD_BYTES = 64 * 1024  # a text field's most
 MAX_PARTS = 100  # fields and files of one form
-_FIRST_FIELD_BYTES = 1024  # the first part, read before the app runs (a CSRF token)
+_FIRST_FIELD_BYTES = 1024  # the first part's value, read before the app runs (a CSRF token)
+_FIRST_PART_BYTES = 16 * 1024  # the body read to find it (a preamble, the part's head)
 
 
 class FilePart(NamedTuple):
@@ -52,7 +53,8 @@ async def first_field(receive: Receive, boundary: bytes, name: str) -> tuple[str
     """The value of the body's first part when it is the field ``name`` (not a file), read
     without taking more of the body than the messages holding that part, and a ``receive``
     that hands the app those messages again, then the rest as it comes. None when the first
-    part is anything else, too long, or the body unreadable."""
+    part is anything else, too long, or the body unreadable; at most 16 KiB (and the message
+    that passes them) is read and kept to find it."""
     taken: deque[Any] = deque()
 
     async def again() -> Any:
@@ -61,14 +63,16 @@ async def first_field(receive: Receive, boundary: bytes, name: str) -> tuple[str
     parser = PushMultipartParser(boundary)
     value = bytearray()
     more = True
+    read = 0
     try:
-        while more:
+        while more and read <= _FIRST_PART_BYTES:
             message = await receive()
             taken.append(message)
             if message["type"] != "http.request":
                 return None, again
             more = message.get("more_body", False)
             body = message.get("body", b"")
+            read += len(body)
             for event in parser.parse(body) if body or not more else ():
                 if isinstance(event, MultipartSegment):
                     if event.name != name or event.filename is not None:

@@ -81,6 +81,13 @@ async def test_a_first_part_that_is_not_the_field_gives_nothing(data: bytes) -> 
     assert token is None
 
 
+async def test_a_long_preamble_is_not_kept_to_find_the_first_field() -> None:
+    junk = Messages(bytes(10 * 1024 * 1024) + body(part("_csrf_token", b"a" * 64)), 4096)
+    token, _ = await first_field(junk, BOUNDARY, "_csrf_token")
+    assert token is None
+    assert junk.taken * 4096 <= 16 * 1024 + 4096
+
+
 async def test_fields_and_files_through_chunks_of_one_byte() -> None:
     data = body(
         part("titre", b"Les fractions"),
