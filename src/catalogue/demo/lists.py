@@ -35,11 +35,11 @@ DEMO_LISTS = (
 @demo_loader(step=4)
 async def seed_lists(conn: Connection, _: Settings) -> None:
     teacher = await demo_person_id(conn, "teacher")
-    if await conn.fetchval(SQL["demo_lists_seeded"], teacher, DEMO_LISTS[0][0]):
-        return
     head = await demo_person_id(conn, "establishment_admin")
     uai = DEMO_IDENTITIES["establishment_admin"].establishment_uai
     for title, description, matching, featured in DEMO_LISTS:
+        if await conn.fetchval(SQL["demo_list_seeded"], teacher, title):
+            continue  # seeded at an earlier start
         made = await repository.insert_collection(
             conn,
             teacher,
