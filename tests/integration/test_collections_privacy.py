@@ -233,6 +233,17 @@ async def test_a_departed_persons_erasure_deletes_their_lists_but_the_featured_p
     # Once: a second run erases nobody and deletes nothing more.
     assert _erase_departed(database_url, tmp_path).startswith("0 departed person(s) erased")
     assert await api.conn.fetchval("SELECT count(*) FROM collections") == 4
+    # Only an administrator of a page that features it takes it off; another page's
+    # administrator taking it off theirs changes nothing, a teacher may not.
+    for who, scope in (("dominique", "establishment"), ("other_head", "establishment")):
+        path = f"{API}/{school['id']}/features/{scope}"
+        await api.client.delete(path, headers=await api.headers(who))
+        assert (await client.get(f"{API}/{school['id']}")).status_code == 200
+    refused = await api.client.delete(
+        f"{API}/{school['id']}/features/establishment", headers=await api.headers("dominique")
+    )
+    assert refused.status_code == 403
+    assert (await client.delete(f"{API}/{school['id']}/features/establishment")).status_code == 401
     # A list kept for a page goes when the last page stops featuring it.
     unfeatured = await api.client.delete(
         f"{API}/{academie['id']}/features/academie", headers=await api.headers("paris_admin")
