@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -208,7 +208,8 @@ class Profile(msgspec.Struct, kw_only=True):
 class MyData(msgspec.Struct, kw_only=True):
     """Everything the service holds on a person (access and portability, RGPD art. 15, 20):
     their profile, their moves between establishments, every movement of their envelope,
-    their acquisitions and licences."""
+    their acquisitions and licences; and, in ``sections``, what other parts of the service
+    keep on them, by name (``collections``: the lists they made, follow and feature)."""
 
     exported_at: datetime
     profile: Profile
@@ -216,6 +217,7 @@ class MyData(msgspec.Struct, kw_only=True):
     movements: list[Movement]
     acquisitions: list[Acquisition]
     licences: list[Licence]
+    sections: dict[str, Any] = {}
 
 
 class Envelope(msgspec.Struct, kw_only=True):

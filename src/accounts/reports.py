@@ -15,6 +15,7 @@ from accounts import repository
 from accounts.bulk import FORMULA_STARTS
 from accounts.ledger import ensure_administers, ensure_scope, period_or_current
 from accounts.models import EnvelopeView, MyAccount, MyData, Sales, SpendReport, SpendRow
+from accounts.personal_data import DataPart, PersonalData
 from accounts.repository import moves, statements
 from catalogue.database import Connection
 from catalogue.errors import NotFoundError
@@ -55,8 +56,11 @@ async def my_account(conn: Connection, person_id: UUID) -> MyAccount:
     )
 
 
-async def my_data(conn: Connection, person_id: UUID) -> MyData:
-    """Everything kept on a person, for them to download (RGPD access and portability)."""
+async def my_data(
+    conn: Connection, person_id: UUID, elsewhere: Sequence[PersonalData] = ()
+) -> MyData:
+    """Everything kept on a person, for them to download (RGPD access and portability),
+    with the parts the other contexts keep (``elsewhere``, in ``sections``)."""
     profile = await statements.profile(conn, person_id)
     if profile is None:
         raise NotFoundError("Personne introuvable.")
@@ -67,6 +71,7 @@ async def my_data(conn: Connection, person_id: UUID) -> MyData:
         movements=await statements.movements(conn, person_id, EVERYTHING),
         acquisitions=await repository.acquisitions(conn, person_id=person_id, limit=EVERYTHING),
         licences=await statements.licences_of(conn, person_id),
+        sections={source.section: await source.collect(conn, person_id) for source in elsewhere},
     )
 
 
@@ -109,6 +114,11 @@ def my_data_rows(data: MyData) -> list[tuple[Any, ...]]:
         ("licence", lic.valid_from.isoformat(), lic.holder_kind, "", lic.resource_title)
         for lic in data.licences
     ]
+    for part in data.sections.values():
+        written: DataPart = part  # what a source collected (accounts.personal_data)
+        rows += [
+            (rubrique, at, kind, "", detail) for rubrique, at, kind, detail in written.csv_rows()
+        ]
     return rows
 
 

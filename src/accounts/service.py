@@ -9,6 +9,7 @@ together), runs the domain functions of `ledger`, `acquisitions`, `decisions`, `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Literal, TypeAlias
 from uuid import UUID
@@ -37,6 +38,7 @@ from accounts.models import (
     Sales,
     SpendReport,
 )
+from accounts.personal_data import PersonalData
 from accounts.repository import moves, statements
 from catalogue.errors import NotFoundError, UnprocessableError
 from catalogue.gar.outbox import GarOutbox
@@ -58,9 +60,12 @@ class AccountsService:
         waker: Waker,
         *,
         refund_window: timedelta,
+        personal_data: Sequence[PersonalData],
         gar: GarOutbox | None = None,
     ) -> None:
         self._pool = pool
+        # What other contexts keep on a person, in their download (their lists...).
+        self._personal_data = tuple(personal_data)
         self._gar = gar  # None: GAR not configured, no subscription written
         self._vocab = vocab
         self._pseudonym_key = pseudonym_key
@@ -199,9 +204,13 @@ class AccountsService:
             return await reports.my_account(conn, person_id)
 
     async def my_data(self, person_id: UUID) -> MyData:
-        """Everything kept on a person, for their own download (RGPD access, portability)."""
-        async with self._pool.acquire() as conn:
-            return await reports.my_data(conn, person_id)
+        """Everything kept on a person, for their own download (RGPD access, portability),
+        read in one snapshot."""
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            return await reports.my_data(conn, person_id, self._personal_data)
 
     async def envelope(
         self, principal: Principal, kind: ScopeKind, owner: str, period_id: UUID | None = None

@@ -29,6 +29,7 @@ from accounts.service import AccountsService
 from catalogue import __version__, health, pages
 from catalogue.assets import IMMUTABLE, STATIC_DIR, STATIC_PREFIX
 from catalogue.collections import api as collections_api
+from catalogue.collections.privacy import ListsOfPerson
 from catalogue.collections.service import CollectionService
 from catalogue.communs import api as communs_api
 from catalogue.communs.service import CommunService
@@ -189,6 +190,7 @@ def create_app(
                     pseudonym_key,
                     waker,
                     refund_window=timedelta(days=settings.refund_window_days),
+                    personal_data=(ListsOfPerson(),),
                     gar=GarOutbox(pool, settings.gar) if settings.gar else None,
                 ),
                 publisher_http=to_publishers,

@@ -19,13 +19,14 @@ from pgqueuer.executors import EntrypointExecutorParameters
 from pgqueuer.models import Schedule
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_never
 
+from catalogue.collections import privacy as collections_privacy
 from catalogue.config import GarSettings, Settings
 from catalogue.directory.service import DirectoryService
 from catalogue.gar import delivery as gar_delivery
 from catalogue.gar import outbox as gar_outbox
 from catalogue.gar.outbox import GAR_JOB
 from catalogue.harvests import service as harvests
-from catalogue.identity.retention import ERASE_DEPARTED, erase_departed
+from catalogue.identity.retention import ERASE_DEPARTED, PeopleErased, erase_departed
 from catalogue.resources.outbox import INDEX_JOB
 from catalogue.search import outbox
 from catalogue.search.backends import prepare_if_reachable
@@ -39,6 +40,9 @@ log = structlog.get_logger(__name__)
 # lasted longer than that starts the count again.
 REFRESH_DIRECTORY = "refresh-directory"
 MAX_RESTART_DELAY_S = 30.0
+# What the erasure of a departed person erases besides their name and e-mail (the nightly
+# job and `catalogue directory erase-departed`): their lists and follows.
+ERASED_ELSEWHERE: tuple[PeopleErased, ...] = (collections_privacy.forget_people,)
 
 
 def _retrying(parameters: EntrypointExecutorParameters) -> DatabaseRetryEntrypointExecutor:
@@ -97,7 +101,7 @@ def build_worker(
     # A departed person's name and e-mail, erased once the retention period has passed.
     @pgq.schedule(ERASE_DEPARTED, "41 2 * * *")
     async def erase_departed_people(_schedule: Schedule) -> None:
-        await erase_departed(pool, retention_days)
+        await erase_departed(pool, retention_days, also=ERASED_ELSEWHERE)
 
     if gar is not None:
         # GAR subscriptions, like the webhooks: woken by the purchases that write them,

@@ -71,6 +71,17 @@ def test_serve_demo_stops_cleanly_on_sigterm_and_sigint_and_restarts(
     assert me.status_code == 200
     assert me.json()["roles"] == ["teacher"]
     assert httpx.get(f"{first.url}/auth/demo").status_code == 200
+    # The demo's lists: public, found, read and shown on the collège's page, signed out.
+    found = httpx.get(f"{first.url}/api/v1/collections", params={"q": "fractions"}).json()
+    assert [c["title"] for c in found["collections"]] == ["Les fractions en 6e"]
+    sample = found["collections"][0]
+    assert sample["items"] > 0
+    page = httpx.get(f"{first.url}/listes/{sample['id']}")
+    assert page.status_code == 200
+    assert "Les fractions en 6e" in page.text
+    assert "Camille Martin" not in page.text
+    assert "Les fractions en 6e" in httpx.get(f"{first.url}/etablissements/0751234J").text
+    assert "Les fractions en 6e" in httpx.get(f"{first.url}/listes/recherche").text
 
     assert first.send(signal.SIGTERM) != -signal.SIGKILL
     assert not _postgres_running(tmp_path)
@@ -78,6 +89,8 @@ def test_serve_demo_stops_cleanly_on_sigterm_and_sigint_and_restarts(
     again = serve("--demo")
     again.wait_ready()
     assert httpx.get(f"{again.url}/healthz").json() == {"status": "ok"}
+    listed = httpx.get(f"{again.url}/api/v1/collections").json()
+    assert listed["total"] == 2  # seeded once, not again at the second start
     again.send(signal.SIGINT)
     assert not _postgres_running(tmp_path)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from catalogue.demo import LOADERS, demo_loader
 from catalogue.demo.accounts import seed_accounts
+from catalogue.demo.lists import seed_lists
 
 
 def test_the_demo_modules_register_their_loaders_in_step_order() -> None:
@@ -10,8 +11,10 @@ def test_the_demo_modules_register_their_loaders_in_step_order() -> None:
         "catalogue.demo.identities._identities",
         "catalogue.demo.resources._catalogue",
         "catalogue.demo.accounts.seed_accounts",
+        "catalogue.demo.lists.seed_lists",
     ]
-    assert LOADERS[-1] is seed_accounts
+    assert LOADERS[-2] is seed_accounts
+    assert LOADERS[-1] is seed_lists
 
 
 def test_a_registered_loader_takes_its_step() -> None:

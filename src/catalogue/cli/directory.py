@@ -13,6 +13,7 @@ from catalogue.directory.service import DirectoryService
 from catalogue.errors import ConfigurationError
 from catalogue.identity.retention import erase_departed
 from catalogue.outbound import outbound_client
+from catalogue.worker import ERASED_ELSEWHERE
 
 
 @click.group()
@@ -61,14 +62,15 @@ def refresh() -> None:
 )
 @clear_errors
 def erase_departed_people(days: int | None) -> None:
-    """Erase the name and e-mail of people deactivated more than the retention period ago
-    (what the worker does every night); their ledger, acquisitions and licences stay."""
+    """Erase the name and e-mail of people deactivated more than the retention period ago,
+    and their lists and follows (what the worker does every night); their ledger,
+    acquisitions and licences stay."""
     settings = cli_settings()
     retention = days or settings.retention_days
 
     async def run() -> int:
         async with search_context(settings) as (pool, _, _):
-            return await erase_departed(pool, retention)
+            return await erase_departed(pool, retention, also=ERASED_ELSEWHERE)
 
     erased = asyncio.run(run())
     click.echo(f"{erased} departed person(s) erased (left more than {retention} days ago)")

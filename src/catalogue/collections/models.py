@@ -110,3 +110,102 @@ class FeaturedPage(msgspec.Struct, kw_only=True):
 class ShareLink(msgspec.Struct, kw_only=True):
     token: str
     path: str  # the page's address, token included
+
+
+# A person's lists in their own download (RGPD access and portability): ``ListsData`` is the
+# part the compte ressource's download carries under "collections" (catalogue.app hands
+# ``collections.privacy.ListsOfPerson`` to it).
+
+_VISIBILITY_FR = {
+    Visibility.PRIVATE: "privée",
+    Visibility.SHARED: "partagée par un lien",
+    Visibility.PUBLIC: "publique",
+}
+
+
+class ListedResource(msgspec.Struct, kw_only=True):
+    resource_id: UUID
+    title: str
+    position: int
+    added_at: datetime
+
+
+class MyList(msgspec.Struct, kw_only=True):
+    """One of the person's lists. ``link_active``: a link shares it (its token is not given:
+    the person sees it on the list's page)."""
+
+    id: UUID
+    title: str
+    description: str
+    visibility: Visibility
+    link_active: bool
+    created_at: datetime
+    updated_at: datetime
+    items: list[ListedResource] = []
+    featured: list[FeatureView] = []  # the establishments' and académies' pages that show it
+
+
+class FollowedList(msgspec.Struct, kw_only=True):
+    id: UUID
+    title: str
+    followed_at: datetime
+
+
+class FeatureMade(msgspec.Struct, kw_only=True):
+    """A list the person (an administrator) features on their establishment's or académie's
+    page."""
+
+    id: UUID
+    title: str
+    scope: FeatureScope
+    establishment_uai: str | None
+    academie: str | None
+    featured_at: datetime
+
+
+class ListsData(msgspec.Struct, kw_only=True):
+    """Everything the collections keep on a person: their lists, the lists they follow, the
+    lists they feature."""
+
+    own: list[MyList]
+    followed: list[FollowedList]
+    featured: list[FeatureMade]
+
+    def csv_rows(self) -> list[tuple[str, str, str, str]]:
+        """The download's CSV rows: (rubrique, date, nature, détail)."""
+        rows = [
+            (
+                "liste",
+                mine.created_at.isoformat(),
+                _VISIBILITY_FR[mine.visibility] + (" (lien actif)" if mine.link_active else ""),
+                f"{mine.title} [{mine.id}] ; modifiée le {mine.updated_at.isoformat()}"
+                + (f" ; {mine.description}" if mine.description else ""),
+            )
+            for mine in self.own
+        ]
+        rows += [
+            (
+                "ressource de liste",
+                item.added_at.isoformat(),
+                f"position {item.position}",
+                f"{mine.title} : {item.title} [{item.resource_id}]",
+            )
+            for mine in self.own
+            for item in mine.items
+        ]
+        rows += [
+            ("liste suivie", f.followed_at.isoformat(), "", f"{f.title} [{f.id}]")
+            for f in self.followed
+        ]
+        rows += [
+            (
+                "liste mise en avant",
+                f.featured_at.isoformat(),
+                f"établissement {f.establishment_uai}"
+                if f.scope == FeatureScope.ESTABLISHMENT
+                else f"académie {f.academie}",
+                f"{f.title} [{f.id}]",
+            )
+            for f in self.featured
+        ]
+        return rows

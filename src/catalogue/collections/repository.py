@@ -7,7 +7,15 @@ from uuid import UUID
 
 import msgspec
 
-from catalogue.collections.models import CollectionSummary, FeatureView, ItemView
+from catalogue.collections.models import (
+    CollectionSummary,
+    FeatureMade,
+    FeatureView,
+    FollowedList,
+    ItemView,
+    ListedResource,
+    MyList,
+)
 from catalogue.database import Connection, fetch_all, fetch_one
 from catalogue.sqlfiles import load_queries
 
@@ -16,7 +24,7 @@ SQL = load_queries("catalogue.collections")
 
 class StoredCollection(msgspec.Struct, kw_only=True):
     id: UUID
-    owner_id: UUID
+    owner_id: UUID | None  # None: its author was erased (a featured public list, kept)
     title: str
     description: str
     visibility: str
@@ -157,6 +165,10 @@ async def unfeature(
     await conn.execute(SQL["unfeature"], collection_id, uai, academie)
 
 
+async def delete_if_unowned_and_unfeatured(conn: Connection, collection_id: UUID) -> bool:
+    return await conn.fetchval(SQL["delete_unowned_unfeatured"], collection_id) is not None
+
+
 async def own_collections(conn: Connection, owner_id: UUID, limit: int) -> list[CollectionSummary]:
     return await fetch_all(conn, CollectionSummary, SQL["own_collections"], owner_id, limit)
 
@@ -189,3 +201,65 @@ async def establishment(conn: Connection, uai: str) -> Establishment | None:
 
 async def academie_known(conn: Connection, academie: str) -> bool:
     return bool(await conn.fetchval(SQL["academie_known"], academie))
+
+
+# A person's own data (their download) and their erasure
+
+
+class ListItem(msgspec.Struct, kw_only=True):
+    """A resource of one of a person's lists, with the list it is in."""
+
+    collection_id: UUID
+    resource_id: UUID
+    title: str
+    position: int
+    added_at: datetime
+
+    def listed(self) -> ListedResource:
+        return ListedResource(
+            resource_id=self.resource_id,
+            title=self.title,
+            position=self.position,
+            added_at=self.added_at,
+        )
+
+
+class ListFeature(FeatureView, kw_only=True):
+    collection_id: UUID
+
+
+class ErasedLists(msgspec.Struct, kw_only=True):
+    deleted: int  # lists deleted
+    kept: int  # featured public lists kept without their author
+    follows: int  # follows removed
+    features: int  # features whose administrator is forgotten
+
+
+async def personal_lists(conn: Connection, person_id: UUID) -> list[MyList]:
+    return await fetch_all(conn, MyList, SQL["personal_lists"], person_id)
+
+
+async def personal_items(conn: Connection, person_id: UUID) -> list[ListItem]:
+    return await fetch_all(conn, ListItem, SQL["personal_items"], person_id)
+
+
+async def personal_list_features(conn: Connection, person_id: UUID) -> list[ListFeature]:
+    return await fetch_all(conn, ListFeature, SQL["personal_list_features"], person_id)
+
+
+async def personal_follows(conn: Connection, person_id: UUID) -> list[FollowedList]:
+    return await fetch_all(conn, FollowedList, SQL["personal_follows"], person_id)
+
+
+async def personal_features(conn: Connection, person_id: UUID) -> list[FeatureMade]:
+    return await fetch_all(conn, FeatureMade, SQL["personal_features"], person_id)
+
+
+async def erase_people(conn: Connection, people: list[UUID]) -> ErasedLists:
+    """The lists, follows and features of erased people; in this order (the lists deleted
+    first, so that only the kept ones are disowned)."""
+    deleted: int = await conn.fetchval(SQL["erase_lists"], people)
+    kept: int = await conn.fetchval(SQL["disown_lists"], people)
+    follows: int = await conn.fetchval(SQL["erase_follows"], people)
+    features: int = await conn.fetchval(SQL["erase_featured_by"], people)
+    return ErasedLists(deleted=deleted, kept=kept, follows=follows, features=features)

@@ -56,8 +56,14 @@ def _person(principal: Principal | None) -> UUID:
     return person
 
 
+def _owns(principal: Principal | None, stored: StoredCollection) -> bool:
+    """Whether the reader owns the list (nobody owns a list whose author was erased)."""
+    person = principal.person_id if principal is not None else None
+    return person is not None and person == stored.owner_id
+
+
 def _may_read(principal: Principal | None, stored: StoredCollection, token: str | None) -> bool:
-    if principal is not None and principal.person_id == stored.owner_id:
+    if _owns(principal, stored):
         return True
     if stored.visibility == Visibility.PUBLIC:
         return True
@@ -266,6 +272,10 @@ class CollectionService:
                 await repository.feature(conn, collection_id, uai, academie, person)
             else:
                 await repository.unfeature(conn, collection_id, uai, academie)
+                # A list kept only because a page featured it when its author was erased
+                # (collections.privacy) goes with its last feature.
+                if await repository.delete_if_unowned_and_unfeatured(conn, collection_id):
+                    log.info("unowned collection deleted", collection=str(collection_id))
         log.info("collection featured", collection=str(collection_id), scope=scope, on=on)
 
     async def own(self, principal: Principal) -> list[CollectionSummary]:
@@ -317,9 +327,9 @@ class CollectionService:
     async def _owned(
         self, conn: Connection, principal: Principal, collection_id: UUID
     ) -> StoredCollection:
-        person = _person(principal)
+        _person(principal)
         stored = await repository.lock_collection(conn, collection_id)
-        if stored is None or stored.owner_id != person:
+        if stored is None or not _owns(principal, stored):
             raise NotFoundError(_NOT_FOUND)
         return stored
 
@@ -342,7 +352,7 @@ class CollectionService:
         if stored is None:
             raise NotFoundError(_NOT_FOUND)
         person = principal.person_id if principal is not None else None
-        mine = person == stored.owner_id
+        mine = _owns(principal, stored)
         follows = await repository.followers(conn, stored.id, person)
         return CollectionView(
             id=stored.id,

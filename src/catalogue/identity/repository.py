@@ -340,6 +340,7 @@ async def notify(conn: Connection, channel: str, payload: str) -> None:
     await conn.execute(SQL["notify"], channel, payload)
 
 
-async def erase_departed(conn: Connection, retention_days: int) -> int:
-    erased: int = await conn.fetchval(SQL["erase_departed"], retention_days)
+async def erase_departed(conn: Connection, retention_days: int) -> list[UUID]:
+    """The people whose name and e-mail were erased now."""
+    erased: list[UUID] = await conn.fetchval(SQL["erase_departed"], retention_days)
     return erased
