@@ -7,6 +7,7 @@
                                           # writes its event and wakes the worker
     python bench/ledger.py --gar          # the resource is GAR-referenced: the spread run
                                           # again with GAR sync on, next to it
+    python bench/ledger.py --gar --profile DIR   # and where the CPU goes (cProfile)
 
 Starts a fresh embedded PostgreSQL, applies the migrations, opens a budget period and funds
 TEACHERS teachers (funding -> académies -> establishments -> teachers, one transaction), then
@@ -19,20 +20,29 @@ After each run the ledger's invariants are checked in SQL. Prints figures; asser
 
 With --gar, the resource is GAR-referenced and a GAR subscription service stand-in (HTTPS with
 client certificates, tests/support/gar_server.py) listens on 127.0.0.1 in another process;
-after the spread run (GAR sync off: nothing written) comes the same run with GAR sync on: each
-purchase also builds its subscription's XML, writes it to the GAR outbox and wakes the worker
-after its commit, while that other process (the worker, as `catalogue worker` runs beside the
-app) drains the outbox to the stand-in. Target: GAR on no more than 15% slower than off.
+after the spread run (GAR sync off: nothing written) comes the same run with GAR sync on
+twice: each purchase also writes its subscription's call to the GAR outbox and wakes the
+worker after its commit (at most twice a second). First with no worker (its own cost), then
+`catalogue worker` is started in a process of its own, as beside the app in production, sends
+that backlog, and the run is made again while it sends the calls as they come. The CPU the
+worker and the stand-in spend per call is printed (Linux: /proc). Target: GAR on no more than
+15% slower than off. With --profile DIR the GAR-off and GAR-on runs and the worker run under
+cProfile (profiles kept in DIR, heaviest functions printed per purchase and per call): the
+figures of such a run are not the benchmark's.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import multiprocessing
 import os
+import pstats
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -51,13 +61,10 @@ from accounts.models import NewAcquisition, NewAllocation, NewPeriod, Period
 from catalogue.bootstrap import prepare_database
 from catalogue.config import GarSettings, Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
-from catalogue.gar import delivery as gar_delivery
 from catalogue.gar.outbox import GarOutbox
-from catalogue.gar.transport import gar_client
 from catalogue.identity.models import Principal, Role
 from catalogue.identity.secrets import derive_key
 from catalogue.identity.uai import check_letter
-from catalogue.logs import configure_logging
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks.events import Waker
 from tests.support.gar_server import GarService, Pki, serving
@@ -281,6 +288,7 @@ async def main(  # noqa: PLR0915  # the runs one after the other, in the order p
     *,
     webhook: bool = False,
     gar: bool = False,
+    profile: Path | None = None,
 ) -> None:
     print(f"{os.cpu_count()} cores, {teachers:,} teachers, {concurrency} concurrent workers")
     with tempfile.TemporaryDirectory() as tmp:
@@ -344,7 +352,9 @@ async def main(  # noqa: PLR0915  # the runs one after the other, in the order p
             )
 
             log.clear()
-            spread = await run_workers(count, concurrency, spread_buy)
+            spread = await profiled(
+                profile, "purchases-gar-off", run_workers(count, concurrency, spread_buy)
+            )
             spread_log = dict(log.calls), dict(log.ms)
             spread_rate = report(f"spread over {teachers:,} teachers", spread, bare_rate)
             print("    (target >= 1,000/s)")
@@ -352,12 +362,22 @@ async def main(  # noqa: PLR0915  # the runs one after the other, in the order p
             await check(conn, succeeded)
             if gar:
 
-                def gar_buy(outbox: GarOutbox) -> Awaitable[Run]:
-                    return run_workers(
-                        count, concurrency, lambda _: buy(random.choice(world.teachers), outbox)
+                async def gar_buy(outbox: GarOutbox, name: str) -> Run:
+                    log.clear()
+                    run = await profiled(
+                        profile,
+                        name,
+                        run_workers(
+                            count,
+                            concurrency,
+                            lambda _: buy(random.choice(world.teachers), outbox),
+                        ),
                     )
+                    if statements:
+                        print_statements(name, dict(log.calls), dict(log.ms), len(run.latencies))
+                    return run
 
-                runs = await with_gar_sync(url, Path(tmp), pool, gar_buy)
+                runs = await with_gar_sync(url, Path(tmp), pool, gar_buy, profile)
                 succeeded += compare_gar(runs, spread_rate, bare_rate)
                 await check(conn, succeeded)
 
@@ -384,81 +404,172 @@ def compare_gar(runs: tuple[Run, Run], spread_rate: float, bare_rate: float) -> 
     return sum(len(run.latencies) for run in runs)
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU (user and system) a process has used so far (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class GarCounts:
+    """Where the GAR outbox and the other processes stand at one moment."""
+
+    attempts: int
+    pending: int
+    worker_cpu: float
+    stand_in_cpu: float
+
+    def since(self, before: GarCounts) -> str:
+        calls = max(self.attempts - before.attempts, 1)
+        return (
+            f"{self.attempts - before.attempts:,} calls; CPU per call: worker process "
+            f"{(self.worker_cpu - before.worker_cpu) / calls * 1e6:,.0f} µs, stand-in "
+            f"{(self.stand_in_cpu - before.stand_in_cpu) / calls * 1e6:,.0f} µs"
+        )
+
+
+async def gar_counts(pool: asyncpg.Pool, worker: int, stand_in: int) -> GarCounts:
+    row = await pool.fetchrow(
+        "SELECT (SELECT count(*) FROM gar_attempts) AS attempts, "
+        "(SELECT count(*) FROM gar_deliveries WHERE status = 'pending') AS pending"
+    )
+    assert row is not None
+    return GarCounts(row["attempts"], row["pending"], cpu_seconds(worker), cpu_seconds(stand_in))
+
+
+async def drained(pool: asyncpg.Pool, worker: int, stand_in: int) -> GarCounts:
+    """Once the worker has sent every call written (at most ten minutes)."""
+    for _ in range(6000):
+        now = await gar_counts(pool, worker, stand_in)
+        if not now.pending:
+            break
+        await asyncio.sleep(0.1)
+    return now
+
+
+def worker_environment(url: str, settings: GarSettings, folder: Path) -> dict[str, str]:
+    """`catalogue worker`'s settings: this database, the stand-in as the GAR."""
+    assert settings.ca_bundle is not None
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CATALOGUE_DATA_DIR": str(folder / "worker"),
+        "CATALOGUE_SECRET_KEY": "x" * 40,
+        "CATALOGUE_LOG_LEVEL": "warning",
+        "CATALOGUE_GAR_URL": settings.url,
+        "CATALOGUE_GAR_CLIENT_CERT": str(settings.client_cert),
+        "CATALOGUE_GAR_CLIENT_KEY": str(settings.client_key),
+        "CATALOGUE_GAR_CA_BUNDLE": str(settings.ca_bundle),
+        "CATALOGUE_GAR_DISTRIBUTOR_ID": settings.distributor_id,
+    }
+
+
 async def with_gar_sync(
-    url: str, tmp: Path, pool: asyncpg.Pool, run: Callable[[GarOutbox], Awaitable[Run]]
+    url: str,
+    tmp: Path,
+    pool: asyncpg.Pool,
+    run: Callable[[GarOutbox, str], Awaitable[Run]],
+    profile: Path | None,
 ) -> tuple[Run, Run]:
     """`run` with GAR sync on, twice: the worker idle (the subscriptions it has to send wait
-    for the end of the run: the purchases' own cost), then the worker sending them as they
-    come. The worker is another process (as `catalogue worker` runs beside the app), and the
-    GAR stand-in a third (a real GAR is elsewhere: in the worker's process its threads would
-    also hold the worker's GIL); on one machine, both take their CPU from the purchases."""
+    for the end of the run: the purchases' own cost), then, once the worker has sent those,
+    the worker sending the calls as they come. The worker is `catalogue worker` in a process
+    of its own, woken by the purchases as in production; the GAR stand-in a third process (a
+    real GAR is elsewhere); on one machine, both take their CPU from the purchases."""
     folder = tmp / "gar"
     folder.mkdir()
     spawn = multiprocessing.get_context("spawn")
     told: multiprocessing.Queue[Any] = spawn.Queue()
-    heard: multiprocessing.Queue[Any] = spawn.Queue()
-    start, stop, done = spawn.Event(), spawn.Event(), spawn.Event()
+    done = spawn.Event()
     stand_in = spawn.Process(target=gar_stand_in, args=(str(folder), told, done))
     stand_in.start()
     try:
         settings: GarSettings = told.get(timeout=60)
-        worker = spawn.Process(target=gar_worker, args=(url, settings, heard, start, stop))
-        worker.start()
+        outbox = GarOutbox(pool, settings)
+        idle = await run(outbox, "purchases-gar-on-worker-idle")
+        command = ["-m", "catalogue", "worker"]
+        if profile is not None:
+            command = ["-c", PROFILED_WORKER, str(profile / "worker.prof")]
+        worker = subprocess.Popen(  # started once, then left to run
+            [sys.executable, *command],
+            env=worker_environment(url, settings, folder),
+        )
         try:
-            idle = await run(GarOutbox(pool, settings))
-            start.set()
-            sending = await run(GarOutbox(pool, settings))
+            assert stand_in.pid is not None
+            started = time.perf_counter()
+            backlog = await gar_counts(pool, worker.pid, stand_in.pid)
+            caught_up = await drained(pool, worker.pid, stand_in.pid)
+            print(
+                f"  worker started; the idle run's {backlog.pending:,} calls sent in "
+                f"{time.perf_counter() - started:.1f} s (start-up included): "
+                f"{caught_up.since(backlog)}"
+            )
+            sending = await run(outbox, "purchases-gar-on-worker-sending")
+            after = await drained(pool, worker.pid, stand_in.pid)
+            print(f"  during and after the run with the worker sending: {after.since(caught_up)}")
         finally:
-            start.set()
-            stop.set()
-        sent, worker_cpu = heard.get(timeout=600)
-        worker.join(timeout=30)
+            worker.terminate()
+            worker.wait(timeout=30)  # the end of the bench
+        if profile is not None:
+            print_profile(profile / "worker.prof", after.attempts)
     finally:
         done.set()
-    received, stand_in_cpu = told.get(timeout=60)
+    received = told.get(timeout=60)
     stand_in.join(timeout=30)
     failed = await pool.fetchval("SELECT count(*) FROM gar_deliveries WHERE status <> 'delivered'")
-    print(
-        f"  GAR subscriptions: {sent:,} sent by the worker process, {received:,} received by the "
-        f"stand-in, {failed:,} not delivered"
-    )
-    print(
-        f"    CPU per call: worker process {worker_cpu / max(sent, 1) * 1e6:,.0f} µs, "
-        f"stand-in {stand_in_cpu / max(received, 1) * 1e6:,.0f} µs"
-    )
+    print(f"  GAR subscriptions: {received:,} received by the stand-in, {failed:,} not delivered")
     return idle, sending
 
 
 def gar_stand_in(folder: str, told: multiprocessing.Queue[Any], done: Any) -> None:
-    """The third process: the GAR stand-in until told it is done; then what it received and
-    the CPU seconds it took."""
+    """The third process: the GAR stand-in until told it is done; then how many calls it
+    received."""
     with serving(GarService(Pki.make(Path(folder)))) as service:
         told.put(service.pki.settings(service.url))
-        started = time.process_time()
         done.wait()
-        told.put((len(service.received), time.process_time() - started))
+        told.put(len(service.received))
 
 
-def gar_worker(
-    url: str, settings: GarSettings, heard: multiprocessing.Queue[Any], start: Any, stop: Any
-) -> None:
-    """The other process: once told to start, a drain every 0.2 s until told to stop; then
-    how many calls it sent and the CPU seconds it took."""
-    configure_logging(Settings(log_level="warning"))
-    asyncio.run(_gar_worker(url, settings, heard, start, stop))
+# `catalogue worker` under cProfile, counting CPU time; its profile written where argv[1] says.
+PROFILED_WORKER = """
+import cProfile, runpy, sys, time
+profile, path, sys.argv = cProfile.Profile(time.process_time), sys.argv[1], ["catalogue", "worker"]
+profile.enable()
+try:
+    runpy.run_module("catalogue", run_name="__main__")
+except SystemExit:
+    pass
+finally:
+    profile.disable()
+    profile.dump_stats(path)
+"""
 
 
-async def _gar_worker(
-    url: str, settings: GarSettings, heard: multiprocessing.Queue[Any], start: Any, stop: Any
-) -> None:
-    await asyncio.to_thread(start.wait)
-    started, sent = time.process_time(), 0
-    async with await create_pool(url, max_size=2) as pool, gar_client(settings) as http:
-        while not stop.is_set():
-            sent += await gar_delivery.drain(pool, settings, http=http)
-            await asyncio.sleep(0.2)
-        sent += await gar_delivery.drain(pool, settings, http=http)
-    heard.put((sent, time.process_time() - started))
+async def profiled(folder: Path | None, name: str, work: Awaitable[Run]) -> Run:
+    """`work`, under cProfile when asked (--profile): its profile kept in the folder and its
+    heaviest functions printed, per purchase."""
+    if folder is None:
+        return await work
+    profile = cProfile.Profile(time.process_time)  # CPU, not time spent preempted
+    profile.enable()
+    try:
+        run = await work
+    finally:
+        profile.disable()
+        profile.dump_stats(folder / f"{name}.prof")
+    print_profile(folder / f"{name}.prof", len(run.latencies))
+    return run
+
+
+def print_profile(path: Path, calls: int, top: int = 15) -> None:
+    """The functions that took the most CPU themselves (not counting what they called)."""
+    stats: dict[Any, Any] = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    total = sum(own for _, _, own, _, _ in stats.values())
+    print(f"  profile {path.name}: {total / calls * 1e6:,.0f} µs of CPU per call, heaviest:")
+    heaviest = sorted(stats.items(), key=lambda item: -item[1][2])[:top]
+    for (file, line, function), (_, _, own, _, _) in heaviest:
+        where = f"{Path(file).name}:{line}" if line else file
+        print(f"    {own / calls * 1e6:7.1f} µs  {function} ({where})")
 
 
 async def log_statements(pool: asyncpg.Pool, size: int, log: Statements) -> None:
@@ -493,6 +604,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--gar", action="store_true", help="also the spread run with GAR sync on, beside it"
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="with --gar: profile the spread runs and the worker (cProfile) into this folder",
+    )
     args = parser.parse_args()
     asyncio.run(
         main(
@@ -504,5 +620,6 @@ if __name__ == "__main__":
             args.statements,
             webhook=args.webhook,
             gar=args.gar,
+            profile=args.profile,
         )
     )

@@ -20,11 +20,12 @@ from pgqueuer.models import Schedule
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_never
 
 from catalogue.collections import privacy as collections_privacy
-from catalogue.config import GarSettings, Settings
+from catalogue.config import Settings
 from catalogue.directory.service import DirectoryService
 from catalogue.gar import delivery as gar_delivery
 from catalogue.gar import outbox as gar_outbox
 from catalogue.gar.outbox import GAR_JOB
+from catalogue.gar.transport import KeptClient, kept_client
 from catalogue.harvests import service as harvests
 from catalogue.identity.retention import ERASE_DEPARTED, PeopleErased, erase_departed
 from catalogue.resources.outbox import INDEX_JOB
@@ -63,7 +64,7 @@ def build_worker(
     *,
     directory_url: str | None = None,
     retention_days: int = 365,
-    gar: GarSettings | None = None,
+    gar: KeptClient | None = None,
 ) -> PgQueuer:
     pgq = PgQueuer(AsyncpgPoolDriver(pool))
 
@@ -105,15 +106,20 @@ def build_worker(
 
     if gar is not None:
         # GAR subscriptions, like the webhooks: woken by the purchases that write them,
-        # retries (backoff per delivery) sent by the minute sweep.
+        # retries (backoff per delivery) sent by the minute sweep; every drain over the
+        # worker's one client and its kept connections (no TLS handshake per job).
+        async def drain_gar() -> None:
+            async with gar.lease() as client:
+                await gar_delivery.drain(pool, gar.settings, http=client)
+
         @pgq.entrypoint(GAR_JOB, concurrency_limit=1, executor_factory=_retrying)
         async def deliver_gar(_job: Job) -> None:
-            await gar_delivery.drain(pool, gar)
+            await drain_gar()
 
         @pgq.schedule("sweep-gar-subscriptions", "* * * * *")
         async def sweep_gar(_schedule: Schedule) -> None:
             await gar_outbox.announce_expiries(pool)
-            await gar_delivery.drain(pool, gar)
+            await drain_gar()
 
     if directory_url:
         # The ministry updates the dataset daily; a night's import changes only what changed.
@@ -183,7 +189,8 @@ class Supervisor:
             self._current.shutdown.set()
 
 
-def supervised_worker(
+@contextlib.asynccontextmanager
+async def supervised_worker(
     settings: Settings,
     pool: asyncpg.Pool,
     backend: SearchBackend,
@@ -191,21 +198,23 @@ def supervised_worker(
     http: httpx.AsyncClient,
     *,
     webhook_key: bytes,
-) -> Supervisor:
+) -> AsyncIterator[Supervisor]:
     """The worker as `catalogue worker` and `serve`'s embedded worker run it: rebuilt by its
-    supervisor after a crash, its jobs configured from the settings."""
-    return Supervisor(
-        lambda: build_worker(
-            pool,
-            backend,
-            vocab,
-            http,
-            webhook_key,
-            directory_url=settings.directory_url,
-            retention_days=settings.retention_days,
-            gar=settings.gar,
+    supervisor after a crash, its jobs configured from the settings. Its GAR client (with
+    GAR settings) lasts as long as it, through restarts, and is closed on the way out."""
+    async with kept_client(settings.gar) as gar:
+        yield Supervisor(
+            lambda: build_worker(
+                pool,
+                backend,
+                vocab,
+                http,
+                webhook_key,
+                directory_url=settings.directory_url,
+                retention_days=settings.retention_days,
+                gar=gar,
+            )
         )
-    )
 
 
 @contextlib.asynccontextmanager
@@ -223,10 +232,12 @@ async def running_worker(
     if not settings.embedded_worker:
         yield
         return
-    worker = supervised_worker(settings, pool, backend, vocab, http, webhook_key=webhook_key)
-    task = asyncio.create_task(worker.run())
-    try:
-        yield
-    finally:
-        worker.shutdown()
-        await asyncio.wait_for(task, timeout=30)
+    async with supervised_worker(
+        settings, pool, backend, vocab, http, webhook_key=webhook_key
+    ) as worker:
+        task = asyncio.create_task(worker.run())
+        try:
+            yield
+        finally:
+            worker.shutdown()
+            await asyncio.wait_for(task, timeout=30)

@@ -4,6 +4,7 @@ backoff, logged attempt by attempt, replayed by national administrators."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -401,3 +402,86 @@ async def test_a_body_that_cannot_be_built_fails_its_delivery_and_a_replay_sends
     assert call(created)[2]["idRessource"] == ARK
     (logged,) = await gar.log()
     assert (logged["status"], logged["body"]) == ("delivered", created.body.decode())
+
+
+async def _worker_delivers(
+    settings: Settings, conn: asyncpg.Connection, service: GarService, *, purchases: int
+) -> None:
+    """`purchases` purchases through the app, each delivered by its embedded worker (a job
+    of its own, woken by the purchase) before the next; a pause between them of longer than
+    the stand-in keeps an idle connection, when it closes them."""
+    embedded = msgspec.structs.replace(
+        settings, gar=service.pki.settings(service.url), embedded_worker=True
+    )
+    world = await build_world(conn)
+    await flag(conn, world)
+    async for client in open_client(create_asgi_app(embedded)):
+        api = Api(client, conn, embedded, world)
+        await api.funded(cents=50_000)
+        for number in range(1, purchases + 1):
+            assert (await api.buy("camille", "teacher")).status_code == 201
+
+            async def delivered(count: int = number) -> bool:
+                done: int = await conn.fetchval(
+                    "SELECT count(*) FROM gar_deliveries WHERE status = 'delivered'"
+                )
+                return done == count
+
+            await wait_until_async(delivered, f"delivery {number} by the worker", timeout_s=30)
+            if service.idle_timeout_s is not None:
+                await asyncio.sleep(service.idle_timeout_s * 3)  # the GAR closed it meanwhile
+
+
+async def test_the_worker_keeps_one_connection_to_the_gar_across_jobs(
+    settings: Settings, conn: asyncpg.Connection, gar_service: GarService
+) -> None:
+    """Each purchase wakes a job of its own; they all go over the worker's one client and
+    its kept connection: one TLS handshake with the client certificate, not one a job."""
+    await _worker_delivers(settings, conn, gar_service, purchases=3)
+    assert [r.method for r in gar_service.received] == ["PUT", "PUT", "PUT"]
+    assert gar_service.connections == 1
+    attempts = await conn.fetchval("SELECT count(*) FROM gar_attempts")
+    assert attempts == 3  # one attempt each: nothing failed or retried
+
+
+async def test_a_connection_the_gar_closed_while_idle_is_replaced_without_a_failure(
+    settings: Settings, conn: asyncpg.Connection, pki: Pki
+) -> None:
+    """The GAR closes a kept connection after a short idle time (its keep-alive timeout):
+    the worker's next call opens a new one, and no attempt fails for it."""
+    with serving(GarService(pki, idle_timeout_s=0.2)) as service:
+        await _worker_delivers(settings, conn, service, purchases=3)
+    assert [r.method for r in service.received] == ["PUT", "PUT", "PUT"]
+    assert service.connections == 3  # one a purchase: each kept one was closed by the GAR
+    logged = await conn.fetch("SELECT status_code, error FROM gar_attempts")
+    assert [(a["status_code"], a["error"]) for a in logged] == [(201, None)] * 3
+
+
+async def test_closing_a_period_shortens_no_subscription(gar: Gar) -> None:
+    """A licence's validity is fixed when it is issued (a school year's ends with its budget
+    period's last day) and closing the period moves money, not dates: nothing is sent then;
+    its end is announced (POST) once it has passed, as for any licence."""
+    await flag(gar.conn, gar.world)
+    await gar.funded()
+    bought = await gar.buy("camille", "teacher")  # a school year
+    assert bought.status_code == 201, bought.text
+    licence_id = uuid.UUID(bought.json()["licence"]["id"])
+    clock = Clock()
+    assert await gar.deliver(clock) == 1
+    until = await gar.conn.fetchval("SELECT valid_until FROM licences WHERE id = $1", licence_id)
+    period = (await gar.get("national", "/api/v1/periods")).json()[0]
+    closed = await gar.post("national", f"/api/v1/periods/{period['id']}/closing")
+    assert closed.status_code == 200, closed.text
+    assert (
+        await gar.conn.fetchval("SELECT valid_until FROM licences WHERE id = $1", licence_id)
+        == until
+    )
+    assert await outbox.announce_expiries(gar.pool, clock=clock) == 0
+    assert [r["method"] for r in await gar.rows()] == ["PUT"]  # nothing to update
+    clock.advance(days=400)  # past the school year
+    assert await outbox.announce_expiries(gar.pool, clock=clock) == 1
+    assert await gar.deliver(clock) == 1
+    method, _, sent = call(gar.service.received[-1])
+    assert method == "POST"
+    (created,) = [call(r)[2] for r in gar.service.received if r.method == "PUT"]
+    assert sent["finValidite"] == created["finValidite"]  # the end it always had

@@ -4,10 +4,15 @@ certificate, recording each call (method, path, body) and answering as told.
 Certificates are made on the spot with trustme: ``Pki.make(folder)`` writes the platform's
 client certificate and key and the CA bundle that trusts the server, plus a stranger's
 certificate (from another CA) that the server must refuse during the TLS handshake.
+
+``GarService.connections`` counts the TLS connections it accepted (each a full handshake, the
+client certificate checked); with ``idle_timeout_s`` the server closes a kept connection that
+stays idle that long, as a real server's keep-alive timeout does.
 """
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -15,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import trustme
 
@@ -84,6 +90,8 @@ class GarService:
     # Answer this status (and body) instead of the usual ones, for the next calls.
     failure: tuple[int, str] | None = None
     url: str = ""
+    idle_timeout_s: float | None = None  # None: kept connections stay open
+    connections: int = 0  # TLS handshakes that succeeded
 
     def answer(self, call: Received) -> tuple[int, str]:
         self.received.append(call)
@@ -96,6 +104,7 @@ class GarService:
 def serving(service: GarService) -> Iterator[GarService]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # connections kept open between calls, as a GAR would
+        timeout = service.idle_timeout_s  # a connection idle this long is closed
 
         def _call(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -118,7 +127,13 @@ def serving(service: GarService) -> Iterator[GarService]:
         def log_message(self, *_: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        def get_request(self) -> tuple[socket.socket, Any]:
+            accepted = super().get_request()  # the TLS handshake: a refused one raises
+            service.connections += 1
+            return accepted
+
+    server = Server(("127.0.0.1", 0), Handler)
     # The handshake, client certificate check included, happens at accept: a refused one
     # never reaches the handler (http.server drops the connection and goes on).
     server.socket = service.pki.server_context.wrap_socket(server.socket, server_side=True)

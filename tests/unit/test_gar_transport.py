@@ -3,7 +3,10 @@ client certificate; the GAR settings, and a certificate that cannot be read."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +21,15 @@ from lxml import etree
 from catalogue.config import GarSettings, settings_from
 from catalogue.errors import ConfigurationError
 from catalogue.gar.subscriptions import Audience, Subscription, licences_for
-from catalogue.gar.transport import GarAnswer, creation, deletion, gar_client, send, update
+from catalogue.gar.transport import (
+    GarAnswer,
+    creation,
+    deletion,
+    gar_client,
+    kept_client,
+    send,
+    update,
+)
 from catalogue.shipped import schemas_dir
 from tests.support.demo_server import free_port
 from tests.support.gar_server import DISTRIBUTOR_ID, GarService, Pki, Received, serving
@@ -207,3 +218,97 @@ def test_serve_refuses_to_start_on_a_certificate_it_cannot_read(tmp_path: Path, 
     refusal = f"catalogue: error: CATALOGUE_GAR_CLIENT_CERT: cannot read {absent}: No such file"
     assert done.stderr.splitlines() == [f"{refusal} or directory"]
     assert not (tmp_path / "data").exists()  # refused before anything was started
+
+
+async def test_one_client_sends_its_calls_over_one_kept_connection(
+    gar: GarService, pki: Pki
+) -> None:
+    settings = pki.settings(gar.url)
+    async with gar_client(settings) as client:
+        for _ in range(5):
+            assert (await send(client, settings, deletion(SUBSCRIPTION.id))).status == 204
+    assert len(gar.received) == 5
+    assert gar.connections == 1  # one TLS handshake with the client certificate
+
+
+async def test_a_kept_connection_the_gar_closed_is_replaced_not_failed(pki: Pki) -> None:
+    """The GAR closes a connection left idle past its keep-alive timeout: the client's pool
+    sees it closed before the next call and opens another, the call goes through."""
+    with serving(GarService(pki, idle_timeout_s=0.1)) as service:
+        settings = pki.settings(service.url)
+        async with gar_client(settings) as client:
+            for _ in range(3):
+                assert (await send(client, settings, creation(SUBSCRIPTION))).status == 201
+                await asyncio.sleep(0.4)  # idle: the GAR closes the connection
+        assert service.connections == 3
+        assert len(service.received) == 3
+
+
+def _own_pki(pki: Pki, folder: Path) -> Pki:
+    """The platform's certificate files copied where a test may renew them."""
+    own = dataclasses.replace(
+        pki,
+        client_cert=folder / "client.pem",
+        client_key=folder / "client-key.pem",
+        ca_bundle=folder / "ca.pem",
+    )
+    for mine, theirs in ((own.client_cert, pki.client_cert), (own.client_key, pki.client_key)):
+        shutil.copyfile(theirs, mine)
+    shutil.copyfile(pki.ca_bundle, own.ca_bundle)
+    return own
+
+
+async def test_the_kept_client_lasts_until_its_certificate_is_renewed(
+    gar: GarService, pki: Pki, tmp_path: Path
+) -> None:
+    own = _own_pki(pki, tmp_path)
+    settings = own.settings(gar.url)
+    async with kept_client(settings) as kept:
+        assert kept is not None
+        for _ in range(3):  # three jobs
+            async with kept.lease() as client:
+                assert (await send(client, settings, deletion(SUBSCRIPTION.id))).status == 204
+        assert (kept.built, gar.connections) == (1, 1)
+        first = client
+        # A renewal replaces the files at the same paths (here by a certificate the GAR does
+        # not trust): the next job takes it up, as when each job built its own client.
+        shutil.copyfile(pki.stranger_cert, own.client_cert)
+        shutil.copyfile(pki.stranger_key, own.client_key)
+        async with kept.lease() as client:
+            assert closed(first)  # unused: closed with its connection
+            with pytest.raises(httpx.TransportError):
+                await send(client, settings, deletion(SUBSCRIPTION.id))
+        assert kept.built == 2
+        # A file that cannot be read fails the job, naming its setting; the next one retries.
+        own.client_key.unlink()
+        with pytest.raises(ConfigurationError, match="CATALOGUE_GAR_CLIENT_KEY"):
+            async with kept.lease():
+                pass
+        shutil.copyfile(pki.client_cert, own.client_cert)
+        shutil.copyfile(pki.client_key, own.client_key)
+        async with kept.lease() as client:
+            assert (await send(client, settings, deletion(SUBSCRIPTION.id))).status == 204
+    assert closed(client)  # closed with the worker
+    assert len(gar.received) == 4
+
+
+async def test_a_client_in_use_is_closed_only_when_its_drain_ends(
+    gar: GarService, pki: Pki, tmp_path: Path
+) -> None:
+    own = _own_pki(pki, tmp_path)
+    settings = own.settings(gar.url)
+    async with kept_client(settings) as kept:
+        assert kept is not None
+        async with kept.lease() as sending:
+            os.utime(own.client_cert, ns=(1, 1))  # renewed while a drain sends
+            async with kept.lease() as other:
+                assert other is not sending
+                assert [closed(sending), closed(other)] == [False, False]
+                assert (await send(sending, settings, deletion(SUBSCRIPTION.id))).status == 204
+            assert [closed(sending), closed(other)] == [False, False]  # `other` is current
+        assert [closed(sending), closed(other)] == [True, False]  # its drain is done
+    assert [closed(sending), closed(other)] == [True, True]  # the worker is done
+
+
+def closed(client: httpx.AsyncClient) -> bool:
+    return client.is_closed

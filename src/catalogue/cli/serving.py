@@ -120,7 +120,10 @@ async def _run_worker(settings: Settings) -> None:
         publisher_client(production=settings.production) as http,
     ):
         webhook_key = derive_key(resolve_secret_key(settings), "webhooks")
-        await supervised_worker(settings, pool, backend, vocab, http, webhook_key=webhook_key).run()
+        async with supervised_worker(
+            settings, pool, backend, vocab, http, webhook_key=webhook_key
+        ) as worker:
+            await worker.run()
 
 
 @click.command("demo-token")
