@@ -22,8 +22,9 @@ backend's own CPU per search (the asyncpg client side and the mapping; the datab
 work is not in it). With MEILI_URL set as well, the mix also runs against that real engine
 and its latencies are printed as the PostgreSQL section's.
 
-Generates COUNT offerings into a fresh embedded PostgreSQL, rebuilds the PostgreSQL index,
-then runs a fixed mix of 200 queries at 1 and at 16 concurrent clients: through
+Generates COUNT offerings into a fresh embedded PostgreSQL, reads them as a rebuild does
+without indexing them (the rebuild's raw baseline: "read side alone"), rebuilds each
+backend's index, then runs a fixed mix of 200 queries at 1 and at 16 concurrent clients: through
 `GET /api/v1/search` on a `catalogue serve` process from an httpx client in this process and
 from wrk (Debian package; for 10 s, round the mix), and as the same SQL through asyncpg.
 Prints figures; asserts nothing.
@@ -54,6 +55,7 @@ from catalogue.config import Settings
 from catalogue.database import connect, create_pool, start_embedded, with_database
 from catalogue.demo.generator import generate
 from catalogue.identity.tokens import issue_access_token
+from catalogue.progress import no_progress
 from catalogue.resources.bulk import bulk_load
 from catalogue.search import outbox, tantivy_search
 from catalogue.search.meili import MeiliBackend
@@ -318,13 +320,15 @@ async def main(count: int, clients: int, backends: list[str], where: Path | None
                 chosen["tantivy"] = TantivyBackend(
                     Settings(data_dir=data_dir).search_index_dir, pool
                 )
+            read_rate = await read_side(pool, vocab)
             for name, backend in chosen.items():
                 await backend.prepare()
                 started = time.perf_counter()
                 indexed = await outbox.rebuild(pool, backend, vocab)
                 rate = indexed / (time.perf_counter() - started)
                 print(f"  {name} index rebuild: {indexed:,} documents, {rate:,.0f} documents/s")
-                summary[name] = {"rebuild documents/s": rate}
+                summary[name] = {"read side alone documents/s": read_rate}
+                summary[name]["rebuild documents/s"] = rate
             await conn.execute("VACUUM ANALYZE search_documents")
             await conn.execute("VACUUM ANALYZE search_words")
             person = await conn.fetchval(
@@ -353,6 +357,17 @@ async def main(count: int, clients: int, backends: list[str], where: Path | None
             for backend in chosen.values():
                 await backend.aclose()
         await conn.close()
+
+
+async def read_side(pool: asyncpg.Pool, vocab: VocabularyIndex) -> float:
+    """The rebuild's raw baseline: the documents read from PostgreSQL and projected as a
+    rebuild reads them (`outbox.rebuild`'s reader), handed to no index; documents/s."""
+    started, read = time.perf_counter(), 0
+    async for page in outbox._all_documents(pool, vocab, 2000, no_progress):
+        read += len(page)
+    rate = read / (time.perf_counter() - started)
+    print(f"  read side alone (PostgreSQL to documents, no index): {rate:,.0f} documents/s")
+    return rate
 
 
 def side_by_side(summary: dict[str, Figures]) -> None:

@@ -42,7 +42,7 @@ KILLED_MID_COMMIT = textwrap.dedent(
     from catalogue.search.tantivy_index import (
         WRITER_HEAP, TantivyBackend, _add_all, current_generation,
     )
-    from catalogue.search.tantivy_search import open_index
+    from catalogue.search.tantivy_layout import open_index
     from catalogue.vocabularies.index import VocabularyIndex
 
     class KilledMidCommit(TantivyBackend):

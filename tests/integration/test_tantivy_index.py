@@ -28,7 +28,7 @@ from catalogue.resources.service import save_resource
 from catalogue.search import outbox, repository
 from catalogue.search.models import SearchDocument, SearchQuery
 from catalogue.search.tantivy_index import TantivyBackend, current_generation
-from catalogue.search.tantivy_search import open_index
+from catalogue.search.tantivy_layout import open_index
 from catalogue.search.text import query_groups
 from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.conftest import bearer, open_client

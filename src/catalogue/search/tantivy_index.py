@@ -14,8 +14,12 @@ loop goes on serving meanwhile (bench/search.py measures it). The page's hits an
 are read afterwards in the event loop: short calls, some of which release the GIL, which in
 the thread would hand it back and forth with a busy loop.
 
-What the index holds and how it is searched (French analysis, typos, queries, facets) is
-`tantivy_search`.
+What the index holds (its layout: fields, French analysis, documents) is `tantivy_layout`,
+how it is searched (typos, queries, facets) `tantivy_search`. Each generation records its
+layout: a process reads and writes only generations of its own, and an index built by an
+earlier version (another layout) answers nothing until ``catalogue index rebuild`` replaces
+it, which it can (`OutdatedIndexError`, with that advice, in the log, the status and the
+worker's retries).
 """
 
 from __future__ import annotations
@@ -44,7 +48,14 @@ from catalogue.search.models import (
     SearchDocument,
     SearchQuery,
 )
-from catalogue.search.tantivy_search import as_tantivy, hits, match, open_index
+from catalogue.search.tantivy_layout import (
+    OutdatedIndexError,
+    as_json,
+    mark_layout,
+    open_index,
+    outdated,
+)
+from catalogue.search.tantivy_search import hits, match
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -77,6 +88,7 @@ def _generation_time(generation: Path) -> float:
 def _new_generation(root: Path) -> Path:
     path = root / f"{GENERATION}{time.time_ns()}"
     path.mkdir(parents=True)
+    mark_layout(path)
     return path
 
 
@@ -130,6 +142,7 @@ class TantivyBackend:
         self.writer_wait_s = writer_wait_s
         self._executor = ThreadPoolExecutor(search_threads, thread_name_prefix="tantivy")
         self._reader: _Reader | None = None
+        self._refused: str | None = None  # why the current generation is not read
 
     # Reading --------------------------------------------------------------------------------
 
@@ -161,10 +174,19 @@ class TantivyBackend:
             else:
                 reader.index.reload()
                 reader = _Reader(generation, reader.index, reader.index.searcher(), loaded_at)
+        except OutdatedIndexError as exc:
+            self._refuse(exc.detail)
+            return
         except (OSError, ValueError) as exc:
             log.warning("search index reload failed", error=str(exc))
             return
-        self._reader = reader
+        self._reader, self._refused = reader, None
+
+    def _refuse(self, reason: str) -> None:
+        """The current generation is of another layout: searches answer why (logged once)."""
+        if self._refused != reason:
+            log.error("search index not read", error=reason)
+        self._refused = reason
 
     def generation(self) -> Path | None:
         """The generation this process reads (None before the first reload)."""
@@ -174,14 +196,19 @@ class TantivyBackend:
         if self._reader is None:
             self.reload()
         if self._reader is None:
+            if self._refused is not None:
+                raise OutdatedIndexError(self._refused)
             raise UpstreamUnavailableError("Tantivy: no index (run `catalogue index rebuild`)")
         return self._reader.searcher
 
     async def index_lines(self) -> list[str]:
         """``catalogue index status``'s lines about the index on disk."""
         engine = f"engine: Tantivy {importlib.metadata.version('tantivy')}"
-        if current_generation(self.root) is None:
+        generation = current_generation(self.root)
+        if generation is None:
             return [engine, f"index: none yet in {self.root} (the worker or a rebuild makes it)"]
+        if (reason := outdated(generation)) is not None:
+            return [engine, f"index: {reason}"]
         searcher = await self._in_thread(self.searcher)
         return [engine, f"index: {self.generation()}", f"documents: {searcher.num_docs}"]
 
@@ -276,6 +303,11 @@ class TantivyBackend:
                     raise UpstreamUnavailableError(f"Tantivy writer: {exc}") from exc
                 time.sleep(0.05)
 
+    def _hold(self, generation: Path) -> Any:
+        """The generation's writer lock, whatever its layout: a rebuild replaces an outdated
+        one. In a thread: it may wait."""
+        return self._acquire(tantivy.Index.open(str(generation)), WRITER_HEAP)
+
     async def notify(self) -> None:
         if self.pool is None:
             return
@@ -295,7 +327,7 @@ class TantivyBackend:
         assert old is not None
         fresh = _new_generation(self.root)
         count = 0
-        held = await _writing(self._acquire, open_index(old), WRITER_HEAP)
+        held = await _writing(self._hold, old)
         try:
             writer = await _writing(self._acquire, open_index(fresh), REBUILD_HEAP, 2)
             try:
@@ -320,8 +352,10 @@ class TantivyBackend:
 
 
 def _add_all(writer: Any, documents: list[SearchDocument]) -> None:
+    """Each document as JSON: the binding parses it in Rust, no Python object per field."""
+    add = writer.add_json
     for document in documents:
-        writer.add_document(as_tantivy(document))
+        add(as_json(document))
 
 
 def release(writer: Any) -> None:

@@ -1,20 +1,16 @@
-"""What the Tantivy index holds and how it is searched: the schema and its French analysis,
-documents as Tantivy documents, queries composed from a `SearchQuery`, and the hits, snippets
-and facet counts read back. The index on disk and the backend are `tantivy_index`.
+"""How the Tantivy index is searched: queries composed from a `SearchQuery`, and the hits,
+snippets and facet counts read back. What the index holds (its fields, their French analysis,
+the documents) is `tantivy_layout`; the index on disk and the backend are `tantivy_index`.
 
-French analysis: simple tokenizer, lower case, French stop words (and the elided articles,
-"l'" and "d'"), ASCII folding (accents, and "œ" to "oe"), Snowball French stemmer. Typos:
-fuzzy terms on the unstemmed folded words, distance 1 from 5 letters and 2 from 9. A word
-matched as typed (stemmed) weighs more than any number of typo matches; when no document has
-every word, the last words are dropped one by one, as the other backends do.
+Typos: fuzzy terms on the unstemmed folded words, distance 1 from 5 letters and 2 from 9. A
+word matched as typed (stemmed) weighs more than any number of typo matches; when no
+document has every word, the last words are dropped one by one, as the other backends do.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -25,28 +21,18 @@ from catalogue.errors import UpstreamUnavailableError
 from catalogue.search.models import (
     FacetField,
     Hit,
-    SearchDocument,
     SearchQuery,
     Sort,
 )
-from catalogue.shipped import schemas_dir
+from catalogue.search.tantivy_layout import (
+    FIELDS,
+    SNIPPET_FIELD,
+    Stored,
+    analyzers,
+    decode_stored,
+    schema,
+)
 
-FRENCH = "catalogue_fr"  # stemmed: what a word matches as typed
-FOLDED = "catalogue_folded"  # not stemmed: what typo tolerance compares
-ELIDED = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
-FIELDS: dict[FacetField, str] = {
-    FacetField.DISCIPLINE: "disciplines",
-    FacetField.LEVEL: "levels",
-    FacetField.RESOURCE_TYPE: "resource_types",
-    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types",
-    FacetField.PUBLISHER: "publisher_id",
-    FacetField.FREE: "free",
-    FacetField.LICENCE_TYPE: "licence_types",
-    FacetField.ACCESSIBILITY: "accessibility",
-    FacetField.LANGUAGE: "languages",
-    FacetField.AUDIENCE: "audiences",
-    FacetField.COMMUN: "commun",
-}
 TITLE_BOOST = 2.0
 # Each query word matched as typed adds EXACT_BONUS: a document with more words as typed
 # ranks above one matching them only through typos, whatever BM25 says of either.
@@ -57,120 +43,6 @@ TWO_TYPOS_FROM = 9
 MAX_DROPPED_WORDS = 4
 SNIPPET_CHARS = 200
 FACET_VALUES = 1000
-
-
-class _Stored(msgspec.Struct, array_like=True):
-    """What a hit shows, stored with the document (the snippet is made at search time)."""
-
-    id: UUID
-    title: str
-    publisher_id: UUID
-    publisher_name: str
-    levels_tagged: list[str]
-    disciplines_tagged: list[str]
-    min_price_cents: int
-    free: bool
-    thumbnail_url: str | None
-    licence_types: list[str]
-
-
-_encode = msgspec.msgpack.Encoder().encode
-_decode = msgspec.msgpack.Decoder(_Stored).decode
-
-
-@functools.cache
-def stop_words() -> list[str]:
-    lines = (schemas_dir() / "search" / "stopwords-fr.txt").read_text(encoding="utf-8")
-    return [*(w for line in lines.splitlines() if (w := line.strip())), *ELIDED]
-
-
-def _analyzer(*, stemmed: bool) -> tantivy.TextAnalyzer:
-    builder = (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(64))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.custom_stopword(stop_words()))
-        .filter(tantivy.Filter.ascii_fold())
-    )
-    if stemmed:
-        builder = builder.filter(tantivy.Filter.stemmer("french"))
-    return builder.build()
-
-
-@functools.cache
-def analyzers() -> tuple[tantivy.TextAnalyzer, tantivy.TextAnalyzer]:
-    """The stemmed analyzer and the folded one."""
-    return _analyzer(stemmed=True), _analyzer(stemmed=False)
-
-
-@functools.cache
-def schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("title", tokenizer_name=FRENCH, index_option="freq")
-    # Every searchable field (title, keywords, concept labels, description, publisher).
-    builder.add_text_field("body", tokenizer_name=FRENCH, index_option="freq")
-    builder.add_text_field("description", stored=True, tokenizer_name=FRENCH, index_option="basic")
-    builder.add_text_field("words", tokenizer_name=FOLDED, index_option="basic")
-    for name in FIELDS.values():
-        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_integer_field("min_price_cents", indexed=True, fast=True)
-    builder.add_integer_field("published_at", indexed=True, fast=True)
-    builder.add_bytes_field("hit", stored=True)
-    return builder.build()
-
-
-def open_index(path: Path) -> tantivy.Index:
-    index = tantivy.Index(schema(), path=str(path))
-    stemmed, folded = analyzers()
-    index.register_tokenizer(FRENCH, stemmed)
-    index.register_tokenizer(FOLDED, folded)
-    index.config_reader("Manual", 1)  # reloaded on the worker's notice (see reload())
-    return index
-
-
-def as_tantivy(document: SearchDocument) -> tantivy.Document:
-    searchable = [
-        document.title,
-        *document.keywords,
-        *document.concept_labels,
-        document.description,
-        document.publisher_name,
-    ]
-    stored = _Stored(
-        id=document.id,
-        title=document.title,
-        publisher_id=document.publisher_id,
-        publisher_name=document.publisher_name,
-        levels_tagged=document.levels_tagged,
-        disciplines_tagged=document.disciplines_tagged,
-        min_price_cents=document.min_price_cents,
-        free=document.free,
-        thumbnail_url=document.thumbnail_url,
-        licence_types=document.licence_types,
-    )
-    values: dict[str, Any] = {
-        "id": str(document.id),
-        "title": document.title,
-        "body": searchable,
-        "description": document.description,
-        "words": searchable,
-        "disciplines": document.disciplines,
-        "levels": document.levels,
-        "resource_types": document.resource_types,
-        "pedagogical_types": document.pedagogical_types,
-        "publisher_id": str(document.publisher_id),
-        "free": "true" if document.free else "false",
-        "licence_types": document.licence_types,
-        "accessibility": document.accessibility,
-        "languages": document.languages,
-        "audiences": document.audiences,
-        "commun": "true" if document.commun else "false",
-        "min_price_cents": document.min_price_cents,
-        "published_at": document.published_at,
-        "hit": _encode(stored),
-    }
-    return tantivy.Document.from_dict({k: v for k, v in values.items() if v != []}, schema())
 
 
 # Queries -----------------------------------------------------------------------------------
@@ -256,7 +128,7 @@ def compose(query: SearchQuery, groups: Sequence[Group]) -> tantivy.Query:
 def _snippet_query(groups: Sequence[Group]) -> tantivy.Query | None:
     terms = {term for group in groups for alt in group.alternatives for term in alt}
     queries = [
-        tantivy.Query.term_query(schema(), "description", t, index_option="basic")
+        tantivy.Query.term_query(schema(), SNIPPET_FIELD, t, index_option="freq")
         for t in sorted(terms)
     ]
     return _should(queries) if queries else None
@@ -329,25 +201,41 @@ def _page(
 def hits(searcher: tantivy.Searcher, found: Matched) -> list[Hit]:
     """The page's hits with their snippets: many short calls, some releasing the GIL for a
     few microseconds. Run in the event loop's thread: in the search thread, each would hand
-    the GIL back and forth with a busy event loop (milliseconds each under load)."""
+    the GIL back and forth with a busy event loop (milliseconds each under load). A snippet
+    is made from the stored description, analysed as the field it is indexed in."""
     generator = None
     if found.snippet_query is not None and found.addresses:
         generator = tantivy.SnippetGenerator.create(
-            searcher, found.snippet_query, schema(), "description"
+            searcher, found.snippet_query, schema(), SNIPPET_FIELD
         )
         generator.set_max_num_chars(SNIPPET_CHARS)
     page = []
     for address in found.addresses:
-        document = searcher.doc(address)
-        stored = _stored(document)
+        stored = _stored(searcher.doc(address))
         snippet = ""
         if generator is not None:
-            snippet = marked_html(generator.snippet_from_doc(document).to_html())
+            text = tantivy.Document(**{SNIPPET_FIELD: stored.description})
+            snippet = marked_html(generator.snippet_from_doc(text).to_html())
         if not snippet:
-            description = document.get_first("description") or ""
-            snippet = html.escape(description[:SNIPPET_CHARS])
-        page.append(Hit(**msgspec.structs.asdict(stored), snippet=snippet))
+            snippet = html.escape(stored.description[:SNIPPET_CHARS])
+        page.append(_hit(stored, snippet))
     return page
+
+
+def _hit(stored: Stored, snippet: str) -> Hit:
+    return Hit(
+        id=stored.id,
+        title=stored.title,
+        snippet=snippet,
+        publisher_id=stored.publisher_id,
+        publisher_name=stored.publisher_name,
+        levels_tagged=stored.levels_tagged,
+        disciplines_tagged=stored.disciplines_tagged,
+        min_price_cents=stored.min_price_cents,
+        free=stored.free,
+        thumbnail_url=stored.thumbnail_url,
+        licence_types=stored.licence_types,
+    )
 
 
 def marked_html(snippet: str) -> str:
@@ -381,8 +269,8 @@ def indexed_ids(searcher: tantivy.Searcher) -> list[UUID]:
     return [_stored(searcher.doc(address)).id for _, address in found]
 
 
-def _stored(document: tantivy.Document) -> _Stored:
+def _stored(document: tantivy.Document) -> Stored:
     raw = document.get_first("hit")
     if not isinstance(raw, bytes):
         raise UpstreamUnavailableError("Tantivy: a document without its stored hit")
-    return _decode(raw)
+    return decode_stored(raw)
