@@ -61,6 +61,7 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 WRITER_HEAP = 32_000_000
 REBUILD_HEAP = 256_000_000
+REBUILD_THREADS = 2
 # Searches run in one thread per process, in turn. The binding releases the GIL inside
 # Tantivy's own work, but each search also runs Python (building the query, reading the hits):
 # with several search threads they queue for the GIL at each return from Tantivy, and 16
@@ -329,7 +330,7 @@ class TantivyBackend:
         count = 0
         held = await _writing(self._hold, old)
         try:
-            writer = await _writing(self._acquire, open_index(fresh), REBUILD_HEAP, 2)
+            writer = await _writing(self._acquire, open_index(fresh), REBUILD_HEAP, REBUILD_THREADS)
             try:
                 async for batch in batches:
                     await _writing(_add_all, writer, batch)
