@@ -119,7 +119,9 @@ async def fetch(
     """An answer and its body as sent (httpx would decode a gzipped one); not compressed
     unless the headers ask for it."""
     headers = {"Accept-Encoding": "identity", **(headers or {})}
-    async with client.stream(method, "/api/v1/search", params=params, headers=headers) as answer:
+    async with client.stream(
+        method, "/api/v1/search", params=tuple(params), headers=headers
+    ) as answer:
         raw = b"".join([chunk async for chunk in answer.aiter_raw()])
     return answer, raw
 
