@@ -6,6 +6,7 @@ memory, printed side by side at the end.
     python bench/search.py --count 100000 --backend tantivy --backend postgresql
     python bench/search.py --backend meili-fake --count 5000
     python bench/search.py --count 1000000 --backend tantivy --backend postgresql --tmp /var/tmp
+    python bench/search.py --count 100000 --backend tantivy --workers 2   # serve --workers 2
 
 With ``--backend tantivy``: the Tantivy index is rebuilt into the run's data directory and the
 `catalogue serve` process reads it (CATALOGUE_SEARCH_BACKEND=tantivy). The bench also measures
@@ -295,7 +296,9 @@ class Callback(httpx.AsyncBaseTransport):
 Figures = dict[str, float]
 
 
-async def main(count: int, clients: int, backends: list[str], where: Path | None) -> None:
+async def main(
+    count: int, clients: int, backends: list[str], where: Path | None, workers: int = 1
+) -> None:
     with tempfile.TemporaryDirectory(dir=where) as tmp:
         data_dir = Path(tmp)
         admin = start_embedded(Settings(data_dir=data_dir))
@@ -304,7 +307,10 @@ async def main(count: int, clients: int, backends: list[str], where: Path | None
         await prepare_database(conn)
         vocab = await VocabularyIndex.load(conn)
         concepts, _ = load_folder(schemas_dir() / "vocabularies" / "scolomfr-3.2.0")
-        print(f"{count:,} generated offerings, backends {', '.join(backends)}, {clients} clients")
+        print(
+            f"{count:,} generated offerings, backends {', '.join(backends)}, {clients} clients, "
+            f"serve --workers {workers}"
+        )
         started = time.perf_counter()
         items = ((i.publisher, i.draft) for i in generate(count, concepts))
         await bulk_load(conn, vocab, items, connector="bench")
@@ -346,7 +352,9 @@ async def main(count: int, clients: int, backends: list[str], where: Path | None
                 if isinstance(backend, TantivyBackend):
                     summary[name].update(await thread_figures(backend, service, clients))
                 summary[name].update(
-                    await api_and_bare(url, data_dir, name, token, service, backend, clients, port)
+                    await api_and_bare(
+                        url, data_dir, name, token, service, backend, clients, port, workers
+                    )
                 )
             side_by_side(summary)
             if "meili-fake" in backends:  # last: the fake engine takes minutes past 10,000
@@ -467,6 +475,21 @@ def memory_mb(pid: int) -> dict[str, float]:
     return found
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) of a process and its children (server workers)."""
+    total = 0.0
+    for each in [pid, *child_pids(pid)]:
+        fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def child_pids(pid: int) -> list[int]:
+    """A process's children (uvicorn's worker processes under `serve --workers N`)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in children.read_text().split()] if children.exists() else []
+
+
 async def api_and_bare(
     url: str,
     data_dir: Path,
@@ -476,6 +499,7 @@ async def api_and_bare(
     backend: SearchBackend,
     clients: int,
     port: int,
+    workers: int = 1,
 ) -> Figures:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("CATALOGUE_", "DATABASE"))},
@@ -492,7 +516,16 @@ async def api_and_bare(
         "CATALOGUE_CALLER_BURST": "1000000",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "catalogue", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "catalogue",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -522,7 +555,11 @@ async def api_and_bare(
             for n in sorted({1, clients}):
                 print(f"  {n} concurrent client(s):")
                 api, _ = report("GET /api/v1/search", *await run_concurrently(mix, n, through_api))
+                cpu_before = server_cpu_s(server.pid)
                 light, light_qps = wrk_report(port, token, [u.raw_path.decode() for u in paths], n)
+                # wrk runs for 10 s: the requests it completed are light_qps * 10.
+                cpu_ms = (server_cpu_s(server.pid) - cpu_before) * 1000 / max(light_qps * 10, 1)
+                print(f"  server CPU per request under wrk: {cpu_ms:.2f} ms (all its processes)")
                 alone, alone_qps = report(
                     "the backend alone", *await run_concurrently(mix, n, bare)
                 )
@@ -537,8 +574,13 @@ async def api_and_bare(
                     f"{n} client(s): backend alone p95 ms": alone,
                     f"{n} client(s): backend alone queries/s": alone_qps,
                     f"{n} client(s): p95 API (wrk) / alone": light / alone,
+                    f"{n} client(s): server CPU ms per request (wrk)": cpu_ms,
                 }
-        memory = memory_mb(server.pid)
+        # With --workers N, the figures of the server's biggest process (a worker).
+        memory = max(
+            (memory_mb(pid) for pid in [server.pid, *child_pids(server.pid)]),
+            key=lambda found: found["resident"],
+        )
         figures |= {
             "serving process RSS MB": memory["resident"],
             "serving process own (anonymous) MB": memory["own"],
@@ -572,6 +614,12 @@ if __name__ == "__main__":
         help="where the run's database and index go (a temporary directory inside it, removed "
         "at the end; about 0.8 GB at 100,000 offerings, 9 at 1,000,000); default: the system's",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="serving processes (`catalogue serve --workers N`); default 1",
+    )
     args = parser.parse_args()
     aliases = {"postgres": "postgresql", "meili": "meili-fake"}
     chosen = [aliases.get(b, b) for b in args.backend or BACKENDS]
@@ -579,4 +627,4 @@ if __name__ == "__main__":
         # The fake engine searches in Python: hours at 1,000,000. Asked for by name, it runs.
         print(f"(meili-fake left out above {MEILI_FAKE_UP_TO:,} offerings: ask for it by name)")
         chosen.remove("meili-fake")
-    asyncio.run(main(args.count, args.clients, list(dict.fromkeys(chosen)), args.tmp))
+    asyncio.run(main(args.count, args.clients, list(dict.fromkeys(chosen)), args.tmp, args.workers))

@@ -88,7 +88,10 @@ class Turns:
         self._slots[key] = (semaphore, users + 1)
         try:
             try:
-                await asyncio.wait_for(semaphore.acquire(), timeout=self.wait_s)
+                if semaphore.locked():
+                    await asyncio.wait_for(semaphore.acquire(), timeout=self.wait_s)
+                else:  # a free slot and nobody waiting: taken at once (wait_for makes a task)
+                    await semaphore.acquire()
             except TimeoutError:
                 raise TooManyRequestsError(
                     f"Trop de requêtes simultanées : {self.limit} au plus à la fois.",

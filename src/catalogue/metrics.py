@@ -52,16 +52,29 @@ class Metrics:
             ["measure"],
             registry=self.registry,
         )
+        # Each series' child, found once (labels() checks and locks at every call).
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._search_series: dict[str, Any] = {}
 
     def observe(self, scope: dict[str, Any], status: int, seconds: float) -> None:
         # The route's template, never the raw path: ids would make the series unbounded.
         route = str(scope.get("path_template") or "unmatched")
         method = str(scope.get("method", ""))
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     def observe_search(self, backend: str, seconds: float) -> None:
-        self.searches.labels(backend).observe(seconds)
+        child = self._search_series.get(backend)
+        if child is None:
+            child = self._search_series[backend] = self.searches.labels(backend)
+        child.observe(seconds)
 
     async def refresh(self, pool: asyncpg.Pool) -> None:
         async with pool.acquire() as conn:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -49,4 +50,36 @@ async def test_turns_let_a_few_run_at_once_and_refuse_after_waiting() -> None:
     release.set()
     await asyncio.gather(*first)
     assert running == 2
+    assert turns._slots == {}
+
+
+async def test_a_free_turn_is_taken_at_once_and_a_newcomer_never_passes_one_waiting() -> None:
+    """The fast path (a free slot, nobody waiting: no timer task) keeps the turns' order."""
+    turns = Turns(limit=1, wait_s=1.0)
+    started: list[str] = []
+    release = {name: asyncio.Event() for name in "abc"}
+
+    def work(name: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            started.append(name)
+            await release[name].wait()
+
+        return run
+
+    a = asyncio.create_task(turns.run("k", work("a")))
+    try:
+        await asyncio.sleep(0)
+        assert started == ["a"]  # a free turn: taken in the same step of the loop
+        b = asyncio.create_task(turns.run("k", work("b")))
+        await asyncio.sleep(0.01)  # b waits for a's turn
+        release["a"].set()
+        await a
+        c = asyncio.create_task(turns.run("k", work("c")))  # arrives as a's turn goes to b
+        await asyncio.sleep(0.01)
+        assert started == ["a", "b"]
+    finally:
+        for event in release.values():
+            event.set()
+    await asyncio.gather(b, c)
+    assert started == ["a", "b", "c"]
     assert turns._slots == {}

@@ -27,7 +27,11 @@ from catalogue.identity.models import PLATFORM_SCOPES, PUBLISHER_SCOPES, Princip
 from catalogue.identity.sessions import PERSON_PREFIX, SESSIONS_CHANNEL
 from catalogue.identity.signing_in import PersonMoves, store_person
 from catalogue.identity.tokens import API_AUDIENCE
-from catalogue.identity.verifier import unverified_header_and_issuer, verify_jwt
+from catalogue.identity.verifier import (
+    VerifiedSignatures,
+    unverified_header_and_issuer,
+    verify_jwt,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -66,6 +70,8 @@ class Authenticator:
         # reading of the database older than that is stale.
         self._ended: OrderedDict[bytes | UUID, float] = OrderedDict()
         self.clients = ClientCache(pool)  # platform clients, kept CLIENT_TTL_S
+        # Bearer tokens' signatures already checked (with the key still published).
+        self.signatures = VerifiedSignatures()
 
     async def _platform_key_set(self) -> KeySet:
         async with self.pool.acquire() as conn:
@@ -101,6 +107,7 @@ class Authenticator:
                 issuer=issuer,
                 audience=API_AUDIENCE,
                 access_token=True,
+                verified=self.signatures,
             )
             return await self._platform_principal(claims)
         if self.provider is not None and issuer == self.provider.issuer:
@@ -112,6 +119,7 @@ class Authenticator:
                 issuer=issuer,
                 audience=self.settings.oidc.api_audience,
                 access_token=True,
+                verified=self.signatures,
             )
             access = map_claims(claims, self.settings.claims)
             if access.refused_uai is not None:

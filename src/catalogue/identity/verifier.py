@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+from collections import OrderedDict
 from typing import Any
 
 import msgspec
@@ -17,6 +19,7 @@ from joserfc.errors import (
     JoseError,
     MissingClaimError,
 )
+from joserfc.jwk import Key
 
 from catalogue.errors import UnauthorizedError
 from catalogue.identity.jwks import KeyCache
@@ -26,6 +29,34 @@ ALLOWED_ALGORITHMS = ("RS256", "PS256", "ES256")
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 LEEWAY_S = 30
 MAX_TOKEN_BYTES = 16 * 1024
+# Signatures checked, remembered per process: the same token comes back at every request of
+# its holder, and an RSA check is a third of a millisecond.
+VERIFIED_TOKENS = 4096
+
+
+class VerifiedSignatures:
+    """Tokens whose signature was checked, with the key that checked it and their claims
+    (by the token's SHA-256). A token is taken from here only while its key is still the one
+    the key cache gives for it now: a key set read again (a rotation, a provider's keys
+    aged) makes new key objects, and every token is checked again. The claims are validated
+    again at each use (times, audience, issuer); only the signature check is spared."""
+
+    def __init__(self, size: int = VERIFIED_TOKENS) -> None:
+        self.size = size
+        self._checked: OrderedDict[bytes, tuple[Key, dict[str, Any]]] = OrderedDict()
+
+    def claims(self, digest: bytes, key: Key) -> dict[str, Any] | None:
+        found = self._checked.get(digest)
+        if found is None or found[0] is not key:
+            return None
+        self._checked.move_to_end(digest)
+        return dict(found[1])
+
+    def remember(self, digest: bytes, key: Key, claims: dict[str, Any]) -> None:
+        self._checked[digest] = (key, dict(claims))
+        self._checked.move_to_end(digest)
+        while len(self._checked) > self.size:
+            self._checked.popitem(last=False)
 
 
 class Header(msgspec.Struct):
@@ -64,14 +95,19 @@ async def verify_jwt(
     issuer: str,
     audience: str,
     access_token: bool,
+    verified: VerifiedSignatures | None = None,
 ) -> dict[str, Any]:
-    """The verified claims; UnauthorizedError saying why otherwise."""
+    """The verified claims; UnauthorizedError saying why otherwise. With ``verified``, a
+    token whose signature that key already checked is not checked again."""
     if header.alg not in ALLOWED_ALGORITHMS:
         raise UnauthorizedError(f"algorithm {header.alg or 'none'!r} not allowed")
     # Without kid, the one published key if there is only one (OIDC Core 1.0, 10.1).
     key = await keys.key(header.kid) if header.kid else await keys.only_key()
+    digest = hashlib.sha256(token.encode()).digest() if verified is not None else b""
+    claims = verified.claims(digest, key) if verified is not None else None
     try:
-        claims = jwt.decode(token, key, algorithms=ALLOWED_ALGORITHMS).claims
+        if claims is None:
+            claims = jwt.decode(token, key, algorithms=ALLOWED_ALGORITHMS).claims
         jwt.JWTClaimsRegistry(
             leeway=LEEWAY_S,
             iss={"essential": True, "value": issuer},
@@ -93,6 +129,8 @@ async def verify_jwt(
         raise UnauthorizedError(f"token refused ({type(exc).__name__})") from None
     if access_token and not _is_access_token(header, claims):
         raise UnauthorizedError("not an access token (an ID token cannot call the API)")
+    if verified is not None:
+        verified.remember(digest, key, claims)
     return claims
 
 

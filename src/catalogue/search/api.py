@@ -18,6 +18,7 @@ Filters: TypeAlias = NamedDependency[dict[FacetField, list[str]]]
 
 
 async def search_filters(
+    search: Search,
     *,
     discipline: Values = None,
     level: Values = None,
@@ -32,7 +33,12 @@ async def search_filters(
     commun: Values = None,
 ) -> dict[FacetField, list[str]]:
     """The filters a search gives (the API and the search page), by their API names; empty
-    ones left out. A dependency, so that both declare the same query parameters."""
+    ones left out. A dependency, so that both declare the same query parameters.
+
+    It asks for ``search`` (unused) so that Litestar resolves the two one after the other:
+    dependencies of the same level are resolved in a task group of their own, two anyio
+    tasks at every request."""
+    del search
     return chosen_filters(
         discipline=discipline,
         level=level,

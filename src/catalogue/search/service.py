@@ -44,6 +44,8 @@ SIMILAR_SHOWN = 4  # "ressources similaires" on a resource page
 # PostgreSQL: the newest resources sharing the concepts that are ordered again by their text.
 SIMILAR_CANDIDATES = 50
 FACET_VALUES_SHOWN = 100
+_LICENCE_TYPES = {kind.value: kind for kind in LicenceType}  # LicenceType(value), faster
+MAX_LABELLED = 20_000  # concepts' labels kept made (the vocabularies hold a few thousand)
 
 
 class FacetValue(msgspec.Struct):
@@ -92,6 +94,10 @@ def _language_codes(values: list[str]) -> list[str]:
     return list(dict.fromkeys(code.code for code in found.values() if code))
 
 
+def _licence_type(value: str) -> LicenceType:
+    return _LICENCE_TYPES.get(value) or LicenceType(value)  # unknown: ValueError, as before
+
+
 class SearchService:
     def __init__(
         self,
@@ -105,6 +111,9 @@ class SearchService:
         self.vocab = vocab
         self.pool = pool
         self.observe = observe  # each search's backend and seconds (the app's /metrics)
+        # Each concept's label as hits show it, made once (the vocabulary is fixed in a
+        # process): a page of hits shows a few dozen, the same ones again and again.
+        self._labelled: dict[str, Labelled] = {}
 
     def query(
         self,
@@ -228,12 +237,12 @@ class SearchService:
                     title=hit.title,
                     snippet=hit.snippet,
                     publisher=PublisherRef(hit.publisher_id, hit.publisher_name),
-                    levels=[Labelled(u, self.vocab.label(u)) for u in hit.levels_tagged],
-                    disciplines=[Labelled(u, self.vocab.label(u)) for u in hit.disciplines_tagged],
+                    levels=[self._labelled_concept(u) for u in hit.levels_tagged],
+                    disciplines=[self._labelled_concept(u) for u in hit.disciplines_tagged],
                     lowest_price_cents=hit.min_price_cents,
                     free=hit.free,
                     thumbnail_url=hit.thumbnail_url,
-                    licence_types=[LicenceType(t) for t in hit.licence_types],
+                    licence_types=[_licence_type(t) for t in hit.licence_types],
                 )
                 for hit in result.hits
             ],
@@ -244,6 +253,14 @@ class SearchService:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             backend=self.backend.name,
         )
+
+    def _labelled_concept(self, uri: str) -> Labelled:
+        labelled = self._labelled.get(uri)
+        if labelled is None:
+            labelled = Labelled(uri, self.vocab.label(uri))
+            if len(self._labelled) < MAX_LABELLED:  # URIs the vocabulary does not know too
+                self._labelled[uri] = labelled
+        return labelled
 
     async def _facet_values(self, field: FacetField, counts: dict[str, int]) -> list[FacetValue]:
         top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES_SHOWN]

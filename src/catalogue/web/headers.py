@@ -38,22 +38,36 @@ PAGE_POLICY = content_security_policy()
 
 def security_headers(*, https: bool) -> BeforeMessageSendHookHandler:
     """The hook adding them as each answer starts (Litestar's ``before_send``): it sees every
-    answer, 404s and 405s of the router included. HSTS only when the public URL is https."""
+    answer, 404s and 405s of the router included. HSTS only when the public URL is https.
+
+    Every answer passes here, so the usual case (none of the fixed headers set by the
+    handler) appends prepared raw headers after one pass over the answer's; otherwise the
+    headers are replaced by name, as before."""
     fixed = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
     if https:
         fixed["strict-transport-security"] = HSTS
+    fixed_raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in fixed.items()]
+    fixed_names = frozenset(name for name, _ in fixed_raw)
+    policy = (b"content-security-policy", PAGE_POLICY.encode("latin-1"))
+    no_store = (b"cache-control", b"no-store")
 
     async def add(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
-        for name, value in fixed.items():
-            headers[name] = value
-        if "content-security-policy" not in headers:
-            headers["content-security-policy"] = PAGE_POLICY
-        page = headers.get("content-type", "").startswith("text/html")
+        raw = headers.headers
+        names = {bytes(name).lower() for name, _ in raw}
+        if names.isdisjoint(fixed_names):
+            raw.extend(fixed_raw)
+        else:
+            for name, value in fixed.items():
+                headers[name] = value
+        if policy[0] not in names:
+            raw.append(policy)
+        if no_store[0] in names:
+            return
         private = str(scope.get("path", "")).startswith(_NO_STORE_PREFIXES)
-        if (page or private) and "cache-control" not in headers:
-            headers["cache-control"] = "no-store"
+        if private or headers.get("content-type", "").startswith("text/html"):
+            raw.append(no_store)
 
     return add
