@@ -66,13 +66,16 @@ async def test_an_index_of_another_layout_is_refused_until_rebuilt(
     backend = TantivyBackend(root, pool, writer_wait_s=0.3)
     await backend.prepare()  # a serving process starts all the same
 
-    advice = r"built with layout 1 .* reads layout \d+: run `catalogue index rebuild`"
+    advice = (
+        r"built with layout 1 .* reads layout \d+: "
+        r"the worker rebuilds it .*, or run `catalogue index rebuild`"
+    )
     with pytest.raises(UpstreamUnavailableError, match=advice):
         await backend.search(asked("géométrie"))
     assert backend.measures() == {"search_engine_up": 0.0}
     lines = await backend.index_lines()
     assert any("run `catalogue index rebuild`" in line for line in lines), lines
-    # The worker does not write into it: the change waits in the outbox.
+    # Nothing writes into it: the change waits in the outbox (drain rebuilds first, below).
     with pytest.raises(UpstreamUnavailableError, match=advice):
         await outbox.drain_once(pool, backend, vocab)
     assert await conn.fetchval("SELECT count(*) FROM search_outbox") == 1
@@ -85,6 +88,55 @@ async def test_an_index_of_another_layout_is_refused_until_rebuilt(
     assert backend.measures()["search_engine_up"] == 1.0
     assert not any("rebuild" in line for line in await backend.index_lines())
     assert await outbox.drain(pool, backend, vocab) == 1  # the worker writes again
+    await backend.aclose()
+
+
+async def test_the_worker_rebuilds_an_index_of_an_earlier_layout(
+    conn: asyncpg.Connection, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    """After an upgrade, no one has to think of `catalogue index rebuild`: the worker's next
+    drain rebuilds the index from PostgreSQL, then indexes what waited in the outbox."""
+    root = tmp_path / "search-index"
+    legacy = legacy_index(root)
+    vocab = await VocabularyIndex.load(conn)
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Tantivy', 'approved') RETURNING id"
+    )
+    await save_resource(conn, vocab, publisher, CORPUS["geometrie"])
+    await conn.execute("TRUNCATE search_outbox")  # an offering indexed before the upgrade
+    await save_resource(conn, vocab, publisher, CORPUS["svt"])  # and one waiting
+    reader = TantivyBackend(root, pool, writer_wait_s=0.3)  # a serving process
+    worker = TantivyBackend(root, pool, writer_wait_s=0.3)
+    with pytest.raises(UpstreamUnavailableError):
+        await reader.search(asked())
+
+    assert await outbox.drain(pool, worker, vocab) == 1
+    assert current_generation(root) not in (None, legacy)
+    assert await conn.fetchval("SELECT count(*) FROM search_outbox") == 0
+    reader.reload()  # on the worker's notice
+    assert (await reader.search(asked())).total == 2
+    await reader.aclose()
+    await worker.aclose()
+
+
+async def test_an_index_of_a_later_layout_is_not_rebuilt_by_an_earlier_worker(
+    conn: asyncpg.Connection, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    """During an upgrade, a worker of the earlier version must not undo the new index."""
+    backend = TantivyBackend(tmp_path / "search-index", pool, writer_wait_s=0.3)
+    await backend.prepare()
+    generation = current_generation(backend.root)
+    assert generation is not None
+    (generation / "catalogue-layout").write_text("999\n")
+    vocab = await VocabularyIndex.load(conn)
+    publisher = await conn.fetchval(
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Tantivy', 'approved') RETURNING id"
+    )
+    await save_resource(conn, vocab, publisher, CORPUS["geometrie"])
+    with pytest.raises(UpstreamUnavailableError, match="by a later version"):
+        await outbox.drain(pool, backend, vocab)
+    assert current_generation(backend.root) == generation
+    assert await conn.fetchval("SELECT count(*) FROM search_outbox") == 1
     await backend.aclose()
 
 

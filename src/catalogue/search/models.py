@@ -113,6 +113,12 @@ class DocumentsRefusedError(UpstreamUnavailableError):
     sets the refused document apart instead of retrying the whole batch."""
 
 
+class OutdatedIndexError(UpstreamUnavailableError):
+    """An index an earlier version of the catalogue built (another layout), which this one
+    neither reads nor writes: the worker rebuilds it from PostgreSQL at its next drain, and
+    ``catalogue index rebuild`` does at once."""
+
+
 class SearchBackend(Protocol):
     """What the catalogue needs from a search engine. Both implementations pass one suite."""
 

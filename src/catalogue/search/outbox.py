@@ -20,7 +20,12 @@ import structlog
 from catalogue.progress import Progress, no_progress
 from catalogue.resources.outbox import wake_indexer
 from catalogue.search import repository
-from catalogue.search.models import DocumentsRefusedError, SearchBackend, SearchDocument
+from catalogue.search.models import (
+    DocumentsRefusedError,
+    OutdatedIndexError,
+    SearchBackend,
+    SearchDocument,
+)
 from catalogue.search.repository import ParkedChange
 from catalogue.vocabularies.index import VocabularyIndex
 
@@ -139,6 +144,18 @@ async def upsert_isolating(
 
 
 async def drain(pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyIndex) -> int:
+    """Index every announced change. An index an earlier version built (after an upgrade
+    that changed its layout) is first rebuilt from PostgreSQL: the changes wait in the outbox
+    meanwhile, and searches answer 503 until the new index is swapped in."""
+    try:
+        return await _drain_all(pool, backend, vocab)
+    except OutdatedIndexError as exc:
+        log.warning("search index of an earlier version: rebuilding it", reason=exc.detail)
+        await rebuild(pool, backend, vocab)
+        return await _drain_all(pool, backend, vocab)
+
+
+async def _drain_all(pool: asyncpg.Pool, backend: SearchBackend, vocab: VocabularyIndex) -> int:
     total = 0
     while handled := await drain_once(pool, backend, vocab):
         total += handled

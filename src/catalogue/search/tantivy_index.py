@@ -18,8 +18,9 @@ What the index holds (its layout: fields, French analysis, documents) is `tantiv
 how it is searched (typos, queries, facets) `tantivy_search`. Each generation records its
 layout: a process reads and writes only generations of its own, and an index built by an
 earlier version (another layout) answers nothing until ``catalogue index rebuild`` replaces
-it, which it can (`OutdatedIndexError`, with that advice, in the log, the status and the
-worker's retries).
+it (the worker does at its next drain, `search.outbox.drain`; the advice is in the log and
+the status meanwhile). A generation of a later layout is left alone: a process of an earlier
+version, during an upgrade, must not rebuild what the new one made.
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ from catalogue.search.models import (
     SearchQuery,
 )
 from catalogue.search.tantivy_layout import (
-    OutdatedIndexError,
     as_json,
     mark_layout,
     open_index,
@@ -176,7 +176,7 @@ class TantivyBackend:
             else:
                 reader.index.reload()
                 reader = _Reader(generation, reader.index, reader.index.searcher(), loaded_at)
-        except OutdatedIndexError as exc:
+        except UpstreamUnavailableError as exc:  # another layout's (tantivy_layout.open_index)
             self._refuse(exc.detail)
             return
         except (OSError, ValueError) as exc:
@@ -199,7 +199,7 @@ class TantivyBackend:
             self.reload()
         if self._reader is None:
             if self._refused is not None:
-                raise OutdatedIndexError(self._refused)
+                raise UpstreamUnavailableError(self._refused)
             raise UpstreamUnavailableError("Tantivy: no index (run `catalogue index rebuild`)")
         return self._reader.searcher
 
@@ -367,7 +367,8 @@ async def _adding(writer: Any, documents: list[SearchDocument]) -> None:
     next batch: 129-135 µs of CPU a document against 118-130 from the loop, and at load 2.7
     8,300-8,500 documents/s against 13,300-13,600 (same runs, docs/benchmarks.md).
     ``add_json`` only queues the document for Tantivy's indexing threads (it waits while
-    their queue is full). Only ``catalogue index rebuild`` rebuilds, never a serving process."""
+    their queue is full). Only a rebuild runs it (``catalogue index rebuild``, or the worker
+    finding an index of an earlier layout), never a search."""
     for start in range(0, len(documents), ADD_CHUNK):
         try:
             _add_all(writer, documents[start : start + ADD_CHUNK])

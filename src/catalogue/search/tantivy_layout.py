@@ -29,7 +29,7 @@ import msgspec
 import tantivy
 
 from catalogue.errors import UpstreamUnavailableError
-from catalogue.search.models import FacetField, SearchDocument
+from catalogue.search.models import FacetField, OutdatedIndexError, SearchDocument
 from catalogue.shipped import schemas_dir
 
 LAYOUT = 2
@@ -186,11 +186,6 @@ def as_json(document: SearchDocument) -> str:
 # The layout on disk ----------------------------------------------------------------------------
 
 
-class OutdatedIndexError(UpstreamUnavailableError):
-    """A generation built with another layout (an earlier version of the catalogue): it is
-    not read nor written; ``catalogue index rebuild`` replaces it."""
-
-
 def layout_of(generation: Path) -> int:
     """The layout a generation was built with: 1 when it records none (the first layout)."""
     try:
@@ -211,16 +206,25 @@ def outdated(generation: Path) -> str | None:
     found = layout_of(generation)
     if found == LAYOUT:
         return None
+    if found > LAYOUT:
+        return (
+            f"the search index {generation} was built with layout {found} by a later version "
+            f"of the catalogue, and this one reads layout {LAYOUT}: upgrade this process"
+        )
     return (
         f"the search index {generation} was built with layout {found} and this version of "
-        f"the catalogue reads layout {LAYOUT}: run `catalogue index rebuild`"
+        f"the catalogue reads layout {LAYOUT}: the worker rebuilds it at its next change, "
+        "or run `catalogue index rebuild`"
     )
 
 
 def open_index(generation: Path) -> tantivy.Index:
-    """A generation of this layout (a new one is created); OutdatedIndexError otherwise."""
+    """A generation of this layout (a new one is created). OutdatedIndexError for an earlier
+    layout (a rebuild replaces it); UpstreamUnavailableError for a later one: a process of an
+    earlier version, during an upgrade, must not rebuild the index the new one made."""
     if (reason := outdated(generation)) is not None:
-        raise OutdatedIndexError(f"Tantivy: {reason}")
+        later = layout_of(generation) > LAYOUT
+        raise (UpstreamUnavailableError if later else OutdatedIndexError)(f"Tantivy: {reason}")
     index = tantivy.Index(schema(), path=str(generation))
     stemmed, folded = analyzers()
     index.register_tokenizer(FRENCH, stemmed)
