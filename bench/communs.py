@@ -56,7 +56,7 @@ from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from search import Params, as_query, percentiles, query_mix
 from tests.support.demo_server import free_port
-from tests.support.postgres import stop_embedded
+from tests.support.postgres import stopping_embedded
 
 CHUNK = 64 * 1024
 COMMUNS_PUBLISHER_NAME = "Communs numériques"
@@ -223,11 +223,8 @@ async def search_figures(offers: int, communs: int, folder: Path, backend_name: 
 async def main(mb: int, offers: int, communs: int, backend: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await files_figures(mb, Path(tmp))
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            await search_figures(offers, communs, Path(tmp), backend)
-        finally:
-            stop_embedded(Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp, stopping_embedded(Path(tmp)):
+        await search_figures(offers, communs, Path(tmp), backend)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ from catalogue.identity.tokens import issue_access_token
 from catalogue.identity.uai import check_letter
 from catalogue.logs import configure_logging
 from tests.support.asgi import asgi_transport
+from tests.support.postgres import stopping_embedded
 
 UAI = "0751234J"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -172,7 +173,7 @@ async def move_all(
 async def main(rows: int, movers: int) -> None:
     configure_logging(Settings(log_level="warning"))  # a line per move would be timed too
     data = dataset(rows)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, stopping_embedded(Path(tmp)):
         url = with_database(start_embedded(Settings(data_dir=Path(tmp))), "postgres")
         conn = await connect(url)
         await prepare_database(conn)
@@ -307,7 +308,7 @@ async def scim_creates(url: str, tmp: str, people: int) -> tuple[float, float, i
 
 
 async def main_scim(people: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, stopping_embedded(Path(tmp)):
         url = with_database(start_embedded(Settings(data_dir=Path(tmp))), "postgres")
         conn = await connect(url)
         await prepare_database(conn)

@@ -52,6 +52,7 @@ from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from connectors.contract import Context, get
 from tests.support.demo_server import free_port, wait_ready_async
+from tests.support.postgres import stopping_embedded
 
 # Intended audiences (voc-011), none, one or two per notice: the generator gives none.
 AUDIENCES = [
@@ -196,7 +197,7 @@ async def harvest_figures(url: str, provider_url: str, count: int, tmp: Path) ->
 
 
 async def main(notice_count: int, harvest_count: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, stopping_embedded(Path(tmp)):
         admin = start_embedded(Settings(data_dir=Path(tmp)))
         url = with_database(admin, "postgres")
         await ensure_database(admin, "provider")

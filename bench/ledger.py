@@ -68,6 +68,7 @@ from catalogue.identity.uai import check_letter
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.webhooks.events import Waker
 from tests.support.gar_server import GarService, Pki, serving
+from tests.support.postgres import stopping_embedded
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 OUVRAGE = f"{C}scolomfr-voc-005-num-029"
@@ -291,7 +292,7 @@ async def main(  # noqa: PLR0915  # the runs one after the other, in the order p
     profile: Path | None = None,
 ) -> None:
     print(f"{os.cpu_count()} cores, {teachers:,} teachers, {concurrency} concurrent workers")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, stopping_embedded(Path(tmp)):
         url = with_database(start_embedded(Settings(data_dir=Path(tmp))), "postgres")
         conn = await connect(url)
         await prepare_database(conn)

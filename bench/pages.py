@@ -38,6 +38,7 @@ from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from tests.support.asgi import asgi_transport
+from tests.support.postgres import stopping_embedded
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 CYCLE_3 = f"{C}scolomfr-voc-022-num-620"
@@ -123,7 +124,7 @@ async def sizes(http: httpx.AsyncClient, json_facets: Params) -> None:
 
 
 async def main(count: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, stopping_embedded(Path(tmp)):
         admin = start_embedded(Settings(data_dir=Path(tmp)))
         url = with_database(admin, "postgres")
         conn = await connect(url)

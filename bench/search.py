@@ -69,6 +69,7 @@ from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
 from tests.support.demo_server import free_port, wait_ready_async
 from tests.support.fake_meili import FakeMeili
+from tests.support.postgres import stopping_embedded
 
 C = "http://data.education.fr/voc/scolomfr/concept/"
 CYCLE_3 = f"{C}scolomfr-voc-022-num-620"
@@ -299,7 +300,7 @@ Figures = dict[str, float]
 async def main(
     count: int, clients: int, backends: list[str], where: Path | None, workers: int = 1
 ) -> None:
-    with tempfile.TemporaryDirectory(dir=where) as tmp:
+    with tempfile.TemporaryDirectory(dir=where) as tmp, stopping_embedded(Path(tmp)):
         data_dir = Path(tmp)
         admin = start_embedded(Settings(data_dir=data_dir))
         url = with_database(admin, "postgres")

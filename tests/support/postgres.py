@@ -6,7 +6,9 @@ on a Unix socket in its data directory, the same path after each start, so URLs 
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from catalogue.config import Settings
@@ -47,7 +49,13 @@ class RestartablePostgres:
         )
 
 
-def stop_embedded(data_dir: Path) -> None:
-    """Stop the embedded PostgreSQL of this data directory now, not at exit: before a
-    temporary directory holding it is removed (removing it under a running server fails)."""
-    get_server(Settings(data_dir=data_dir).pgdata).cleanup()
+@contextlib.contextmanager
+def stopping_embedded(data_dir: Path) -> Iterator[Path]:
+    """On the way out, stop the embedded PostgreSQL of this data directory (if one started),
+    not at exit: a temporary directory holding it can then be removed (removing it under a
+    running server fails, and leaves the rest behind)."""
+    try:
+        yield data_dir
+    finally:
+        if Settings(data_dir=data_dir).pgdata.exists():
+            get_server(Settings(data_dir=data_dir).pgdata).cleanup()
