@@ -136,6 +136,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # `serve` runs the job worker in its own process unless told otherwise (the embedded
     # default); production runs `catalogue worker` processes and sets this to false.
     embedded_worker: bool = True
+    # `catalogue worker`'s CPU priority (nice): its jobs give way to requests on the same cores.
+    worker_nice: int = 10
     # The national dataset of establishments (its CSV or JSON export), which the worker
     # imports again every night when set.
     directory_url: str | None = None
@@ -271,6 +273,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         embedded_worker=_flag(
             "CATALOGUE_EMBEDDED_WORKER", env.get("CATALOGUE_EMBEDDED_WORKER", "true")
         ),
+        worker_nice=_setting_int(env, "CATALOGUE_WORKER_NICE", defaults, 0, 19),
         oidc=_oidc_from(env),
         claims=_claims_from(env),
         gar=_gar_from(env),

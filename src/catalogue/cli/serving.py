@@ -111,7 +111,15 @@ def worker() -> None:
     settings = cli_settings()
     _check_gar(settings)
     stop_on_sigterm()
+    give_way(settings.worker_nice)
     asyncio.run(_run_worker(settings))
+
+
+def give_way(nice: int) -> None:
+    """Lower this process's CPU priority to ``nice`` (never raise it: that needs privileges),
+    before any thread starts: on Linux a thread inherits its creator's."""
+    if nice > os.getpriority(os.PRIO_PROCESS, 0):
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 async def _run_worker(settings: Settings) -> None:
