@@ -19,22 +19,10 @@ from meilisearch_python_sdk.models.settings import (
     TypoTolerance,
 )
 
-from catalogue.search.models import FacetField, Hit, SearchDocument, Sort
+from catalogue.search.models import FACET_ATTRIBUTES, FacetField, Hit, SearchDocument, Sort
 from catalogue.shipped import schemas_dir
 
-FIELDS: dict[FacetField, str] = {
-    FacetField.DISCIPLINE: "disciplines",
-    FacetField.LEVEL: "levels",
-    FacetField.RESOURCE_TYPE: "resource_types",
-    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types",
-    FacetField.PUBLISHER: "publisher_id",
-    FacetField.FREE: "free",
-    FacetField.LICENCE_TYPE: "licence_types",
-    FacetField.ACCESSIBILITY: "accessibility",
-    FacetField.LANGUAGE: "languages",
-    FacetField.AUDIENCE: "audiences",
-    FacetField.COMMUN: "commun",
-}
+FIELDS = FACET_ATTRIBUTES
 SEARCHABLE = ["title", "keywords", "concept_labels", "description", "publisher_name"]
 FILTERABLE = [
     "levels",

@@ -72,6 +72,23 @@ class SearchDocument(msgspec.Struct, kw_only=True):
     commun: bool = False  # a teacher's commun numérique, not a publisher's offering
 
 
+# The SearchDocument attribute each facet counts and filters on: the engines that index the
+# documents as they are (Meilisearch, Tantivy) name their fields after it.
+FACET_ATTRIBUTES: dict[FacetField, str] = {
+    FacetField.DISCIPLINE: "disciplines",
+    FacetField.LEVEL: "levels",
+    FacetField.RESOURCE_TYPE: "resource_types",
+    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types",
+    FacetField.PUBLISHER: "publisher_id",
+    FacetField.FREE: "free",
+    FacetField.LICENCE_TYPE: "licence_types",
+    FacetField.ACCESSIBILITY: "accessibility",
+    FacetField.LANGUAGE: "languages",
+    FacetField.AUDIENCE: "audiences",
+    FacetField.COMMUN: "commun",
+}
+
+
 class SearchQuery(msgspec.Struct, kw_only=True, frozen=True):
     text: str = ""
     # Each field: the values asked; a document matches one of them (OR), fields combine (AND).

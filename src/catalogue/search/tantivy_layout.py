@@ -29,7 +29,11 @@ import msgspec
 import tantivy
 
 from catalogue.errors import UpstreamUnavailableError
-from catalogue.search.models import FacetField, OutdatedIndexError, SearchDocument
+from catalogue.search.models import (
+    FACET_ATTRIBUTES,
+    OutdatedIndexError,
+    SearchDocument,
+)
 from catalogue.shipped import schemas_dir
 
 LAYOUT = 2
@@ -37,19 +41,7 @@ LAYOUT_FILE = "catalogue-layout"
 FRENCH = "catalogue_fr"  # stemmed: what a word matches as typed
 FOLDED = "catalogue_folded"  # not stemmed: what typo tolerance compares
 ELIDED = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
-FIELDS: dict[FacetField, str] = {
-    FacetField.DISCIPLINE: "disciplines",
-    FacetField.LEVEL: "levels",
-    FacetField.RESOURCE_TYPE: "resource_types",
-    FacetField.PEDAGOGICAL_TYPE: "pedagogical_types",
-    FacetField.PUBLISHER: "publisher_id",
-    FacetField.FREE: "free",
-    FacetField.LICENCE_TYPE: "licence_types",
-    FacetField.ACCESSIBILITY: "accessibility",
-    FacetField.LANGUAGE: "languages",
-    FacetField.AUDIENCE: "audiences",
-    FacetField.COMMUN: "commun",
-}
+FIELDS = FACET_ATTRIBUTES
 SNIPPET_FIELD = "body"  # the description is analysed in it: snippets take its terms
 
 
