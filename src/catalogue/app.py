@@ -32,6 +32,7 @@ from catalogue.collections import api as collections_api
 from catalogue.collections.privacy import ListsOfPerson
 from catalogue.collections.service import CollectionService
 from catalogue.communs import api as communs_api
+from catalogue.communs.privacy import CommunsOfPerson
 from catalogue.communs.service import CommunService
 from catalogue.config import Settings, get_settings
 from catalogue.database import Connection, create_pool
@@ -190,7 +191,7 @@ def create_app(
                     pseudonym_key,
                     waker,
                     refund_window=timedelta(days=settings.refund_window_days),
-                    personal_data=(ListsOfPerson(),),
+                    personal_data=(ListsOfPerson(), CommunsOfPerson()),
                     gar=GarOutbox(pool, settings.gar) if settings.gar else None,
                 ),
                 publisher_http=to_publishers,

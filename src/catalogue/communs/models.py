@@ -134,3 +134,114 @@ class FileView(msgspec.Struct, kw_only=True):
     size: int
     sha256: str
     created_at: datetime
+
+
+# In French, for the pages and a person's download.
+REASONS = {
+    "illegal": "contenu illicite",
+    "copyright": "atteinte au droit d'auteur",
+    "personal_data": "données personnelles",
+    "inappropriate": "contenu inapproprié",
+    "error": "erreur dans la ressource",
+    "other": "autre motif",
+}
+STATES = {
+    "pending": "en attente de validation",
+    "visible": "visible",
+    "hidden": "masquée",
+    "deleted": "supprimée",
+}
+ACTIONS = {
+    "approve": "validée",
+    "hide": "masquée",
+    "restore": "rétablie",
+    "delete": "supprimée",
+    "classement": "dont les signalements sont classés",
+}
+
+
+# A person's communs in their own download (RGPD access and portability): ``CommunsData`` is
+# the part the compte ressource's download carries under "communs" (catalogue.app hands
+# ``communs.privacy.CommunsOfPerson`` to it).
+
+
+class PublishedCommun(msgspec.Struct, kw_only=True):
+    """A commun the person authored, in its current version."""
+
+    resource_id: UUID
+    title: str
+    licence: str
+    show_name: bool  # whether their name is shown (else their establishment)
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    versions: int
+    based_on: UUID | None  # the commun it adapts
+
+
+class FiledReport(msgspec.Struct, kw_only=True):
+    """A report the person filed, on a commun or a publisher's resource."""
+
+    id: UUID
+    resource_id: UUID
+    title: str | None  # the resource's, while it exists
+    reason: str
+    text: str
+    created_at: datetime
+    state: str  # "open", or "closed" once reviewed
+
+
+class DecisionTaken(msgspec.Struct, kw_only=True):
+    """A moderation decision the person (an administrator) took. The commun's author is not
+    the administrator's data: only the commun."""
+
+    id: int
+    resource_id: UUID
+    title: str
+    action: str
+    reason: str
+    created_at: datetime
+
+
+class CommunsData(msgspec.Struct, kw_only=True):
+    """Everything the communs keep on a person: what they published, the reports they filed,
+    the moderation decisions they took."""
+
+    published: list[PublishedCommun]
+    reports: list[FiledReport]
+    decisions: list[DecisionTaken]
+
+    def csv_rows(self) -> list[tuple[str, str, str, str]]:
+        """The download's CSV rows: (rubrique, date, nature, détail)."""
+        rows = [
+            (
+                "commun publié",
+                c.created_at.isoformat(),
+                STATES.get(c.state, c.state)
+                + (" ; nom affiché" if c.show_name else " ; nom masqué"),
+                f"{c.title} [{c.resource_id}] ; licence {c.licence} ; {c.versions} version(s)"
+                f" ; modifié le {c.updated_at.isoformat()}"
+                + (f" ; adapté de {c.based_on}" if c.based_on else ""),
+            )
+            for c in self.published
+        ]
+        rows += [
+            (
+                "signalement",
+                r.created_at.isoformat(),
+                REASONS.get(r.reason, r.reason)
+                + (" ; ouvert" if r.state == "open" else " ; classé"),
+                f"{r.title or ''} [{r.resource_id}]" + (f" : {r.text}" if r.text else ""),
+            )
+            for r in self.reports
+        ]
+        rows += [
+            (
+                "décision de modération",
+                d.created_at.isoformat(),
+                ACTIONS.get(d.action, d.action),
+                f"{d.title} [{d.resource_id}]" + (f" : {d.reason}" if d.reason else ""),
+            )
+            for d in self.decisions
+        ]
+        return rows

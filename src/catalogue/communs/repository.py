@@ -12,8 +12,11 @@ from catalogue.communs.models import (
     CommunDraft,
     CommunVersion,
     Credit,
+    DecisionTaken,
+    FiledReport,
     FileView,
     OwnCommun,
+    PublishedCommun,
     VersionSummary,
 )
 from catalogue.database import Connection, fetch_all, fetch_one
@@ -322,3 +325,18 @@ async def close_offering_reports(conn: Connection, resource_id: UUID) -> int:
     """The open reports on a publisher's resource closed; how many there were."""
     closed: int = await conn.fetchval(SQL["close_offering_reports"], resource_id)
     return closed
+
+
+# A person's own data (their download)
+
+
+async def personal_communs(conn: Connection, person_id: UUID) -> list[PublishedCommun]:
+    return await fetch_all(conn, PublishedCommun, SQL["personal_communs"], person_id)
+
+
+async def personal_reports(conn: Connection, person_id: UUID) -> list[FiledReport]:
+    return await fetch_all(conn, FiledReport, SQL["personal_reports"], person_id)
+
+
+async def personal_decisions(conn: Connection, person_id: UUID) -> list[DecisionTaken]:
+    return await fetch_all(conn, DecisionTaken, SQL["personal_decisions"], person_id)

@@ -12,8 +12,8 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from catalogue.communs.models import LICENCES, CommunView
-from catalogue.communs.moderation import Action, NewDecision, NewReport, ReportReason
+from catalogue.communs.models import ACTIONS, LICENCES, REASONS, STATES, CommunView
+from catalogue.communs.moderation import Action, NewDecision, NewReport
 from catalogue.communs.service import Communs, CommunService
 from catalogue.errors import InvalidInputError, UnprocessableError
 from catalogue.identity.csrf import STREAMED_FORM
@@ -30,27 +30,6 @@ LANGUAGES = {
     "ger": "allemand",
     "spa": "espagnol",
     "ita": "italien",
-}
-REASONS = {
-    ReportReason.ILLEGAL: "contenu illicite",
-    ReportReason.COPYRIGHT: "atteinte au droit d'auteur",
-    ReportReason.PERSONAL_DATA: "données personnelles",
-    ReportReason.INAPPROPRIATE: "contenu inapproprié",
-    ReportReason.ERROR: "erreur dans la ressource",
-    ReportReason.OTHER: "autre motif",
-}
-STATES = {
-    "pending": "en attente de validation",
-    "visible": "visible",
-    "hidden": "masquée",
-    "deleted": "supprimée",
-}
-ACTIONS = {
-    "approve": "validée",
-    "hide": "masquée",
-    "restore": "rétablie",
-    "delete": "supprimée",
-    "classement": "dont les signalements sont classés",
 }
 _ADMINS = (Role.ACADEMIE_ADMIN, Role.NATIONAL_ADMIN)
 
