@@ -20,6 +20,7 @@ from pgqueuer.models import Schedule
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_never
 
 from catalogue.collections import privacy as collections_privacy
+from catalogue.communs import privacy as communs_privacy
 from catalogue.config import Settings
 from catalogue.directory.service import DirectoryService
 from catalogue.gar import delivery as gar_delivery
@@ -43,7 +44,10 @@ REFRESH_DIRECTORY = "refresh-directory"
 MAX_RESTART_DELAY_S = 30.0
 # What the erasure of a departed person erases besides their name and e-mail (the nightly
 # job and `catalogue directory erase-departed`): their lists and follows.
-ERASED_ELSEWHERE: tuple[PeopleErased, ...] = (collections_privacy.forget_people,)
+ERASED_ELSEWHERE: tuple[PeopleErased, ...] = (
+    collections_privacy.forget_people,
+    communs_privacy.forget_people,
+)
 
 
 def _retrying(parameters: EntrypointExecutorParameters) -> DatabaseRetryEntrypointExecutor:

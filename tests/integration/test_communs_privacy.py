@@ -13,6 +13,9 @@ import httpx
 import pytest
 
 from catalogue.config import Settings
+from catalogue.database import create_pool
+from catalogue.identity.retention import erase_departed
+from catalogue.worker import ERASED_ELSEWHERE
 from tests.integration.conftest import bearer
 from tests.integration.test_communs import UAI, draft
 
@@ -168,3 +171,36 @@ async def test_a_persons_download_carries_their_communs_reports_and_decisions(
     # Nobody signed out downloads anything.
     assert (await client.get("/api/v1/me/data")).status_code == 401
     assert (await client.get("/api/v1/me/data.csv")).status_code == 401
+
+
+async def test_erasing_a_departed_person_empties_their_reports_texts(
+    client: httpx.AsyncClient,
+    conn: asyncpg.Connection,
+    database_url: str,
+    people: dict[str, dict[str, str]],
+) -> None:
+    """Their own words go with their name; the report's reason and date stay for the
+    moderation's record, and other people's reports keep theirs."""
+    camille, dominique, admin = people["camille"], people["dominique"], people["admin"]
+    commun = await _created(
+        await client.post(API, json=draft(title="Un commun"), headers=dominique)
+    )
+    await _created(await client.post(f"{API}/{commun['id']}/approval", headers=admin))
+    for who, text in ((camille, "Je suis Camille, du collège."), (dominique, "Une coquille.")):
+        await _created(
+            await client.post(
+                f"{API}/{commun['id']}/reports", json={"reason": "error", "text": text}, headers=who
+            )
+        )
+    await conn.execute(
+        "UPDATE people SET deactivated_at = now() - interval '400 days' WHERE subject = 't1'"
+    )
+
+    async with await create_pool(database_url, max_size=2) as pool:
+        assert await erase_departed(pool, 365, also=ERASED_ELSEWHERE) == 1
+
+    reports = await conn.fetch(
+        "SELECT p.subject, r.reason, r.text FROM commun_reports r "
+        "JOIN people p ON p.id = r.reporter_id ORDER BY p.subject"
+    )
+    assert [tuple(r) for r in reports] == [("t1", "error", ""), ("t2", "error", "Une coquille.")]

@@ -340,3 +340,9 @@ async def personal_reports(conn: Connection, person_id: UUID) -> list[FiledRepor
 
 async def personal_decisions(conn: Connection, person_id: UUID) -> list[DecisionTaken]:
     return await fetch_all(conn, DecisionTaken, SQL["personal_decisions"], person_id)
+
+
+async def erase_report_texts(conn: Connection, people: list[UUID]) -> int:
+    """How many reports of these people lost their free text."""
+    emptied: int = await conn.fetchval(SQL["erase_report_texts"], people)
+    return emptied
