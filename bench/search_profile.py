@@ -39,36 +39,22 @@ from catalogue.search.tantivy_index import TantivyBackend
 from catalogue.shipped import schemas_dir
 from catalogue.vocabularies.index import VocabularyIndex
 from catalogue.vocabularies.skos import load_folder
+from search import query_mix as search_mix
 
-C = "http://data.education.fr/voc/scolomfr/concept/"
-CYCLE_3 = f"{C}scolomfr-voc-022-num-620"
-COLLEGE = f"{C}scolomfr-voc-022-num-016"
-SHORT = ["fractions", "volcans", "vocabulaire", "photosynthèse", "Révolution", "poésie"]
-LONG = [
-    "exercices interactifs de géométrie pour la classe de sixième",
-    "comprendre la photosynthèse avec des vidéos et des quiz",
-    "atlas numérique de géographie pour préparer le brevet",
-]
-TYPOS = ["geometrei", "photosyntese", "vocabulaier", "mathematiqes", "grammmaire"]
-ACRONYMS = ["svt 5e", "eps", "hg 3e", "anglais lv1", "maths cm2", "emc 4e"]
 READY = "bench-ready"
 
 
 def query_mix() -> list[list[tuple[str, str]]]:
-    """bench/search.py's mix, as query strings' pairs."""
-    mix = [[("q", q)] for q in [*SHORT, *LONG, *TYPOS, *ACRONYMS]]
-    facets = [("facets", "level"), ("facets", "discipline"), ("facets", "free")]
-    mix += [
-        [("q", "mathématiques"), ("level", CYCLE_3), *facets],
-        [("q", "histoire"), ("level", COLLEGE), *facets],
-        [
-            ("q", "anglais"),
-            ("free", "true"),
-            ("facets", "level"),
-            ("facets", "licence_type"),
-            ("facets", "language"),
-        ],
-    ]
+    """bench/search.py's mix, each query once, as query strings' pairs."""
+    mix: list[list[tuple[str, str]]] = []
+    for params in search_mix():
+        pairs = [
+            (name, one)
+            for name, value in params.items()
+            for one in (value if isinstance(value, list) else [value])
+        ]
+        if pairs not in mix:
+            mix.append(pairs)
     return mix
 
 
