@@ -428,7 +428,12 @@ async def thread_figures(backend: TantivyBackend, service: SearchService, client
     queries = [as_query(service, params) for params in query_mix()]
     searcher = backend.searcher()
     compiled = [
-        (query, tantivy_search.compose(query, tantivy_search.analysed_groups(query.groups)))
+        (
+            query,
+            tantivy_search.compose(
+                query, tantivy_search.analysed_groups(query.groups), backend.lexicon
+            ),
+        )
         for query in queries
     ]
 

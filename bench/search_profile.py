@@ -211,14 +211,14 @@ def engine_profile(app: RequestContext, scopes: list[dict[str, Any]], out: Path 
             )
         )
     for query in queries[:40]:
-        tantivy_search.match(searcher, query)
+        tantivy_search.match(searcher, query, backend.lexicon)
     profiler = cProfile.Profile(time.thread_time) if out else None
     matching = reading = 0.0
     for query in queries:
         if profiler:
             profiler.enable()
         started = time.thread_time()
-        found = tantivy_search.match(searcher, query)
+        found = tantivy_search.match(searcher, query, backend.lexicon)
         between = time.thread_time()
         tantivy_search.hits(searcher, found)
         reading += time.thread_time() - between

@@ -148,6 +148,27 @@ async def test_typos(catalogue: Catalogue, text: str, expected: set[str]) -> Non
     assert keys(catalogue, await find(catalogue, text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mathématiques", {"geometrie"}),  # an ancestor's label (solides et figures: maths)
+        ("collège", {"geometrie", "english"}),  # the text of one, a level's ancestor of both
+        ("anglais collège", {"english"}),  # two labels, neither word in the text
+    ],
+)
+async def test_the_labels_of_a_documents_concepts_are_its_words(
+    catalogue: Catalogue, text: str, expected: set[str]
+) -> None:
+    """Tantivy finds labels in its concept lexicon (search/tantivy_concepts.py), not in the
+    documents: the same words match on every backend."""
+    assert keys(catalogue, await find(catalogue, text)) == expected
+
+
+@pytest.mark.parametrize("catalogue", ENGINE_ONLY, indirect=True)
+async def test_a_typo_in_a_concept_label(catalogue: Catalogue) -> None:
+    assert keys(catalogue, await find(catalogue, "mathematiqes")) == {"geometrie"}
+
+
 async def test_drafts_are_never_found(catalogue: Catalogue) -> None:
     response = await find(catalogue, "préparation")
     assert response.total == 0

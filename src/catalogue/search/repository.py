@@ -14,6 +14,7 @@ import msgspec
 
 from catalogue.database import Connection, fetch_all, fetch_one
 from catalogue.search.models import FacetField, SearchDocument
+from catalogue.search.tantivy_concepts import Concept
 from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.search")
@@ -259,6 +260,11 @@ async def rebuild_index(conn: Connection) -> None:
 
 async def rebuild_swap(conn: Connection) -> None:
     await conn.execute(SQL["rebuild_swap"])
+
+
+async def concepts(conn: Connection) -> list[Concept]:
+    """Every concept's URI, scheme, label and ancestors (the Tantivy backend's lexicon)."""
+    return [Concept(*row) for row in await conn.fetch(SQL["concepts"])]
 
 
 async def publisher_names(conn: Connection, ids: list[str]) -> list[PublisherName]:

@@ -49,6 +49,7 @@ from catalogue.search.models import (
     SearchDocument,
     SearchQuery,
 )
+from catalogue.search.tantivy_concepts import ConceptLexicon
 from catalogue.search.tantivy_layout import (
     as_json,
     mark_layout,
@@ -145,10 +146,17 @@ class TantivyBackend:
         self._executor = ThreadPoolExecutor(search_threads, thread_name_prefix="tantivy")
         self._reader: _Reader | None = None
         self._refused: str | None = None  # why the current generation is not read
+        self.lexicon = ConceptLexicon([])  # the concepts' labels, read at prepare()
 
     # Reading --------------------------------------------------------------------------------
 
     async def prepare(self) -> None:
+        """The index (an empty one the first time) and the concepts' labels (`tantivy_concepts`),
+        read from the vocabularies once per process."""
+        if self.pool is not None and not self.lexicon.size:
+            async with self.pool.acquire() as conn:
+                concepts = await repository.concepts(conn)
+            self.lexicon = await self._in_thread(ConceptLexicon, concepts)
         await self._in_thread(self._prepare)
 
     def _prepare(self) -> None:
@@ -244,7 +252,7 @@ class TantivyBackend:
         """The search and its facets in the search thread; the page's hits read here (see
         ``tantivy_search.hits``)."""
         searcher = self.searcher()
-        found = await self._in_thread(match, searcher, query)
+        found = await self._in_thread(match, searcher, query, self.lexicon)
         try:
             page = hits(searcher, found)
         except (OSError, ValueError) as exc:

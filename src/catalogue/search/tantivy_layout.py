@@ -3,8 +3,10 @@ it, and the layout's version. How the index is searched is `tantivy_search`; the
 disk and the backend are `tantivy_index`.
 
 Each text is analysed twice, once per analyzer, never more: stemmed (``title``, and ``body``
-for the rest: keywords, concept labels, description, publisher), and folded but not stemmed
-(``words``: every text, what typo tolerance compares). The description is stored once, in the
+for the rest: keywords, description, publisher), and folded but not stemmed (``words``: every
+text, what typo tolerance compares). The concepts' labels are not in the documents: each
+concept's label is analysed once, in `tantivy_concepts`, and a query word found there matches
+the documents carrying the concept. The description is stored once, in the
 hit (``hit``, msgpack); snippets are made from it at search time with the ``body`` field's
 analysis. Documents reach Tantivy as JSON (``as_json``), which the binding parses in Rust:
 no Python object per field.
@@ -36,7 +38,7 @@ from catalogue.search.models import (
 )
 from catalogue.shipped import schemas_dir
 
-LAYOUT = 2
+LAYOUT = 3  # 3: the concepts' labels left out of the documents (tantivy_concepts)
 LAYOUT_FILE = "catalogue-layout"
 FRENCH = "catalogue_fr"  # stemmed: what a word matches as typed
 FOLDED = "catalogue_folded"  # not stemmed: what typo tolerance compares
@@ -133,12 +135,7 @@ def schema() -> tantivy.Schema:
 
 def as_json(document: SearchDocument) -> str:
     """The document as ``IndexWriter.add_json`` takes it."""
-    body = [
-        *document.keywords,
-        *document.concept_labels,
-        document.description,
-        document.publisher_name,
-    ]
+    body = [*document.keywords, document.description, document.publisher_name]
     stored = Stored(
         document.id,
         document.title,

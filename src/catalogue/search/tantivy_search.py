@@ -5,6 +5,8 @@ the documents) is `tantivy_layout`; the index on disk and the backend are `tanti
 Typos: fuzzy terms on the unstemmed folded words, distance 1 from 5 letters and 2 from 9. A
 word matched as typed (stemmed) weighs more than any number of typo matches; when no
 document has every word, the last words are dropped one by one, as the other backends do.
+A word also matches the documents carrying a concept whose label has it (as typed, or within
+the typo distance): the labels are searched in the `ConceptLexicon`, not in each document.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from catalogue.search.models import (
     SearchQuery,
     Sort,
 )
+from catalogue.search.tantivy_concepts import ConceptLexicon, concepts_query
 from catalogue.search.tantivy_layout import (
     FIELDS,
     SNIPPET_FIELD,
@@ -60,17 +63,18 @@ def _must(queries: Sequence[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
-def _word(term: str) -> tantivy.Query:
-    """One stemmed word, in the title (weighing more) or anywhere."""
-    return _should(
-        [
-            tantivy.Query.boost_query(
-                tantivy.Query.term_query(schema(), "title", term, index_option="freq"),
-                TITLE_BOOST,
-            ),
-            tantivy.Query.term_query(schema(), "body", term, index_option="freq"),
-        ]
-    )
+def _word(term: str, lexicon: ConceptLexicon | None) -> tantivy.Query:
+    """One stemmed word, in the title (weighing more) or anywhere else; with a lexicon, also
+    in the label of one of the document's concepts (found there, not in the document)."""
+    parts = [
+        tantivy.Query.boost_query(
+            tantivy.Query.term_query(schema(), "title", term, index_option="freq"), TITLE_BOOST
+        ),
+        tantivy.Query.term_query(schema(), "body", term, index_option="freq"),
+    ]
+    if lexicon is not None and (labelled := concepts_query(lexicon.exact(term))) is not None:
+        parts.append(labelled)
+    return _should(parts)
 
 
 def typo_distance(word: str) -> int:
@@ -101,12 +105,20 @@ def analysed_groups(groups: Sequence[Sequence[str]]) -> list[Group]:
     return found
 
 
-def _group_query(group: Group) -> tantivy.Query:
-    exact = _should([_must([_word(term) for term in alt]) for alt in group.alternatives])
-    parts = [tantivy.Query.const_score_query(exact, EXACT_BONUS), exact]
+def _group_query(group: Group, lexicon: ConceptLexicon) -> tantivy.Query:
+    """The documents with the word (or a synonym) as typed, text or concepts' labels, score
+    EXACT_BONUS, plus the BM25 of their text (a word only in a label adds nothing to it);
+    with a typo, TYPO_SCORE."""
+
+    def exact(labels: ConceptLexicon | None) -> tantivy.Query:
+        return _should([_must([_word(t, labels) for t in alt]) for alt in group.alternatives])
+
+    parts = [tantivy.Query.const_score_query(exact(lexicon), EXACT_BONUS), exact(None)]
     if group.folded and (distance := typo_distance(group.folded)):
-        fuzzy = tantivy.Query.fuzzy_term_query(schema(), "words", group.folded, distance)
-        parts.append(tantivy.Query.const_score_query(fuzzy, TYPO_SCORE))
+        fuzzy = [tantivy.Query.fuzzy_term_query(schema(), "words", group.folded, distance)]
+        if (labelled := concepts_query(lexicon.typos(group.folded, distance))) is not None:
+            fuzzy.append(labelled)
+        parts.append(tantivy.Query.const_score_query(_should(fuzzy), TYPO_SCORE))
     return _should(parts)
 
 
@@ -120,8 +132,8 @@ def _filters(filters: dict[FacetField, tuple[str, ...]]) -> list[tantivy.Query]:
     ]
 
 
-def compose(query: SearchQuery, groups: Sequence[Group]) -> tantivy.Query:
-    parts = [*(_group_query(g) for g in groups), *_filters(query.filters)]
+def compose(query: SearchQuery, groups: Sequence[Group], lexicon: ConceptLexicon) -> tantivy.Query:
+    parts = [*(_group_query(g, lexicon) for g in groups), *_filters(query.filters)]
     return _must(parts) if parts else tantivy.Query.all_query()
 
 
@@ -151,18 +163,18 @@ class Matched(msgspec.Struct):
     snippet_query: tantivy.Query | None
 
 
-def match(searcher: tantivy.Searcher, query: SearchQuery) -> Matched:
+def match(searcher: tantivy.Searcher, query: SearchQuery, lexicon: ConceptLexicon) -> Matched:
     """The search itself and its facet counts: the long calls, during which the binding
     releases the GIL (for the search thread). Words are dropped from the end while nothing
     matches them all."""
     groups = analysed_groups(query.groups) if query.text else []
-    compiled = compose(query, groups)
+    compiled = compose(query, groups, lexicon)
     found = _page(searcher, query, compiled, ranked=bool(groups))
     for _ in range(MAX_DROPPED_WORDS):
         if _total(found) or len(groups) < 2:
             break
         groups = groups[:-1]
-        compiled = compose(query, groups)
+        compiled = compose(query, groups, lexicon)
         found = _page(searcher, query, compiled, ranked=True)
     return Matched(
         addresses=[address for _, address in found.hits],

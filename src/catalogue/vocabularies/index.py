@@ -14,6 +14,7 @@ from catalogue.sqlfiles import load_queries
 
 SQL = load_queries("catalogue.vocabularies")
 SCHEME_PREFIX = "scolomfr-voc-"
+EXPANSIONS_KEPT = 100_000  # lists of concepts remembered with their ancestors and labels
 
 
 def label_key(label: str) -> str:
@@ -45,6 +46,9 @@ class VocabularyIndex:
         self._by_uri = {c.uri: c for c in concepts}
         self._by_scheme: dict[str, list[ConceptRecord]] = {}
         self._by_label: dict[str, list[ConceptRecord]] | None = None
+        # A list of concepts with their ancestors, and their labels: a rebuild meets the same
+        # few thousand lists over and over (expanding each again was a third of its Python).
+        self._expanded: dict[tuple[str, ...], tuple[tuple[str, ...], frozenset[str]]] = {}
         for concept in concepts:
             self._by_scheme.setdefault(concept.scheme, []).append(concept)
 
@@ -107,11 +111,26 @@ class VocabularyIndex:
         return None
 
     def with_ancestors(self, uris: list[str]) -> list[str]:
-        found: set[str] = set()
-        for uri in uris:
-            concept = self._by_uri.get(uri)
-            found.update(concept.ancestors if concept else (uri,))
-        return sorted(found)
+        """The concepts and their ancestors, sorted; a concept unknown here stays as it is."""
+        return list(self._expansion(uris)[0])
+
+    def labels(self, uris: list[str]) -> frozenset[str]:
+        """The labels of these concepts and their ancestors (an unknown one's is its URI)."""
+        return self._expansion(uris)[1]
+
+    def _expansion(self, uris: list[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+        key = tuple(uris)
+        found = self._expanded.get(key)
+        if found is None:
+            if len(self._expanded) >= EXPANSIONS_KEPT:
+                self._expanded.clear()
+            ancestors: set[str] = set()
+            for uri in uris:
+                concept = self._by_uri.get(uri)
+                ancestors.update(concept.ancestors if concept else (uri,))
+            found = (tuple(sorted(ancestors)), frozenset(map(self.label, ancestors)))
+            self._expanded[key] = found
+        return found
 
 
 Vocabulary: TypeAlias = NamedDependency[VocabularyIndex]
