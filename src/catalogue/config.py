@@ -103,9 +103,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path(platformdirs.user_data_dir("catalogue"))
     meili_url: str | None = None
     meili_master_key: str | None = None
-    # The embedded search backend when MEILI_URL is not set: PostgreSQL full text, or a
-    # Tantivy index in data_dir/search-index (CATALOGUE_SEARCH_BACKEND).
-    search_backend: EmbeddedBackend = "postgresql"
+    # The embedded search backend when MEILI_URL is not set: a Tantivy index in
+    # data_dir/search-index, or PostgreSQL full text (CATALOGUE_SEARCH_BACKEND).
+    search_backend: EmbeddedBackend = "tantivy"
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str | None = None
@@ -175,7 +175,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _embedded_backend(raw: str) -> EmbeddedBackend:
-    value = raw.strip().lower() or "postgresql"
+    value = raw.strip().lower() or "tantivy"
     if value == "postgresql":
         return "postgresql"
     if value == "tantivy":

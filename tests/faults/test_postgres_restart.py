@@ -66,6 +66,9 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
         "DATABASE_URL": database_url,
         "CATALOGUE_DATA_DIR": str(tmp_path),
         "CATALOGUE_SECRET_KEY": "f" * 40,
+        # The PostgreSQL index is what this test reads (search_documents): the Tantivy index,
+        # the default, has its own worker test (tests/faults/test_tantivy_killed_mid_commit.py).
+        "CATALOGUE_SEARCH_BACKEND": "postgresql",
         # The load is six clients with no pause; the per-caller limit is not under test
         # here (test_security_abuse is), and a fast machine went past its burst.
         "CATALOGUE_CALLER_RATE": "100000",

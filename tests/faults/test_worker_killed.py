@@ -43,6 +43,9 @@ def workers(database_url: str, tmp_path: Path) -> Iterator[Callable[[str], Catal
             "DATABASE_URL": database_url,
             "CATALOGUE_DATA_DIR": str(tmp_path),
             "CATALOGUE_SECRET_KEY": "w" * 40,
+            # The PostgreSQL index is what this test reads (search_documents): the Tantivy index,
+            # the default, has its own worker test (tests/faults/test_tantivy_killed_mid_commit.py).
+            "CATALOGUE_SEARCH_BACKEND": "postgresql",
         }
         worker = CatalogueProcess(tmp_path / f"{name}.log", "worker", env=env)
         started.append(worker)

@@ -89,7 +89,7 @@ async def test_the_embedded_worker_indexes_what_was_saved(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["total"] == 1
-    assert body["backend"] == "postgresql"
+    assert body["backend"] == "tantivy"  # the embedded default
     hit = body["hits"][0]
     assert hit["title"] == "Géométrie interactive : solides et figures"
     assert hit["levels"] == [{"uri": SIXIEME, "label": "6e"}]

@@ -195,13 +195,17 @@ async def test_index_rebuild_and_status_commands(
 
     status = _run("index", "status", env=env)
     assert status.returncode == 0, status.stderr
-    assert "backend: postgresql" in status.stdout
+    assert "backend: tantivy" in status.stdout  # the embedded default
     assert f"pending changes: {len(CORPUS)}" in status.stdout
 
     rebuilt = _run("index", "rebuild", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert rebuilt.stdout.startswith("indexed 5 resources in ")
     assert "index rebuild: 5/5 resources, " in rebuilt.stderr  # off a terminal: plain lines
+    assert "documents: 5" in _run("index", "status", env=env).stdout
+
+    env["CATALOGUE_SEARCH_BACKEND"] = "postgresql"
+    assert _run("index", "rebuild", env=env).returncode == 0
     assert await conn.fetchval("SELECT count(*) FROM search_documents") == 5
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 from lxml import etree
 
@@ -33,6 +34,13 @@ SHOWN_NAME = "Dominique Visiblenom"
 SCHOOL = "Collège des Communs"
 UAI = "0750001A"
 OTHER_UAI = "0130001B"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """PostgreSQL's index: these tests index it themselves (PostgresBackend, no worker) and
+    search it through the app at once (Tantivy, the default, reloads on the worker's notice)."""
+    return msgspec.structs.replace(settings, search_backend="postgresql")
 
 
 async def _person(

@@ -20,7 +20,7 @@ async def test_readyz_is_ready_on_a_migrated_database(client: httpx.AsyncClient)
         "status": "ready",
         "database": "ok",
         "migrations": "current",
-        "search": "postgresql",
+        "search": "tantivy",
         "search_available": True,
     }
 

@@ -59,6 +59,11 @@ def notice(description: str, keyword: str) -> bytes:
     ).encode()
 
 
+# The refusal under test is PostgreSQL full text's (a text beyond what a tsvector takes): the
+# Tantivy index, the default, takes that text.
+POSTGRES = {"CATALOGUE_SEARCH_BACKEND": "postgresql"}
+
+
 async def cli(*args: str, env: dict[str, str]) -> str:
     """`catalogue ARGS`: its output, once it exited with 0."""
     process = await asyncio.create_subprocess_exec(
@@ -137,7 +142,9 @@ async def test_a_document_the_index_refuses_is_parked_and_the_others_are_indexed
 
     log = tmp_path / "worker.log"
     worker = CatalogueProcess(
-        log, "worker", env={"DATABASE_URL": database_url, "CATALOGUE_DATA_DIR": str(tmp_path)}
+        log,
+        "worker",
+        env={"DATABASE_URL": database_url, "CATALOGUE_DATA_DIR": str(tmp_path), **POSTGRES},
     )
     try:
 
@@ -168,7 +175,9 @@ async def test_a_document_the_index_refuses_is_parked_and_the_others_are_indexed
     scraped = await client.get("/metrics")
     assert 'catalogue_state{measure="search_outbox_parked"} 1.0' in scraped.text
 
-    env = catalogue_env({"DATABASE_URL": database_url, "CATALOGUE_DATA_DIR": str(tmp_path)})
+    env = catalogue_env(
+        {"DATABASE_URL": database_url, "CATALOGUE_DATA_DIR": str(tmp_path), **POSTGRES}
+    )
     status = await cli("index", "status", env=env)
     assert "parked changes: 1" in status
     assert f"{poisoned} parked " in status

@@ -21,7 +21,7 @@ from catalogue.database import create_pool
 from catalogue.demo import load_demo
 from catalogue.identity import authn
 from catalogue.search import outbox
-from catalogue.search.pg import PostgresBackend
+from catalogue.search.backends import search_backend
 from catalogue.vocabularies.index import VocabularyIndex
 from tests.integration.conftest import open_client
 from tests.logs import capture_logs
@@ -482,11 +482,15 @@ async def test_with_no_open_period_the_allocations_page_says_so(
 
 
 async def index_everything(settings: Settings, conn: asyncpg.Connection) -> None:
-    """The search index rebuilt from PostgreSQL (no worker runs in these tests)."""
+    """The settings' search index rebuilt from PostgreSQL (no worker runs in these tests); an
+    app already reading the Tantivy index sees the new generation at its next search."""
     assert settings.database_url
     vocab = await VocabularyIndex.load(conn)
     async with await create_pool(settings.database_url, max_size=2) as pool:
-        await outbox.rebuild(pool, PostgresBackend(pool), vocab)
+        backend = search_backend(settings, pool)
+        await backend.prepare()
+        await outbox.rebuild(pool, backend, vocab)
+        await backend.aclose()
 
 
 async def test_a_visitor_browses_the_catalogue_then_acquiring_signs_in_and_comes_back(
@@ -588,7 +592,7 @@ async def test_a_resource_page_lists_similar_resources_sharing_its_discipline(
 ) -> None:
     await index_everything(settings, conn)
     row = await conn.fetchrow(
-        "SELECT r.id, r.disciplines FROM resources r JOIN search_documents d ON d.id = r.id "
+        "SELECT r.id, r.disciplines FROM resources r JOIN searchable_documents d ON d.id = r.id "
         "WHERE cardinality(r.disciplines) > 0 ORDER BY r.id LIMIT 1"
     )
     assert row is not None

@@ -23,6 +23,13 @@ from tests.integration.search_corpus import CORPUS, SIXIEME
 DRAFT: dict[str, Any] = msgspec.to_builtins(CORPUS["geometrie"])
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """PostgreSQL's index: these tests index it themselves (PostgresBackend, no worker) and
+    search it through the app at once (Tantivy, the default, reloads on the worker's notice)."""
+    return msgspec.structs.replace(settings, search_backend="postgresql")
+
+
 class Actors(msgspec.Struct):
     publisher: UUID
     staff: dict[str, str]

@@ -144,7 +144,10 @@ async def test_a_flood_from_one_caller_gets_429s_while_another_caller_is_served(
 async def test_a_slow_search_answers_503_and_readyz_stays_fast_while_the_pool_is_held(
     database_url: str, conn: asyncpg.Connection, settings: Settings, world: World, tmp_path: Path
 ) -> None:
-    env = production_env(database_url, tmp_path, CATALOGUE_DB_POOL_SIZE="2")
+    # PostgreSQL's index: a search that waits on its table holds a pool connection.
+    env = production_env(
+        database_url, tmp_path, CATALOGUE_DB_POOL_SIZE="2", CATALOGUE_SEARCH_BACKEND="postgresql"
+    )
     with Server(tmp_path / "serve.log", env=env) as server:
         teachers = [
             await headers_for(conn, settings, n, world) for n in ("camille", "dominique", "lou")

@@ -71,7 +71,8 @@ async def reader(database_url: str, tmp_path: Path) -> AsyncIterator[TantivyBack
 async def publish(conn: asyncpg.Connection, *keys: str) -> VocabularyIndex:
     vocab = await VocabularyIndex.load(conn)
     publisher = await conn.fetchval(
-        "INSERT INTO publishers (name, status) VALUES ('Éditions Tantivy', 'approved') RETURNING id"
+        "INSERT INTO publishers (name, status) VALUES ('Éditions Tantivy', 'approved') "
+        "ON CONFLICT (name) DO UPDATE SET status = 'approved' RETURNING id"
     )
     for key in keys:
         await save_resource(conn, vocab, publisher, CORPUS[key])
@@ -85,11 +86,13 @@ async def test_a_serving_process_sees_a_commit_within_a_second(
     reader: TantivyBackend,
     tmp_path: Path,
 ) -> None:
+    vocab = await publish(conn, "svt")
+    await outbox.drain(pool, writer, vocab)  # the first drain builds the index (a generation)
     deaf = TantivyBackend(tmp_path / "search-index")  # a reader that gets no notice
     assert (await reader.search(asked("géométrie"))).total == 0
     assert (await deaf.search(asked("géométrie"))).total == 0
     vocab = await publish(conn, "geometrie")
-    await outbox.drain(pool, writer, vocab)
+    await outbox.drain(pool, writer, vocab)  # a commit in the same generation
     committed = time.monotonic()
 
     async def seen() -> bool:
@@ -102,6 +105,25 @@ async def test_a_serving_process_sees_a_commit_within_a_second(
     deaf.reload()
     assert (await deaf.search(asked("géométrie"))).total == 1
     await deaf.aclose()
+
+
+async def test_an_index_made_empty_is_built_from_postgresql_at_the_first_drain(
+    conn: asyncpg.Connection, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    """Tantivy became the default: an installation that ran PostgreSQL full text finds an
+    empty index at its first start, and its resources are all in it after the worker's
+    first drain, whatever the outbox holds."""
+    vocab = await publish(conn, "geometrie", "english", "svt")
+    await conn.execute("TRUNCATE search_outbox")  # indexed by the former backend, say
+    backend = TantivyBackend(tmp_path / "search-index", pool)
+    await backend.prepare()
+    assert (await backend.search(asked(""))).total == 0
+    assert "empty, built by the worker at its next drain" in "\n".join(await backend.index_lines())
+    await publish(conn, "ecole")  # one change reaches the outbox
+    assert await outbox.drain(pool, backend, vocab) == 1
+    assert (await backend.search(asked(""))).total == 4
+    assert "documents: 4" in await backend.index_lines()
+    await backend.aclose()
 
 
 async def test_a_rebuild_is_built_beside_and_swapped_in(

@@ -17,7 +17,7 @@ def test_defaults_run_the_embedded_demo_on_loopback() -> None:
     assert settings.log_format == "console"
     assert not settings.production
     assert settings.pgdata == settings.data_dir / "pgdata"
-    assert settings.search_backend == "postgresql"
+    assert settings.search_backend == "tantivy"
     assert settings.search_index_dir == settings.data_dir / "search-index"
     assert settings.issuer == "http://127.0.0.1:8000"
 

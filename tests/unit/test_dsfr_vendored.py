@@ -30,7 +30,7 @@ def test_the_version_is_pinned_and_the_licence_kept() -> None:
 
 def test_every_file_the_stylesheet_points_to_is_there_and_nothing_else() -> None:
     wanted = _local_urls(BUNDLE.read_text(encoding="utf-8"))
-    assert wanted, "the bundle points to its fonts and icons"
+    assert wanted, "the bundle points to its fonts (its icons are in it, as data: URLs)"
     kept = {
         p.relative_to(DSFR).as_posix()
         for p in DSFR.rglob("*")
@@ -45,3 +45,9 @@ def test_pages_load_the_small_bundle_not_the_whole_design_system() -> None:
     assert STYLESHEETS[0].endswith("/dsfr/dsfr.catalogue.min.css")
     assert BUNDLE.stat().st_size < 600_000  # the full dsfr.min.css is about 700 KB
     assert "fr-header" in BUNDLE.read_text(encoding="utf-8")
+
+
+def test_the_icons_are_in_the_stylesheet_not_requests_of_their_own() -> None:
+    css = BUNDLE.read_text(encoding="utf-8")
+    assert "data:image/svg+xml,%3Csvg" in css
+    assert not any(u.endswith(".svg") for u in _local_urls(css))

@@ -25,7 +25,7 @@ def search_backend(
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> SearchBackend:
     """Meilisearch when MEILI_URL is set, otherwise the embedded backend chosen by
-    CATALOGUE_SEARCH_BACKEND: PostgreSQL full text (the default) or Tantivy."""
+    CATALOGUE_SEARCH_BACKEND: Tantivy (the default) or PostgreSQL full text."""
     if settings.meili_url:
         return MeiliBackend.from_url(
             settings.meili_url, settings.meili_master_key, transport=http_transport

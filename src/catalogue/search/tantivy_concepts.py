@@ -103,3 +103,6 @@ def concepts_query(found: Found) -> tantivy.Query | None:
     if len(terms) == 1:
         return terms[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, term) for term in terms])
+
+
+NO_CONCEPTS = ConceptLexicon([])  # labels match nothing (no database to read them from)

@@ -8,14 +8,13 @@ before the outbox rows are deleted, so a worker killed at any point leaves the r
 change not committed. After each commit it sends a PostgreSQL notice; every serving process
 then reloads its reader (``reload``).
 
-Searches and their facet counts run in a thread of their own (SEARCH_THREADS), never in the
-event loop: the binding releases the GIL while Tantivy searches and aggregates, so the event
-loop goes on serving meanwhile (bench/search.py measures it). The page's hits and snippets
-are read afterwards in the event loop: short calls, some of which release the GIL, which in
-the thread would hand it back and forth with a busy loop.
+Searches and their facet counts run in a thread of their own (SEARCH_THREADS): the binding
+releases the GIL while Tantivy searches and aggregates (bench/search.py measures it). The
+page's hits and snippets are read afterwards in the event loop: short calls, some of which
+release the GIL, which in the thread would hand it back and forth with a busy loop.
 
-What the index holds (its layout: fields, French analysis, documents) is `tantivy_layout`,
-how it is searched (typos, queries, facets) `tantivy_search`. Each generation records its
+What the index holds is `tantivy_layout`, how it is searched `tantivy_search`, the concepts'
+labels `tantivy_concepts` (read from PostgreSQL once per process). Each generation records its
 layout: a process reads and writes only generations of its own, and an index built by an
 earlier version (another layout) answers nothing until ``catalogue index rebuild`` replaces
 it (the worker does at its next drain, `search.outbox.drain`; the advice is in the log and
@@ -46,10 +45,11 @@ from catalogue.search import repository
 from catalogue.search.models import (
     BackendName,
     BackendResult,
+    OutdatedIndexError,
     SearchDocument,
     SearchQuery,
 )
-from catalogue.search.tantivy_concepts import ConceptLexicon
+from catalogue.search.tantivy_concepts import NO_CONCEPTS, ConceptLexicon
 from catalogue.search.tantivy_layout import (
     as_json,
     mark_layout,
@@ -64,15 +64,13 @@ WRITER_HEAP = 32_000_000
 REBUILD_HEAP = 256_000_000
 REBUILD_THREADS = 2
 ADD_CHUNK = 500  # documents a rebuild adds between two turns of the event loop
-# Searches run in one thread per process, in turn. The binding releases the GIL inside
-# Tantivy's own work, but each search also runs Python (building the query, reading the hits):
-# with several search threads they queue for the GIL at each return from Tantivy, and 16
-# concurrent searches went from 237 to 150 queries/s with 4 threads (bench notes in
-# docs/benchmarks.md). One thread leaves the other core to the event loop; more processes
-# (`serve --workers N`) use more cores.
+# Searches run in one thread per process, in turn: the binding releases the GIL inside Tantivy,
+# but with several threads they queued for it at each return to Python (16 concurrent searches:
+# 237 queries/s with one thread, 150 with 4; docs/benchmarks.md). More cores: `--workers N`.
 SEARCH_THREADS = 1
 CURRENT = "current"
 GENERATION = "gen-"
+UNBUILT = "catalogue-unbuilt"  # in a generation made empty at start, until a rebuild replaces it
 
 
 # The index on disk ---------------------------------------------------------------------------
@@ -81,11 +79,6 @@ GENERATION = "gen-"
 def current_generation(root: Path) -> Path | None:
     link = root / CURRENT
     return root / link.readlink() if link.is_symlink() else None
-
-
-def _generation_time(generation: Path) -> float:
-    """When a generation was made (its name's nanoseconds), in seconds since the epoch."""
-    return int(generation.name.removeprefix(GENERATION)) / 1e9
 
 
 def _new_generation(root: Path) -> Path:
@@ -127,8 +120,8 @@ def _committed_at(generation: Path) -> float | None:
 
 
 class TantivyBackend:
-    """An index in ``root``: searches in this backend's search thread, writes (the worker
-    only) in a thread of their own that may wait for the writer lock."""
+    """An index in ``root``: searches in the search thread, writes (the worker only) in a
+    thread of their own."""
 
     name: BackendName = "tantivy"
 
@@ -146,24 +139,34 @@ class TantivyBackend:
         self._executor = ThreadPoolExecutor(search_threads, thread_name_prefix="tantivy")
         self._reader: _Reader | None = None
         self._refused: str | None = None  # why the current generation is not read
-        self.lexicon = ConceptLexicon([])  # the concepts' labels, read at prepare()
+        self._lexicon: ConceptLexicon | None = None  # the concepts' labels (concepts())
 
     # Reading --------------------------------------------------------------------------------
 
     async def prepare(self) -> None:
-        """The index (an empty one the first time) and the concepts' labels (`tantivy_concepts`),
-        read from the vocabularies once per process."""
-        if self.pool is not None and not self.lexicon.size:
+        with contextlib.suppress(OSError, asyncpg.PostgresError):  # else at the first search
+            await self.concepts()
+        await self._in_thread(self._prepare)
+
+    async def concepts(self) -> ConceptLexicon:
+        """The concepts' labels (`tantivy_concepts`), read from the vocabularies once per
+        process: at prepare(), or at the first search if the database was away then."""
+        if self._lexicon is None and self.pool is not None:
             async with self.pool.acquire() as conn:
                 concepts = await repository.concepts(conn)
-            self.lexicon = await self._in_thread(ConceptLexicon, concepts)
-        await self._in_thread(self._prepare)
+            self._lexicon = await self._in_thread(ConceptLexicon, concepts)
+        return self.lexicon
+
+    @property
+    def lexicon(self) -> ConceptLexicon:
+        return self._lexicon or NO_CONCEPTS
 
     def _prepare(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         if current_generation(self.root) is None:
             generation = _new_generation(self.root)
-            open_index(generation)  # an empty index
+            open_index(generation)  # an empty index, built from PostgreSQL by the worker first
+            (generation / UNBUILT).touch()
             with contextlib.suppress(FileExistsError):  # another process made one meanwhile
                 (self.root / CURRENT).symlink_to(generation.name)
             if current_generation(self.root) != generation:
@@ -203,8 +206,8 @@ class TantivyBackend:
         return self._reader.generation if self._reader else None
 
     def searcher(self) -> tantivy.Searcher:
-        if self._reader is None:
-            self.reload()
+        if self._reader is None or self._reader.generation != current_generation(self.root):
+            self.reload()  # the first search, or a rebuild swapped in before its notice came
         if self._reader is None:
             if self._refused is not None:
                 raise UpstreamUnavailableError(self._refused)
@@ -219,14 +222,14 @@ class TantivyBackend:
             return [engine, f"index: none yet in {self.root} (the worker or a rebuild makes it)"]
         if (reason := outdated(generation)) is not None:
             return [engine, f"index: {reason}"]
+        if (generation / UNBUILT).exists():
+            return [engine, f"index: {generation}, empty, built by the worker at its next drain"]
         searcher = await self._in_thread(self.searcher)
         return [engine, f"index: {self.generation()}", f"documents: {searcher.num_docs}"]
 
     def measures(self) -> dict[str, float]:
-        """What /metrics shows of the index this process reads: its documents, its
-        generation (when it was built, seconds since the epoch), how long ago this process
-        reloaded it, and for how long a commit on disk has waited unseen by it (0 when it
-        reads the last one: a notice missed shows here)."""
+        """/metrics: this process's index (documents, generation time, reload age) and how
+        long a commit on disk has waited unseen by it (0 when read: a notice missed shows)."""
         reader = self._reader
         if reader is None:
             return {"search_engine_up": 0.0}
@@ -237,7 +240,7 @@ class TantivyBackend:
         return {
             "search_engine_up": 1.0,
             "search_engine_documents": float(reader.searcher.num_docs),
-            "search_index_generation": _generation_time(reader.generation),
+            "search_index_generation": int(reader.generation.name.removeprefix(GENERATION)) / 1e9,
             "search_index_reload_age_seconds": max(0.0, now - reader.loaded_at),
             "search_index_unseen_commit_seconds": (
                 max(0.0, now - (committed or reader.loaded_at)) if unseen else 0.0
@@ -251,8 +254,8 @@ class TantivyBackend:
     async def search(self, query: SearchQuery) -> BackendResult:
         """The search and its facets in the search thread; the page's hits read here (see
         ``tantivy_search.hits``)."""
-        searcher = self.searcher()
-        found = await self._in_thread(match, searcher, query, self.lexicon)
+        searcher, lexicon = self.searcher(), await self.concepts()
+        found = await self._in_thread(match, searcher, query, lexicon)
         try:
             page = hits(searcher, found)
         except (OSError, ValueError) as exc:
@@ -291,7 +294,10 @@ class TantivyBackend:
     def _commit(self, documents: list[SearchDocument], removed: list[UUID]) -> None:
         generation = current_generation(self.root)
         assert generation is not None  # prepared just before
-        writer = self._acquire(open_index(generation), WRITER_HEAP)
+        index = open_index(generation)  # another layout's raises first
+        if (generation / UNBUILT).exists():  # new, or switched to from another backend
+            raise OutdatedIndexError(f"Tantivy: {generation} is not built yet: building it")
+        writer = self._acquire(index, WRITER_HEAP)
         try:
             for resource_id in removed:
                 writer.delete_documents_by_term("id", str(resource_id))
@@ -301,9 +307,8 @@ class TantivyBackend:
             release(writer)
 
     def _acquire(self, index: tantivy.Index, heap: int, threads: int = 1) -> Any:
-        """The index's writer, waited for while another process holds its lock (another
-        worker's batch, or a rebuild); UpstreamUnavailableError after writer_wait_s, and the
-        outbox keeps the changes for the next attempt. In a thread: it may wait."""
+        """The index's writer, waited for while another process holds its lock (a worker, a
+        rebuild); UpstreamUnavailableError after writer_wait_s (the outbox keeps the changes)."""
         deadline = time.monotonic() + self.writer_wait_s
         while True:
             try:
@@ -329,9 +334,8 @@ class TantivyBackend:
             log.warning("search index notice not sent", error=type(exc).__name__)
 
     async def rebuild(self, batches: AsyncIterator[list[SearchDocument]]) -> int:
-        """A new generation beside the current one, then the swap. The current index's
-        writer lock is held meanwhile: the worker's batches wait (then fail and stay in the
-        outbox), so no change is written to the old generation after it was read."""
+        """A new generation beside the current one, then the swap; the current one's writer
+        lock held meanwhile (the worker's batches wait, then stay in the outbox)."""
         await self.prepare()
         old = current_generation(self.root)
         assert old is not None
@@ -370,13 +374,9 @@ def _add_all(writer: Any, documents: list[SearchDocument]) -> None:
 
 async def _adding(writer: Any, documents: list[SearchDocument]) -> None:
     """A rebuild's batch, added from the event loop's thread, ADD_CHUNK documents at a time
-    with the loop let in between (its reader meanwhile takes the next rows). From a thread
-    of its own, the GIL went back and forth between that thread and the loop reading the
-    next batch: 129-135 µs of CPU a document against 118-130 from the loop, and at load 2.7
-    8,300-8,500 documents/s against 13,300-13,600 (same runs, docs/benchmarks.md).
-    ``add_json`` only queues the document for Tantivy's indexing threads (it waits while
-    their queue is full). Only a rebuild runs it (``catalogue index rebuild``, or the worker
-    finding an index of an earlier layout), never a search."""
+    with the loop let in between (its reader meanwhile takes the next rows): from a thread,
+    the GIL went back and forth with the loop (slower, docs/benchmarks.md). ``add_json`` only
+    queues the document for Tantivy's indexing threads. Only a rebuild runs it, never a search."""
     for start in range(0, len(documents), ADD_CHUNK):
         try:
             _add_all(writer, documents[start : start + ADD_CHUNK])
