@@ -28,7 +28,7 @@ _MOST = 10_000  # concepts a word can match: more than the vocabularies hold
 
 
 class Concept(msgspec.Struct, array_like=True):
-    """A concept as the lexicon reads it (search/sql/concept_labels.sql)."""
+    """A concept as the lexicon reads it (search/sql/concepts.sql)."""
 
     uri: str
     scheme: str
@@ -60,9 +60,8 @@ class ConceptLexicon:
         index.register_tokenizer(FRENCH, stemmed)
         index.register_tokenizer(FOLDED, folded)
         writer = index.writer(15_000_000, 1)
-        for concept in kept:
-            label = concept.label
-            writer.add_document(tantivy.Document(uri=concept.uri, label=label, words=label))
+        for c in kept:
+            writer.add_document(tantivy.Document(uri=c.uri, label=c.label, words=c.label))
         writer.commit()
         writer.wait_merging_threads()
         index.reload()
