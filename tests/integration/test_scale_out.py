@@ -140,7 +140,8 @@ async def test_two_apps_and_two_workers_behave_as_one(
 
         async def drained() -> bool:
             # Tantivy (the default) commits before the worker deletes the outbox rows.
-            return await conn.fetchval("SELECT count(*) FROM search_outbox") == 0
+            remaining: int = await conn.fetchval("SELECT count(*) FROM search_outbox")
+            return remaining == 0
 
         await wait_until_async(drained, "the worker to empty the search outbox", timeout_s=10)
 
