@@ -178,6 +178,8 @@ def wrk_report(port: int, token: str, paths: list[str], clients: int) -> tuple[f
                 wrk.send_signal(signal.SIGINT)
                 break
         out = wrk.communicate(timeout=60)[0]
+        if wrk.returncode:  # as check=True did before wrk was interrupted
+            raise subprocess.CalledProcessError(wrk.returncode, wrk.args, out)
     p50, p95, p99, answered, failed, seconds = out.split("RESULT ")[1].split()
     qps = int(answered) / float(seconds)
     print(
